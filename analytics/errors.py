@@ -1,0 +1,80 @@
+"""Typed errors: every failure a user can cause, with where it happened.
+
+The CLI turns these into one line on stderr and an exit code; the library never prints.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class AnalyticsError(Exception):
+    """Base of every error the CLI reports as a one-line message."""
+
+    exit_code = 1
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where in an input file a problem sits (1-based row as a spreadsheet shows it)."""
+
+    file: Path | str | None = None
+    row: int | None = None
+    column: str | None = None
+
+    def __str__(self) -> str:
+        parts = []
+        if self.file is not None:
+            parts.append(str(self.file))
+        if self.row is not None:
+            parts.append(f"row {self.row}")
+        if self.column is not None:
+            parts.append(f"column '{self.column}'")
+        return ", ".join(parts)
+
+
+class InputError(AnalyticsError):
+    """Bad input: names the file, row and column; nothing was written."""
+
+    exit_code = 2
+
+    def __init__(self, message: str, location: Location | None = None) -> None:
+        self.location = location or Location()
+        self.message = message
+        where = str(self.location)
+        super().__init__(f"{where}: {message}" if where else message)
+
+
+class ValidationError(AnalyticsError):
+    """Accounting invariants do not hold; carries every violation found."""
+
+    exit_code = 3
+
+    def __init__(self, violations: list[str], context: str = "") -> None:
+        self.violations = violations
+        head = f"{context}: " if context else ""
+        shown = "; ".join(violations[:5])
+        more = f" (and {len(violations) - 5} more)" if len(violations) > 5 else ""
+        super().__init__(f"{head}{len(violations)} violation(s): {shown}{more}")
+
+
+class UnknownNameError(AnalyticsError):
+    """An unknown query, chart, table, company or partner: lists the known ones."""
+
+    exit_code = 4
+
+    def __init__(self, kind: str, name: str, known: list[str]) -> None:
+        self.kind, self.name, self.known = kind, name, known
+        listed = ", ".join(known) if known else "(none)"
+        super().__init__(f"Unknown {kind} '{name}'. Known: {listed}")
+
+
+class QueryError(AnalyticsError):
+    """A query failed, was refused by the sandbox, or has a bad header or parameter."""
+
+    exit_code = 5
+
+
+class SandboxRefusal(QueryError):
+    """Ad hoc SQL tried something only the tool itself may do."""

@@ -1,0 +1,162 @@
+"""Turn the rows of each ingest format into typed records, one builder per table.
+
+Each builder checks one row and raises an InputError at the offending cell; checks that span
+rows (duplicates, one currency per company) live here too, because only here are rows known.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from analytics import parse
+from analytics.errors import InputError
+from analytics.readers import SourceRow
+from analytics.schema import COUNTERPARTY_CLASSES, TOTAL_COUNTERPARTY
+
+Record = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Format:
+    """An ingest format: its required columns, accepted aliases and row builder."""
+
+    table: str
+    required: tuple[str, ...]
+    build: Callable[[SourceRow], Record]
+    aliases: tuple[tuple[str, str], ...] = ()
+
+
+def _provenance(row: SourceRow) -> str:
+    """An empty source still says where the figure came from."""
+    return parse.text(row, "source", required=False) or f"{row.file.name}, row {row.number}"
+
+
+def _period_fields(row: SourceRow) -> Record:
+    period = parse.period(row)
+    return {"period": period.label, "period_kind": period.kind, "period_start": period.start,
+            "period_end": period.end}
+
+
+def revenue_record(row: SourceRow) -> Record:
+    """A leaf, or a printed total when the counterparty is `all`."""
+    multiplier = parse.unit_multiplier(row)
+    counterparty = parse.required_text(row, "counterparty")
+    stream = parse.required_text(row, "stream")
+    has_precision = bool(row.cells.get("precision"))
+    record: Record = {
+        "company": parse.required_text(row, "company"),
+        **_period_fields(row),
+        "stream": stream,
+        "amount": parse.amount(row, "amount", multiplier),
+        "currency": parse.currency(row),
+        "precision": (parse.amount(row, "precision", multiplier) if has_precision
+                      else parse.printed_precision(row, "amount", multiplier)),
+        "derived": parse.boolean(row, "derived"),
+        "source": _provenance(row),
+        "note": parse.text(row, "note", required=False),
+    }
+    record["derivation"] = "source" if record["derived"] else None
+    if counterparty.lower() != TOTAL_COUNTERPARTY:
+        record["counterparty"] = counterparty
+    elif stream.lower() == "total":
+        record["stream"] = "total"
+    return record
+
+
+def counterparty_record(row: SourceRow) -> Record:
+    name = parse.required_text(row, "counterparty")
+    return {
+        "company": parse.required_text(row, "company"),
+        "counterparty": name,
+        "counterparty_class": parse.choice(row, "counterparty_class", COUNTERPARTY_CLASSES),
+        "counterparty_group": parse.text(row, "counterparty_group", required=False) or name,
+        "is_pool": parse.boolean(row, "is_pool"),
+        "note": parse.text(row, "note", required=False),
+    }
+
+
+def partnership_record(row: SourceRow) -> Record:
+    stake = row.cells.get("stake_percent")
+    return {
+        "company": parse.required_text(row, "company"),
+        "partner": parse.required_text(row, "partner"),
+        "kind": parse.required_text(row, "kind"),
+        "start_date": parse.iso_date(row, "start_date")[0],
+        "end_date": parse.iso_date(row, "end_date", required=False)[0],
+        "stake_percent": parse.number(row, "stake_percent") if stake else None,
+        "source": _provenance(row),
+        "note": parse.text(row, "note", required=False),
+    }
+
+
+def event_record(row: SourceRow) -> Record:
+    event_date, precision = parse.iso_date(row, "event_date")
+    return {
+        "company": parse.required_text(row, "company"),
+        "event_date": event_date,
+        "date_precision": precision,
+        "label": parse.required_text(row, "label"),
+        "description": parse.text(row, "description", required=False),
+        "annotate": parse.boolean(row, "annotate") if row.cells.get("annotate") else True,
+        "source": _provenance(row),
+        "note": parse.text(row, "note", required=False),
+    }
+
+
+def kpi_record(row: SourceRow) -> Record:
+    return {
+        "company": parse.required_text(row, "company"),
+        **_period_fields(row),
+        "metric": parse.required_text(row, "metric"),
+        "value": float(parse.number(row, "value")),
+        "unit": parse.required_text(row, "unit"),
+        "source": _provenance(row),
+        "note": parse.text(row, "note", required=False),
+    }
+
+
+FORMATS: dict[str, Format] = {
+    f.table: f
+    for f in (
+        Format("revenue", ("company", "period", "stream", "counterparty", "amount", "currency",
+                           "unit", "source"), revenue_record),
+        Format("counterparties", ("company", "counterparty", "counterparty_class"),
+               counterparty_record,
+               (("class", "counterparty_class"), ("group", "counterparty_group"))),
+        Format("partnerships", ("company", "partner", "kind", "start_date", "source"),
+               partnership_record, (("start", "start_date"), ("end", "end_date"))),
+        Format("events", ("company", "event_date", "label", "source"), event_record,
+               (("date", "event_date"),)),
+        Format("kpis", ("company", "period", "metric", "value", "unit", "source"), kpi_record),
+    )
+}
+
+
+def check_unique(rows: list[SourceRow], records: list[Record], grain: tuple[str, ...]) -> None:
+    """Two rows of one file with the same grain are an error naming both rows."""
+    first_row: dict[tuple[Any, ...], int] = {}
+    for row, record in zip(rows, records, strict=True):
+        key = tuple(record.get(c) for c in grain) + (record.get("counterparty") is None,)
+        if key in first_row:
+            shown = ", ".join(f"{c}={record.get(c)}" for c in grain if record.get(c) is not None)
+            raise InputError(f"duplicate of row {first_row[key]} ({shown})", row.where())
+        first_row[key] = row.number
+
+
+def check_one_currency(rows: list[SourceRow], records: list[Record],
+                       existing: dict[str, str]) -> None:
+    """A company keeps one currency: across the file and against what is stored."""
+    seen = dict(existing)
+    origin: dict[str, str] = {company: "the stored data" for company in existing}
+    for row, record in zip(rows, records, strict=True):
+        company, currency = record["company"], record["currency"]
+        if company in seen and seen[company] != currency:
+            raise InputError(
+                f"mixed currencies for {company}: {origin[company]} is in {seen[company]}, "
+                f"this row is in {currency}",
+                row.where("currency"),
+            )
+        seen.setdefault(company, currency)
+        origin.setdefault(company, f"row {row.number}")

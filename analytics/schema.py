@@ -1,0 +1,194 @@
+"""The tables analysts query: columns, types, grain and meaning, in one place.
+
+Parquet files, empty views, `analytics tables` and the README's schema section all come from
+these definitions, so they cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+AMOUNT_TYPE = "DECIMAL(18,2)"
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    sql_type: str
+    description: str
+    required: bool = True
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    description: str
+    columns: tuple[Column, ...]
+    grain: tuple[str, ...]
+    ingest_columns: tuple[str, ...] = field(default=())
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+
+_COMPANY = Column("company", "VARCHAR", "Company the figures belong to, e.g. Weibo")
+_PERIOD = Column("period", "VARCHAR", "`2016Q1` for a calendar quarter, `2016` for a fiscal year")
+_KIND = Column("period_kind", "VARCHAR", "`quarter` or `year`")
+_START = Column("period_start", "DATE", "First day of the period")
+_END = Column("period_end", "DATE", "Last day of the period")
+_AMOUNT = Column("amount", AMOUNT_TYPE, "Exact amount in full currency units ($28.5M = 28500000)")
+_CURRENCY = Column("currency", "VARCHAR", "ISO currency code; one per company (USD, CNY, ...)")
+_PRECISION = Column(
+    "precision", AMOUNT_TYPE, "Rounding of the printed figure, in full units (±)", required=False
+)
+_SOURCE = Column("source", "VARCHAR", "Filing or publication and table the figure was read from")
+_NOTE = Column("note", "VARCHAR", "Free text: basis, caveats", required=False)
+_PERIOD_COLUMNS = (_COMPANY, _PERIOD, _KIND, _START, _END)
+
+REVENUE = Table(
+    "revenue",
+    "One row per leaf figure. Leaves never overlap: their sum over a company's period is its "
+    "total revenue (within the rounding of the printed figures).",
+    (
+        *_PERIOD_COLUMNS,
+        Column(
+            "stream",
+            "VARCHAR",
+            "Revenue source: advertising, value_added_services, partner_ecommerce_share, other, "
+            "the company's own label, or `unattributed` (the part of a total no stream explains)",
+        ),
+        Column(
+            "counterparty",
+            "VARCHAR",
+            "third_parties, a named counterparty (Alibaba), related_parties (known to be related "
+            "parties, split unknown) or unattributed (no split given)",
+        ),
+        _AMOUNT,
+        _CURRENCY,
+        _PRECISION,
+        Column("derived", "BOOLEAN", "True when computed from other figures (a remainder), not read"),
+        Column(
+            "derivation",
+            "VARCHAR",
+            "Where a leaf comes from when it is not a split read as such: printed_total (an "
+            "unsplit printed total), stream_remainder, total_remainder, or source (derived in "
+            "the source file); NULL for a split read from the source",
+            required=False,
+        ),
+        _SOURCE,
+        _NOTE,
+    ),
+    grain=("company", "period", "stream", "counterparty"),
+    ingest_columns=("company", "period", "stream", "counterparty", "amount", "currency", "unit",
+                    "source"),
+)
+
+REPORTED_TOTALS = Table(
+    "reported_totals",
+    "Totals as printed, per company, period and stream; stream `total` is total revenue. Rows "
+    "with derived = true are quarter totals computed as fiscal year minus the other three quarters.",
+    (
+        *_PERIOD_COLUMNS,
+        Column("stream", "VARCHAR", "A stream, or `total` for total revenue"),
+        _AMOUNT,
+        _CURRENCY,
+        _PRECISION,
+        Column("derived", "BOOLEAN", "True for a quarter total derived from its fiscal year"),
+        Column(
+            "derivation", "VARCHAR", "fiscal_year_remainder when derived; NULL when printed",
+            required=False,
+        ),
+        _SOURCE,
+        _NOTE,
+    ),
+    grain=("company", "period", "stream"),
+)
+
+COUNTERPARTIES = Table(
+    "counterparties",
+    "Who pays the company. Counterparties sharing a group are under common control and count as "
+    "one in concentration measures.",
+    (
+        _COMPANY,
+        Column("counterparty", "VARCHAR", "Name as used in revenue.counterparty"),
+        Column(
+            "counterparty_class",
+            "VARCHAR",
+            "third_party, related_party, strategic_partner, or mixed (a pool the filing "
+            "does not split)",
+        ),
+        Column("counterparty_group", "VARCHAR", "Group under common control (defaults to the name)"),
+        Column("is_pool", "BOOLEAN", "True for many customers reported together (third_parties)"),
+        _NOTE,
+    ),
+    grain=("company", "counterparty"),
+    ingest_columns=("company", "counterparty", "counterparty_class"),
+)
+
+PARTNERSHIPS = Table(
+    "partnerships",
+    "Dated relationships with partners: equity stakes and strategic cooperations.",
+    (
+        _COMPANY,
+        Column("partner", "VARCHAR", "Counterparty name of the partner"),
+        Column("kind", "VARCHAR", "equity_stake, strategic_cooperation, or another label"),
+        Column("start_date", "DATE", "First day of the relationship (or of this stake level)"),
+        Column("end_date", "DATE", "Last day; NULL while it lasts", required=False),
+        Column("stake_percent", "DECIMAL(5,2)", "Equity stake in percent", required=False),
+        _SOURCE,
+        _NOTE,
+    ),
+    grain=("company", "partner", "kind", "start_date"),
+    ingest_columns=("company", "partner", "kind", "start_date", "source"),
+)
+
+EVENTS = Table(
+    "events",
+    "Dated events, used to annotate charts.",
+    (
+        _COMPANY,
+        Column("event_date", "DATE", "Date of the event (first of the month when only the month is known)"),
+        Column("date_precision", "VARCHAR", "`day` or `month`"),
+        Column("label", "VARCHAR", "Short label for a chart annotation"),
+        Column("description", "VARCHAR", "What happened", required=False),
+        Column("annotate", "BOOLEAN", "Show this event as a chart annotation"),
+        _SOURCE,
+        _NOTE,
+    ),
+    grain=("company", "event_date", "label"),
+    ingest_columns=("company", "event_date", "label", "source"),
+)
+
+KPIS = Table(
+    "kpis",
+    "Operating metrics per period.",
+    (
+        *_PERIOD_COLUMNS,
+        Column("metric", "VARCHAR", "mau, dau, advertisers, ..."),
+        Column("value", "DOUBLE", "The metric's value in `unit`"),
+        Column("unit", "VARCHAR", "millions, count, ..."),
+        _SOURCE,
+        _NOTE,
+    ),
+    grain=("company", "period", "metric"),
+    ingest_columns=("company", "period", "metric", "value", "unit", "source"),
+)
+
+TABLES: dict[str, Table] = {
+    t.name: t for t in (REVENUE, REPORTED_TOTALS, COUNTERPARTIES, PARTNERSHIPS, EVENTS, KPIS)
+}
+
+#: Pools every company has: counterparties that need no declaration.
+BUILTIN_COUNTERPARTIES: dict[str, str] = {
+    "third_parties": "third_party",
+    "related_parties": "related_party",
+    "unattributed": "mixed",
+}
+COUNTERPARTY_CLASSES = ("third_party", "related_party", "strategic_partner", "mixed")
+UNATTRIBUTED = "unattributed"
+TOTAL_STREAM = "total"
+TOTAL_COUNTERPARTY = "all"
