@@ -1,0 +1,134 @@
+"""The Python API: what the CLI does, as functions that return polars frames or paths.
+
+`analytics.query("partner_dependence", company="Weibo", partner="Alibaba")` is the same as
+`analytics query run partner_dependence --param company=Weibo --param partner=Alibaba`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from analytics import export, queries, sandbox
+from analytics.errors import UnknownNameError, ValidationError
+from analytics.ingest import IngestSummary
+from analytics.ingest import ingest as _ingest
+from analytics.project import data_dir as resolve_data_dir
+from analytics.schema import TABLES
+
+if TYPE_CHECKING:
+    import duckdb
+    import polars as pl
+
+
+def ingest(path: Path | str, table: str = "revenue",
+           data_dir: Path | str | None = None) -> IngestSummary:
+    """Upsert a CSV/XLSX file in a documented format; nothing is written if any check fails."""
+    return _ingest(path, table, data_dir)
+
+
+def query(name: str, data_dir: Path | str | None = None,
+          timeout: float = sandbox.DEFAULT_TIMEOUT_SECONDS, **params: Any) -> pl.DataFrame:
+    """Run a named query with bound parameters (defaults from its header)."""
+    from analytics.engine import connect
+
+    named = queries.load(name)
+    bound = named.bind(params)
+    connection = connect(data_dir)
+    try:
+        check_company_and_partner(connection, bound)
+        return sandbox.run(connection, named.sql, bound, timeout)
+    finally:
+        connection.close()
+
+
+def sql(text: str, data_dir: Path | str | None = None,
+        timeout: float = sandbox.DEFAULT_TIMEOUT_SECONDS) -> pl.DataFrame:
+    """Run one ad hoc SELECT in the sandbox: tables readable, nothing writable."""
+    from analytics.engine import connect
+
+    connection = connect(data_dir)
+    try:
+        sandbox.check_statement(connection, text)
+        return sandbox.run(connection, text, None, timeout)
+    finally:
+        connection.close()
+
+
+def check_company_and_partner(connection: duckdb.DuckDBPyConnection,
+                              bound: dict[str, Any]) -> None:
+    """An unknown company or partner is an error listing the known ones, not an empty result."""
+    company = bound.get("company")
+    if company is None:
+        return
+    companies = [r[0] for r in connection.sql(
+        "SELECT DISTINCT company FROM revenue ORDER BY 1").fetchall()]
+    if company not in companies:
+        raise UnknownNameError("company", company, companies)
+    partner = bound.get("partner")
+    if not partner:
+        return
+    partners = [r[0] for r in connection.sql(
+        "SELECT DISTINCT counterparty FROM counterparties WHERE company = $c AND NOT is_pool "
+        "ORDER BY 1", params={"c": company}).fetchall()]
+    groups = [r[0] for r in connection.sql(
+        "SELECT DISTINCT counterparty_group FROM counterparties WHERE company = $c",
+        params={"c": company}).fetchall()]
+    if partner not in partners and partner not in groups:
+        raise UnknownNameError(f"partner of {company}", partner, partners)
+
+
+def list_queries() -> pl.DataFrame:
+    """Every named query: name, description, parameters with types and defaults, file."""
+    import polars as pl
+
+    rows = []
+    for name, path in queries.discover().items():
+        named = queries.parse_query_file(path)
+        params = ", ".join(
+            f"{p.name} {p.type}" + (f" = {p.default!r}" if p.has_default else "")
+            for p in named.parameters)
+        rows.append({"name": name, "description": named.description, "parameters": params,
+                     "file": str(path)})
+    return pl.DataFrame(rows, schema=["name", "description", "parameters", "file"])
+
+
+def tables() -> pl.DataFrame:
+    """Every table and column with its type and meaning (the schema analysts write SQL against)."""
+    import polars as pl
+
+    return pl.DataFrame(
+        [{"table": t.name, "column": c.name, "type": c.sql_type, "description": c.description}
+         for t in TABLES.values() for c in t.columns])
+
+
+def validate(data_dir: Path | str | None = None) -> list[str]:
+    """Every violation of the accounting invariants in the stored data (empty when sound)."""
+    from analytics.ingest import load_dataset
+    from analytics.validate import validate as check
+
+    return [str(v) for v in check(load_dataset(resolve_data_dir(data_dir)))]
+
+
+def require_valid(data_dir: Path | str | None = None) -> None:
+    violations = validate(data_dir)
+    if violations:
+        raise ValidationError(violations, context=str(resolve_data_dir(data_dir)))
+
+
+def export_database(path: Path | str, data_dir: Path | str | None = None) -> Path:
+    """Write a DuckDB database file holding every table (for the DuckDB CLI, Harlequin, DBeaver)."""
+    import duckdb
+
+    from analytics.engine import table_view_sql
+
+    folder, target = resolve_data_dir(data_dir), Path(path).resolve()
+
+    def write(temp: Path) -> None:
+        temp.unlink()
+        with duckdb.connect(str(temp)) as database:
+            for name in TABLES:
+                database.execute(table_view_sql(folder, name).replace(
+                    f"CREATE VIEW {name} AS", f"CREATE TABLE {name} AS", 1))
+
+    return export.write_atomic(target, write)

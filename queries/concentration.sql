@@ -1,0 +1,54 @@
+-- Customer concentration per period: top-N share, HHI (0-10000), effective number of counterparties, and every counterparty group at or over 10% of revenue. Counterparties of one group count as one; pools (third parties, unattributed) count as many small customers, so where a pool that is not third parties exists HHI is a lower bound.
+-- @param company VARCHAR = 'Weibo'  -- company to analyse
+-- @param top_n INTEGER = 1  -- how many of the largest groups the top-N share adds up
+-- @param period_kind VARCHAR = 'quarter'  -- quarter or year
+-- @param from_period VARCHAR = NULL  -- first period shown, e.g. 2013Q1
+-- @param to_period VARCHAR = NULL  -- last period shown, e.g. 2016Q4
+WITH groups AS (
+    SELECT r.period, c.counterparty_group, sum(r.amount) AS amount
+    FROM revenue r
+    JOIN counterparties c ON c.company = r.company AND c.counterparty = r.counterparty
+    WHERE r.company = $company AND r.period_kind = $period_kind AND NOT c.is_pool
+    GROUP BY ALL
+),
+shares AS (
+    SELECT g.period, g.counterparty_group, g.amount, g.amount / p.total_revenue AS share,
+           row_number() OVER (PARTITION BY g.period ORDER BY g.amount DESC) AS rank
+    FROM groups g
+    JOIN period_revenue p ON p.company = $company AND p.period = g.period
+),
+pools AS (
+    SELECT r.period, bool_or(c.counterparty_class <> 'third_party') AS has_unsplit_pool
+    FROM revenue r
+    JOIN counterparties c ON c.company = r.company AND c.counterparty = r.counterparty
+    WHERE r.company = $company AND c.is_pool
+    GROUP BY r.period
+)
+SELECT s.company, s.period, s.period_kind, s.period_start, s.period_end, p.currency,
+       p.total_revenue,
+       arg_min(sh.counterparty_group, sh.rank) AS top_counterparty,
+       max(sh.share) AS top_share,
+       sum(sh.share) FILTER (WHERE sh.rank <= $top_n) AS top_n_share,
+       -- With no named counterparty: 0 when only third parties remain, unknown when a pool
+       -- the filing did not split could hide a large one.
+       CASE WHEN count(sh.share) > 0 THEN sum(power(100 * sh.share, 2))
+            WHEN any_value(p.total_revenue) IS NOT NULL
+             AND NOT coalesce(any_value(pl.has_unsplit_pool), false) THEN 0 END AS hhi,
+       CASE WHEN count(sh.share) > 0 THEN 10000 / sum(power(100 * sh.share, 2)) END
+           AS effective_n,
+       CASE WHEN count(sh.share) > 0 THEN bool_or(sh.share >= 0.10)
+            WHEN any_value(p.total_revenue) IS NOT NULL
+             AND NOT coalesce(any_value(pl.has_unsplit_pool), false) THEN false END
+           AS has_major_counterparty,
+       string_agg(sh.counterparty_group, ', ' ORDER BY sh.share DESC)
+           FILTER (WHERE sh.share >= 0.10) AS major_counterparties,
+       coalesce(any_value(pl.has_unsplit_pool), false) AS hhi_is_lower_bound,
+       any_value(p.total_source) AS source
+FROM period_spine($company, $period_kind) s
+LEFT JOIN period_revenue p ON p.company = s.company AND p.period = s.period
+LEFT JOIN shares sh ON sh.period = s.period
+LEFT JOIN pools pl ON pl.period = s.period
+WHERE ($from_period IS NULL OR s.period_start >= period_start_of($from_period))
+  AND ($to_period IS NULL OR s.period_end <= period_end_of($to_period))
+GROUP BY s.company, s.period, s.period_kind, s.period_start, s.period_end, p.currency, p.total_revenue
+ORDER BY s.period_start

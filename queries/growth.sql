@@ -1,0 +1,37 @@
+-- Year-over-year growth on like periods: total revenue against revenue excluding the partner, with a reconciliation (partner change + rest change = total change) and each part's contribution to total growth.
+-- @param company VARCHAR = 'Weibo'  -- company to analyse
+-- @param partner VARCHAR = 'Alibaba'  -- partner excluded
+-- @param period_kind VARCHAR = 'quarter'  -- quarter (like quarters a year apart) or year
+-- @param from_period VARCHAR = NULL  -- first period shown, e.g. 2013Q1
+-- @param to_period VARCHAR = NULL  -- last period shown, e.g. 2016Q4
+WITH cur AS (
+    SELECT *, total_revenue - partner_revenue AS rest_revenue
+    FROM partner_periods($company, $partner, $period_kind)
+),
+joined AS (
+    SELECT c.*, p.period AS prior_period, p.total_revenue AS prior_total_revenue,
+           p.partner_revenue AS prior_partner_revenue, p.rest_revenue AS prior_rest_revenue,
+           p.source AS prior_source
+    FROM cur c
+    LEFT JOIN cur p ON p.period_start = c.period_start - INTERVAL 1 YEAR
+)
+SELECT company, $partner AS partner, period, period_kind, period_start, period_end, currency,
+       prior_period,
+       total_revenue, prior_total_revenue,
+       total_revenue / prior_total_revenue - 1 AS total_yoy,
+       rest_revenue AS revenue_ex_partner, prior_rest_revenue AS prior_revenue_ex_partner,
+       rest_revenue / prior_rest_revenue - 1 AS ex_partner_yoy,
+       partner_revenue, prior_partner_revenue,
+       partner_revenue - prior_partner_revenue AS partner_change,
+       rest_revenue - prior_rest_revenue AS rest_change,
+       total_revenue - prior_total_revenue AS total_change,
+       (partner_revenue - prior_partner_revenue) / prior_total_revenue AS partner_contribution,
+       (rest_revenue - prior_rest_revenue) / prior_total_revenue AS rest_contribution,
+       (partner_revenue - prior_partner_revenue) + (rest_revenue - prior_rest_revenue)
+           = total_revenue - prior_total_revenue AS reconciles,
+       derived,
+       concat_ws(' | ', source, prior_source) AS source
+FROM joined
+WHERE ($from_period IS NULL OR period_start >= period_start_of($from_period))
+  AND ($to_period IS NULL OR period_end <= period_end_of($to_period))
+ORDER BY period_start

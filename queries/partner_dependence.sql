@@ -1,0 +1,32 @@
+-- The partner's share of total revenue and of its own stream, per period, with a trailing-twelve-month share. NULL where the partner's revenue was not disclosed: unknown is not zero.
+-- @param company VARCHAR = 'Weibo'  -- company to analyse
+-- @param partner VARCHAR = 'Alibaba'  -- partner (a counterparty or its group)
+-- @param period_kind VARCHAR = 'quarter'  -- quarter or year
+-- @param from_period VARCHAR = NULL  -- first period shown, e.g. 2013Q1 (TTM still uses earlier quarters)
+-- @param to_period VARCHAR = NULL  -- last period shown, e.g. 2016Q4
+WITH with_ttm AS (
+    SELECT *,
+           sum(partner_revenue) OVER w AS ttm_partner,
+           sum(total_revenue) OVER w AS ttm_total,
+           count(partner_revenue) OVER w = 4 AND period_kind = 'quarter' AS ttm_partner_known,
+           count(total_revenue) OVER w = 4 AND period_kind = 'quarter' AS ttm_total_known
+    FROM partner_periods($company, $partner, $period_kind)
+    WINDOW w AS (ORDER BY period_start ROWS BETWEEN 3 PRECEDING AND CURRENT ROW)
+)
+SELECT company, $partner AS partner, period, period_kind, period_start, period_end, currency,
+       partner_revenue,
+       total_revenue,
+       partner_revenue / total_revenue AS share_of_total,
+       partner_stream,
+       stream_revenue,
+       partner_revenue / stream_revenue AS share_of_stream,
+       CASE WHEN ttm_partner_known AND ttm_total_known THEN ttm_partner END AS ttm_partner_revenue,
+       CASE WHEN ttm_total_known THEN ttm_total END AS ttm_total_revenue,
+       CASE WHEN ttm_partner_known AND ttm_total_known THEN ttm_partner / ttm_total END
+           AS ttm_share_of_total,
+       derived,
+       source
+FROM with_ttm
+WHERE ($from_period IS NULL OR period_start >= period_start_of($from_period))
+  AND ($to_period IS NULL OR period_end <= period_end_of($to_period))
+ORDER BY period_start

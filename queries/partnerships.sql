@@ -1,0 +1,9 @@
+-- Dated relationships between a company and a partner (equity stakes, strategic cooperations), for shading partnership periods.
+-- @param company VARCHAR = 'Weibo'  -- company
+-- @param partner VARCHAR = 'Alibaba'  -- partner (a counterparty or its group)
+SELECT company, partner, kind, start_date, end_date, stake_percent, source
+FROM partnerships
+WHERE company = $company
+  AND partner IN (SELECT counterparty FROM partner_members($company, $partner)
+                  UNION SELECT $partner)
+ORDER BY start_date, kind

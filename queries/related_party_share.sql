@@ -1,0 +1,19 @@
+-- Related-party share of each stream per period: revenue from related parties and strategic partners over the stream's revenue. NULL where part of the stream is not attributed to either side.
+-- @param company VARCHAR = 'Weibo'  -- company to analyse
+-- @param period_kind VARCHAR = 'year'  -- quarter or year
+SELECT r.company, r.period, r.period_kind, r.period_start, r.stream, any_value(r.currency) AS currency,
+       sum(r.amount) FILTER (WHERE c.counterparty_class IN ('related_party', 'strategic_partner'))
+           AS related_party_revenue,
+       sum(r.amount) FILTER (WHERE c.counterparty_class = 'third_party') AS third_party_revenue,
+       any_value(s.stream_revenue) AS stream_revenue,
+       CASE WHEN NOT bool_or(c.counterparty_class = 'mixed') THEN
+           coalesce(sum(r.amount) FILTER (WHERE c.counterparty_class IN
+                    ('related_party', 'strategic_partner')), 0) / any_value(s.stream_revenue)
+       END AS related_party_share,
+       string_agg(DISTINCT r.source, ' | ' ORDER BY r.source) AS source
+FROM revenue r
+JOIN counterparties c ON c.company = r.company AND c.counterparty = r.counterparty
+LEFT JOIN stream_revenue s ON s.company = r.company AND s.period = r.period AND s.stream = r.stream
+WHERE r.company = $company AND r.period_kind = $period_kind AND r.stream <> 'unattributed'
+GROUP BY r.company, r.period, r.period_kind, r.period_start, r.stream
+ORDER BY r.period_start, r.stream
