@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from analytics import store
+from analytics.errors import InputError
+from analytics.project import DATA_DIR_ENV
 from analytics.project import data_dir as resolve_data_dir
 from analytics.schema import TABLES
 
@@ -41,6 +43,9 @@ def connect(data_dir: Path | str | None = None, sandboxed: bool = True) -> duckd
     import duckdb
 
     folder = resolve_data_dir(data_dir)
+    if not folder.is_dir():
+        raise InputError(f"data folder {folder} does not exist (check --data-dir or "
+                         f"${DATA_DIR_ENV})")
     connection = duckdb.connect(":memory:")
     if sandboxed:
         connection.execute(f"SET allowed_directories = [{_sql_literal(str(folder) + '/')}]")
