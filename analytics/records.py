@@ -138,7 +138,7 @@ def check_unique(rows: list[SourceRow], records: list[Record], grain: tuple[str,
     """Two rows of one file with the same grain are an error naming both rows."""
     first_row: dict[tuple[Any, ...], int] = {}
     for row, record in zip(rows, records, strict=True):
-        key = tuple(record.get(c) for c in grain) + (record.get("counterparty") is None,)
+        key = (*(record.get(c) for c in grain), record.get("counterparty") is None)
         if key in first_row:
             shown = ", ".join(f"{c}={record.get(c)}" for c in grain if record.get(c) is not None)
             raise InputError(f"duplicate of row {first_row[key]} ({shown})", row.where())
