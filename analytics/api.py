@@ -27,9 +27,15 @@ def ingest(path: Path | str, table: str = "revenue",
     return _ingest(path, table, data_dir)
 
 
-def query(name: str, data_dir: Path | str | None = None,
+def query(name: str, /, data_dir: Path | str | None = None,
           timeout: float = sandbox.DEFAULT_TIMEOUT_SECONDS, **params: Any) -> pl.DataFrame:
     """Run a named query with bound parameters (defaults from its header)."""
+    return run_query(name, params, data_dir, timeout)
+
+
+def run_query(name: str, params: dict[str, Any], data_dir: Path | str | None = None,
+              timeout: float = sandbox.DEFAULT_TIMEOUT_SECONDS) -> pl.DataFrame:
+    """`query` with parameters as a dict, so any parameter name is allowed."""
     from analytics.engine import connect
 
     named = queries.load(name)

@@ -10,11 +10,11 @@ import contextlib
 import fcntl
 import os
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 
-def write_atomic(path: Path, write: Callable[[Path], None]) -> Path:
+def write_atomic(path: Path, write: Callable[[Path], object]) -> Path:
     """Call `write(temp_path)`, then move the temp file onto `path`; clean up on failure."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -40,7 +40,7 @@ def write_text(path: Path, content: str) -> Path:
     return write_bytes(path, content.encode("utf-8"))
 
 
-def commit_all(writes: dict[Path, Callable[[Path], None]]) -> list[Path]:
+def commit_all(writes: Mapping[Path, Callable[[Path], object]]) -> list[Path]:
     """Write every file to a temp file first, then rename them all: a failure renames none."""
     staged: list[tuple[Path, Path]] = []
     try:

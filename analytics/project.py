@@ -13,9 +13,19 @@ DATA_DIR_ENV = "ANALYTICS_DATA_DIR"
 QUERIES_DIR_ENV = "ANALYTICS_QUERIES_DIR"
 
 
+_cli_data_dir: Path | None = None
+
+
+def use_data_dir(folder: Path | None) -> None:
+    """Set (or with None, clear) the folder the CLI's --data-dir chose, for this invocation."""
+    global _cli_data_dir
+    _cli_data_dir = folder
+
+
 def data_dir(override: Path | str | None = None) -> Path:
-    """The data folder: the explicit override, else $ANALYTICS_DATA_DIR, else the project's data/."""
-    chosen = override or os.environ.get(DATA_DIR_ENV) or PROJECT_ROOT / "data"
+    """The data folder: the explicit override, else --data-dir, else $ANALYTICS_DATA_DIR, else
+    the project's data/."""
+    chosen = override or _cli_data_dir or os.environ.get(DATA_DIR_ENV) or PROJECT_ROOT / "data"
     return Path(chosen).expanduser().resolve()
 
 

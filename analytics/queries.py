@@ -22,7 +22,7 @@ from analytics.project import query_dirs
 
 _PARAM = re.compile(
     r"^@param\s+(?P<name>[a-z_][a-z0-9_]*)\s+(?P<type>[A-Z]+)"
-    r"(?:\s*=\s*(?P<default>'(?:[^']|'')*'|[^\s-]+))?(?:\s*--\s*(?P<doc>.*))?$"
+    r"(?:\s*=\s*(?P<default>'(?:[^']|'')*'|\S+?))?(?:\s+--\s*(?P<doc>.*))?\s*$"
 )
 _PLACEHOLDER = re.compile(r"\$([a-z_][a-z0-9_]*)")
 TYPES = ("VARCHAR", "INTEGER", "DOUBLE", "DATE", "BOOLEAN")
@@ -83,9 +83,8 @@ def _default(param_type: str, raw: str | None) -> tuple[Any, bool]:
         return None, False
     if raw.upper() == "NULL":
         return None, True
-    if raw.startswith("'"):
-        return raw[1:-1].replace("''", "'"), True
-    return Parameter("default", param_type, None, False, "").convert(raw), True
+    text = raw[1:-1].replace("''", "'") if raw.startswith("'") else raw
+    return Parameter("default", param_type, None, False, "").convert(text), True
 
 
 def parse_query_file(path: Path) -> NamedQuery:

@@ -102,5 +102,5 @@ def _xlsx_text(value: object) -> str:
     if isinstance(value, float):
         return str(Decimal(repr(value)).normalize()) if value == value else "nan"
     if hasattr(value, "isoformat"):
-        return value.isoformat()[:10]  # type: ignore[union-attr]
+        return str(value.isoformat())[:10]
     return str(value)

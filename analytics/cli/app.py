@@ -5,7 +5,6 @@ Library errors (AnalyticsError) become one line on stderr and their exit code, h
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -15,7 +14,7 @@ from typer.core import TyperGroup
 from analytics.cli import db, query
 from analytics.cli.output import FormatOption, OutputOption, emit, message
 from analytics.errors import AnalyticsError
-from analytics.project import DATA_DIR_ENV
+from analytics.project import DATA_DIR_ENV, use_data_dir
 
 
 class ReportingGroup(TyperGroup):
@@ -27,6 +26,8 @@ class ReportingGroup(TyperGroup):
         except AnalyticsError as error:
             message(f"Error: {error}")
             raise typer.Exit(error.exit_code) from None
+        finally:
+            use_data_dir(None)  # --data-dir lasts one invocation, even in-process
 
 
 app = typer.Typer(
@@ -47,8 +48,7 @@ def configure(
     ] = None,
 ) -> None:
     """Revenue and partnership analytics over Parquet tables, with DuckDB SQL."""
-    if data_dir is not None:
-        os.environ[DATA_DIR_ENV] = str(data_dir.expanduser().resolve())
+    use_data_dir(data_dir.expanduser().resolve() if data_dir is not None else None)
 
 
 @app.command()
@@ -103,7 +103,7 @@ def sql(
 
     if (statement is None) == (file is None):
         raise QueryError("Give either a SELECT statement or --file, not both or neither")
-    text = statement if file is None else file.read_text(encoding="utf-8")
+    text = file.read_text(encoding="utf-8") if file is not None else str(statement)
     emit(run_sql(text, timeout=timeout), fmt, output)
 
 

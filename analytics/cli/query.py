@@ -40,6 +40,6 @@ def run(
     output: OutputOption = None,
 ) -> None:
     """Run a named query; parameters are bound, never pasted into the SQL."""
-    from analytics.api import query
+    from analytics.api import run_query
 
-    emit(query(name, **parse_params(param or [])), fmt, output)
+    emit(run_query(name, parse_params(param or [])), fmt, output)

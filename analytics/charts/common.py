@@ -1,0 +1,93 @@
+"""Pieces every chart shares: frames to inline values, the quarter axis, titles and footnotes.
+
+Charts embed only the aggregated rows of their query (a few dozen), converted to plain JSON
+values so specs are deterministic and snapshot-friendly.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from analytics.charts import format as fmt
+from analytics.charts.theme import COLOURS
+
+if TYPE_CHECKING:
+    import altair as alt
+    import polars as pl
+
+MAX_ROWS = 2000
+
+
+def values(frame: pl.DataFrame, columns: list[str] | tuple[str, ...] | None = None,
+           ) -> list[dict[str, Any]]:
+    """Rows as JSON-ready dicts: Decimal -> float, dates -> ISO strings, NULL stays null."""
+    if frame.height > MAX_ROWS:
+        raise ValueError(f"{frame.height} rows to plot: aggregate in SQL first")
+    selected = frame.select(columns) if columns else frame
+    return [{key: _plain(value) for key, value in row.items()} for row in selected.iter_rows(
+        named=True)]
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def currency_of(frame: pl.DataFrame) -> str:
+    """The single currency of a result; mixed currencies cannot share an axis."""
+    currencies = [c for c in frame["currency"].unique().to_list() if c] if frame.height else []
+    if len(currencies) > 1:
+        raise ValueError(f"mixed currencies in one chart: {', '.join(sorted(currencies))}")
+    return currencies[0] if currencies else ""
+
+
+def max_abs(frame: pl.DataFrame, *columns: str) -> float:
+    """Largest absolute value over columns (0 when all NULL), to pick the axis unit."""
+    found = [abs(float(v)) for c in columns for v in frame[c].to_list() if v is not None]
+    return max(found, default=0.0)
+
+
+def quarter_x(field: str = "period_start", title: str | None = None) -> alt.X:
+    """Time axis by quarter in UTC, so dates never shift with the viewer's timezone."""
+    import altair as alt
+
+    return alt.X(f"{field}:T", timeUnit="utcyearquarter", title=title,
+                 axis=alt.Axis(format="%Y", labelAngle=0, tickCount="year", labelFlush=True),
+                 scale=alt.Scale(type="utc"))
+
+
+def amount_axis(currency: str, largest: float, title: str) -> alt.Axis:
+    """Y axis for amounts in the data's currency and unit (`$120M`)."""
+    import altair as alt
+
+    return alt.Axis(labelExpr=fmt.currency_label_expr(currency, largest), title=title,
+                    tickCount=6)
+
+
+def share_axis(title: str) -> alt.Axis:
+    import altair as alt
+
+    return alt.Axis(format=".0%", title=title, tickCount=6)
+
+
+def finish(chart: Any, title: str, subtitle: str, sources: list[Any]) -> alt.VConcatChart:
+    """Wrap a chart with its title and subtitle on top and the source footnote underneath."""
+    import altair as alt
+
+    footnote = alt.TitleParams(fmt.source_footnote(sources), orient="bottom", anchor="start",
+                               fontSize=10, fontWeight="normal", color=COLOURS["muted"],
+                               offset=14)
+    return alt.vconcat(chart.properties(title=footnote)).properties(
+        title=alt.TitleParams(title, subtitle=subtitle))
+
+
+def period_label(frame: pl.DataFrame) -> str:
+    """'2013Q1–2021Q3' for a result's first and last period, '' when empty."""
+    if not frame.height:
+        return ""
+    return f"{frame['period'][0]}–{frame['period'][-1]}"

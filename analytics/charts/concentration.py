@@ -1,0 +1,53 @@
+"""Customer concentration over time: HHI and the top counterparty's share of revenue.
+
+Two measures on two axes (HHI 0-10,000 left, share right); where pools hide customers the HHI
+is a lower bound and the tooltip says so.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from analytics.charts import common
+from analytics.charts import format as fmt
+from analytics.charts.registry import ChartContext, chart
+from analytics.charts.theme import COLOURS, HEIGHT, WIDTH
+
+
+@chart("concentration", query="concentration",
+       columns=("period", "period_start", "top_counterparty", "top_share", "hhi",
+                "hhi_is_lower_bound", "source"),
+       params=("company", "from_period", "to_period"))
+def concentration(ctx: ChartContext) -> Any:
+    """HHI and the top counterparty's share of total revenue per quarter."""
+    import altair as alt
+
+    frame = ctx.frame
+    rows = [{**row, "top_share_label": fmt.format_share(row["top_share"]),
+             "hhi_label": "n/d" if row["hhi"] is None else
+             f"{row['hhi']:,.0f}{' (lower bound)' if row['hhi_is_lower_bound'] else ''}"}
+            for row in common.values(frame)]
+    tooltip = [alt.Tooltip("period:N", title="Quarter"),
+               alt.Tooltip("top_counterparty:N", title="Top counterparty"),
+               alt.Tooltip("top_share_label:N", title="Top share of revenue"),
+               alt.Tooltip("hhi_label:N", title="HHI")]
+    base = alt.Chart(alt.Data(values=rows)).encode(x=common.quarter_x(), tooltip=tooltip)
+    hhi_y = alt.Y("hhi:Q", title="HHI (0–10,000)", scale=alt.Scale(domain=[0, 10000]),
+                  axis=alt.Axis(titleColor=COLOURS["total"], format=",d"))
+    share_y = alt.Y("top_share:Q", scale=alt.Scale(domain=[0, 1]),
+                    axis=alt.Axis(format=".0%", title="Top counterparty's share",
+                                  titleColor=COLOURS["partner"], orient="right"))
+    invalid = "break-paths-show-domains"
+    hhi = alt.layer(base.mark_line(color=COLOURS["total"], invalid=invalid).encode(y=hhi_y),
+                    base.mark_point(color=COLOURS["total"], invalid=invalid).encode(y=hhi_y))
+    share = alt.layer(
+        base.mark_line(color=COLOURS["partner"], strokeDash=[5, 3], invalid=invalid).encode(
+            y=share_y),
+        base.mark_point(color=COLOURS["partner"], invalid=invalid).encode(y=share_y))
+    body = alt.layer(hhi, share).resolve_scale(y="independent").properties(
+        width=WIDTH, height=HEIGHT)
+    return common.finish(
+        body, f"{ctx.company}'s customer concentration",
+        "HHI of revenue by customer group (solid, left) and the top customer's % of total "
+        f"revenue (dashed, right) {common.period_label(frame)}; gaps = not disclosed",
+        frame["source"].to_list())

@@ -1,0 +1,176 @@
+"""The headline chart: the partner's share of total revenue per quarter, in context.
+
+Around the share line sit the 10% major-customer threshold, the partnership period shaded from
+the `partnerships` query and dated events from the `events` query; undisclosed quarters are gaps.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from analytics.charts import common
+from analytics.charts import format as fmt
+from analytics.charts.registry import ChartContext, chart
+from analytics.charts.theme import COLOURS, HEIGHT, WIDTH
+
+MAJOR_CUSTOMER_THRESHOLD = 0.10
+SHADED_KIND = "strategic_cooperation"
+
+
+@chart("partner_dependence", query="partner_dependence",
+       columns=("period", "period_start", "period_end", "currency", "partner_revenue",
+                "total_revenue", "share_of_total", "partner_stream", "share_of_stream",
+                "source"))
+def partner_dependence(ctx: ChartContext) -> Any:
+    """The partner's share of total revenue and of its own stream, with threshold and events."""
+    import altair as alt
+
+    frame = ctx.frame
+    layers = [*_shading(ctx), _threshold(), *_share_lines(ctx), _last_value(ctx), *_events(ctx)]
+    body = alt.layer(*[layer for layer in layers if layer is not None]).properties(
+        width=WIDTH, height=HEIGHT)
+    title = f"{ctx.company}'s revenue dependence on {ctx.partner}"
+    subtitle = (f"{ctx.partner} revenue as % of total revenue, by quarter "
+                f"{common.period_label(frame)}; gaps = not disclosed")
+    return common.finish(body, title, subtitle, frame["source"].to_list())
+
+
+def _series(ctx: ChartContext) -> list[dict[str, Any]]:
+    """Long-format rows: one per quarter and series, NULL share kept as null (a gap)."""
+    frame, currency = ctx.frame, common.currency_of(ctx.frame)
+    largest = common.max_abs(frame, "total_revenue")
+    streams = [s for s in frame["partner_stream"].to_list() if s]
+    stream = max(set(streams), key=streams.count).replace("_", " ") if streams else "its stream"
+    rows = []
+    for row in common.values(frame):
+        for series, key in (("% of total revenue", "share_of_total"),
+                            (f"% of {stream} revenue", "share_of_stream")):
+            rows.append({"period": row["period"], "period_start": row["period_start"],
+                         "series": series, "share": row[key],
+                         "share_label": fmt.format_share(row[key]),
+                         "partner_revenue": fmt.format_amount(row["partner_revenue"], currency,
+                                                              largest),
+                         "total_revenue": fmt.format_amount(row["total_revenue"], currency,
+                                                            largest)})
+    return rows
+
+
+def _share_lines(ctx: ChartContext) -> list[Any]:
+    import altair as alt
+
+    rows = _series(ctx)
+    series_names = list(dict.fromkeys(r["series"] for r in rows)) or ["% of total revenue"]
+    colour = alt.Color("series:N", title=None, sort=series_names, scale=alt.Scale(
+        domain=series_names, range=[COLOURS["partner"], COLOURS["partner_light"]]))
+    base = alt.Chart(alt.Data(values=rows)).encode(
+        x=common.quarter_x(),
+        y=alt.Y("share:Q", axis=common.share_axis("Share of revenue"),
+                scale=alt.Scale(domain=[0, _y_max(ctx)])),
+        color=colour,
+        tooltip=[alt.Tooltip("period:N", title="Quarter"), alt.Tooltip("series:N", title="Series"),
+                 alt.Tooltip("share_label:N", title="Share"),
+                 alt.Tooltip("partner_revenue:N", title=f"{ctx.partner} revenue"),
+                 alt.Tooltip("total_revenue:N", title="Total revenue")])
+    line = base.mark_line(invalid="break-paths-show-domains")
+    points = base.mark_point(invalid="break-paths-show-domains")
+    return [line, points]
+
+
+def _y_max(ctx: ChartContext) -> float:
+    shares = [v for c in ("share_of_total", "share_of_stream")
+              for v in ctx.frame[c].to_list() if v is not None]
+    return round(max([MAJOR_CUSTOMER_THRESHOLD * 1.5, *shares]) * 1.15, 2)
+
+
+def _threshold() -> Any:
+    import altair as alt
+
+    data = alt.Data(values=[{"y": MAJOR_CUSTOMER_THRESHOLD,
+                             "label": "10% major-customer threshold"}])
+    rule = alt.Chart(data).mark_rule(strokeDash=[6, 4], color=COLOURS["threshold"]).encode(
+        y="y:Q")
+    text = alt.Chart(data).mark_text(align="right", baseline="bottom", dy=-3, dx=-2,
+                                     color=COLOURS["threshold"], fontSize=11).encode(
+        y="y:Q", x=alt.value(WIDTH), text="label:N")
+    return alt.layer(rule, text)
+
+
+def _last_value(ctx: ChartContext) -> Any:
+    """Label the latest disclosed share so the slide reads without the axis."""
+    import altair as alt
+
+    known = ctx.frame.filter(ctx.frame["share_of_total"].is_not_null())
+    if not known.height:
+        return None
+    last = common.values(known.tail(1), ["period", "period_start", "share_of_total"])[0]
+    last["label"] = f"{fmt.format_share(last['share_of_total'])} ({last['period']})"
+    return alt.Chart(alt.Data(values=[last])).mark_text(
+        align="left", dx=8, dy=-8, fontWeight="bold", color=COLOURS["partner"], fontSize=13,
+    ).encode(x=common.quarter_x(), y="share_of_total:Q", text="label:N")
+
+
+def _domain(ctx: ChartContext) -> tuple[str, str] | None:
+    if not ctx.frame.height:
+        return None
+    return (ctx.frame["period_start"][0].isoformat(), ctx.frame["period_end"][-1].isoformat())
+
+
+def _shading(ctx: ChartContext) -> list[Any]:
+    """Shade the partnership period (the strategic cooperation if any, else every relationship),
+    clipped to the quarters shown; an open end runs to the last quarter."""
+    import altair as alt
+
+    domain = _domain(ctx)
+    if domain is None:
+        return []
+    spans = ctx.fetch("partnerships", company=ctx.company, partner=ctx.partner)
+    if SHADED_KIND in spans["kind"].to_list():
+        spans = spans.filter(spans["kind"] == SHADED_KIND)
+    rows = []
+    for span in spans.iter_rows(named=True):
+        start = max(span["start_date"].isoformat(), domain[0])
+        end = min((span["end_date"] or dt.date.max).isoformat(), domain[1])
+        if start < end:
+            rows.append({"start": start, "end": end, "kind": span["kind"].replace("_", " "),
+                         "label": f"{span['kind'].replace('_', ' ').capitalize()}"})
+    if not rows:
+        return []
+    data = alt.Data(values=rows)
+    x = alt.X("start:T", scale=alt.Scale(type="utc"))
+    rect = alt.Chart(data).mark_rect(color=COLOURS["shading"], opacity=0.55).encode(
+        x=x, x2="end:T", tooltip=[alt.Tooltip("label:N", title="Partnership"),
+                                  alt.Tooltip("start:T", title="From", format="%Y-%m-%d"),
+                                  alt.Tooltip("end:T", title="To", format="%Y-%m-%d")])
+    text = alt.Chart(data).mark_text(align="left", baseline="bottom", dx=4, y=HEIGHT - 2,
+                                     color=COLOURS["muted"], fontSize=11).encode(
+        x=x, text="label:N")
+    return [rect, text]
+
+
+def _events(ctx: ChartContext) -> list[Any]:
+    """A dashed rule per dated event inside the shown range, labels staggered to avoid overlap."""
+    import altair as alt
+
+    domain = _domain(ctx)
+    if domain is None:
+        return []
+    events = ctx.fetch("events", company=ctx.company)
+    by_date: dict[str, list[str]] = {}
+    for event in events.iter_rows(named=True):
+        day = event["event_date"].isoformat()
+        if domain[0] <= day <= domain[1]:
+            by_date.setdefault(day, []).append(event["label"])
+    rows = [{"date": day, "label": " / ".join(labels), "y_px": 4 + 15 * (index % 3)}
+            for index, (day, labels) in enumerate(sorted(by_date.items()))]
+    if not rows:
+        return []
+    data = alt.Data(values=rows)
+    x = alt.X("date:T", scale=alt.Scale(type="utc"))
+    rule = alt.Chart(data).mark_rule(strokeDash=[2, 3], color=COLOURS["event"]).encode(
+        x=x, tooltip=[alt.Tooltip("date:T", title="Date", format="%Y-%m-%d"),
+                      alt.Tooltip("label:N", title="Event")])
+    text = alt.Chart(data).mark_text(align="left", baseline="top", dx=4, color=COLOURS["event"],
+                                     fontSize=11).encode(
+        x=x, y=alt.Y("y_px:Q", scale=None, axis=None), text="label:N")
+    return [rule, text]

@@ -1,0 +1,97 @@
+"""Axis formats in the data's currency and unit, and source footnotes built from `source` columns.
+
+Vega's d3-format only knows the locale's `$`, so currency axes use a label expression that puts
+the right symbol in front of a scaled number (`$120M`, `¥1.0B`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+SYMBOLS = {"USD": "$", "CNY": "¥", "RMB": "¥", "JPY": "¥", "EUR": "€", "GBP": "£",
+           "HKD": "HK$"}
+URL = re.compile(r"<?https?://\S+>?")
+DATE = re.compile(r"\b(\d{4}-\d{2}-\d{2})\b")
+FOOTNOTE_MAX_ITEMS = 4
+FOOTNOTE_LINE_CHARS = 140
+
+
+def currency_symbol(currency: str | None) -> str:
+    """`$` for USD, `¥` for CNY; unknown codes are spelled out (`CHF `)."""
+    code = (currency or "").upper()
+    return SYMBOLS.get(code, f"{code} " if code else "")
+
+
+def scale_for(max_abs: float) -> tuple[float, str, int]:
+    """Divisor, suffix and decimals for amounts of this size: billions get one decimal."""
+    if max_abs >= 1e9:
+        return 1e9, "B", 1
+    if max_abs >= 1e6:
+        return 1e6, "M", 0
+    if max_abs >= 1e3:
+        return 1e3, "K", 0
+    return 1.0, "", 0
+
+
+def currency_label_expr(currency: str | None, max_abs: float) -> str:
+    """A Vega label expression for an amount axis, e.g. `$120M` or `−¥1.0B`."""
+    divisor, suffix, decimals = scale_for(max_abs)
+    symbol = currency_symbol(currency).replace("'", "\\'")
+    return (f"(datum.value < 0 ? '−' : '') + '{symbol}' + "
+            f"format(abs(datum.value) / {divisor:g}, ',.{decimals}f') + '{suffix}'")
+
+
+def format_amount(value: float | None, currency: str | None, max_abs: float | None = None) -> str:
+    """An amount as the axis would show it (`$120M`); `n/d` when not disclosed."""
+    if value is None:
+        return "n/d"
+    divisor, suffix, decimals = scale_for(abs(max_abs if max_abs is not None else value))
+    sign = "−" if value < 0 else ""
+    return f"{sign}{currency_symbol(currency)}{abs(value) / divisor:,.{decimals}f}{suffix}"
+
+
+def format_share(value: float | None, decimals: int = 1) -> str:
+    """A 0..1 share as a percentage; `n/d` when not disclosed (unknown is not zero)."""
+    return "n/d" if value is None else f"{value * 100:.{decimals}f}%"
+
+
+def shorten_source(source: str) -> str:
+    """One source reference without URLs: the publisher before ': ' plus a date if given."""
+    text = URL.sub("", source).strip(" ;,:")
+    if text.lower().startswith("derived"):
+        return ""
+    head = text.split(": ", 1)[0] if ": " in text[:60] else text
+    head = head.split(" (", 1)[0].strip()
+    date = DATE.search(text)
+    if date and date.group(1) not in head:
+        head = f"{head} ({date.group(1)})"
+    return head[:80]
+
+
+def source_footnote(sources: Iterable[str | None]) -> list[str]:
+    """'Source: ...' lines: every distinct shortened reference once, long lists cut with a count."""
+    seen: list[str] = []
+    for value in sources:
+        for part in (value or "").split(" | "):
+            short = shorten_source(part)
+            if short and short not in seen:
+                seen.append(short)
+    if not seen:
+        return ["Source: not recorded"]
+    shown = seen[:FOOTNOTE_MAX_ITEMS]
+    more = len(seen) - len(shown)
+    text = "Source: " + "; ".join(shown) + (f"; and {more} more (see CSV)" if more else "")
+    return _wrap(text, FOOTNOTE_LINE_CHARS)
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    lines: list[str] = []
+    current = ""
+    for word in text.split(" "):
+        if current and len(current) + 1 + len(word) > width:
+            lines.append(current)
+            current = word
+        else:
+            current = f"{current} {word}" if current else word
+    return [*lines, current]

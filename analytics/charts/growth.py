@@ -1,0 +1,92 @@
+"""Growth charts: year-over-year growth with and without the partner, and the growth bridge
+(partner change + rest change = total change) as a per-quarter waterfall.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from analytics.charts import common
+from analytics.charts import format as fmt
+from analytics.charts.registry import ChartContext, chart
+from analytics.charts.theme import COLOURS, HEIGHT, WIDTH
+
+
+@chart("growth_ex_partner", query="growth",
+       columns=("period", "period_start", "currency", "total_yoy", "ex_partner_yoy", "source"))
+def growth_ex_partner(ctx: ChartContext) -> Any:
+    """Year-over-year growth of total revenue against revenue excluding the partner."""
+    import altair as alt
+
+    frame = ctx.frame
+    series = {"total_yoy": "Total revenue", "ex_partner_yoy": f"Excluding {ctx.partner}"}
+    rows = [{"period": row["period"], "period_start": row["period_start"], "series": label,
+             "growth": row[key], "growth_label": fmt.format_share(row[key])}
+            for row in common.values(frame) for key, label in series.items()]
+    names = list(series.values())
+    base = alt.Chart(alt.Data(values=rows)).encode(
+        x=common.quarter_x(),
+        y=alt.Y("growth:Q", axis=common.share_axis("Year-over-year growth")),
+        color=alt.Color("series:N", title=None, sort=names, scale=alt.Scale(
+            domain=names, range=[COLOURS["total"], COLOURS["rest"]])),
+        tooltip=[alt.Tooltip("period:N", title="Quarter"), alt.Tooltip("series:N", title="Series"),
+                 alt.Tooltip("growth_label:N", title="YoY growth")])
+    zero = alt.Chart(alt.Data(values=[{"y": 0}])).mark_rule(color=COLOURS["threshold"]).encode(
+        y="y:Q")
+    body = alt.layer(zero, base.mark_line(invalid="break-paths-show-domains"),
+                     base.mark_point(invalid="break-paths-show-domains")).properties(
+        width=WIDTH, height=HEIGHT)
+    return common.finish(
+        body, f"{ctx.company} revenue growth with and without {ctx.partner}",
+        f"Year-over-year growth, % of the same quarter's revenue a year earlier "
+        f"{common.period_label(frame)}; gaps = not disclosed",
+        frame["source"].to_list())
+
+
+@chart("growth_bridge", query="growth",
+       columns=("period", "period_start", "currency", "partner_change", "rest_change",
+                "total_change", "reconciles", "source"))
+def growth_bridge(ctx: ChartContext) -> Any:
+    """Waterfall per quarter: the partner's change, then the rest's, ending at the total change."""
+    import altair as alt
+
+    frame, currency = ctx.frame, common.currency_of(ctx.frame)
+    known = frame.filter(frame["partner_change"].is_not_null()
+                         & frame["rest_change"].is_not_null())
+    largest = max(common.max_abs(known, "partner_change", "rest_change", "total_change"), 1.0)
+    steps = [step for row in common.values(known) for step in _steps(row, ctx.partner)]
+    for step in steps:
+        step["amount_label"] = fmt.format_amount(step["change"], currency, largest)
+    names = [f"{ctx.partner} change", "Rest change", "Total change"]
+    base = alt.Chart(alt.Data(values=steps)).encode(
+        x=alt.X("period:N", title="Quarter (vs the same quarter a year earlier)",
+                axis=alt.Axis(labelAngle=0)),
+        xOffset=alt.XOffset("step:N", sort=names),
+        color=alt.Color("step:N", title=None, sort=names, scale=alt.Scale(
+            domain=names, range=[COLOURS["partner"], COLOURS["rest"], COLOURS["total"]])),
+        tooltip=[alt.Tooltip("period:N", title="Quarter"), alt.Tooltip("step:N", title="Step"),
+                 alt.Tooltip("amount_label:N", title="Change")])
+    bars = base.mark_bar().encode(
+        y=alt.Y("start:Q", axis=common.amount_axis(currency, largest, "Change in revenue")),
+        y2="end:Q")
+    zero = alt.Chart(alt.Data(values=[{"y": 0}])).mark_rule(color=COLOURS["threshold"]).encode(
+        y="y:Q")
+    labels = base.mark_text(dy=-6, fontSize=11).encode(y="top:Q", text="amount_label:N")
+    body = alt.layer(zero, bars, labels).properties(width=WIDTH, height=HEIGHT)
+    return common.finish(
+        body, f"What drove {ctx.company}'s revenue growth: {ctx.partner} vs the rest",
+        f"Year-over-year change in total revenue ({currency}) = {ctx.partner}'s change + the "
+        "rest's change; quarters where the partner's revenue is known in both years",
+        frame["source"].to_list())
+
+
+def _steps(row: dict[str, Any], partner: str) -> list[dict[str, Any]]:
+    """Floating bars of the waterfall: each starts where the previous ended."""
+    partner_change, rest_change = row["partner_change"], row["rest_change"]
+    total = partner_change + rest_change
+    base = {"period": row["period"], "period_start": row["period_start"]}
+    parts = [(f"{partner} change", 0.0, partner_change, partner_change),
+             ("Rest change", partner_change, total, rest_change),
+             ("Total change", 0.0, total, total)]
+    return [{**base, "step": step, "start": start, "end": end, "change": change,
+             "top": max(start, end)} for step, start, end, change in parts]

@@ -1,0 +1,78 @@
+"""The chart registry: a dict of frozen dataclasses filled by the `chart` decorator.
+
+A chart names the query it reads and the columns it needs, so a test can check every chart
+against its query without building it; chart modules are imported on first lookup.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from analytics.errors import UnknownNameError
+
+if TYPE_CHECKING:
+    import polars as pl
+
+CHART_MODULES = ("dependence", "revenue", "growth", "concentration")
+
+
+@dataclass(frozen=True)
+class ChartContext:
+    """What a chart function gets: its query result, the subject, and a way to read side queries
+    (events, partnerships) with the same company, partner and data folder."""
+
+    frame: pl.DataFrame
+    company: str
+    partner: str
+    fetch: Callable[..., pl.DataFrame]
+
+
+@dataclass(frozen=True)
+class ChartDef:
+    """One registered chart: its name, the query it reads and the columns it needs."""
+
+    name: str
+    query: str
+    columns: tuple[str, ...]
+    build: Callable[[ChartContext], Any]
+    params: tuple[str, ...] = ("company", "partner", "from_period", "to_period")
+    description: str = field(default="")
+
+
+CHARTS: dict[str, ChartDef] = {}
+
+
+def chart(name: str, *, query: str, columns: tuple[str, ...],
+          params: tuple[str, ...] = ("company", "partner", "from_period", "to_period"),
+          ) -> Callable[[Callable[[ChartContext], Any]], Callable[[ChartContext], Any]]:
+    """Register the decorated function as chart `name` reading `query`."""
+
+    def register(build: Callable[[ChartContext], Any]) -> Callable[[ChartContext], Any]:
+        doc = (build.__doc__ or "").strip().splitlines()
+        CHARTS[name] = ChartDef(name, query, columns, build, params, doc[0] if doc else "")
+        return build
+
+    return register
+
+
+def load_all() -> dict[str, ChartDef]:
+    """Every chart, in registration order (importing the chart modules on first call)."""
+    for module in CHART_MODULES:
+        importlib.import_module(f"analytics.charts.{module}")
+    return CHARTS
+
+
+def get(name: str) -> ChartDef:
+    """The chart called `name`; an unknown name is an error listing the known ones."""
+    charts = load_all()
+    if name not in charts:
+        raise UnknownNameError("chart", name, list(charts))
+    return charts[name]
+
+
+def names() -> list[str]:
+    """Names of every chart, in registration order."""
+    return list(load_all())

@@ -1,0 +1,141 @@
+"""Revenue level charts: by source with the partner split out, partner against the rest, and the
+100% mix by source and counterparty class. Amount axes use the data's currency and unit.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from analytics.charts import common
+from analytics.charts import format as fmt
+from analytics.charts.registry import ChartContext, chart
+from analytics.charts.theme import COLOURS, HEIGHT, WIDTH, stream_colour
+
+NOT_SPLIT = "total (partner not disclosed)"
+
+
+def _label(name: str) -> str:
+    return name.replace("_", " ")
+
+
+@chart("revenue_by_source", query="revenue_by_source",
+       columns=("period", "period_start", "currency", "stream", "portion", "amount",
+                "total_revenue", "share_of_total", "source"))
+def revenue_by_source(ctx: ChartContext) -> Any:
+    """Stacked quarterly revenue by source, the partner's portion in the partner's colour."""
+    import altair as alt
+
+    frame, currency = ctx.frame, common.currency_of(ctx.frame)
+    largest = common.max_abs(frame, "total_revenue")
+    streams = list(dict.fromkeys(s for s in frame["stream"].to_list() if s != "unattributed"))
+    categories = [ctx.partner, *[_label(s) for s in streams], "unattributed"]
+    colours = [COLOURS["partner"], *[stream_colour(s, i) for i, s in enumerate(streams)],
+               COLOURS["unattributed"]]
+    rows = []
+    for row in common.values(frame):
+        category = ctx.partner if row["portion"] != "rest" else _label(row["stream"])
+        rows.append({**row, "category": category, "order": categories.index(category),
+                     "amount_label": fmt.format_amount(row["amount"], currency, largest),
+                     "share_label": fmt.format_share(row["share_of_total"])})
+    bars = alt.Chart(alt.Data(values=rows)).mark_bar().encode(
+        x=common.quarter_x(),
+        y=alt.Y("sum(amount):Q", axis=common.amount_axis(currency, largest, "Revenue")),
+        color=alt.Color("category:N", title=None, sort=categories,
+                        scale=alt.Scale(domain=categories, range=colours)),
+        order=alt.Order("order:Q", sort="ascending"),
+        tooltip=_tooltip(("period", "Quarter"), ("category", "Source"),
+                         ("amount_label", "Revenue"), ("share_label", "% of total revenue")),
+    ).properties(width=WIDTH, height=HEIGHT)
+    return common.finish(
+        bars, f"{ctx.company} revenue by source, with {ctx.partner}'s portion",
+        f"Quarterly revenue ({currency}) stacked by source {common.period_label(frame)}; "
+        "unattributed = part of total revenue no source explains",
+        frame["source"].to_list())
+
+
+def _tooltip(*fields: tuple[str, str]) -> list[Any]:
+    import altair as alt
+
+    return [alt.Tooltip(f"{name}:N", title=title) for name, title in fields]
+
+
+@chart("partner_vs_rest", query="partner_dependence",
+       columns=("period", "period_start", "currency", "partner_revenue", "total_revenue",
+                "share_of_total", "source"))
+def partner_vs_rest(ctx: ChartContext) -> Any:
+    """The partner's revenue against everyone else's; quarters without a split show the total."""
+    import altair as alt
+
+    frame, currency = ctx.frame, common.currency_of(ctx.frame)
+    largest = common.max_abs(frame, "total_revenue")
+    categories = [ctx.partner, "everyone else", NOT_SPLIT]
+    rows = [part for row in common.values(frame) for part in _split(row, ctx.partner)]
+    for row in rows:
+        row["amount_label"] = fmt.format_amount(row["amount"], currency, largest)
+        row["order"] = categories.index(row["category"])
+    bars = alt.Chart(alt.Data(values=rows)).mark_bar().encode(
+        x=common.quarter_x(),
+        y=alt.Y("amount:Q", stack="zero",
+                axis=common.amount_axis(currency, largest, "Revenue")),
+        color=alt.Color("category:N", title=None, sort=categories, scale=alt.Scale(
+            domain=categories,
+            range=[COLOURS["partner"], COLOURS["rest"], COLOURS["unattributed"]])),
+        order=alt.Order("order:Q", sort="ascending"),
+        tooltip=_tooltip(("period", "Quarter"), ("category", "Revenue from"),
+                         ("amount_label", "Revenue")),
+    ).properties(width=WIDTH, height=HEIGHT)
+    return common.finish(
+        bars, f"{ctx.partner} vs everyone else in {ctx.company}'s revenue",
+        f"Quarterly revenue ({currency}) {common.period_label(frame)}: {ctx.partner} and the "
+        "rest of total revenue; grey where the split was not disclosed",
+        frame["source"].to_list())
+
+
+def _split(row: dict[str, Any], partner: str) -> list[dict[str, Any]]:
+    base = {"period": row["period"], "period_start": row["period_start"]}
+    total, partner_amount = row["total_revenue"], row["partner_revenue"]
+    if total is None:
+        return []
+    if partner_amount is None:
+        return [{**base, "category": NOT_SPLIT, "amount": total}]
+    return [{**base, "category": partner, "amount": partner_amount},
+            {**base, "category": "everyone else", "amount": total - partner_amount}]
+
+
+CLASSES = ("strategic_partner", "related_party", "third_party", "mixed")
+
+
+@chart("revenue_mix", query="revenue_mix",
+       columns=("period", "period_start", "currency", "stream", "counterparty_class", "amount",
+                "share_of_period", "source"),
+       params=("company", "from_period", "to_period"))
+def revenue_mix(ctx: ChartContext) -> Any:
+    """100% stacked revenue mix by source and counterparty class."""
+    import altair as alt
+
+    frame, currency = ctx.frame, common.currency_of(ctx.frame)
+    largest = common.max_abs(frame, "amount")
+    classes = [_label(c) for c in CLASSES]
+    rows = [{**row, "class": _label(row["counterparty_class"]),
+             "stream": _label(row["stream"]),
+             "order": CLASSES.index(row["counterparty_class"])
+             if row["counterparty_class"] in CLASSES else len(CLASSES),
+             "amount_label": fmt.format_amount(row["amount"], currency, largest),
+             "share_label": fmt.format_share(row["share_of_period"])}
+            for row in common.values(frame)]
+    bars = alt.Chart(alt.Data(values=rows)).mark_bar(stroke="white", strokeWidth=0.7).encode(
+        x=common.quarter_x(),
+        y=alt.Y("share_of_period:Q", stack="normalize",
+                axis=common.share_axis("Share of the quarter's revenue")),
+        color=alt.Color("class:N", title="Counterparty", sort=classes, scale=alt.Scale(
+            domain=classes, range=[COLOURS[c] for c in CLASSES])),
+        detail="stream:N",
+        order=alt.Order("order:Q", sort="ascending"),
+        tooltip=_tooltip(("period", "Quarter"), ("stream", "Source"), ("class", "Counterparty"),
+                         ("amount_label", "Revenue"), ("share_label", "% of quarter")),
+    ).properties(width=WIDTH, height=HEIGHT)
+    return common.finish(
+        bars, f"{ctx.company} revenue mix by source and counterparty",
+        f"% of each quarter's revenue {common.period_label(frame)}, by counterparty class; "
+        "segments are sources (mixed = not split by counterparty)",
+        frame["source"].to_list())

@@ -1,0 +1,87 @@
+"""The one Altair theme and the one mapping of semantic colours.
+
+The theme is registered but enabled only inside `enabled()`, so importing the package changes
+nothing global; chart code names colours by meaning (`COLOURS["partner"]`), never by hex value.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from typing import Any
+
+THEME_NAME = "analytics"
+WIDTH, HEIGHT = 760, 380
+FONT = "Helvetica, Arial, sans-serif"
+
+COLOURS: dict[str, str] = {
+    "partner": "#e4572e",
+    "partner_light": "#f3a712",
+    "rest": "#2e86ab",
+    "total": "#2e3a46",
+    "third_party": "#2e86ab",
+    "related_party": "#8e5ea2",
+    "strategic_partner": "#e4572e",
+    "mixed": "#a3c4bc",
+    "unattributed": "#b8b8b8",
+    "threshold": "#6b6b6b",
+    "shading": "#f6d8cc",
+    "event": "#4a4a4a",
+    "positive": "#3c9d5d",
+    "negative": "#c0392b",
+    "muted": "#8a8a8a",
+}
+
+STREAM_PALETTE = ["#2e86ab", "#76b7d6", "#1b4f72", "#a3c4bc", "#5d6d7e", "#9bb7d4"]
+
+
+def stream_colour(stream: str, index: int) -> str:
+    """Colour of a revenue stream: unattributed is always grey, the rest cycle a blue palette."""
+    if stream == "unattributed":
+        return COLOURS["unattributed"]
+    return STREAM_PALETTE[index % len(STREAM_PALETTE)]
+
+
+def theme_spec() -> dict[str, Any]:
+    """The theme as a Vega-Lite top-level fragment: fonts, sizes, quiet axes, left titles."""
+    return {
+        "config": {
+            "font": FONT,
+            "background": "white",
+            "padding": 16,
+            "view": {"stroke": None, "continuousWidth": WIDTH, "continuousHeight": HEIGHT},
+            "title": {"anchor": "start", "fontSize": 18, "fontWeight": 600,
+                      "subtitleFontSize": 13, "subtitleColor": "#555555", "offset": 12},
+            "axis": {"labelFontSize": 12, "titleFontSize": 12, "titleColor": "#444444",
+                     "labelColor": "#444444", "gridColor": "#e9e9e9", "domainColor": "#999999",
+                     "tickColor": "#999999"},
+            "axisX": {"grid": False},
+            "legend": {"orient": "top", "labelFontSize": 12, "titleFontSize": 12,
+                       "symbolType": "square"},
+            "line": {"strokeWidth": 2.5},
+            "point": {"size": 60, "filled": True},
+            "text": {"fontSize": 12},
+        }
+    }
+
+
+def register() -> None:
+    """Register the theme (idempotent) without enabling it."""
+    import altair as alt
+
+    if THEME_NAME not in alt.theme.names():
+        alt.theme.register(THEME_NAME, enable=False)(theme_spec)
+
+
+@contextlib.contextmanager
+def enabled() -> Iterator[None]:
+    """Enable the theme for the duration of a build, then restore whatever was active."""
+    import altair as alt
+
+    register()
+    previous = alt.theme.active
+    alt.theme.enable(THEME_NAME)
+    try:
+        yield
+    finally:
+        alt.theme.enable(previous)

@@ -1,0 +1,51 @@
+"""`analytics deck` and `analytics report`: the analyst's end products, one command each.
+
+Plain functions registered by the app; each calls one library function and prints the path
+it wrote (stdout is data). The data folder comes from the global --data-dir.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+CompanyOption = Annotated[str, typer.Option("--company", help="Company to analyse")]
+PartnerOption = Annotated[str, typer.Option("--partner", help="Partner (counterparty or group)")]
+FromOption = Annotated[str | None, typer.Option("--from", help="First period, e.g. 2013Q1")]
+ToOption = Annotated[str | None, typer.Option("--to", help="Last period, e.g. 2018Q4")]
+
+
+def deck(
+    company: CompanyOption = "Weibo",
+    partner: PartnerOption = "Alibaba",
+    from_period: FromOption = None,
+    to_period: ToOption = None,
+    out: Annotated[Path, typer.Option("--out", help="The .pptx to write")] = Path(
+        "dependence.pptx"),
+) -> None:
+    """A 16:9 PowerPoint deck: title, one slide per chart with its headline, key figures."""
+    from analytics.deck import build_deck
+    from analytics.project import data_dir
+
+    written = build_deck(company=company, partner=partner, from_period=from_period,
+                         to_period=to_period, out=out.resolve(), data_dir=data_dir())
+    typer.echo(str(written))
+
+
+def report(
+    company: CompanyOption = "Weibo",
+    partner: PartnerOption = "Alibaba",
+    from_period: FromOption = None,
+    to_period: ToOption = None,
+    out: Annotated[Path, typer.Option("--out", help="The .html to write")] = Path(
+        "report.html"),
+) -> None:
+    """One self-contained HTML page that opens offline: key figures, charts, tables."""
+    from analytics.project import data_dir
+    from analytics.report import build_report
+
+    written = build_report(company=company, partner=partner, from_period=from_period,
+                           to_period=to_period, out=out.resolve(), data_dir=data_dir())
+    typer.echo(str(written))

@@ -1,0 +1,174 @@
+"""The report: one self-contained HTML page that opens offline.
+
+Vega, Vega-Lite and vega-embed are inlined once from vl-convert's bundle and every chart's spec
+is embedded as JSON, so the page makes no request; every text is escaped, and the page is
+rendered to a string in memory and written once by `export`.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from html import escape
+from pathlib import Path
+from typing import Any
+
+from analytics import export
+from analytics.figures import (
+    Frames,
+    KeyFigures,
+    format_money,
+    format_period,
+    format_share,
+    headlines,
+    key_figure_rows,
+    key_figures,
+    load_frames,
+)
+
+STYLE = """
+body { font: 15px/1.45 system-ui, sans-serif; margin: 2rem auto; max-width: 1100px;
+       color: #222; padding: 0 1rem; }
+h1 { margin-bottom: .2rem; } .subtitle { color: #555; margin-top: 0; }
+table { border-collapse: collapse; margin: 1rem 0; width: 100%; }
+th, td { border-bottom: 1px solid #ddd; padding: .3rem .5rem; text-align: left;
+         vertical-align: top; overflow-wrap: anywhere; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+.source { color: #666; font-size: .8rem; word-break: break-word; }
+section.chart { margin: 2rem 0; }
+@media print {
+  body { margin: 0; max-width: none; }
+  section.chart { break-before: page; page-break-before: always; break-inside: avoid;
+                  page-break-inside: avoid; }
+  section.tables { break-before: page; page-break-before: always; }
+  .vega-embed summary, .vega-actions { display: none; }
+}
+"""
+
+EMBED_SCRIPT = """
+const specs = JSON.parse(document.getElementById("chart-specs").textContent);
+for (const [id, spec] of Object.entries(specs)) {
+  vegaEmbed("#" + id, spec, {renderer: "svg", actions: false})
+    .catch((error) => console.error(id, error));
+}
+"""
+
+
+def build_report(*, company: str = "Weibo", partner: str = "Alibaba",
+                 from_period: str | None = None, to_period: str | None = None,
+                 out: Path, data_dir: Path | str | None = None) -> Path:
+    """Write the report to `out` and return it; nothing is written if anything fails."""
+    frames = load_frames(company=company, partner=partner, from_period=from_period,
+                         to_period=to_period, data_dir=data_dir)
+    figures = key_figures(frames)
+    specs = chart_specs(frames, from_period, to_period, data_dir)
+    return export.write_text(Path(out), render_report(frames, figures, specs))
+
+
+def chart_specs(frames: Frames, from_period: str | None, to_period: str | None,
+                data_dir: Path | str | None) -> dict[str, dict[str, Any]]:
+    """Every registered chart as a Vega-Lite spec with its data inlined (`chart_for` themes it)."""
+    from analytics.build import chart_for
+    from analytics.charts import registry
+
+    return {name: chart_for(name, company=frames.company, partner=frames.partner,
+                            from_period=from_period, to_period=to_period,
+                            data_dir=data_dir).to_dict()
+            for name in registry.names()}
+
+
+def render_report(frames: Frames, figures: KeyFigures, specs: dict[str, dict[str, Any]]) -> str:
+    """The whole page as one string."""
+    import vl_convert
+
+    chart_headlines = headlines(frames, figures)
+    sections = [chart_section(i, name, chart_headlines.get(name, name))
+                for i, name in enumerate(specs)]
+    ids = {f"chart-{i}": spec for i, spec in enumerate(specs.values())}
+    title = f"{figures.company}: dependence on {figures.partner}"
+    return "\n".join([
+        "<!doctype html>", '<html lang="en"><head><meta charset="utf-8">',
+        f"<title>{escape(title)}</title>", f"<style>{STYLE}</style>",
+        f"<script>{inline_script(vl_convert.javascript_bundle())}</script>",
+        "</head><body>", f"<h1>{escape(title)}</h1>",
+        f'<p class="subtitle">{escape(subtitle(figures))}</p>',
+        "<h2>Key figures</h2>", key_figures_table(figures), *sections,
+        '<section class="tables">', quarterly_table(frames, figures.currency),
+        reconciliation_table(frames, figures.currency), "</section>",
+        f'<script type="application/json" id="chart-specs">{json_for_html(ids)}</script>',
+        f"<script>{EMBED_SCRIPT}</script>", "</body></html>",
+    ])
+
+
+def subtitle(figures: KeyFigures) -> str:
+    return (f"{format_period(figures.first_period)} – {format_period(figures.last_period)} · "
+            f"amounts in {figures.currency} · computed from the shipped queries")
+
+
+def inline_script(code: str) -> str:
+    """Make JavaScript safe inside a <script> element (no early `</script`)."""
+    return code.replace("</script", "<\\/script").replace("</SCRIPT", "<\\/SCRIPT")
+
+
+def json_for_html(value: Any) -> str:
+    """JSON that cannot close its <script> element."""
+    text = json.dumps(value, default=lambda v: float(v) if isinstance(v, Decimal) else str(v))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def chart_section(index: int, name: str, headline: str) -> str:
+    return (f'<section class="chart" data-chart="{escape(name)}"><h2>{escape(headline)}</h2>'
+            f'<div id="chart-{index}" class="vega-chart"></div></section>')
+
+
+def table(headers: list[str], rows: list[list[str]], numeric: set[int]) -> str:
+    """An escaped HTML table; columns in `numeric` are right-aligned."""
+    head = "".join(f"<th>{escape(h)}</th>" for h in headers)
+    body = "".join(
+        "<tr>" + "".join(f'<td class="{"num" if i in numeric else ""}">{escape(cell)}</td>'
+                         for i, cell in enumerate(row)) + "</tr>"
+        for row in rows)
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def key_figures_table(figures: KeyFigures) -> str:
+    return table(["Figure", "Value"], [list(row) for row in key_figure_rows(figures)], set())
+
+
+def quarterly_table(frames: Frames, currency: str) -> str:
+    """Every period with revenue: partner, rest and total, share, TTM share, source."""
+    rows = []
+    for r in frames.dependence.sort("period_start").iter_rows(named=True):
+        if r["total_revenue"] is None:
+            continue
+        rest = None if r["partner_revenue"] is None else r["total_revenue"] - r["partner_revenue"]
+        rows.append([format_period(r["period"]), format_money(r["partner_revenue"], currency),
+                     format_money(rest, currency), format_money(r["total_revenue"], currency),
+                     format_share(r["share_of_total"], exact=True),
+                     format_share(r["ttm_share_of_total"], exact=True),
+                     ("derived: " if r["derived"] else "") + str(r["source"] or "")])
+    headers = ["Period", frames.partner, f"Excluding {frames.partner}", "Total revenue",
+               "Share", "TTM share", "Source"]
+    return "<h2>Quarterly figures</h2>" + table(headers, rows, {1, 2, 3, 4, 5})
+
+
+def reconciliation_table(frames: Frames, currency: str) -> str:
+    """Year-on-year change: partner change + change excluding the partner = total change."""
+    rows = []
+    for r in frames.growth.sort("period_start").iter_rows(named=True):
+        if r["partner_change"] is None or r["rest_change"] is None:
+            continue
+        rows.append([f"{format_period(r['period'])} vs {format_period(r['prior_period'])}",
+                     format_money(r["partner_change"], currency),
+                     format_money(r["rest_change"], currency),
+                     format_money(r["partner_change"] + r["rest_change"], currency),
+                     format_money(r["total_change"], currency),
+                     "yes" if r["reconciles"] else "NO"])
+    headers = ["Period", f"{frames.partner} change", f"Change excluding {frames.partner}",
+               "Sum", "Total revenue change", "Reconciles"]
+    intro = (f"<h2>Reconciliation</h2><p>Revenue excluding {escape(frames.partner)} plus "
+             f"{escape(frames.partner)}'s revenue gives total revenue; year on year, the two "
+             "changes add up to the change in total revenue. Only periods where the partner's "
+             "revenue was disclosed in both years can be reconciled.</p>")
+    empty = "<p>No period in this range has the partner's revenue a year apart.</p>"
+    return intro + (table(headers, rows, {1, 2, 3, 4}) if rows else empty)
