@@ -76,7 +76,9 @@ def render_deck(frames: Frames, figures: KeyFigures, chart_pngs: dict[str, bytes
     for name, png in chart_pngs.items():
         headline = chart_headlines.get(name, name.replace("_", " ").capitalize())
         slide = add_chart_slide(deck, headline, png, footnote(frames, name))
-        slide.notes_slide.notes_text_frame.text = chart_notes(name, frames, figures, headline)
+        notes = slide.notes_slide.notes_text_frame
+        assert notes is not None, "a new notes slide has a body placeholder"
+        notes.text = chart_notes(name, frames, figures, headline)
     add_key_figures_slide(deck, figures)
     buffer = io.BytesIO()
     deck.save(buffer)
@@ -112,6 +114,7 @@ def place_title(slide: Slide, text: str) -> None:
     from pptx.util import Inches, Pt
 
     title = slide.shapes.title
+    assert title is not None, "the Title Only layout has a title placeholder"
     title.left, title.top = Inches(0.5), Inches(0.3)
     title.width, title.height = Inches(12.333), Inches(1.0)
     title.text = text
