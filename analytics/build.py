@@ -73,7 +73,7 @@ def _chart_and_frame(name: str, company: str, partner: str, from_period: str | N
     definition = registry.get(name)
     offered = {"company": company, "partner": partner, "from_period": from_period,
                "to_period": to_period}
-    params = {key: offered[key] for key in definition.params}
+    params: dict[str, Any] = {key: offered[key] for key in definition.params}
     frame = query(definition.query, data_dir, **params)
     missing = [column for column in definition.columns if column not in frame.columns]
     if missing:
@@ -187,7 +187,10 @@ def _commit(target: Path, rendered: RenderedChart) -> list[Path]:
 
 
 def _writer(content: bytes) -> Callable[[Path], None]:
-    return lambda temp_path: temp_path.write_bytes(content) and None
+    def write(temp_path: Path) -> None:
+        temp_path.write_bytes(content)
+
+    return write
 
 
 def gallery_html(charts: list[RenderedChart], formats: Any, company: str, partner: str) -> str:

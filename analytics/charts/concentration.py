@@ -6,7 +6,7 @@ is a lower bound and the tooltip says so.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Final
 
 from analytics.charts import common
 from analytics.charts import format as fmt
@@ -32,12 +32,12 @@ def concentration(ctx: ChartContext) -> Any:
                alt.Tooltip("top_share_label:N", title="Top share of revenue"),
                alt.Tooltip("hhi_label:N", title="HHI")]
     base = alt.Chart(alt.Data(values=rows)).encode(x=common.quarter_x(), tooltip=tooltip)
-    hhi_y = alt.Y("hhi:Q", title="HHI (0–10,000)", scale=alt.Scale(domain=[0, 10000]),
+    hhi_y = alt.Y("hhi:Q", title="HHI (0–10,000)", scale=alt.Scale(zero=True, nice=True),
                   axis=alt.Axis(titleColor=COLOURS["total"], format=",d"))
-    share_y = alt.Y("top_share:Q", scale=alt.Scale(domain=[0, 1]),
+    share_y = alt.Y("top_share:Q", scale=alt.Scale(zero=True, nice=True),
                     axis=alt.Axis(format=".0%", title="Top counterparty's share",
                                   titleColor=COLOURS["partner"], orient="right"))
-    invalid = "break-paths-show-domains"
+    invalid: Final = "break-paths-show-domains"
     hhi = alt.layer(base.mark_line(color=COLOURS["total"], invalid=invalid).encode(y=hhi_y),
                     base.mark_point(color=COLOURS["total"], invalid=invalid).encode(y=hhi_y))
     share = alt.layer(

@@ -47,6 +47,8 @@ def format_amount(value: float | None, currency: str | None, max_abs: float | No
     if value is None:
         return "n/d"
     divisor, suffix, decimals = scale_for(abs(max_abs if max_abs is not None else value))
+    if divisor > 1 and abs(value) < 10 * divisor:
+        decimals = max(decimals, 1)
     sign = "−" if value < 0 else ""
     return f"{sign}{currency_symbol(currency)}{abs(value) / divisor:,.{decimals}f}{suffix}"
 

@@ -70,7 +70,7 @@ def register() -> None:
     import altair as alt
 
     if THEME_NAME not in alt.theme.names():
-        alt.theme.register(THEME_NAME, enable=False)(theme_spec)
+        alt.theme.register(THEME_NAME, enable=False)(theme_spec)  # type: ignore[arg-type]
 
 
 @contextlib.contextmanager

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from analytics.cli import db, deck, query
+from analytics.cli import charts, db, deck, query
 from analytics.cli.output import FormatOption, OutputOption, emit, message
 from analytics.errors import AnalyticsError
 from analytics.project import DATA_DIR_ENV, use_data_dir
@@ -39,6 +39,7 @@ app = typer.Typer(
 )
 app.add_typer(query.app, name="query")
 app.add_typer(db.app, name="db")
+app.add_typer(charts.app, name="charts")
 app.command("deck")(deck.deck)
 app.command("report")(deck.report)
 
