@@ -4,14 +4,9 @@
 -- @param period_kind VARCHAR = 'quarter'  -- quarter or year
 -- @param from_period VARCHAR = NULL  -- first period shown, e.g. 2013Q1
 -- @param to_period VARCHAR = NULL  -- last period shown, e.g. 2016Q4
-WITH members AS (
-    SELECT counterparty FROM counterparties
-    WHERE company = $company AND counterparty_group IN (
-        SELECT counterparty_group FROM counterparties
-        WHERE company = $company AND (counterparty = $partner OR counterparty_group = $partner))
-)
 SELECT r.company, r.period, r.period_kind, r.period_start, r.period_end, r.currency, r.stream,
-       CASE WHEN r.counterparty IN (SELECT counterparty FROM members) THEN $partner
+       CASE WHEN r.counterparty IN (SELECT counterparty FROM partner_members($company, $partner))
+            THEN $partner
             ELSE 'rest' END AS portion,
        sum(r.amount) AS amount,
        any_value(p.total_revenue) AS total_revenue,
