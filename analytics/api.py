@@ -10,9 +10,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from analytics import export, queries, sandbox
-from analytics.errors import UnknownNameError, ValidationError
+from analytics.errors import QueryError, UnknownNameError, ValidationError
 from analytics.ingest import IngestSummary
 from analytics.ingest import ingest as _ingest
+from analytics.periods import parse_period
 from analytics.project import data_dir as resolve_data_dir
 from analytics.schema import TABLES
 
@@ -82,6 +83,31 @@ def check_company_and_partner(connection: duckdb.DuckDBPyConnection,
         params={"c": company}).fetchall()]
     if partner not in partners and partner not in groups:
         raise UnknownNameError(f"partner of {company}", partner, partners)
+
+
+def check_scope(company: str, partner: str | None = None, from_period: str | None = None,
+                to_period: str | None = None, data_dir: Path | str | None = None) -> None:
+    """Fail before any work when the company or partner is unknown, a period label is not one,
+    or the period range holds no revenue, so builds never leave part of their output behind."""
+    from analytics.engine import connect
+
+    for label in (from_period, to_period):
+        period = parse_period(label) if label else None
+        if label and (period is None or period.label != label):
+            raise QueryError(f"'{label}' is not a period: use 2016Q1 (a quarter) or 2016")
+    connection = connect(data_dir)
+    try:
+        check_company_and_partner(connection, {"company": company, "partner": partner})
+        has_revenue = connection.sql(
+            "SELECT count(*) FROM revenue WHERE company = $c"
+            " AND ($f IS NULL OR period_start >= period_start_of($f))"
+            " AND ($t IS NULL OR period_end <= period_end_of($t))",
+            params={"c": company, "f": from_period, "t": to_period}).fetchall()[0][0]
+    finally:
+        connection.close()
+    if not has_revenue:
+        raise QueryError(f"No revenue for {company} between {from_period or 'the start'} and "
+                         f"{to_period or 'the end'}: the period range holds no data")
 
 
 def list_queries() -> pl.DataFrame:

@@ -96,9 +96,11 @@ def build_charts(names: list[str] | None = None, *, company: str = "Weibo",
                  out_dir: Path | None = None, data_dir: Path | str | None = None,
                  progress: Callable[[str], None] | None = None) -> BuildResult:
     """Build the named charts (all when None) in `formats` into `out_dir`, then the gallery."""
+    from analytics.api import check_scope
     from analytics.project import charts_dir
 
     chosen = _check_names_and_formats(names, formats)
+    check_scope(company, partner, from_period, to_period, data_dir)
     target = Path(out_dir) if out_dir is not None else charts_dir()
     written: list[Path] = []
     failed: dict[str, str] = {}

@@ -82,14 +82,18 @@ def load_frames(*, company: str, partner: str, from_period: str | None = None,
                 to_period: str | None = None, data_dir: Path | str | None = None) -> Frames:
     """Run the three queries; an unknown name or a range with no revenue is an error."""
     from analytics import query
+    from analytics.api import check_scope
+
+    check_scope(company, partner, from_period, to_period, data_dir)
 
     def run(name: str, **params: Any) -> pl.DataFrame:
         return query(name, data_dir, from_period=from_period, to_period=to_period, **params)
 
     dependence = run("partner_dependence", company=company, partner=partner)
     if dependence.filter(dependence["total_revenue"].is_not_null()).height == 0:
-        raise QueryError(f"No revenue for {company} between {from_period or 'the start'} and "
-                         f"{to_period or 'the end'}: the period range holds no data")
+        raise QueryError(f"No quarter of {company} between {from_period or 'the start'} and "
+                         f"{to_period or 'the end'} has a total revenue figure: the period "
+                         "range holds no data to chart")
     growth = run("growth", company=company, partner=partner)
     concentration = run("concentration", company=company)
     return Frames(company, partner, dependence, growth, concentration)

@@ -213,3 +213,21 @@ def test_cli_build_of_an_unknown_chart_fails_naming_the_known_ones(cli, tmp_path
     assert result.exit_code != 0
     assert "Unknown chart 'pie'" in result.stderr
     assert result.stdout == ""
+
+
+def test_an_unknown_partner_fails_once_before_any_chart_is_written(tmp_path):
+    out = tmp_path / "charts"
+    with pytest.raises(UnknownNameError, match="Known: Alibaba"):
+        build_charts(partner="Tencent", out_dir=out)
+    assert not out.exists() or not any(out.iterdir())
+
+
+def test_a_range_with_no_data_or_a_bad_period_label_fails_before_building(tmp_path):
+    from analytics.errors import QueryError
+
+    out = tmp_path / "charts"
+    with pytest.raises(QueryError, match="holds no data"):
+        build_charts(from_period="2030Q1", out_dir=out)
+    with pytest.raises(QueryError, match="not a period"):
+        build_charts(from_period="Q1-2016", out_dir=out)
+    assert not out.exists() or not any(out.iterdir())
