@@ -183,16 +183,8 @@ def safe_html(page: str, title: str) -> str:
 
 
 def _commit(target: Path, rendered: RenderedChart) -> list[Path]:
-    writes = {target / f"{rendered.name}.{fmt}": _writer(content)
-              for fmt, content in rendered.outputs.items()}
-    return export.commit_all(writes)
-
-
-def _writer(content: bytes) -> Callable[[Path], None]:
-    def write(temp_path: Path) -> None:
-        temp_path.write_bytes(content)
-
-    return write
+    return export.commit_bytes({target / f"{rendered.name}.{fmt}": content
+                                for fmt, content in rendered.outputs.items()})
 
 
 def gallery_html(charts: list[RenderedChart], formats: Any, company: str, partner: str) -> str:

@@ -16,23 +16,12 @@ from pathlib import Path
 
 def write_atomic(path: Path, write: Callable[[Path], object]) -> Path:
     """Call `write(temp_path)`, then move the temp file onto `path`; clean up on failure."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(handle)
-    temp_path = Path(temp_name)
-    try:
-        write(temp_path)
-        os.chmod(temp_path, 0o644)
-        os.replace(temp_path, path)
-    except BaseException:
-        temp_path.unlink(missing_ok=True)
-        raise
-    return path
+    return commit_all({path: write})[0]
 
 
 def write_bytes(path: Path, content: bytes) -> Path:
     """Atomically write bytes."""
-    return write_atomic(path, lambda temp: temp.write_bytes(content))
+    return commit_bytes({path: content})[0]
 
 
 def write_text(path: Path, content: str) -> Path:
@@ -59,6 +48,14 @@ def commit_all(writes: Mapping[Path, Callable[[Path], object]]) -> list[Path]:
     for temp_path, path in staged:
         os.replace(temp_path, path)
     return [path for _, path in staged]
+
+
+def commit_bytes(contents: Mapping[Path, bytes]) -> list[Path]:
+    """`commit_all` for contents already rendered in memory."""
+    def writer(data: bytes) -> Callable[[Path], object]:
+        return lambda temp: temp.write_bytes(data)
+
+    return commit_all({path: writer(data) for path, data in contents.items()})
 
 
 @contextlib.contextmanager

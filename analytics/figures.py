@@ -13,14 +13,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from analytics.charts.format import currency_symbol
 from analytics.errors import QueryError
 
 if TYPE_CHECKING:
     import polars as pl
 
 THRESHOLD = 0.10
-CURRENCY_SYMBOLS = {"USD": "$", "CNY": "¥", "RMB": "¥", "JPY": "¥", "EUR": "€", "GBP": "£",
-                    "HKD": "HK$"}
 
 
 @dataclass(frozen=True)
@@ -165,7 +164,7 @@ def format_money(amount: Decimal | float | None, currency: str) -> str:
     if amount is None:
         return "not disclosed"
     value = float(amount)
-    symbol = CURRENCY_SYMBOLS.get(currency, f"{currency} " if currency else "")
+    symbol = currency_symbol(currency)
     sign = "-" if value < 0 else ""
     scaled, unit = (abs(value) / 1e9, "B") if abs(value) >= 1e9 else (abs(value) / 1e6, "M")
     return f"{sign}{symbol}{scaled:.1f}{unit}"
