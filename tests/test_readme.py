@@ -29,7 +29,10 @@ def test_the_readme_shows_at_least_ten_runnable_cli_examples() -> None:
 def test_each_readme_cli_example_runs(line: str, cli, tmp_path: Path, monkeypatch) -> None:
     monkeypatch.chdir(tmp_path)
     command, _, redirect = line.partition(" > ")
-    result = cli(*shlex.split(command)[1:])
+    args = shlex.split(command)[1:]
+    if args[:2] == ["charts", "build"] and "--out" not in args:
+        args += ["--out", str(tmp_path / "charts")]  # never overwrite the user's charts/
+    result = cli(*args)
     assert result.exit_code == 0, result.stderr
     if redirect:
         (tmp_path / redirect.strip()).write_text(result.stdout, encoding="utf-8")
