@@ -6,7 +6,9 @@ cheap: DuckDB, polars and Altair load only when a function needs them.
 
 from __future__ import annotations
 
+from analytics import ledger
 from analytics.api import (
+    delete,
     export_database,
     ingest,
     list_queries,
@@ -15,6 +17,8 @@ from analytics.api import (
     tables,
     validate,
 )
+from analytics.notebook import build_charts, chart, deck, report
 
-__all__ = ["export_database", "ingest", "list_queries", "query", "sql", "tables", "validate"]
+__all__ = ["build_charts", "chart", "deck", "delete", "export_database", "ingest", "ledger",
+           "list_queries", "query", "report", "sql", "tables", "validate"]
 __version__ = "0.1.0"

@@ -6,10 +6,13 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from analytics import export, queries, sandbox
+from analytics import export, queries, sandbox, store
 from analytics.errors import QueryError, UnknownNameError, ValidationError
 from analytics.ingest import IngestSummary
 from analytics.ingest import ingest as _ingest
@@ -21,43 +24,85 @@ if TYPE_CHECKING:
     import duckdb
     import polars as pl
 
+    from analytics.remove import DeleteSummary
+
+#: Companies validated together in Python (only those the set-based screen flags): every
+#: invariant holds within one company, so memory stays bounded by a batch.
+VALIDATE_BATCH = 50
+
 
 def ingest(path: Path | str, table: str = "revenue",
-           data_dir: Path | str | None = None) -> IngestSummary:
-    """Upsert a CSV/XLSX file in a documented format; nothing is written if any check fails."""
-    return _ingest(path, table, data_dir)
+           data_dir: Path | str | None = None, replace: bool = False) -> IngestSummary:
+    """Upsert a CSV/XLSX file in a documented format (with `replace`, the file's companies and
+    periods are replaced); nothing is written if any check fails."""
+    return _ingest(path, table, data_dir, replace)
+
+
+def delete(company: str, period: str | None = None, table: str | None = None,
+           data_dir: Path | str | None = None) -> DeleteSummary:
+    """Remove a company's data (of one period, of one table) in one validated, atomic commit."""
+    from analytics.remove import delete as remove
+
+    return remove(company, period, table, data_dir)
 
 
 def query(name: str, /, data_dir: Path | str | None = None,
-          timeout: float = sandbox.DEFAULT_TIMEOUT_SECONDS, **params: Any) -> pl.DataFrame:
+          timeout: float = sandbox.DEFAULT_TIMEOUT_SECONDS, memory_limit: str | None = None,
+          **params: Any) -> pl.DataFrame:
     """Run a named query with bound parameters (defaults from its header)."""
-    return run_query(name, params, data_dir, timeout)
+    return run_query(name, params, data_dir, sandbox.Limits.from_environment(timeout, memory_limit))
 
 
 def run_query(name: str, params: dict[str, Any], data_dir: Path | str | None = None,
-              timeout: float = sandbox.DEFAULT_TIMEOUT_SECONDS) -> pl.DataFrame:
+              limits: sandbox.Limits | None = None) -> pl.DataFrame:
     """`query` with parameters as a dict, so any parameter name is allowed."""
-    from analytics.engine import connect
-
     named = queries.load(name)
     bound = named.bind(params)
-    connection = connect(data_dir)
-    try:
+    with _session(data_dir, limits) as connection:
         check_company_and_partner(connection, bound)
-        return sandbox.run(connection, named.sql, bound, timeout)
-    finally:
-        connection.close()
+        return sandbox.run(connection, named.sql, bound, limits)
 
 
 def sql(text: str, data_dir: Path | str | None = None,
-        timeout: float = sandbox.DEFAULT_TIMEOUT_SECONDS) -> pl.DataFrame:
+        timeout: float = sandbox.DEFAULT_TIMEOUT_SECONDS,
+        memory_limit: str | None = None) -> pl.DataFrame:
     """Run one ad hoc SELECT in the sandbox: tables readable, nothing writable."""
+    limits = sandbox.Limits.from_environment(timeout, memory_limit)
+    with _session(data_dir, limits) as connection:
+        return sandbox.run(connection, text, None, limits)
+
+
+@contextlib.contextmanager
+def query_batches(name: str, params: dict[str, Any], data_dir: Path | str | None = None,
+                  limits: sandbox.Limits | None = None, plain_types: bool = True
+                  ) -> Iterator[Any]:
+    """A named query's result as Arrow batches, for output that streams (see sandbox.stream)."""
+    named = queries.load(name)
+    bound = named.bind(params)
+    with _session(data_dir, limits) as connection:
+        check_company_and_partner(connection, bound)
+        with sandbox.stream(connection, named.sql, bound, limits, plain_types) as batches:
+            yield batches
+
+
+@contextlib.contextmanager
+def sql_batches(text: str, data_dir: Path | str | None = None,
+                limits: sandbox.Limits | None = None, plain_types: bool = True
+                ) -> Iterator[Any]:
+    """Ad hoc SQL's result as Arrow batches, for output that streams (see sandbox.stream)."""
+    with _session(data_dir, limits) as connection, \
+            sandbox.stream(connection, text, None, limits, plain_types) as batches:
+        yield batches
+
+
+@contextlib.contextmanager
+def _session(data_dir: Path | str | None, limits: sandbox.Limits | None
+             ) -> Iterator[duckdb.DuckDBPyConnection]:
     from analytics.engine import connect
 
-    connection = connect(data_dir)
+    connection = connect(data_dir, limits=limits)
     try:
-        sandbox.check_statement(connection, text)
-        return sandbox.run(connection, text, None, timeout)
+        yield connection
     finally:
         connection.close()
 
@@ -68,9 +113,11 @@ def check_company_and_partner(connection: duckdb.DuckDBPyConnection,
     company = bound.get("company")
     if company is None:
         return
-    companies = [r[0] for r in connection.sql(
-        "SELECT DISTINCT company FROM revenue ORDER BY 1").fetchall()]
-    if company not in companies:
+    found = connection.sql("SELECT 1 FROM revenue WHERE company = $c LIMIT 1",
+                           params={"c": company}).fetchall()  # opens that company's files only
+    if not found:
+        companies = [r[0] for r in connection.sql(
+            "SELECT DISTINCT company FROM revenue ORDER BY 1").fetchall()]
         raise UnknownNameError("company", company, companies)
     partner = bound.get("partner")
     if not partner:
@@ -111,18 +158,48 @@ def check_scope(company: str, partner: str | None = None, from_period: str | Non
 
 
 def list_queries() -> pl.DataFrame:
-    """Every named query: name, description, parameters with types and defaults, file."""
+    """Every named query: name, description, parameters with types and defaults, file, and
+    `status`: `ok`, or `invalid: <why>` for a file that would be refused when run."""
     import polars as pl
 
-    rows = []
-    for name, path in queries.discover().items():
+    rows = [{"name": entry.name, "description": entry.description,
+             "parameters": ", ".join(signature for signature, _ in entry.parameters),
+             "file": str(entry.file), "status": entry.status} for entry in query_catalogue()]
+    return pl.DataFrame(rows, schema=["name", "description", "parameters", "file", "status"])
+
+
+@dataclass(frozen=True)
+class CatalogueEntry:
+    """A named query as `query list` shows it: parameters as (signature, meaning) pairs."""
+
+    name: str
+    description: str
+    parameters: list[tuple[str, str]]
+    file: Path
+    status: str
+
+
+def query_catalogue() -> list[CatalogueEntry]:
+    """Every named query file, parsed and checked by the sandbox (without running it)."""
+    import duckdb
+
+    checker = duckdb.connect(":memory:")
+    try:
+        return [_catalogue_entry(checker, name, path)
+                for name, path in queries.discover().items()]
+    finally:
+        checker.close()
+
+
+def _catalogue_entry(checker: duckdb.DuckDBPyConnection, name: str, path: Path
+                     ) -> CatalogueEntry:
+    try:
         named = queries.parse_query_file(path)
-        params = ", ".join(
-            f"{p.name} {p.type}" + (f" = {p.default!r}" if p.has_default else "")
-            for p in named.parameters)
-        rows.append({"name": name, "description": named.description, "parameters": params,
-                     "file": str(path)})
-    return pl.DataFrame(rows, schema=["name", "description", "parameters", "file"])
+        sandbox.check_statement(checker, named.sql)
+    except QueryError as error:
+        return CatalogueEntry(name, "", [], path, f"invalid: {error}")
+    return CatalogueEntry(name, named.description,
+                          [(p.signature, p.doc) for p in named.parameters], path, "ok")
 
 
 def tables() -> pl.DataFrame:
@@ -135,11 +212,20 @@ def tables() -> pl.DataFrame:
 
 
 def validate(data_dir: Path | str | None = None) -> list[str]:
-    """Every violation of the accounting invariants in the stored data (empty when sound)."""
+    """Every violation of the accounting invariants in the stored data (empty when sound).
+
+    A set-based screen in DuckDB finds the companies that might break one; only those are
+    checked row by row (validate.py words every message)."""
     from analytics.ingest import load_dataset
+    from analytics.screen import suspect_companies
     from analytics.validate import validate as check
 
-    return [str(v) for v in check(load_dataset(resolve_data_dir(data_dir)))]
+    folder = resolve_data_dir(data_dir)
+    store.recover(folder)
+    names = sorted(suspect_companies(folder))
+    batches = [set(names[start:start + VALIDATE_BATCH])
+               for start in range(0, len(names), VALIDATE_BATCH)]
+    return [str(v) for batch in batches for v in check(load_dataset(folder, batch))]
 
 
 def require_valid(data_dir: Path | str | None = None) -> None:
@@ -149,18 +235,9 @@ def require_valid(data_dir: Path | str | None = None) -> None:
 
 
 def export_database(path: Path | str, data_dir: Path | str | None = None) -> Path:
-    """Write a DuckDB database file holding every table (for the DuckDB CLI, Harlequin, DBeaver)."""
-    import duckdb
+    """Write a DuckDB database file with every table, the helper views and macros, and every
+    named query as a view `queries.<name>` (for the DuckDB CLI, Harlequin, DBeaver)."""
+    from analytics.dbexport import write_database
 
-    from analytics.engine import table_view_sql
-
-    folder, target = resolve_data_dir(data_dir), Path(path).resolve()
-
-    def write(temp: Path) -> None:
-        temp.unlink()
-        with duckdb.connect(str(temp)) as database:
-            for name in TABLES:
-                database.execute(table_view_sql(folder, name).replace(
-                    f"CREATE VIEW {name} AS", f"CREATE TABLE {name} AS", 1))
-
-    return export.write_atomic(target, write)
+    folder = resolve_data_dir(data_dir)
+    return export.write_output(path, lambda temp: write_database(temp, folder), folder)

@@ -1,7 +1,9 @@
 """Query -> chart -> export: build the deck pack (HTML, PNG, SVG, CSV per chart, and a gallery).
 
-Every output is rendered in memory first and committed through `analytics.export`, per chart all
-or nothing, under a folder lock; a chart that fails is recorded and the others still build.
+Every output is rendered in memory first (vl-convert in one worker process per build, so a crash
+costs one chart) and committed through `analytics.export`, per chart all or nothing, under a
+folder lock; a chart that fails is recorded with a one-line cause and the others still build.
+Every string of a spec passes `text.for_renderer` here, the one door to the renderer.
 """
 
 from __future__ import annotations
@@ -15,15 +17,25 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from analytics import export
+from analytics.charts import format as fmt
 from analytics.charts import registry, theme
+from analytics.charts.chartset import ChartSet
+from analytics.charts.gallery import check_out_dir, gallery_html
+from analytics.charts.page import HTML_MODES, fluid_page
+from analytics.charts.renderer import PNG_SCALE, RENDERED_FORMATS, Renderer
 from analytics.errors import AnalyticsError, QueryError, UnknownNameError
+from analytics.text import for_renderer
 
 if TYPE_CHECKING:
     import polars as pl
 
 FORMATS = ("html", "png", "svg", "csv")
-PNG_SCALE = 2
 SPEC_MARKER = "const spec = "
+CAUSE_LIMIT = 300
+
+__all__ = ["PNG_SCALE", "BuildResult", "ChartBuildError", "RenderedChart", "build_charts",
+           "chart_and_frame", "chart_for", "gallery_html", "render_chart", "render_charts",
+           "safe_html"]
 
 
 class ChartBuildError(AnalyticsError):
@@ -31,8 +43,8 @@ class ChartBuildError(AnalyticsError):
 
     exit_code = 6
 
-    def __init__(self, failed: dict[str, str]) -> None:
-        self.failed = failed
+    def __init__(self, failed: dict[str, str], written: list[Path] | None = None) -> None:
+        self.failed, self.written = failed, written or []
         causes = "; ".join(f"{name}: {cause}" for name, cause in failed.items())
         super().__init__(f"{len(failed)} chart(s) failed: {causes}")
 
@@ -54,6 +66,7 @@ class RenderedChart:
     title: str
     outputs: dict[str, bytes]
     vl_convert_seconds: float
+    periods: tuple[str | None, str | None] = (None, None)
 
 
 def chart_for(name: str, *, company: str = "Weibo", partner: str = "Alibaba",
@@ -62,6 +75,13 @@ def chart_for(name: str, *, company: str = "Weibo", partner: str = "Alibaba",
     """The Altair chart `name` for a company and partner, with the project theme baked in."""
     chart, _ = _chart_and_frame(name, company, partner, from_period, to_period, data_dir)
     return chart
+
+
+def chart_and_frame(name: str, *, company: str = "Weibo", partner: str = "Alibaba",
+                    from_period: str | None = None, to_period: str | None = None,
+                    data_dir: Path | str | None = None) -> tuple[Any, pl.DataFrame]:
+    """The themed Altair chart `name` and the query result it draws (its declared columns)."""
+    return _chart_and_frame(name, company, partner, from_period, to_period, data_dir)
 
 
 def _chart_and_frame(name: str, company: str, partner: str, from_period: str | None,
@@ -81,48 +101,101 @@ def _chart_and_frame(name: str, company: str, partner: str, from_period: str | N
                          f"{', '.join(missing)}")
 
     def fetch(query_name: str, **side_params: Any) -> pl.DataFrame:
-        return query(query_name, data_dir, **side_params)
+        """A side query with the real company and partner bound where it declares them."""
+        from analytics import queries
 
-    context = ChartContext(frame.select(definition.columns), company, partner, fetch)
+        declared = {parameter.name for parameter in queries.load(query_name).parameters}
+        bound: dict[str, Any] = {key: offered[key] for key in ("company", "partner")
+                                 if key in declared}
+        return query(query_name, data_dir, **(bound | side_params))
+
+    context = ChartContext(frame.select(definition.columns), fmt.label(company),
+                           fmt.label(partner), fetch)
     chart = definition.build(context)
     with theme.enabled():
-        spec = chart.to_dict()
+        spec = renderer_safe(chart.to_dict())
     return type(chart).from_dict(spec), context.frame
+
+
+def renderer_safe(value: Any) -> Any:
+    """Every string in a spec (titles, labels, data values) through `text.for_renderer`: a
+    control character panics vl-convert and is invalid in SVG and PowerPoint XML."""
+    if isinstance(value, str):
+        return for_renderer(value)
+    if isinstance(value, dict):
+        return {key: renderer_safe(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [renderer_safe(item) for item in value]
+    return value
 
 
 def build_charts(names: list[str] | None = None, *, company: str = "Weibo",
                  partner: str = "Alibaba", from_period: str | None = None,
                  to_period: str | None = None, formats: tuple[str, ...] | list[str] = FORMATS,
                  out_dir: Path | None = None, data_dir: Path | str | None = None,
-                 progress: Callable[[str], None] | None = None) -> BuildResult:
-    """Build the named charts (all when None) in `formats` into `out_dir`, then the gallery."""
+                 progress: Callable[[str], None] | None = None,
+                 html: str = "inline") -> BuildResult:
+    """Build the named charts (all when None) in `formats` into `out_dir`; each chart's commit
+    also updates the manifest (`charts.json`) and the gallery of every chart in the folder.
+
+    `html="shared"` makes each chart's HTML load one `vega.js` beside it. Refuses, before writing
+    anything, an `out_dir` inside the data folder or one whose index.html this tool did not
+    write."""
     from analytics.api import check_scope
     from analytics.project import charts_dir
 
     chosen = _check_names_and_formats(names, formats)
+    if html not in HTML_MODES:
+        raise UnknownNameError("html mode", html, list(HTML_MODES))
     check_scope(company, partner, from_period, to_period, data_dir)
-    target = Path(out_dir) if out_dir is not None else charts_dir()
+    target = check_out_dir(Path(out_dir) if out_dir is not None else charts_dir(), data_dir)
     written: list[Path] = []
-    failed: dict[str, str] = {}
-    built: list[RenderedChart] = []
-    vl_seconds = 0.0
     with export.locked(target):
-        for name in chosen:
+        chart_set = ChartSet.open(target, company, partner, html, registry.names())
+        built, failed = render_charts(chosen, formats, company=company, partner=partner,
+                                      from_period=from_period, to_period=to_period,
+                                      data_dir=data_dir,
+                                      each=lambda chart: written.extend(chart_set.commit(chart)),
+                                      progress=progress)
+    written.extend(chart_set.summary_paths())
+    return BuildResult(written, failed, sum(chart.vl_convert_seconds for chart in built))
+
+
+def render_charts(names: list[str], formats: tuple[str, ...] | list[str] = FORMATS, *,
+                  company: str = "Weibo", partner: str = "Alibaba",
+                  from_period: str | None = None, to_period: str | None = None,
+                  data_dir: Path | str | None = None,
+                  each: Callable[[RenderedChart], None] | None = None,
+                  progress: Callable[[str], None] | None = None,
+                  ) -> tuple[list[RenderedChart], dict[str, str]]:
+    """Render charts in memory through one renderer worker; `each` gets every chart as it is
+    rendered (to commit it). Returns the charts built and, per failed chart, a one-line cause."""
+    built: list[RenderedChart] = []
+    failed: dict[str, str] = {}
+    with Renderer(tuple(f for f in formats if f in RENDERED_FORMATS)) as renderer:
+        for name in names:
             try:
                 rendered = render_chart(name, formats, company=company, partner=partner,
                                         from_period=from_period, to_period=to_period,
-                                        data_dir=data_dir)
-                written += _commit(target, rendered)
+                                        data_dir=data_dir, renderer=renderer)
+                if each is not None:
+                    each(rendered)
                 built.append(rendered)
-                vl_seconds += rendered.vl_convert_seconds
             except Exception as error:  # a failed chart must not stop the others
-                failed[name] = f"{type(error).__name__}: {error}"
+                failed[name] = failure_cause(error)
             if progress is not None:
                 progress(name)
-        if built:
-            written.append(export.write_text(target / "index.html",
-                                             gallery_html(built, formats, company, partner)))
-    return BuildResult(written, failed, vl_seconds)
+    return built, failed
+
+
+def failure_cause(error: BaseException) -> str:
+    """One line naming what went wrong: a library error's message, else the exception's type and
+    the first line of its message (vl-convert's carry a JavaScript stack)."""
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    first = lines[0] if lines else ""
+    cause = first if isinstance(error, AnalyticsError) else \
+        f"{type(error).__name__}: {first}".rstrip(": ")
+    return fmt.label(cause, CAUSE_LIMIT)
 
 
 def _check_names_and_formats(names: list[str] | None, formats: Any) -> list[str]:
@@ -130,35 +203,54 @@ def _check_names_and_formats(names: list[str] | None, formats: Any) -> list[str]
     for name in names or []:
         if name not in known:
             raise UnknownNameError("chart", name, known)
-    for fmt in formats:
-        if fmt not in FORMATS:
-            raise UnknownNameError("format", fmt, list(FORMATS))
+    for format_name in formats:
+        if format_name not in FORMATS:
+            raise UnknownNameError("format", format_name, list(FORMATS))
     return list(names) if names else known
 
 
 def render_chart(name: str, formats: tuple[str, ...] | list[str] = FORMATS, *,
                  company: str = "Weibo", partner: str = "Alibaba",
                  from_period: str | None = None, to_period: str | None = None,
-                 data_dir: Path | str | None = None) -> RenderedChart:
-    """One chart's outputs as bytes in memory (nothing is written)."""
-    import vl_convert
+                 data_dir: Path | str | None = None,
+                 renderer: Renderer | None = None) -> RenderedChart:
+    """One chart's outputs as bytes in memory (nothing is written). Without a `renderer`, one
+    worker is started for this chart alone."""
+    from analytics.render import spreadsheet_safe
 
     chart, frame = _chart_and_frame(name, company, partner, from_period, to_period, data_dir)
     spec = chart.to_dict()
     title = _title_text(spec)
     started = time.perf_counter()
-    outputs: dict[str, bytes] = {}
-    if "html" in formats:
-        page = vl_convert.vegalite_to_html(spec, bundle=True, renderer="svg")
-        outputs["html"] = safe_html(page, title).encode("utf-8")
-    if "png" in formats:
-        outputs["png"] = vl_convert.vegalite_to_png(spec, scale=PNG_SCALE)
-    if "svg" in formats:
-        outputs["svg"] = vl_convert.vegalite_to_svg(spec).encode("utf-8")
+    rendered = _render_spec(name, spec, formats, renderer)
     seconds = time.perf_counter() - started
+    outputs: dict[str, bytes] = {}
+    for fmt_name in (f for f in RENDERED_FORMATS if f in rendered):
+        content = rendered[fmt_name]
+        outputs[fmt_name] = (safe_html(content, title).encode("utf-8")
+                             if isinstance(content, str) else content)
     if "csv" in formats:
-        outputs["csv"] = frame.write_csv().encode("utf-8")
-    return RenderedChart(name, title, outputs, seconds)
+        outputs["csv"] = spreadsheet_safe(frame).write_csv().encode("utf-8")
+    return RenderedChart(name, title, outputs, seconds, _period_range(frame))
+
+
+def _period_range(frame: pl.DataFrame) -> tuple[str | None, str | None]:
+    """First and last period the chart shows (by period start), when it has any."""
+    if "period" not in frame.columns or frame.height == 0:
+        return None, None
+    periods = frame.drop_nulls("period").sort("period_start")["period"]
+    return (periods[0], periods[-1]) if len(periods) else (None, None)
+
+
+def _render_spec(name: str, spec: dict[str, Any], formats: tuple[str, ...] | list[str],
+                 renderer: Renderer | None) -> dict[str, bytes | str]:
+    wanted = tuple(f for f in formats if f in RENDERED_FORMATS)
+    if not wanted:
+        return {}
+    if renderer is not None:
+        return renderer.render(name, spec)
+    with Renderer(wanted) as own:
+        return own.render(name, spec)
 
 
 def _title_text(spec: dict[str, Any]) -> str:
@@ -169,7 +261,7 @@ def _title_text(spec: dict[str, Any]) -> str:
 
 def safe_html(page: str, title: str) -> str:
     """Make vl-convert's page safe for any label: re-encode the embedded spec so `<`, `>` and `&`
-    cannot close its <script> element, and give the page an escaped <title>."""
+    cannot close its <script> element, and give the page an escaped <title> and a fluid body."""
     start = page.index(SPEC_MARKER) + len(SPEC_MARKER)
     end = page.index(";\n", start)
     spec = json.loads(page[start:end])
@@ -179,47 +271,4 @@ def safe_html(page: str, title: str) -> str:
         encoded = encoded.replace(char, escape)
     page = page[:start] + encoded + page[end:]
     head = f'<meta charset="UTF-8">\n    <title>{html.escape(title)}</title>'
-    return page.replace('<meta charset="UTF-8">', head, 1)
-
-
-def _commit(target: Path, rendered: RenderedChart) -> list[Path]:
-    return export.commit_bytes({target / f"{rendered.name}.{fmt}": content
-                                for fmt, content in rendered.outputs.items()})
-
-
-def gallery_html(charts: list[RenderedChart], formats: Any, company: str, partner: str) -> str:
-    """An offline index page: every chart's preview and a link to each of its formats."""
-    cards = "\n".join(_card(chart) for chart in charts)
-    heading = html.escape(f"{company}: dependence on {partner}")
-    return f"""<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<title>{heading}</title>
-<style>
-body {{ font-family: Helvetica, Arial, sans-serif; margin: 2rem; color: #222; }}
-.grid {{ display: grid; grid-template-columns: repeat(auto-fill, minmax(420px, 1fr));
-         gap: 1.5rem; }}
-figure {{ margin: 0; border: 1px solid #ddd; padding: 1rem; border-radius: 6px; }}
-figure img {{ width: 100%; height: auto; }}
-figcaption a {{ margin-right: 0.8rem; }}
-</style>
-</head>
-<body>
-<h1>{heading}</h1>
-<div class="grid">
-{cards}
-</div>
-</body>
-</html>
-"""
-
-
-def _card(chart: RenderedChart) -> str:
-    name = html.escape(chart.name)
-    preview = next((fmt for fmt in ("svg", "png") if fmt in chart.outputs), None)
-    image = (f'<a href="{name}.{preview}"><img src="{name}.{preview}" alt="{html.escape(chart.title)}"></a>'
-             if preview else "")
-    links = " ".join(f'<a href="{name}.{fmt}">{fmt.upper()}</a>' for fmt in chart.outputs)
-    return (f"<figure>\n<h2>{html.escape(chart.title)}</h2>\n{image}\n"
-            f"<figcaption><code>{name}</code> {links}</figcaption>\n</figure>")
+    return fluid_page(page.replace('<meta charset="UTF-8">', head, 1))

@@ -70,6 +70,12 @@ class UnknownNameError(AnalyticsError):
         super().__init__(f"Unknown {kind} '{name}'. Known: {listed}")
 
 
+class WriteError(AnalyticsError):
+    """A file could not be written (disk full, permission denied); names the path and the reason."""
+
+    exit_code = 1
+
+
 class QueryError(AnalyticsError):
     """A query failed, was refused by the sandbox, or has a bad header or parameter."""
 

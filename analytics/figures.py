@@ -2,7 +2,7 @@
 
 The deck and the report both read these, so a slide title and the report's key-figure table
 always agree, and both change when the data changes. Unknown (undisclosed) values stay unknown:
-a gap is skipped, never read as zero.
+a gap is skipped, never read as zero. Names shown are `format.label`s (no control characters).
 """
 
 from __future__ import annotations
@@ -13,13 +13,14 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from analytics.charts.format import currency_symbol
+from analytics.charts.format import currency_symbol, label
 from analytics.errors import QueryError
 
 if TYPE_CHECKING:
     import polars as pl
 
 THRESHOLD = 0.10
+HEADLINE_LIMIT = 160  # characters kept of a headline (a slide title, a report heading)
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,8 @@ class Crossing:
 
 @dataclass(frozen=True)
 class KeyFigures:
-    """The numbers an analyst quotes about the partner's weight in the company's revenue."""
+    """The numbers an analyst quotes about the partner's weight in the company's revenue; the
+    company and partner are names as a reader sees them (`format.label`)."""
 
     company: str
     partner: str
@@ -130,7 +132,7 @@ def key_figures(frames: Frames) -> KeyFigures:
     ttm = _latest(frames.dependence, "ttm_share_of_total")
     hhi = _latest(frames.concentration, "hhi")
     return KeyFigures(
-        company=frames.company, partner=frames.partner, currency=frames.currency,
+        company=label(frames.company), partner=label(frames.partner), currency=frames.currency,
         first_period=periods[0], last_period=periods[-1],
         first_known=shares[0] if shares else None,
         latest=shares[-1] if shares else None,
@@ -247,7 +249,7 @@ def _mix_headline(frames: Frames, figures: KeyFigures) -> str:
     row = _latest(frames.dependence, "share_of_stream")
     if row is None:
         return _dependence_headline(figures)
-    stream = str(row["partner_stream"]).replace("_", " ")
+    stream = label(str(row["partner_stream"]).replace("_", " "))
     return (f"{figures.partner} was {format_share(row['share_of_stream'])} of {stream} revenue "
             f"in {format_period(row['period'])}")
 
@@ -280,13 +282,13 @@ def _concentration_headline(frames: Frames, figures: KeyFigures) -> str:
     row = _latest(frames.concentration, "top_share")
     if row is None:
         return f"No counterparty of {figures.company} was disclosed in this range"
-    return (f"Largest customer {row['top_counterparty']}: {format_share(row['top_share'])} of "
-            f"revenue in {format_period(row['period'])}; HHI {format_hhi(figures)}")
+    return (f"Largest customer {label(row['top_counterparty'])}: {format_share(row['top_share'])}"
+            f" of revenue in {format_period(row['period'])}; HHI {format_hhi(figures)}")
 
 
 def headlines(frames: Frames, figures: KeyFigures) -> dict[str, str]:
-    """One sentence per chart that states its finding in numbers."""
-    return {
+    """One sentence per chart that states its finding in numbers, cut at `HEADLINE_LIMIT`."""
+    sentences = {
         "partner_dependence": _dependence_headline(figures),
         "revenue_by_source": _source_headline(figures),
         "partner_vs_rest": _rest_headline(figures),
@@ -295,3 +297,4 @@ def headlines(frames: Frames, figures: KeyFigures) -> dict[str, str]:
         "growth_bridge": _bridge_headline(frames, figures),
         "concentration": _concentration_headline(frames, figures),
     }
+    return {name: label(sentence, HEADLINE_LIMIT) for name, sentence in sentences.items()}

@@ -20,6 +20,7 @@ from analytics.schema import BUILTIN_COUNTERPARTIES, TABLES
 from analytics.validate import Dataset, Violation, validate
 
 Record = dict[str, Any]
+BUILTIN_POOLS = frozenset(BUILTIN_COUNTERPARTIES)
 
 
 @dataclass(frozen=True)
@@ -32,30 +33,64 @@ class IngestSummary:
     inserted: int
     replaced: int
     written: list[Path]
+    removed: int = 0
 
 
 def ingest(path: Path | str, table: str = "revenue",
-           data_dir: Path | str | None = None) -> IngestSummary:
-    """Read a file in one of the documented formats and upsert it into the data folder."""
+           data_dir: Path | str | None = None, replace: bool = False) -> IngestSummary:
+    """Read a file in one of the documented formats and upsert it into the data folder.
+
+    `replace`: the file's companies and periods are replaced, not upserted: every stored row of
+    a (company, period) the file holds goes first (every row of its companies for tables
+    without periods)."""
     if table not in FORMATS:
         raise UnknownNameError("ingest table", table, sorted(FORMATS))
     path, folder = Path(path), resolve_data_dir(data_dir)
     rows = _rows_with_columns(path, FORMATS[table])
     records = [FORMATS[table].build(row) for row in rows]
     check_unique(rows, records, TABLES[table].grain)
+    companies = _checked_companies(rows, records)
     with export.locked(folder):
-        data = load_dataset(folder)
+        data = load_dataset(folder, companies)
+        removed = _drop_replaced(data, table, records) if replace else 0
         if table == "revenue":
-            return _ingest_revenue(path, folder, data, rows, records)
+            return _ingest_revenue(path, folder, data, rows, records, removed)
         inserted, replaced = _upsert(data, table, records)
-        _raise_if_invalid(data, {r["company"] for r in records}, path, rows, records)
-        written = store.write_tables(folder, {table: _frame(table, data[table])})
-    return IngestSummary(path, table, len(rows), inserted, replaced, written)
+        _raise_if_invalid(data, companies, path, rows, records)
+        written = store.write_tables(folder, {table: records_frame(table, data[table])},
+                                     companies)
+    return IngestSummary(path, table, len(rows), inserted, replaced, written, removed)
 
 
-def load_dataset(folder: Path) -> Dataset:
-    """Every table of a data folder as lists of records."""
-    return {name: store.read_table(folder, name).to_dicts() for name in TABLES}
+def _drop_replaced(data: Dataset, table: str, records: list[Record]) -> int:
+    """Remove the stored rows an ingest with --replace replaces (the built-in pools stay in
+    counterparties); returns how many went."""
+    names = ("revenue", "reported_totals") if table == "revenue" else (table,)
+    removed = 0
+    for name in names:
+        keyed = "period" in TABLES[name].column_names
+        scope = {(r["company"], r["period"] if keyed else None) for r in records}
+        kept = [r for r in data[name] if (r["company"], r.get("period") if keyed else None)
+                not in scope or (name == "counterparties" and r["counterparty"] in BUILTIN_POOLS)]
+        removed += len(data[name]) - len(kept)
+        data[name] = kept
+    return removed
+
+
+def load_dataset(folder: Path, companies: set[str] | None = None) -> Dataset:
+    """Every table of a data folder as lists of records: every company, or only `companies`."""
+    return {name: store.read_table(folder, name, companies).to_dicts() for name in TABLES}
+
+
+def _checked_companies(rows: list[SourceRow], records: list[Record]) -> set[str]:
+    """The file's companies, each checked once: its name must fit a partition folder."""
+    companies = {r["company"] for r in records}
+    for company in sorted(companies):
+        if (problem := store.check_company_name(company)) is not None:
+            first = next(row for row, r in zip(rows, records, strict=True)
+                         if r["company"] == company)
+            raise InputError(problem, first.where("company"))
+    return companies
 
 
 def _rows_with_columns(path: Path, spec: Format) -> list[SourceRow]:
@@ -76,7 +111,7 @@ def _rows_with_columns(path: Path, spec: Format) -> list[SourceRow]:
 
 
 def _ingest_revenue(path: Path, folder: Path, data: Dataset, rows: list[SourceRow],
-                    records: list[Record]) -> IngestSummary:
+                    records: list[Record], removed: int = 0) -> IngestSummary:
     stored_currency = {r["company"]: r["currency"] for r in data["revenue"] +
                        data["reported_totals"]}
     check_one_currency(rows, records, stored_currency)
@@ -89,9 +124,10 @@ def _ingest_revenue(path: Path, folder: Path, data: Dataset, rows: list[SourceRo
                                                     strict=True))
     data["revenue"], data["reported_totals"] = derive(data["revenue"], data["reported_totals"])
     _raise_if_invalid(data, {r["company"] for r in records}, path, rows, records)
-    written = store.write_tables(folder, {name: _frame(name, data[name]) for name in
-                                          ("revenue", "reported_totals", "counterparties")})
-    return IngestSummary(path, "revenue", len(rows), inserted, replaced, written)
+    written = store.write_tables(folder, {name: records_frame(name, data[name]) for name in
+                                          ("revenue", "reported_totals", "counterparties")},
+                                 {r["company"] for r in records})
+    return IngestSummary(path, "revenue", len(rows), inserted, replaced, written, removed)
 
 
 def _upsert(data: Dataset, table: str, records: list[Record]) -> tuple[int, int]:
@@ -148,7 +184,8 @@ def _located(violation: Violation, rows_by_key: dict[Any, int]) -> str:
     return f"row {row}: {violation}" if row else str(violation)
 
 
-def _frame(table: str, records: list[Record]) -> Any:
+def records_frame(table: str, records: list[Record]) -> Any:
+    """Records as a typed polars frame of the table (empty with the schema when none)."""
     import polars as pl
 
     schema = store.polars_schema(TABLES[table])

@@ -11,21 +11,29 @@ Parameters reach DuckDB as `$name` bindings, never pasted into the SQL.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from analytics.errors import QueryError, UnknownNameError
+from analytics.errors import InputError, QueryError, UnknownNameError
+from analytics.periods import parse_period, period_problem
 from analytics.project import query_dirs
 
 _PARAM = re.compile(
     r"^@param\s+(?P<name>[a-z_][a-z0-9_]*)\s+(?P<type>[A-Z]+)"
-    r"(?:\s*=\s*(?P<default>'(?:[^']|'')*'|\S+?))?(?:\s+--\s*(?P<doc>.*))?\s*$"
+    r"(?:\s*=\s*(?P<default>'(?:[^']|'')*'|[^\s(]+?))?"
+    r"(?:\s+in\s*\((?P<allowed>[^)]*)\))?(?:\s+--\s*(?P<doc>.*))?\s*$"
 )
 _PLACEHOLDER = re.compile(r"\$([a-z_][a-z0-9_]*)")
-TYPES = ("VARCHAR", "INTEGER", "DOUBLE", "DATE", "BOOLEAN")
+#: PERIOD is a period label (2016Q1 or 2016), checked and bound as VARCHAR in canonical form.
+TYPES = ("VARCHAR", "INTEGER", "DOUBLE", "DATE", "BOOLEAN", "PERIOD")
+_EXPECTED = {"INTEGER": "a whole number such as 5", "DOUBLE": "a number such as 0.1",
+             "DATE": "a date as YYYY-MM-DD", "BOOLEAN": "true or false",
+             "PERIOD": "a period such as 2016Q1 (a quarter) or 2016 (a fiscal year)"}
+_BOOLEANS = {"true": True, "false": False, "yes": True, "no": False, "1": True, "0": False}
 
 
 @dataclass(frozen=True)
@@ -35,21 +43,71 @@ class Parameter:
     default: Any
     has_default: bool
     doc: str
+    allowed: tuple[str, ...] = ()
 
     def convert(self, raw: str) -> Any:
-        """A CLI string as this parameter's type."""
+        """A CLI string as this parameter's type; a bad value names the parameter (exit 2)."""
         try:
-            if self.type == "INTEGER":
-                return int(raw)
-            if self.type == "DOUBLE":
-                return float(raw)
-            if self.type == "DATE":
-                return date.fromisoformat(raw)
-            if self.type == "BOOLEAN":
-                return {"true": True, "false": False}[raw.lower()]
-        except (ValueError, KeyError):
-            raise QueryError(f"Parameter {self.name}: '{raw}' is not a {self.type}") from None
+            value = self._typed(raw)
+        except (ValueError, KeyError) as error:
+            why = f" ({error})" if self.type == "PERIOD" else ""
+            raise InputError(f"parameter {self.name}: '{raw}' is not "
+                             f"{_EXPECTED[self.type]}{why}") from None
+        if self.allowed and raw not in self.allowed:
+            raise InputError(f"parameter {self.name}: '{raw}' is not one of "
+                             f"{', '.join(self.allowed)}")
+        return value
+
+    def _typed(self, raw: str) -> Any:
+        if self.type == "INTEGER":
+            return int(raw)
+        if self.type == "DOUBLE":
+            value = float(raw)
+            if not math.isfinite(value):
+                raise ValueError(raw)
+            return value
+        if self.type == "DATE":
+            return date.fromisoformat(raw)
+        if self.type == "BOOLEAN":
+            return _BOOLEANS[raw.strip().lower()]
+        if self.type == "PERIOD":
+            return _period_label(raw)
         return raw
+
+    @property
+    def default_literal(self) -> str:
+        """The default as a SQL literal (NULL when there is none)."""
+        return _literal(self.default) if self.has_default else "NULL"
+
+    @property
+    def signature(self) -> str:
+        """`name TYPE = default in (a, b)` as a header line would say it (NULL as NULL)."""
+        text = f"{self.name} {self.type}"
+        if self.has_default:
+            text += " = " + _literal(self.default)
+        if self.allowed:
+            text += f" in ({', '.join(self.allowed)})"
+        return text
+
+
+def _literal(value: Any) -> str:
+    """A value as a SQL literal in a header line: NULL, true, 5, 'text'."""
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, int | float):
+        return str(value)
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def _period_label(raw: str) -> str:
+    problem = period_problem(raw)
+    if problem:
+        raise ValueError(problem)
+    period = parse_period(raw)
+    assert period is not None
+    return period.label
 
 
 @dataclass(frozen=True)
@@ -84,12 +142,18 @@ def _default(param_type: str, raw: str | None) -> tuple[Any, bool]:
     if raw.upper() == "NULL":
         return None, True
     text = raw[1:-1].replace("''", "'") if raw.startswith("'") else raw
-    return Parameter("default", param_type, None, False, "").convert(text), True
+    try:
+        return Parameter("default", param_type, None, False, "").convert(text), True
+    except InputError as error:
+        raise QueryError(f"bad default: {error}") from None
 
 
 def parse_query_file(path: Path) -> NamedQuery:
     """Read a query file and check that its header and its `$name` placeholders agree."""
-    sql = path.read_text(encoding="utf-8")
+    try:
+        sql = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise QueryError(f"{path}: cannot read the query file ({error})") from None
     description: list[str] = []
     parameters: list[Parameter] = []
     for line in sql.splitlines():
@@ -102,8 +166,9 @@ def parse_query_file(path: Path) -> NamedQuery:
                 raise QueryError(f"{path}: bad parameter line '{comment}' (expected "
                                  f"@param name TYPE = default  -- doc; TYPE one of {TYPES})")
             default, has_default = _default(match["type"], match["default"])
+            allowed = tuple(v.strip() for v in (match["allowed"] or "").split(",") if v.strip())
             parameters.append(Parameter(match["name"], match["type"], default, has_default,
-                                        (match["doc"] or "").strip()))
+                                        (match["doc"] or "").strip(), allowed))
         elif comment:
             description.append(comment)
     used = set(_PLACEHOLDER.findall(_without_comments(sql)))

@@ -30,7 +30,7 @@ class Format:
 
 def _provenance(row: SourceRow) -> str:
     """An empty source still says where the figure came from."""
-    return parse.text(row, "source", required=False) or f"{row.file.name}, row {row.number}"
+    return parse.free_text(row, "source") or f"{row.file.name}, row {row.number}"
 
 
 def _period_fields(row: SourceRow) -> Record:
@@ -42,20 +42,20 @@ def _period_fields(row: SourceRow) -> Record:
 def revenue_record(row: SourceRow) -> Record:
     """A leaf, or a printed total when the counterparty is `all`."""
     multiplier = parse.unit_multiplier(row)
-    counterparty = parse.required_text(row, "counterparty")
-    stream = parse.required_text(row, "stream")
-    has_precision = bool(row.cells.get("precision"))
+    counterparty = parse.name(row, "counterparty")
+    stream = parse.name(row, "stream")
+    printed = parse.number(row, "amount")
     record: Record = {
-        "company": parse.required_text(row, "company"),
+        "company": parse.name(row, "company"),
         **_period_fields(row),
         "stream": stream,
-        "amount": parse.amount(row, "amount", multiplier),
+        "amount": parse.fixed_point(row, "amount", printed, multiplier, parse.AMOUNT),
         "currency": parse.currency(row),
-        "precision": (parse.amount(row, "precision", multiplier) if has_precision
-                      else parse.printed_precision(row, "amount", multiplier)),
+        "precision": (parse.amount(row, "precision", multiplier) if row.cells.get("precision")
+                      else parse.printed_precision(row, "amount", printed, multiplier)),
         "derived": parse.boolean(row, "derived"),
         "source": _provenance(row),
-        "note": parse.text(row, "note", required=False),
+        "note": parse.free_text(row, "note"),
     }
     record["derivation"] = "source" if record["derived"] else None
     if counterparty.lower() != TOTAL_COUNTERPARTY:
@@ -66,54 +66,59 @@ def revenue_record(row: SourceRow) -> Record:
 
 
 def counterparty_record(row: SourceRow) -> Record:
-    name = parse.required_text(row, "counterparty")
+    name = parse.name(row, "counterparty")
     return {
-        "company": parse.required_text(row, "company"),
+        "company": parse.name(row, "company"),
         "counterparty": name,
         "counterparty_class": parse.choice(row, "counterparty_class", COUNTERPARTY_CLASSES),
-        "counterparty_group": parse.text(row, "counterparty_group", required=False) or name,
+        "counterparty_group": parse.optional_name(row, "counterparty_group") or name,
         "is_pool": parse.boolean(row, "is_pool"),
-        "note": parse.text(row, "note", required=False),
+        "note": parse.free_text(row, "note"),
     }
 
 
 def partnership_record(row: SourceRow) -> Record:
-    stake = row.cells.get("stake_percent")
-    return {
-        "company": parse.required_text(row, "company"),
-        "partner": parse.required_text(row, "partner"),
-        "kind": parse.required_text(row, "kind"),
+    """A dated relationship; one ending before it starts is refused here, at its row."""
+    record: Record = {
+        "company": parse.name(row, "company"),
+        "partner": parse.name(row, "partner"),
+        "kind": parse.name(row, "kind"),
         "start_date": parse.iso_date(row, "start_date")[0],
         "end_date": parse.iso_date(row, "end_date", required=False)[0],
-        "stake_percent": parse.number(row, "stake_percent") if stake else None,
+        "stake_percent": parse.stake_percent(row) if row.cells.get("stake_percent") else None,
         "source": _provenance(row),
-        "note": parse.text(row, "note", required=False),
+        "note": parse.free_text(row, "note"),
     }
+    start, end = record["start_date"], record["end_date"]
+    if end is not None and end < start:
+        raise InputError(f"the partnership ends before it starts: end_date {end} is before "
+                         f"start_date {start}", row.where("end_date"))
+    return record
 
 
 def event_record(row: SourceRow) -> Record:
     event_date, precision = parse.iso_date(row, "event_date")
     return {
-        "company": parse.required_text(row, "company"),
+        "company": parse.name(row, "company"),
         "event_date": event_date,
         "date_precision": precision,
-        "label": parse.required_text(row, "label"),
-        "description": parse.text(row, "description", required=False),
+        "label": parse.name(row, "label"),
+        "description": parse.free_text(row, "description"),
         "annotate": parse.boolean(row, "annotate") if row.cells.get("annotate") else True,
         "source": _provenance(row),
-        "note": parse.text(row, "note", required=False),
+        "note": parse.free_text(row, "note"),
     }
 
 
 def kpi_record(row: SourceRow) -> Record:
     return {
-        "company": parse.required_text(row, "company"),
+        "company": parse.name(row, "company"),
         **_period_fields(row),
-        "metric": parse.required_text(row, "metric"),
-        "value": float(parse.number(row, "value")),
-        "unit": parse.required_text(row, "unit"),
+        "metric": parse.name(row, "metric"),
+        "value": parse.double(row, "value"),
+        "unit": parse.name(row, "unit"),
         "source": _provenance(row),
-        "note": parse.text(row, "note", required=False),
+        "note": parse.free_text(row, "note"),
     }
 
 

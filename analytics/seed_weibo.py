@@ -171,8 +171,11 @@ def write_ingest_files(target: Path = SOURCES) -> dict[str, Path]:
 
 
 def build(data_dir: Path) -> list[Path]:
-    """Regenerate the ingest CSVs, then build every table into `data_dir` from nothing."""
+    """Regenerate the ingest CSVs, then build every table into `data_dir` from nothing: one
+    commit writes every partition file and removes any other (and the flat layout's files)."""
+    from analytics import store
     from analytics.ingest import ingest
+    from analytics.schema import TABLES
 
     files = write_ingest_files()
     staging = Path(tempfile.mkdtemp(prefix=".weibo-build-", dir=data_dir.parent))
@@ -182,11 +185,22 @@ def build(data_dir: Path) -> list[Path]:
                  ("events", files["events"]), ("kpis", files["kpis"])]
         for table, path in order:
             ingest(path, table, staging)
-        built = sorted(staging.glob("*.parquet"))
+        built = {data_dir / p.relative_to(staging): p.read_bytes()
+                 for name in TABLES for p in store.stored_companies(staging, name).values()}
         data_dir.mkdir(parents=True, exist_ok=True)
-        return [export.write_bytes(data_dir / p.name, p.read_bytes()) for p in built]
+        stale = [p for name in TABLES
+                 for p in [store.legacy_path(data_dir, name),
+                           *store.stored_companies(data_dir, name).values()]
+                 if p.exists() and p not in built]
+        return export.commit_all({path: _bytes_writer(content)
+                                  for path, content in sorted(built.items())}, stale,
+                                 root=data_dir)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _bytes_writer(content: bytes) -> export.Writer:
+    return lambda temp: temp.write_bytes(content)
 
 
 if __name__ == "__main__":

@@ -156,9 +156,10 @@ def valid_reference_tables(data: Dataset) -> Iterable[str]:
                    f"class '{record['counterparty_class']}'")
     for record in data.get("partnerships", []):
         end, start = record.get("end_date"), record["start_date"]
+        which = (f"{record['company']}: partnership with {record['partner']} ({record['kind']}, "
+                 f"start_date {start})")
         if end is not None and end < start:
-            yield (f"{record['company']}: partnership with {record['partner']} "
-                   f"({record['kind']}) ends before it starts")
+            yield f"{which} ends before it starts: end_date {end} is before start_date {start}"
         stake = record.get("stake_percent")
         if stake is not None and not Decimal(0) <= stake <= Decimal(100):
-            yield f"{record['company']}: stake in {record['partner']} of {stake}% is not 0-100"
+            yield f"{which}: stake_percent {stake} is not between 0 and 100"

@@ -1,6 +1,9 @@
 -- Helper views and macros over the tables, created on every connection.
 -- They hold the rules that every query needs the same way: what a period's total revenue is,
 -- when a stream's revenue is known, and the full run of periods (so gaps show as gaps).
+-- The rules are table macros taking the company, so a one-company query reads only that
+-- company's rows (the filter sits on every scan); the views of the same names apply them to
+-- every company, for cross-company SQL.
 
 -- The start and end dates of a period label ('2016Q1' or '2016').
 CREATE MACRO period_start_of(label) AS
@@ -26,38 +29,46 @@ CREATE MACRO period_spine(which_company, kind) AS TABLE
                                       ELSE INTERVAL 3 MONTH END) AS step
                 FROM revenue WHERE company = which_company AND period_kind = kind));
 
--- One row per company and period: total revenue (printed, or derived from the fiscal year)
+-- One row per period of a company: total revenue (printed, or derived from the fiscal year)
 -- and the sum of its leaves. A period with leaves but no total has total_revenue NULL.
-CREATE VIEW period_revenue AS
+CREATE MACRO period_revenue(which_company) AS TABLE
 WITH leaves AS (
     SELECT company, period, any_value(period_kind) AS period_kind,
            any_value(period_start) AS period_start, any_value(period_end) AS period_end,
            any_value(currency) AS currency, sum(amount) AS leaves_total,
            bool_or(stream = 'unattributed') AS has_unattributed_stream
-    FROM revenue GROUP BY company, period
+    FROM revenue WHERE company = which_company GROUP BY company, period
+),
+totals AS (
+    SELECT period, amount, derived, source FROM reported_totals
+    WHERE company = which_company AND stream = 'total'
 )
 SELECT l.company, l.period, l.period_kind, l.period_start, l.period_end, l.currency,
        t.amount AS total_revenue, coalesce(t.derived, false) AS total_derived,
        t.source AS total_source, l.leaves_total, l.has_unattributed_stream
 FROM leaves AS l
-LEFT JOIN reported_totals AS t
-       ON t.company = l.company AND t.period = l.period AND t.stream = 'total';
+LEFT JOIN totals AS t ON t.period = l.period;
 
--- One row per company, period and stream: the stream's revenue where it is known, that is
+-- One row per period and stream of a company: the stream's revenue where it is known, that is
 -- printed, or the sum of its leaves when the period's total is fully split into streams.
-CREATE VIEW stream_revenue AS
+CREATE MACRO stream_revenue(which_company) AS TABLE
 SELECT r.company, r.period, any_value(r.period_kind) AS period_kind,
        any_value(r.period_start) AS period_start, r.stream,
        coalesce(any_value(t.amount),
                 CASE WHEN any_value(p.total_revenue) IS NOT NULL
                       AND NOT any_value(p.has_unattributed_stream) THEN sum(r.amount) END)
            AS stream_revenue
-FROM revenue AS r
-JOIN period_revenue AS p ON p.company = r.company AND p.period = r.period
-LEFT JOIN reported_totals AS t
-       ON t.company = r.company AND t.period = r.period AND t.stream = r.stream
-WHERE r.stream <> 'unattributed'
+FROM (FROM revenue WHERE company = which_company AND stream <> 'unattributed') AS r
+JOIN period_revenue(which_company) AS p ON p.period = r.period
+LEFT JOIN (FROM reported_totals WHERE company = which_company) AS t
+       ON t.period = r.period AND t.stream = r.stream
 GROUP BY r.company, r.period, r.stream;
+
+-- The same for every company, for SQL across companies.
+CREATE VIEW period_revenue AS
+SELECT p.* FROM (SELECT DISTINCT company FROM revenue) AS c, period_revenue(c.company) AS p;
+CREATE VIEW stream_revenue AS
+SELECT s.* FROM (SELECT DISTINCT company FROM revenue) AS c, stream_revenue(c.company) AS s;
 
 -- The counterparties that make up a partner: the partner's whole group (common control).
 CREATE MACRO partner_members(which_company, which_partner) AS TABLE
@@ -85,7 +96,7 @@ hidden AS (
                SELECT counterparty_class FROM partner_members(which_company, which_partner))))
                AS could_hide
     FROM revenue r
-    JOIN counterparties c ON c.company = r.company AND c.counterparty = r.counterparty
+    JOIN (FROM counterparties WHERE company = which_company) c ON c.counterparty = r.counterparty
     WHERE r.company = which_company
     GROUP BY r.period
 )
@@ -96,8 +107,8 @@ SELECT s.company, s.period, s.period_kind, s.period_start, s.period_end, p.curre
        coalesce(l.partner_derived, false) OR coalesce(p.total_derived, false) AS derived,
        concat_ws(' | ', l.partner_source, p.total_source) AS source
 FROM period_spine(which_company, kind) s
-LEFT JOIN period_revenue p ON p.company = s.company AND p.period = s.period
+LEFT JOIN period_revenue(which_company) p ON p.period = s.period
 LEFT JOIN partner_leaves l ON l.period = s.period
 LEFT JOIN hidden h ON h.period = s.period
-LEFT JOIN stream_revenue sr
-       ON sr.company = s.company AND sr.period = s.period AND sr.stream = l.partner_stream;
+LEFT JOIN stream_revenue(which_company) sr
+       ON sr.period = s.period AND sr.stream = l.partner_stream;

@@ -1,13 +1,13 @@
 -- Customer concentration per period: top-N share, HHI (0-10000), effective number of counterparties, and every counterparty group at or over 10% of revenue. Counterparties of one group count as one; pools (third parties, unattributed) count as many small customers, so where a pool that is not third parties exists HHI is a lower bound.
 -- @param company VARCHAR = 'Weibo'  -- company to analyse
 -- @param top_n INTEGER = 1  -- how many of the largest groups the top-N share adds up
--- @param period_kind VARCHAR = 'quarter'  -- quarter or year
--- @param from_period VARCHAR = NULL  -- first period shown, e.g. 2013Q1
--- @param to_period VARCHAR = NULL  -- last period shown, e.g. 2016Q4
+-- @param period_kind VARCHAR = 'quarter' in (quarter, year)  -- quarter or year
+-- @param from_period PERIOD = NULL  -- first period shown, e.g. 2013Q1
+-- @param to_period PERIOD = NULL  -- last period shown, e.g. 2016Q4
 WITH groups AS (
     SELECT r.period, c.counterparty_group, sum(r.amount) AS amount
     FROM revenue r
-    JOIN counterparties c ON c.company = r.company AND c.counterparty = r.counterparty
+    JOIN (FROM counterparties WHERE company = $company) c ON c.counterparty = r.counterparty
     WHERE r.company = $company AND r.period_kind = $period_kind AND NOT c.is_pool
     GROUP BY ALL
 ),
@@ -15,12 +15,12 @@ shares AS (
     SELECT g.period, g.counterparty_group, g.amount, g.amount / p.total_revenue AS share,
            row_number() OVER (PARTITION BY g.period ORDER BY g.amount DESC) AS rank
     FROM groups g
-    JOIN period_revenue p ON p.company = $company AND p.period = g.period
+    JOIN period_revenue($company) p ON p.period = g.period
 ),
 pools AS (
     SELECT r.period, bool_or(c.counterparty_class <> 'third_party') AS has_unsplit_pool
     FROM revenue r
-    JOIN counterparties c ON c.company = r.company AND c.counterparty = r.counterparty
+    JOIN (FROM counterparties WHERE company = $company) c ON c.counterparty = r.counterparty
     WHERE r.company = $company AND c.is_pool
     GROUP BY r.period
 )
@@ -45,7 +45,7 @@ SELECT s.company, s.period, s.period_kind, s.period_start, s.period_end, p.curre
        coalesce(any_value(pl.has_unsplit_pool), false) AS hhi_is_lower_bound,
        any_value(p.total_source) AS source
 FROM period_spine($company, $period_kind) s
-LEFT JOIN period_revenue p ON p.company = s.company AND p.period = s.period
+LEFT JOIN period_revenue($company) p ON p.period = s.period
 LEFT JOIN shares sh ON sh.period = s.period
 LEFT JOIN pools pl ON pl.period = s.period
 WHERE ($from_period IS NULL OR s.period_start >= period_start_of($from_period))

@@ -1,9 +1,9 @@
 -- Year-over-year growth on like periods: total revenue against revenue excluding the partner, with a reconciliation (partner change + rest change = total change) and each part's contribution to total growth.
 -- @param company VARCHAR = 'Weibo'  -- company to analyse
 -- @param partner VARCHAR = 'Alibaba'  -- partner excluded
--- @param period_kind VARCHAR = 'quarter'  -- quarter (like quarters a year apart) or year
--- @param from_period VARCHAR = NULL  -- first period shown, e.g. 2013Q1
--- @param to_period VARCHAR = NULL  -- last period shown, e.g. 2016Q4
+-- @param period_kind VARCHAR = 'quarter' in (quarter, year)  -- quarter (like quarters a year apart) or year
+-- @param from_period PERIOD = NULL  -- first period shown, e.g. 2013Q1
+-- @param to_period PERIOD = NULL  -- last period shown, e.g. 2016Q4
 WITH cur AS (
     SELECT *, total_revenue - partner_revenue AS rest_revenue
     FROM partner_periods($company, $partner, $period_kind)

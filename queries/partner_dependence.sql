@@ -1,9 +1,9 @@
 -- The partner's share of total revenue and of its own stream, per period, with a trailing-twelve-month share. NULL where the partner's revenue was not disclosed: unknown is not zero.
 -- @param company VARCHAR = 'Weibo'  -- company to analyse
 -- @param partner VARCHAR = 'Alibaba'  -- partner (a counterparty or its group)
--- @param period_kind VARCHAR = 'quarter'  -- quarter or year
--- @param from_period VARCHAR = NULL  -- first period shown, e.g. 2013Q1 (TTM still uses earlier quarters)
--- @param to_period VARCHAR = NULL  -- last period shown, e.g. 2016Q4
+-- @param period_kind VARCHAR = 'quarter' in (quarter, year)  -- quarter or year
+-- @param from_period PERIOD = NULL  -- first period shown, e.g. 2013Q1 (TTM still uses earlier quarters)
+-- @param to_period PERIOD = NULL  -- last period shown, e.g. 2016Q4
 WITH with_ttm AS (
     SELECT *,
            sum(partner_revenue) OVER w AS ttm_partner,

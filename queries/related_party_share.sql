@@ -1,6 +1,6 @@
 -- Related-party share of each stream per period: revenue from related parties and strategic partners over the stream's revenue. NULL where part of the stream is not attributed to either side.
 -- @param company VARCHAR = 'Weibo'  -- company to analyse
--- @param period_kind VARCHAR = 'year'  -- quarter or year
+-- @param period_kind VARCHAR = 'year' in (quarter, year)  -- quarter or year
 SELECT r.company, r.period, r.period_kind, r.period_start, r.stream, any_value(r.currency) AS currency,
        sum(r.amount) FILTER (WHERE c.counterparty_class IN ('related_party', 'strategic_partner'))
            AS related_party_revenue,
@@ -12,8 +12,8 @@ SELECT r.company, r.period, r.period_kind, r.period_start, r.stream, any_value(r
        END AS related_party_share,
        string_agg(DISTINCT r.source, ' | ' ORDER BY r.source) AS source
 FROM revenue r
-JOIN counterparties c ON c.company = r.company AND c.counterparty = r.counterparty
-LEFT JOIN stream_revenue s ON s.company = r.company AND s.period = r.period AND s.stream = r.stream
+JOIN (FROM counterparties WHERE company = $company) c ON c.counterparty = r.counterparty
+LEFT JOIN stream_revenue($company) s ON s.period = r.period AND s.stream = r.stream
 WHERE r.company = $company AND r.period_kind = $period_kind AND r.stream <> 'unattributed'
 GROUP BY r.company, r.period, r.period_kind, r.period_start, r.stream
 ORDER BY r.period_start, r.stream

@@ -1,9 +1,9 @@
 -- Revenue per period by source (stream), with the partner's portion of each stream split out. Unattributed is the part of total revenue the filing did not split by source.
 -- @param company VARCHAR = 'Weibo'  -- company to analyse
 -- @param partner VARCHAR = 'Alibaba'  -- partner whose portion is split out ('' for none)
--- @param period_kind VARCHAR = 'quarter'  -- quarter or year
--- @param from_period VARCHAR = NULL  -- first period shown, e.g. 2013Q1
--- @param to_period VARCHAR = NULL  -- last period shown, e.g. 2016Q4
+-- @param period_kind VARCHAR = 'quarter' in (quarter, year)  -- quarter or year
+-- @param from_period PERIOD = NULL  -- first period shown, e.g. 2013Q1
+-- @param to_period PERIOD = NULL  -- last period shown, e.g. 2016Q4
 SELECT r.company, r.period, r.period_kind, r.period_start, r.period_end, r.currency, r.stream,
        CASE WHEN r.counterparty IN (SELECT counterparty FROM partner_members($company, $partner))
             THEN $partner
@@ -14,7 +14,7 @@ SELECT r.company, r.period, r.period_kind, r.period_start, r.period_end, r.curre
        bool_or(r.derived) AS derived,
        string_agg(DISTINCT r.source, ' | ' ORDER BY r.source) AS source
 FROM revenue r
-JOIN period_revenue p ON p.company = r.company AND p.period = r.period
+JOIN period_revenue($company) p ON p.period = r.period
 WHERE r.company = $company AND r.period_kind = $period_kind
   AND ($from_period IS NULL OR r.period_start >= period_start_of($from_period))
   AND ($to_period IS NULL OR r.period_end <= period_end_of($to_period))

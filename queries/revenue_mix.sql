@@ -1,8 +1,8 @@
 -- Revenue mix per period by source and counterparty class (third_party, related_party, strategic_partner, mixed), as shares of the period's leaves, for 100% stacked views.
 -- @param company VARCHAR = 'Weibo'  -- company to analyse
--- @param period_kind VARCHAR = 'quarter'  -- quarter or year
--- @param from_period VARCHAR = NULL  -- first period shown, e.g. 2013Q1
--- @param to_period VARCHAR = NULL  -- last period shown, e.g. 2016Q4
+-- @param period_kind VARCHAR = 'quarter' in (quarter, year)  -- quarter or year
+-- @param from_period PERIOD = NULL  -- first period shown, e.g. 2013Q1
+-- @param to_period PERIOD = NULL  -- last period shown, e.g. 2016Q4
 WITH mix AS (
     SELECT r.company, r.period, r.period_kind, r.period_start, r.period_end, r.currency,
            r.stream, c.counterparty_class,
@@ -10,7 +10,7 @@ WITH mix AS (
            bool_or(r.derived) AS derived,
            string_agg(DISTINCT r.source, ' | ' ORDER BY r.source) AS source
     FROM revenue r
-    JOIN counterparties c ON c.company = r.company AND c.counterparty = r.counterparty
+    JOIN (FROM counterparties WHERE company = $company) c ON c.counterparty = r.counterparty
     WHERE r.company = $company AND r.period_kind = $period_kind
       AND ($from_period IS NULL OR r.period_start >= period_start_of($from_period))
       AND ($to_period IS NULL OR r.period_end <= period_end_of($to_period))

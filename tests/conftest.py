@@ -19,10 +19,18 @@ NIMBUS = Path(__file__).parent / "fixtures" / "nimbus"
 def data_dir(tmp_path: Path) -> Path:
     """A copy of the shipped Weibo data: tests may write to it freely."""
     target = tmp_path / "data"
-    target.mkdir()
-    for parquet in SHIPPED_DATA.glob("*.parquet"):
-        shutil.copy2(parquet, target / parquet.name)
+    copy_tables(SHIPPED_DATA, target)
     return target
+
+
+def copy_tables(source: Path, target: Path) -> None:
+    """Copy a data folder's tables (every table's partition files), not its sources."""
+    from analytics.schema import TABLES
+
+    target.mkdir(parents=True, exist_ok=True)
+    for name in TABLES:
+        if (source / name).is_dir():
+            shutil.copytree(source / name, target / name)
 
 
 @pytest.fixture
@@ -49,3 +57,15 @@ def cli(data_dir: Path) -> Callable[..., object]:
                              catch_exceptions=False)
 
     return invoke
+
+
+def weibo_file(folder: Path, table: str) -> Path:
+    """The file holding Weibo's rows of a table."""
+    from analytics.store import partition_path
+
+    return partition_path(folder, table, "Weibo")
+
+
+def stored_bytes(folder: Path) -> dict[str, bytes]:
+    """Every Parquet file of a data folder, by its path inside the folder."""
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*.parquet"))}

@@ -122,10 +122,11 @@ def test_concentration_hhi_stays_on_the_0_to_10000_scale():
 def test_the_shipped_data_rebuilds_reproducibly(tmp_path: Path):
     from analytics import seed_weibo
     from analytics.project import PROJECT_ROOT
+    from analytics.store import partition_path
 
     target = tmp_path / "rebuilt"
     seed_weibo.build(target)
     for name in TABLES:
-        shipped = pl.read_parquet(PROJECT_ROOT / "data" / f"{name}.parquet")
-        rebuilt = pl.read_parquet(target / f"{name}.parquet")
+        shipped = pl.read_parquet(partition_path(PROJECT_ROOT / "data", name, "Weibo"))
+        rebuilt = pl.read_parquet(partition_path(target, name, "Weibo"))
         assert rebuilt.equals(shipped), name

@@ -205,6 +205,7 @@ def test_cli_build_prints_written_paths_to_stdout(cli, tmp_path):
     assert result.exit_code == 0, result.stderr
     assert result.stdout.split() == [str(tmp_path / "partner_vs_rest.svg"),
                                      str(tmp_path / "partner_vs_rest.csv"),
+                                     str(tmp_path / "charts.json"),
                                      str(tmp_path / "index.html")]
 
 

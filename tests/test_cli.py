@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+from decimal import Decimal
 
 import duckdb
 import polars as pl
@@ -15,6 +16,7 @@ import pytest
 
 from analytics.project import DATA_DIR_ENV, PROJECT_ROOT
 from analytics.schema import TABLES
+from tests.conftest import copy_tables, stored_bytes, weibo_file
 
 PARTNER_ARGS = ("query", "run", "partner_dependence", "--param", "company=Weibo",
                 "--param", "partner=Alibaba")
@@ -64,10 +66,10 @@ def test_query_run_as_csv_prints_clean_csv_and_nothing_else(cli):
 def test_query_run_as_json_gives_one_object_per_period(cli):
     result = cli(*PARTNER_ARGS, "--format", "json")
     assert result.exit_code == 0, result.stderr
-    rows = json.loads(result.stdout)
+    rows = json.loads(result.stdout, parse_float=Decimal)
     by_period = {r["period"]: r for r in rows}
     assert by_period["2015Q1"]["share_of_total"] is None
-    assert by_period["2013Q4"]["partner_revenue"] in ("28500000.00", "28500000")
+    assert by_period["2013Q4"]["partner_revenue"] == Decimal("28500000.00")
 
 
 def test_query_run_as_markdown_gives_a_pipe_table(cli):
@@ -116,7 +118,7 @@ def test_a_malformed_param_exits_non_zero(cli):
 def test_sql_counts_revenue_rows(cli, data_dir):
     result = cli("sql", "SELECT count(*) AS n FROM revenue", "--format", "csv")
     assert result.exit_code == 0, result.stderr
-    expected = pl.read_parquet(data_dir / "revenue.parquet").height
+    expected = pl.read_parquet(weibo_file(data_dir, "revenue")).height
     assert result.stdout.splitlines() == ["n", str(expected)]
 
 
@@ -136,14 +138,14 @@ def test_sql_reads_the_statement_from_a_file(cli, tmp_path):
     "SET threads = 1",
 ])
 def test_a_refused_statement_exits_non_zero_with_one_stderr_line(statement, cli, data_dir):
-    before = {p.name: p.read_bytes() for p in data_dir.glob("*.parquet")}
+    before = stored_bytes(data_dir)
     result = cli("sql", statement)
     assert result.exit_code != 0
     assert result.stdout == ""
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1
     assert "Refused" in lines[0]
-    assert {p.name: p.read_bytes() for p in data_dir.glob("*.parquet")} == before
+    assert stored_bytes(data_dir) == before
 
 
 def test_a_query_error_leaves_stdout_empty(cli):
@@ -157,14 +159,14 @@ def test_ingest_of_a_bad_file_names_file_row_and_column(cli, data_dir, tmp_path)
     bad = tmp_path / "bad.csv"
     bad.write_text("company,period,stream,counterparty,amount,currency,unit,source\n"
                    "Acme,16Q1,total,all,100,USD,millions,t\n", encoding="utf-8")
-    before = {p.name: p.read_bytes() for p in data_dir.glob("*.parquet")}
+    before = stored_bytes(data_dir)
     result = cli("ingest", str(bad))
     assert result.exit_code != 0
     assert result.stdout == ""
     assert str(bad) in result.stderr
     assert "row 2" in result.stderr
     assert "column 'period'" in result.stderr
-    assert {p.name: p.read_bytes() for p in data_dir.glob("*.parquet")} == before
+    assert stored_bytes(data_dir) == before
 
 
 def test_ingest_of_a_good_file_upserts_it(cli, data_dir, tmp_path):
@@ -185,7 +187,7 @@ def test_validate_exits_zero_on_the_shipped_data(cli):
 
 
 def test_validate_exits_non_zero_on_tampered_data(cli, data_dir):
-    path = data_dir / "revenue.parquet"
+    path = weibo_file(data_dir, "revenue")
     frame = pl.read_parquet(path)
     pl.concat([frame, frame.head(1)]).write_parquet(path)
     result = cli("validate")
@@ -206,9 +208,7 @@ def test_the_data_dir_env_var_is_honoured(cli, data_dir, tmp_path, monkeypatch):
     from analytics import ingest
 
     other = tmp_path / "other"
-    other.mkdir()
-    for p in data_dir.glob("*.parquet"):
-        (other / p.name).write_bytes(p.read_bytes())
+    copy_tables(data_dir, other)
     acme = tmp_path / "acme.csv"
     acme.write_text("company,period,stream,counterparty,amount,currency,unit,source\n"
                     "Acme,2016Q1,total,all,100,USD,millions,t\n", encoding="utf-8")

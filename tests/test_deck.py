@@ -33,7 +33,7 @@ def pictures(slide) -> list:
 
 @pytest.fixture(scope="module")
 def weibo_deck(tmp_path_factory) -> Path:
-    from analytics.deck import build_deck
+    from analytics.slides import build_deck
 
     return build_deck(out=tmp_path_factory.mktemp("deck") / "dependence.pptx")
 
@@ -174,7 +174,7 @@ def test_the_key_figures_table_shows_latest_and_peak_share(opened):
                                                 ({"partner": "Tencent"}, "Alibaba")])
 def test_an_unknown_name_lists_the_known_ones_and_writes_nothing(data_dir, tmp_path, params,
                                                                  listed):
-    from analytics.deck import build_deck
+    from analytics.slides import build_deck
 
     out = tmp_path / "deck.pptx"
     with pytest.raises(UnknownNameError, match=listed):
@@ -183,7 +183,7 @@ def test_an_unknown_name_lists_the_known_ones_and_writes_nothing(data_dir, tmp_p
 
 
 def test_an_empty_period_range_is_a_clear_error_and_writes_nothing(data_dir, tmp_path):
-    from analytics.deck import build_deck
+    from analytics.slides import build_deck
 
     out = tmp_path / "deck.pptx"
     with pytest.raises(QueryError, match="holds no data"):
@@ -194,7 +194,7 @@ def test_an_empty_period_range_is_a_clear_error_and_writes_nothing(data_dir, tmp
 def test_a_second_company_in_yuan_gets_its_own_deck(two_company_data_dir, tmp_path):
     from pptx import Presentation
 
-    from analytics.deck import build_deck
+    from analytics.slides import build_deck
 
     out = build_deck(company="Nimbus Cloud", partner="Nimbus Group", out=tmp_path / "n.pptx",
                      data_dir=two_company_data_dir)

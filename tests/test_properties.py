@@ -10,11 +10,11 @@ from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 
-import polars as pl
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import analytics
+from analytics.store import read_table
 
 HEADER = ["company", "period", "stream", "counterparty", "amount", "currency", "unit", "source"]
 SETTINGS = settings(max_examples=30, deadline=None,
@@ -143,7 +143,7 @@ def test_decimal_amounts_survive_csv_to_parquet_to_sql_unchanged(specs):
                          data_dir)
         via_sql = analytics.sql("SELECT stream, amount FROM revenue ORDER BY stream",
                                 data_dir=data_dir)
-        via_parquet = pl.read_parquet(data_dir / "revenue.parquet").sort("stream")
+        via_parquet = read_table(data_dir, "revenue").sort("stream")
         by_stream = {f"stream_{i}": a for i, a in enumerate(amounts_in)}
         for stream, amount in via_sql.iter_rows():
             assert amount == by_stream[stream]

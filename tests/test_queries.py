@@ -10,7 +10,7 @@ import pytest
 
 import analytics
 from analytics import queries
-from analytics.errors import AnalyticsError, QueryError, UnknownNameError
+from analytics.errors import AnalyticsError, InputError, QueryError, UnknownNameError
 
 SHIPPED = sorted(queries.discover())
 
@@ -84,8 +84,8 @@ def test_cli_strings_are_converted_to_the_parameter_type(data_dir):
     assert frame.height > 0
 
 
-def test_a_parameter_value_of_the_wrong_type_is_a_query_error(data_dir):
-    with pytest.raises(QueryError, match="top_n"):
+def test_a_parameter_value_of_the_wrong_type_is_bad_input_naming_it(data_dir):
+    with pytest.raises(InputError, match="parameter top_n: 'two' is not a whole number"):
         analytics.query("concentration", data_dir=data_dir, top_n="two")
 
 

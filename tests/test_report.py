@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 import analytics
-from analytics import figures, report
+from analytics import figures
+from analytics import report_page as report
 from analytics.errors import QueryError, UnknownNameError
 from tests.browser import render_in_chromium
 

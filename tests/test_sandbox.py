@@ -11,6 +11,7 @@ import pytest
 import analytics
 from analytics.errors import QueryError, SandboxRefusal
 from analytics.schema import TABLES
+from tests.conftest import weibo_file
 
 
 def fingerprint(folder: Path) -> dict[str, str]:
@@ -38,7 +39,7 @@ def test_copy_to_a_file_in_the_data_dir_is_refused_and_writes_nothing(data_dir):
 
 def test_copy_over_a_parquet_table_is_refused_and_leaves_it_byte_identical(data_dir):
     before = fingerprint(data_dir)
-    refusal(f"COPY (SELECT 1 AS x) TO '{data_dir / 'revenue.parquet'}' (FORMAT parquet)",
+    refusal(f"COPY (SELECT 1 AS x) TO '{weibo_file(data_dir, 'revenue')}' (FORMAT parquet)",
             data_dir)
     assert fingerprint(data_dir) == before
 
@@ -57,7 +58,7 @@ def test_a_dotdot_path_escaping_the_data_dir_is_refused(data_dir):
 
 
 def test_reading_a_parquet_table_by_path_inside_the_data_dir_is_allowed(data_dir):
-    frame = analytics.sql(f"SELECT count(*) AS n FROM read_parquet('{data_dir}/kpis.parquet')",
+    frame = analytics.sql(f"SELECT count(*) AS n FROM read_parquet('{data_dir}/kpis/*/*.parquet')",
                           data_dir=data_dir)
     assert frame["n"][0] > 0
 
@@ -123,6 +124,7 @@ def test_the_helper_views_are_readable(data_dir):
 
 def test_db_export_writes_a_duckdb_file_holding_every_table(data_dir, tmp_path):
     target = tmp_path / "out" / "analytics.duckdb"
+    target.parent.mkdir()
     written = analytics.export_database(target, data_dir=data_dir)
     assert Path(written) == target.resolve()
     with duckdb.connect(str(target), read_only=True) as database:
@@ -140,7 +142,7 @@ def test_db_export_writes_a_duckdb_file_holding_every_table(data_dir, tmp_path):
 def test_db_export_does_not_depend_on_the_parquet_files_afterwards(data_dir, tmp_path):
     target = tmp_path / "standalone.duckdb"
     analytics.export_database(target, data_dir=data_dir)
-    for parquet in data_dir.glob("*.parquet"):
+    for parquet in data_dir.rglob("*.parquet"):
         parquet.unlink()
     with duckdb.connect(str(target), read_only=True) as database:
         (count,) = database.execute("SELECT count(*) FROM revenue").fetchone()

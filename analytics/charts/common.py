@@ -76,14 +76,17 @@ def share_axis(title: str) -> alt.Axis:
 
 
 def finish(chart: Any, title: str, subtitle: str, sources: list[Any]) -> alt.VConcatChart:
-    """Wrap a chart with its title and subtitle on top and the source footnote underneath."""
+    """Wrap a chart with its title and subtitle on top and the source footnote underneath.
+
+    The one place chart titles are made: each is cut to its limit in `format`."""
     import altair as alt
 
     footnote = alt.TitleParams(fmt.source_footnote(sources), orient="bottom", anchor="start",
                                fontSize=10, fontWeight="normal", color=COLOURS["muted"],
                                offset=14)
-    return alt.vconcat(chart.properties(title=footnote)).properties(
-        title=alt.TitleParams(title, subtitle=subtitle))
+    heading = alt.TitleParams(fmt.label(title, fmt.TITLE_LIMIT),
+                              subtitle=fmt.label(subtitle, fmt.SUBTITLE_LIMIT))
+    return alt.vconcat(chart.properties(title=footnote)).properties(title=heading)
 
 
 def period_label(frame: pl.DataFrame) -> str:

@@ -23,10 +23,7 @@ def concentration(ctx: ChartContext) -> Any:
     import altair as alt
 
     frame = ctx.frame
-    rows = [{**row, "top_share_label": fmt.format_share(row["top_share"]),
-             "hhi_label": "n/d" if row["hhi"] is None else
-             f"{row['hhi']:,.0f}{' (lower bound)' if row['hhi_is_lower_bound'] else ''}"}
-            for row in common.values(frame)]
+    rows = [_with_labels(row) for row in common.values(frame)]
     tooltip = [alt.Tooltip("period:N", title="Quarter"),
                alt.Tooltip("top_counterparty:N", title="Top counterparty"),
                alt.Tooltip("top_share_label:N", title="Top share of revenue"),
@@ -51,3 +48,12 @@ def concentration(ctx: ChartContext) -> Any:
         "HHI of revenue by customer group (solid, left) and the top customer's % of total "
         f"revenue (dashed, right) {common.period_label(frame)}; gaps = not disclosed",
         frame["source"].to_list())
+
+
+def _with_labels(row: dict[str, Any]) -> dict[str, Any]:
+    """A quarter's row plus the texts its tooltip shows (the counterparty as `format.label`)."""
+    top = row["top_counterparty"]
+    hhi = "n/d" if row["hhi"] is None else \
+        f"{row['hhi']:,.0f}{' (lower bound)' if row['hhi_is_lower_bound'] else ''}"
+    return {**row, "top_counterparty": None if top is None else fmt.label(top),
+            "top_share_label": fmt.format_share(row["top_share"]), "hhi_label": hhi}

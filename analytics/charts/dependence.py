@@ -41,13 +41,14 @@ def _series(ctx: ChartContext) -> list[dict[str, Any]]:
     frame, currency = ctx.frame, common.currency_of(ctx.frame)
     largest = common.max_abs(frame, "total_revenue")
     streams = [s for s in frame["partner_stream"].to_list() if s]
-    stream = max(set(streams), key=streams.count).replace("_", " ") if streams else "its stream"
+    stream = fmt.label(max(set(streams), key=streams.count) if streams else "its stream")
+    stream = stream.replace("_", " ")
     rows = []
     for row in common.values(frame):
         for series, key in (("% of total revenue", "share_of_total"),
                             (f"% of {stream} revenue", "share_of_stream")):
             rows.append({"period": row["period"], "period_start": row["period_start"],
-                         "series": series, "share": row[key],
+                         "partner": ctx.partner, "series": series, "share": row[key],
                          "share_label": fmt.format_share(row[key]),
                          "partner_revenue": fmt.format_amount(row["partner_revenue"], currency,
                                                               largest),
@@ -70,7 +71,8 @@ def _share_lines(ctx: ChartContext) -> list[Any]:
         color=colour,
         tooltip=[alt.Tooltip("period:N", title="Quarter"), alt.Tooltip("series:N", title="Series"),
                  alt.Tooltip("share_label:N", title="Share"),
-                 alt.Tooltip("partner_revenue:N", title=f"{ctx.partner} revenue"),
+                 alt.Tooltip("partner:N", title="Partner"),
+                 alt.Tooltip("partner_revenue:N", title="Partner revenue"),
                  alt.Tooltip("total_revenue:N", title="Total revenue")])
     line = base.mark_line(invalid="break-paths-show-domains")
     points = base.mark_point(invalid="break-paths-show-domains")
@@ -124,7 +126,7 @@ def _shading(ctx: ChartContext) -> list[Any]:
     domain = _domain(ctx)
     if domain is None:
         return []
-    spans = ctx.fetch("partnerships", company=ctx.company, partner=ctx.partner)
+    spans = ctx.fetch("partnerships")
     if SHADED_KIND in spans["kind"].to_list():
         spans = spans.filter(spans["kind"] == SHADED_KIND)
     rows = []
@@ -132,8 +134,8 @@ def _shading(ctx: ChartContext) -> list[Any]:
         start = max(span["start_date"].isoformat(), domain[0])
         end = min((span["end_date"] or dt.date.max).isoformat(), domain[1])
         if start < end:
-            rows.append({"start": start, "end": end, "kind": span["kind"].replace("_", " "),
-                         "label": f"{span['kind'].replace('_', ' ').capitalize()}"})
+            kind = fmt.label(span["kind"].replace("_", " "))
+            rows.append({"start": start, "end": end, "kind": kind, "label": kind.capitalize()})
     if not rows:
         return []
     data = alt.Data(values=rows)
@@ -155,13 +157,13 @@ def _events(ctx: ChartContext) -> list[Any]:
     domain = _domain(ctx)
     if domain is None:
         return []
-    events = ctx.fetch("events", company=ctx.company)
+    events = ctx.fetch("events")
     by_date: dict[str, list[str]] = {}
     for event in events.iter_rows(named=True):
         day = event["event_date"].isoformat()
         if domain[0] <= day <= domain[1]:
             by_date.setdefault(day, []).append(event["label"])
-    rows = [{"date": day, "label": " / ".join(labels), "y_px": 4 + 15 * (index % 3)}
+    rows = [{"date": day, "label": fmt.label(" / ".join(labels)), "y_px": 4 + 15 * (index % 3)}
             for index, (day, labels) in enumerate(sorted(by_date.items()))]
     if not rows:
         return []

@@ -1,7 +1,9 @@
-"""Axis formats in the data's currency and unit, and source footnotes built from `source` columns.
+"""Axis formats in the data's currency and unit, source footnotes, and the length caps of chart text.
 
 Vega's d3-format only knows the locale's `$`, so currency axes use a label expression that puts
-the right symbol in front of a scaled number (`$120M`, `¥1.0B`).
+the right symbol in front of a scaled number (`$120M`, `¥1.0B`); that expression never holds data
+text, only symbols from `SYMBOLS` or an unknown code's ASCII letters. Every name shown in a chart
+passes `label` (control characters out, at most `LABEL_LIMIT` characters).
 """
 
 from __future__ import annotations
@@ -9,18 +11,36 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from analytics.text import for_renderer, shorten
+
 SYMBOLS = {"USD": "$", "CNY": "¥", "RMB": "¥", "JPY": "¥", "EUR": "€", "GBP": "£",
            "HKD": "HK$"}
 URL = re.compile(r"<?https?://\S+>?")
 DATE = re.compile(r"\b(\d{4}-\d{2}-\d{2})\b")
 FOOTNOTE_MAX_ITEMS = 4
 FOOTNOTE_LINE_CHARS = 140
+#: Characters kept of one name or label (company, partner, stream, counterparty, event label).
+LABEL_LIMIT = 80
+#: Characters kept of a chart title and of its subtitle; a cut ends in an ellipsis.
+TITLE_LIMIT, SUBTITLE_LIMIT = 120, 200
+#: Characters kept of one source reference in a footnote.
+SOURCE_ITEM_LIMIT = 80
+
+
+def label(text: object, limit: int = LABEL_LIMIT) -> str:
+    """Data text as a chart, slide or page shows it: control characters become spaces and a
+    text longer than `limit` characters is cut with an ellipsis, so no name can stretch a chart."""
+    return shorten(for_renderer(str(text)), limit)
 
 
 def currency_symbol(currency: str | None) -> str:
-    """`$` for USD, `¥` for CNY; unknown codes are spelled out (`CHF `)."""
+    """`$` for USD, `¥` for CNY; unknown codes are spelled out (`CHF `) with their ASCII letters
+    only, so a symbol is safe inside a Vega expression whatever the data holds."""
     code = (currency or "").upper()
-    return SYMBOLS.get(code, f"{code} " if code else "")
+    if code in SYMBOLS:
+        return SYMBOLS[code]
+    letters = re.sub(r"[^A-Z]", "", code)[:3]
+    return f"{letters} " if letters else ""
 
 
 def scale_for(max_abs: float) -> tuple[float, str, int]:
@@ -37,7 +57,7 @@ def scale_for(max_abs: float) -> tuple[float, str, int]:
 def currency_label_expr(currency: str | None, max_abs: float) -> str:
     """A Vega label expression for an amount axis, e.g. `$120M` or `−¥1.0B`."""
     divisor, suffix, decimals = scale_for(max_abs)
-    symbol = currency_symbol(currency).replace("'", "\\'")
+    symbol = currency_symbol(currency)
     return (f"(datum.value < 0 ? '−' : '') + '{symbol}' + "
             f"format(abs(datum.value) / {divisor:g}, ',.{decimals}f') + '{suffix}'")
 
@@ -68,7 +88,7 @@ def shorten_source(source: str) -> str:
     date = DATE.search(text)
     if date and date.group(1) not in head:
         head = f"{head} ({date.group(1)})"
-    return head[:80]
+    return label(head, SOURCE_ITEM_LIMIT)
 
 
 def source_footnote(sources: Iterable[str | None]) -> list[str]:

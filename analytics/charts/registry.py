@@ -22,7 +22,11 @@ CHART_MODULES = ("dependence", "revenue", "growth", "concentration")
 @dataclass(frozen=True)
 class ChartContext:
     """What a chart function gets: its query result, the subject, and a way to read side queries
-    (events, partnerships) with the same company, partner and data folder."""
+    (events, partnerships) with the same company, partner and data folder.
+
+    `company` and `partner` are the names as a reader sees them (`format.label`: cleaned, cut to
+    `LABEL_LIMIT`), so chart code can show them as they are; `fetch` binds the real names itself.
+    """
 
     frame: pl.DataFrame
     company: str

@@ -15,7 +15,7 @@ NOT_SPLIT = "total (partner not disclosed)"
 
 
 def _label(name: str) -> str:
-    return name.replace("_", " ")
+    return fmt.label(name.replace("_", " "))
 
 
 @chart("revenue_by_source", query="revenue_by_source",

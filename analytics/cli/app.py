@@ -11,8 +11,21 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from analytics.cli import charts, db, deck, query
-from analytics.cli.output import FormatOption, OutputOption, emit, message
+from analytics.cli import charts, db, deck, ledger, query
+from analytics.cli.output import (
+    ColumnsOption,
+    FormatOption,
+    MemoryOption,
+    OutputOption,
+    RawTextOption,
+    TimeoutOption,
+    cli_limits,
+    current_data_dir,
+    echo_lines,
+    emit,
+    emit_batches,
+    message,
+)
 from analytics.errors import AnalyticsError
 from analytics.project import DATA_DIR_ENV, use_data_dir
 
@@ -40,6 +53,7 @@ app = typer.Typer(
 app.add_typer(query.app, name="query")
 app.add_typer(db.app, name="db")
 app.add_typer(charts.app, name="charts")
+app.add_typer(ledger.app, name="ledger")
 app.command("deck")(deck.deck)
 app.command("report")(deck.report)
 
@@ -55,7 +69,7 @@ def configure(
 
 
 @app.command()
-def tables(fmt: FormatOption = "table") -> None:
+def tables(fmt: FormatOption = None) -> None:
     """The tables and columns you can query, with their types and meaning."""
     from analytics.api import tables as table_schema
 
@@ -67,13 +81,35 @@ def ingest(
     file: Annotated[Path, typer.Argument(help="CSV or XLSX in a documented format")],
     table: Annotated[str, typer.Option(help="revenue, counterparties, partnerships, events "
                                        "or kpis")] = "revenue",
+    replace: Annotated[bool, typer.Option(
+        "--replace", help="Replace the file's companies and periods instead of upserting")
+    ] = False,
 ) -> None:
     """Check a file and upsert it into the data folder; on any error nothing is written."""
     from analytics.api import ingest as ingest_file
+    from analytics.cli.progress import working
 
-    summary = ingest_file(file, table)
+    with working(f"Ingesting {file.name}"):
+        summary = ingest_file(file, table, replace=replace)
+    dropped = f", {summary.removed} stored rows replaced first" if replace else ""
     message(f"{summary.file}: {summary.rows_read} rows read into {summary.table} "
-            f"({summary.inserted} new, {summary.replaced} replaced)")
+            f"({summary.inserted} new, {summary.replaced} replaced{dropped})")
+    for path in summary.written:
+        typer.echo(str(path))
+
+
+@app.command()
+def delete(
+    company: Annotated[str, typer.Option(help="Company whose data goes")],
+    period: Annotated[str | None, typer.Option(help="Only this period (2016Q1 or 2016)")] = None,
+    table: Annotated[str | None, typer.Option(help="Only this table")] = None,
+) -> None:
+    """Remove a company's data (one period, one table), validated and atomic like ingest."""
+    from analytics.api import delete as remove
+
+    summary = remove(company, period, table)
+    counts = ", ".join(f"{n} from {name}" for name, n in summary.removed.items() if n)
+    message(f"{company}{' ' + period if period else ''}: removed {counts or 'nothing'}")
     for path in summary.written:
         typer.echo(str(path))
 
@@ -84,8 +120,7 @@ def validate() -> None:
     from analytics.api import validate as check
 
     violations = check()
-    for violation in violations:
-        typer.echo(violation)
+    echo_lines(violations)
     if violations:
         message(f"{len(violations)} violation(s)")
         raise typer.Exit(3)
@@ -96,18 +131,40 @@ def validate() -> None:
 def sql(
     statement: Annotated[str | None, typer.Argument(help="One SELECT statement")] = None,
     file: Annotated[Path | None, typer.Option("--file", help="Read the SELECT from a file")] = None,
-    fmt: FormatOption = "table",
+    fmt: FormatOption = None,
     output: OutputOption = None,
-    timeout: Annotated[float, typer.Option(help="Seconds before the query is stopped")] = 60.0,
+    columns: ColumnsOption = None,
+    raw_text: RawTextOption = False,
+    timeout: TimeoutOption = 60.0,
+    memory_limit: MemoryOption = None,
 ) -> None:
     """Run ad hoc SQL against the tables (read-only sandbox, one statement)."""
-    from analytics.api import sql as run_sql
+    from analytics.api import sql_batches
     from analytics.errors import QueryError
 
     if (statement is None) == (file is None):
         raise QueryError("Give either a SELECT statement or --file, not both or neither")
-    text = file.read_text(encoding="utf-8") if file is not None else str(statement)
-    emit(run_sql(text, timeout=timeout), fmt, output)
+    text = read_sql_file(file) if file is not None else str(statement)
+    limits = cli_limits(timeout, memory_limit)
+    emit_batches(lambda plain: sql_batches(text, limits=limits, plain_types=plain), fmt, output,
+                 raw_text=raw_text, data_dir=current_data_dir(), title="sql", columns=columns)
+
+
+def read_sql_file(path: Path) -> str:
+    """The text of `--file`, or a one-line error saying why it cannot be read."""
+    from analytics.errors import InputError, Location
+
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError("file not found", Location(path)) from None
+    except IsADirectoryError:
+        raise InputError("is a folder: give a .sql file", Location(path)) from None
+    except UnicodeDecodeError as error:
+        raise InputError(f"not UTF-8 text (byte 0x{error.object[error.start]:02x}); save it as "
+                         "UTF-8", Location(path)) from None
+    except OSError as error:
+        raise InputError(f"cannot read the file: {error.strerror}", Location(path)) from None
 
 
 def main() -> None:

@@ -1,7 +1,7 @@
 """`analytics charts list|build`: the deck pack of dependence charts (HTML, PNG, SVG, CSV).
 
-Written paths go to stdout, the progress bar to stderr; failed charts exit non-zero after the
-rest were built.
+Written paths go to stdout, the progress bar to stderr; failed charts exit 6 after the rest
+were built, a refused --out exits 2 before anything is written.
 """
 
 from __future__ import annotations
@@ -37,22 +37,24 @@ def build(
                          ] = None,
     fmt: Annotated[str, typer.Option("--format", help="Comma-separated: html,png,svg,csv")
                    ] = "html,png,svg,csv",
-    out: Annotated[Path | None, typer.Option("--out", help="Output folder (default: charts/)")
-                   ] = None,
+    out: Annotated[Path | None, typer.Option(
+        "--out", help="Output folder (default: charts/); never inside the data folder, and an "
+        "index.html there must be a gallery this tool wrote")] = None,
+    html: Annotated[str, typer.Option(
+        "--html", help="inline: each chart's HTML self-contained; shared: one vega.js beside "
+        "the charts, loaded by each")] = "inline",
 ) -> None:
-    """Rebuild charts with a progress bar on stderr; print the written paths."""
-    from rich.console import Console
-    from rich.progress import Progress
-
+    """Rebuild charts (a progress bar on stderr when it is a terminal); print the written paths.
+    """
     from analytics.build import ChartBuildError, build_charts
     from analytics.charts import names as chart_names
+    from analytics.cli.progress import progress_bar
 
     formats = tuple(part.strip() for part in fmt.split(",") if part.strip())
-    with Progress(console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task("Building charts", total=len(names or chart_names()))
+    with progress_bar("Building charts", len(names or chart_names())) as advance:
         result = build_charts(names, company=company, partner=partner, from_period=from_period,
                               to_period=to_period, formats=formats, out_dir=out,
-                              progress=lambda name: bar.advance(task))
+                              progress=advance, html=html)
     for path in result.written:
         typer.echo(str(path))
     if result.failed:

@@ -22,15 +22,23 @@ def deck(
     partner: PartnerOption = "Alibaba",
     from_period: FromOption = None,
     to_period: ToOption = None,
-    out: Annotated[Path, typer.Option("--out", help="The .pptx to write")] = Path(
+    out: Annotated[Path, typer.Option(
+        "--out", help="The .pptx to write: a file name, outside the data folder")] = Path(
         "dependence.pptx"),
+    editable_charts: Annotated[bool, typer.Option(
+        "--editable-charts", help="Native PowerPoint charts with their data, not images")
+    ] = False,
 ) -> None:
     """A 16:9 PowerPoint deck: title, one slide per chart with its headline, key figures."""
-    from analytics.deck import build_deck
+    from analytics.charts import names as chart_names
+    from analytics.cli.progress import progress_bar
     from analytics.project import data_dir
+    from analytics.slides import build_deck
 
-    written = build_deck(company=company, partner=partner, from_period=from_period,
-                         to_period=to_period, out=out.resolve(), data_dir=data_dir())
+    with progress_bar("Building the deck", len(chart_names())) as advance:
+        written = build_deck(company=company, partner=partner, from_period=from_period,
+                             to_period=to_period, out=out.resolve(), data_dir=data_dir(),
+                             editable_charts=editable_charts, progress=advance)
     typer.echo(str(written))
 
 
@@ -39,13 +47,18 @@ def report(
     partner: PartnerOption = "Alibaba",
     from_period: FromOption = None,
     to_period: ToOption = None,
-    out: Annotated[Path, typer.Option("--out", help="The .html to write")] = Path(
+    out: Annotated[Path, typer.Option(
+        "--out", help="The .html to write: a file name, outside the data folder")] = Path(
         "report.html"),
 ) -> None:
     """One self-contained HTML page that opens offline: key figures, charts, tables."""
+    from analytics.charts import names as chart_names
+    from analytics.cli.progress import progress_bar
     from analytics.project import data_dir
-    from analytics.report import build_report
+    from analytics.report_page import build_report
 
-    written = build_report(company=company, partner=partner, from_period=from_period,
-                           to_period=to_period, out=out.resolve(), data_dir=data_dir())
+    with progress_bar("Building the report", len(chart_names())) as advance:
+        written = build_report(company=company, partner=partner, from_period=from_period,
+                               to_period=to_period, out=out.resolve(), data_dir=data_dir(),
+                               progress=advance)
     typer.echo(str(written))

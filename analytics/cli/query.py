@@ -6,18 +6,35 @@ from typing import Annotated
 
 import typer
 
-from analytics.cli.output import FormatOption, OutputOption, emit
-from analytics.errors import QueryError
+from analytics.cli.output import (
+    ColumnsOption,
+    FormatOption,
+    MemoryOption,
+    OutputOption,
+    RawTextOption,
+    TimeoutOption,
+    cli_limits,
+    current_data_dir,
+    emit,
+    emit_batches,
+)
+from analytics.errors import InputError
 
 app = typer.Typer(help="List and run named queries (queries/*.sql).", no_args_is_help=True)
 
 
 @app.command("list")
-def list_(fmt: FormatOption = "table") -> None:
-    """Every named query with its description and parameters."""
-    from analytics.api import list_queries
+def list_(fmt: FormatOption = None) -> None:
+    """Every named query with its description, every parameter (type, default, allowed values,
+    meaning) and whether it would run."""
+    from analytics.api import list_queries, query_catalogue
 
-    emit(list_queries(), fmt, None)
+    if fmt in (None, "table"):
+        from analytics.terminal import catalogue_text
+
+        typer.echo(catalogue_text(query_catalogue()), nl=False)
+        return
+    emit(list_queries(), fmt, None, title="queries")
 
 
 def parse_params(pairs: list[str]) -> dict[str, str]:
@@ -26,7 +43,7 @@ def parse_params(pairs: list[str]) -> dict[str, str]:
     for pair in pairs:
         name, sep, value = pair.partition("=")
         if not sep or not name.strip():
-            raise QueryError(f"--param '{pair}' is not name=value")
+            raise InputError(f"--param '{pair}' is not name=value")
         params[name.strip()] = value
     return params
 
@@ -36,10 +53,17 @@ def run(
     name: Annotated[str, typer.Argument(help="Query name (file stem in queries/)")],
     param: Annotated[list[str] | None, typer.Option("--param", "-p",
                      help="name=value, repeatable")] = None,
-    fmt: FormatOption = "table",
+    fmt: FormatOption = None,
     output: OutputOption = None,
+    columns: ColumnsOption = None,
+    raw_text: RawTextOption = False,
+    timeout: TimeoutOption = 60.0,
+    memory_limit: MemoryOption = None,
 ) -> None:
     """Run a named query; parameters are bound, never pasted into the SQL."""
-    from analytics.api import run_query
+    from analytics.api import query_batches
 
-    emit(run_query(name, parse_params(param or [])), fmt, output)
+    params, limits = parse_params(param or []), cli_limits(timeout, memory_limit)
+    emit_batches(lambda plain: query_batches(name, params, limits=limits, plain_types=plain),
+                 fmt, output, raw_text=raw_text, data_dir=current_data_dir(), title=name,
+                 columns=columns)

@@ -1,19 +1,22 @@
 """The report: one self-contained HTML page that opens offline.
 
 Vega, Vega-Lite and vega-embed are inlined once from vl-convert's bundle and every chart's spec
-is embedded as JSON, so the page makes no request; every text is escaped, and the page is
-rendered to a string in memory and written once by `export`.
+is embedded as JSON, so the page makes no request; every text is escaped (data text also
+cleaned and cut by `format.label`), and the page is rendered to a string in memory and written
+once by `export.write_output`, which refuses a folder or a path inside the data folder.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from decimal import Decimal
 from html import escape
 from pathlib import Path
 from typing import Any
 
 from analytics import export
+from analytics.charts.format import label
 from analytics.figures import (
     Frames,
     KeyFigures,
@@ -45,6 +48,9 @@ section.chart { margin: 2rem 0; }
 }
 """
 
+#: Characters kept of a table cell: sources, the longest legitimate texts, run to about 1,000.
+CELL_LIMIT = 2000
+
 EMBED_SCRIPT = """
 const specs = JSON.parse(document.getElementById("chart-specs").textContent);
 for (const [id, spec] of Object.entries(specs)) {
@@ -56,25 +62,38 @@ for (const [id, spec] of Object.entries(specs)) {
 
 def build_report(*, company: str = "Weibo", partner: str = "Alibaba",
                  from_period: str | None = None, to_period: str | None = None,
-                 out: Path, data_dir: Path | str | None = None) -> Path:
-    """Write the report to `out` and return it; nothing is written if anything fails."""
+                 out: Path, data_dir: Path | str | None = None,
+                 progress: Callable[[str], None] | None = None) -> Path:
+    """Write the report to `out` and return it; nothing is written if anything fails, and an `out`
+    that is a folder or lies inside the data folder is refused before any chart is rendered.
+    `progress` is called with each chart's name once its spec is ready."""
+    from analytics.project import data_dir as resolve_data_dir
+
     frames = load_frames(company=company, partner=partner, from_period=from_period,
                          to_period=to_period, data_dir=data_dir)
+    data_folder = resolve_data_dir(data_dir)
+    export.check_output_path(out, data_folder)  # before the slow part: the charts
     figures = key_figures(frames)
-    specs = chart_specs(frames, from_period, to_period, data_dir)
-    return export.write_text(Path(out), render_report(frames, figures, specs))
+    specs = chart_specs(frames, from_period, to_period, data_dir, progress)
+    page = render_report(frames, figures, specs)
+    return export.write_output(Path(out), page.encode("utf-8"), data_folder)
 
 
 def chart_specs(frames: Frames, from_period: str | None, to_period: str | None,
-                data_dir: Path | str | None) -> dict[str, dict[str, Any]]:
+                data_dir: Path | str | None,
+                progress: Callable[[str], None] | None = None) -> dict[str, dict[str, Any]]:
     """Every registered chart as a Vega-Lite spec with its data inlined (`chart_for` themes it)."""
     from analytics.build import chart_for
     from analytics.charts import registry
 
-    return {name: chart_for(name, company=frames.company, partner=frames.partner,
-                            from_period=from_period, to_period=to_period,
-                            data_dir=data_dir).to_dict()
-            for name in registry.names()}
+    specs: dict[str, dict[str, Any]] = {}
+    for name in registry.names():
+        specs[name] = chart_for(name, company=frames.company, partner=frames.partner,
+                                from_period=from_period, to_period=to_period,
+                                data_dir=data_dir).to_dict()
+        if progress is not None:
+            progress(name)
+    return specs
 
 
 def render_report(frames: Frames, figures: KeyFigures, specs: dict[str, dict[str, Any]]) -> str:
@@ -92,7 +111,7 @@ def render_report(frames: Frames, figures: KeyFigures, specs: dict[str, dict[str
         f"<title>{escape(title)}</title>", f"<style>{STYLE}</style>",
         f"<script>{inline_script(bundle)}</script>",
         "</head><body>", f"<h1>{escape(title)}</h1>",
-        f'<p class="subtitle">{escape(subtitle(figures))}</p>',
+        f'<p class="subtitle">{escape(label(subtitle(figures), CELL_LIMIT))}</p>',
         "<h2>Key figures</h2>", key_figures_table(figures), *sections,
         '<section class="tables">', quarterly_table(frames, figures.currency),
         reconciliation_table(frames, figures.currency), "</section>",
@@ -123,10 +142,12 @@ def chart_section(index: int, name: str, headline: str) -> str:
 
 
 def table(headers: list[str], rows: list[list[str]], numeric: set[int]) -> str:
-    """An escaped HTML table; columns in `numeric` are right-aligned."""
-    head = "".join(f"<th>{escape(h)}</th>" for h in headers)
+    """An escaped HTML table; columns in `numeric` are right-aligned. Each text is cleaned and
+    cut at `CELL_LIMIT` characters."""
+    head = "".join(f"<th>{escape(label(h, CELL_LIMIT))}</th>" for h in headers)
     body = "".join(
-        "<tr>" + "".join(f'<td class="{"num" if i in numeric else ""}">{escape(cell)}</td>'
+        "<tr>" + "".join(f'<td class="{"num" if i in numeric else ""}">'
+                         f"{escape(label(cell, CELL_LIMIT))}</td>"
                          for i, cell in enumerate(row)) + "</tr>"
         for row in rows)
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
@@ -148,7 +169,8 @@ def quarterly_table(frames: Frames, currency: str) -> str:
                      format_share(r["share_of_total"], exact=True),
                      format_share(r["ttm_share_of_total"], exact=True),
                      ("derived: " if r["derived"] else "") + str(r["source"] or "")])
-    headers = ["Period", frames.partner, f"Excluding {frames.partner}", "Total revenue",
+    partner = label(frames.partner)
+    headers = ["Period", partner, f"Excluding {partner}", "Total revenue",
                "Share", "TTM share", "Source"]
     return "<h2>Quarterly figures</h2>" + table(headers, rows, {1, 2, 3, 4, 5})
 
@@ -165,10 +187,11 @@ def reconciliation_table(frames: Frames, currency: str) -> str:
                      format_money(r["partner_change"] + r["rest_change"], currency),
                      format_money(r["total_change"], currency),
                      "yes" if r["reconciles"] else "NO"])
-    headers = ["Period", f"{frames.partner} change", f"Change excluding {frames.partner}",
+    partner = label(frames.partner)
+    headers = ["Period", f"{partner} change", f"Change excluding {partner}",
                "Sum", "Total revenue change", "Reconciles"]
-    intro = (f"<h2>Reconciliation</h2><p>Revenue excluding {escape(frames.partner)} plus "
-             f"{escape(frames.partner)}'s revenue gives total revenue; year on year, the two "
+    intro = (f"<h2>Reconciliation</h2><p>Revenue excluding {escape(partner)} plus "
+             f"{escape(partner)}'s revenue gives total revenue; year on year, the two "
              "changes add up to the change in total revenue. Only periods where the partner's "
              "revenue was disclosed in both years can be reconciled.</p>")
     empty = "<p>No period in this range has the partner's revenue a year apart.</p>"

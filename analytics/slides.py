@@ -1,8 +1,10 @@
 """The slide deck: a 16:9 .pptx of a company's dependence on one partner.
 
-Figures and headlines come from `analytics.figures` (the shipped queries), charts from
-`analytics.build`; the whole deck is assembled in memory and written once by `export`, so an
-error (unknown name, empty range) leaves no file behind.
+Figures and headlines come from `analytics.figures` (the shipped queries), chart PNGs from
+`analytics.build` as bytes in memory; the whole deck is assembled in memory and written once by
+`export.write_output`, so an error (unknown name, empty range, a refused --out) leaves no file.
+Every text set on a slide passes `slide_text`: no control character (invalid in the XML), and
+at most the limit of its place.
 """
 
 from __future__ import annotations
@@ -10,12 +12,14 @@ from __future__ import annotations
 import io
 import re
 import struct
-import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from analytics import export
+from analytics.charts.format import LABEL_LIMIT, label
 from analytics.figures import (
+    HEADLINE_LIMIT,
     Frames,
     KeyFigures,
     format_money,
@@ -31,40 +35,79 @@ if TYPE_CHECKING:
     from pptx.presentation import Presentation
     from pptx.slide import Slide
 
+    from analytics.deck_charts import NativeChart
+
+    ChartPicture = bytes | NativeChart
+
 SLIDE_WIDTH_IN, SLIDE_HEIGHT_IN = 13.333, 7.5
 TITLE_LAYOUT, TITLE_ONLY_LAYOUT = 0, 5
 CHART_BOX_IN = (0.5, 1.45, 12.333, 5.25)  # left, top, width, height
+#: Characters kept of a footnote, a key-figures table cell and a speaker-notes line.
+FOOTNOTE_LIMIT, CELL_LIMIT, NOTE_LINE_LIMIT = 300, 200, 2000
 
 
 def build_deck(*, company: str = "Weibo", partner: str = "Alibaba",
                from_period: str | None = None, to_period: str | None = None,
-               out: Path, data_dir: Path | str | None = None) -> Path:
-    """Write the deck to `out` and return it; nothing is written if anything fails."""
+               out: Path, data_dir: Path | str | None = None, editable_charts: bool = False,
+               progress: Callable[[str], None] | None = None) -> Path:
+    """Write the deck to `out` and return it; nothing is written if anything fails, and an `out`
+    that is a folder or lies inside the data folder is refused before any chart is rendered.
+    `editable_charts` puts native PowerPoint charts in place of images; `progress` is called
+    with each chart's name once it is ready."""
+    from analytics.project import data_dir as resolve_data_dir
+
     frames = load_frames(company=company, partner=partner, from_period=from_period,
                          to_period=to_period, data_dir=data_dir)
+    data_folder = resolve_data_dir(data_dir)
+    export.check_output_path(out, data_folder)  # before the slow part: the charts
     figures = key_figures(frames)
-    with tempfile.TemporaryDirectory(prefix="analytics-deck-") as folder:
-        chart_pngs = chart_images(frames, from_period, to_period, Path(folder), data_dir)
-    content = render_deck(frames, figures, chart_pngs)
-    return export.write_bytes(Path(out), content)
+    charts = slide_charts(frames, from_period, to_period, data_dir, editable_charts, progress)
+    content = render_deck(frames, figures, charts)
+    return export.write_output(Path(out), content, data_folder)
+
+
+def slide_charts(frames: Frames, from_period: str | None, to_period: str | None,
+                 data_dir: Path | str | None, editable: bool,
+                 progress: Callable[[str], None] | None = None) -> dict[str, ChartPicture]:
+    """Every chart in registry order: native PowerPoint charts when `editable` (images for
+    charts with no native form), else PNG images."""
+    from analytics.charts import registry
+
+    native: dict[str, ChartPicture] = {}
+    if editable:
+        from analytics.deck_charts import native_charts
+
+        native = dict(native_charts(frames, from_period, to_period, data_dir, progress))
+    rest = [name for name in registry.names() if name not in native]
+    images = chart_images(frames, from_period, to_period, data_dir, progress, rest) if rest \
+        else {}
+    return {name: native[name] if name in native else images[name]
+            for name in registry.names()}
 
 
 def chart_images(frames: Frames, from_period: str | None, to_period: str | None,
-                 folder: Path, data_dir: Path | str | None) -> dict[str, bytes]:
-    """Build every chart as PNG into a scratch folder and read the bytes back, in order.
+                 data_dir: Path | str | None, progress: Callable[[str], None] | None = None,
+                 names: list[str] | None = None) -> dict[str, bytes]:
+    """The charts `names` (default: all) as PNG bytes, rendered in memory, in registry order.
 
     A chart that fails fails the deck: a deck missing a chart is half-written."""
-    from analytics.build import ChartBuildError, build_charts
+    from analytics.build import ChartBuildError, render_charts
+    from analytics.charts import registry
 
-    result = build_charts(company=frames.company, partner=frames.partner,
-                          from_period=from_period, to_period=to_period, formats=("png",),
-                          out_dir=folder, data_dir=data_dir)
-    if result.failed:
-        raise ChartBuildError(result.failed)
-    return {path.stem: path.read_bytes() for path in result.written if path.suffix == ".png"}
+    built, failed = render_charts(names or registry.names(), ("png",), company=frames.company,
+                                  partner=frames.partner, from_period=from_period,
+                                  to_period=to_period, data_dir=data_dir, progress=progress)
+    if failed:
+        raise ChartBuildError(failed)
+    return {chart.name: chart.outputs["png"] for chart in built}
 
 
-def render_deck(frames: Frames, figures: KeyFigures, chart_pngs: dict[str, bytes]) -> bytes:
+def slide_text(text: object, limit: int = LABEL_LIMIT) -> str:
+    """Text as a slide may hold it: control characters out, at most `limit` characters."""
+    return label(text, limit)
+
+
+def render_deck(frames: Frames, figures: KeyFigures, charts: dict[str, ChartPicture]) -> bytes:
     """The .pptx bytes: title slide, one slide per chart, key-figures table."""
     from pptx import Presentation as new_presentation
     from pptx.util import Inches
@@ -73,9 +116,9 @@ def render_deck(frames: Frames, figures: KeyFigures, chart_pngs: dict[str, bytes
     deck.slide_width, deck.slide_height = Inches(SLIDE_WIDTH_IN), Inches(SLIDE_HEIGHT_IN)
     add_title_slide(deck, figures)
     chart_headlines = headlines(frames, figures)
-    for name, png in chart_pngs.items():
+    for name, picture in charts.items():
         headline = chart_headlines.get(name, name.replace("_", " ").capitalize())
-        slide = add_chart_slide(deck, headline, png, footnote(frames, name))
+        slide = add_chart_slide(deck, headline, picture, footnote(frames, name))
         notes = slide.notes_slide.notes_text_frame
         assert notes is not None, "a new notes slide has a body placeholder"
         notes.text = chart_notes(name, frames, figures, headline)
@@ -87,25 +130,31 @@ def render_deck(frames: Frames, figures: KeyFigures, chart_pngs: dict[str, bytes
 
 def add_title_slide(deck: Presentation, figures: KeyFigures) -> Slide:
     slide = deck.slides.add_slide(deck.slide_layouts[TITLE_LAYOUT])
-    slide.shapes.title.text = f"{figures.company}: dependence on {figures.partner}"
-    slide.placeholders[1].text = (f"{format_period(figures.first_period)} – "
-                                  f"{format_period(figures.last_period)} · "
-                                  f"amounts in {figures.currency}")
+    slide.shapes.title.text = slide_text(f"{figures.company}: dependence on {figures.partner}",
+                                         HEADLINE_LIMIT)
+    slide.placeholders[1].text = slide_text(f"{format_period(figures.first_period)} – "
+                                            f"{format_period(figures.last_period)} · "
+                                            f"amounts in {figures.currency}", HEADLINE_LIMIT)
     return slide
 
 
-def add_chart_slide(deck: Presentation, headline: str, png: bytes, note: str) -> Slide:
-    """Headline as title, the chart fitted into the body box, the source as a footnote."""
+def add_chart_slide(deck: Presentation, headline: str, picture: ChartPicture,
+                    note: str) -> Slide:
+    """Headline as title, the chart (an image fitted, or a native chart filling it) in the body
+    box, the source as a footnote."""
     from pptx.util import Inches, Pt
 
     slide = deck.slides.add_slide(deck.slide_layouts[TITLE_ONLY_LAYOUT])
     place_title(slide, headline)
-    left, top, width, height = fit_image(png)
-    slide.shapes.add_picture(io.BytesIO(png), Inches(left), Inches(top), Inches(width),
-                             Inches(height))
+    if isinstance(picture, bytes):
+        left, top, width, height = fit_image(picture)
+        slide.shapes.add_picture(io.BytesIO(picture), Inches(left), Inches(top), Inches(width),
+                                 Inches(height))
+    else:
+        picture.place(slide, CHART_BOX_IN)
     box = slide.shapes.add_textbox(Inches(0.5), Inches(6.8), Inches(12.333), Inches(0.5))
     box.text_frame.word_wrap = True
-    box.text_frame.text = note
+    box.text_frame.text = slide_text(note, FOOTNOTE_LIMIT)
     box.text_frame.paragraphs[0].runs[0].font.size = Pt(10)
     return slide
 
@@ -117,7 +166,7 @@ def place_title(slide: Slide, text: str) -> None:
     assert title is not None, "the Title Only layout has a title placeholder"
     title.left, title.top = Inches(0.5), Inches(0.3)
     title.width, title.height = Inches(12.333), Inches(1.0)
-    title.text = text
+    title.text = slide_text(text, HEADLINE_LIMIT)
     title.text_frame.word_wrap = True
     title.text_frame.paragraphs[0].runs[0].font.size = Pt(24)
 
@@ -140,10 +189,10 @@ def add_key_figures_slide(deck: Presentation, figures: KeyFigures) -> Slide:
     table = slide.shapes.add_table(len(rows) + 1, 2, Inches(0.5), Inches(1.5), Inches(12.333),
                                    Inches(0.5 * (len(rows) + 1))).table
     table.columns[0].width, table.columns[1].width = Inches(4.0), Inches(8.333)
-    for row_index, (label, value) in enumerate([("Figure", "Value"), *rows]):
-        for column_index, text in enumerate((label, value)):
+    for row_index, (name, value) in enumerate([("Figure", "Value"), *rows]):
+        for column_index, text in enumerate((name, value)):
             cell = table.cell(row_index, column_index)
-            cell.text = text
+            cell.text = slide_text(text, CELL_LIMIT)
             cell.text_frame.paragraphs[0].runs[0].font.size = Pt(14)
     return slide
 
@@ -168,12 +217,12 @@ def chart_notes(chart: str, frames: Frames, figures: KeyFigures, headline: str) 
         lines = concentration_lines(frames)
     else:
         lines = dependence_lines(frames, figures.currency)
-    return "\n".join([headline, "", *lines])
+    return "\n".join(slide_text(line, NOTE_LINE_LIMIT) for line in [headline, "", *lines])
 
 
 def dependence_lines(frames: Frames, currency: str) -> list[str]:
     rows = frames.dependence.filter(frames.dependence["share_of_total"].is_not_null())
-    return [f"{format_period(r['period'])}: {frames.partner} "
+    return [f"{format_period(r['period'])}: {label(frames.partner)} "
             f"{format_money(r['partner_revenue'], currency)} of "
             f"{format_money(r['total_revenue'], currency)} "
             f"({format_share(r['share_of_total'], exact=True)}). Source: {r['source']}"
@@ -184,7 +233,7 @@ def growth_lines(frames: Frames, currency: str) -> list[str]:
     rows = frames.growth.filter(frames.growth["total_change"].is_not_null())
     return [f"{format_period(r['period'])} vs {format_period(r['prior_period'])}: total "
             f"{format_money(r['total_change'], currency)} "
-            f"({format_share(r['total_yoy'], exact=True)}); {frames.partner} "
+            f"({format_share(r['total_yoy'], exact=True)}); {label(frames.partner)} "
             f"{format_money(r['partner_change'], currency)}; rest "
             f"{format_money(r['rest_change'], currency)}"
             for r in rows.sort("period_start").iter_rows(named=True)]
@@ -192,7 +241,7 @@ def growth_lines(frames: Frames, currency: str) -> list[str]:
 
 def concentration_lines(frames: Frames) -> list[str]:
     rows = frames.concentration.filter(frames.concentration["hhi"].is_not_null())
-    return [f"{format_period(r['period'])}: largest {r['top_counterparty']} "
+    return [f"{format_period(r['period'])}: largest {label(r['top_counterparty'])} "
             f"{format_share(r['top_share'], exact=True)}; HHI {r['hhi']:,.0f}"
             f"{' (lower bound)' if r['hhi_is_lower_bound'] else ''}"
             for r in rows.sort("period_start").iter_rows(named=True)]

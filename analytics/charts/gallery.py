@@ -1,0 +1,108 @@
+"""The offline gallery (`index.html`) of a chart folder, drawn from its manifest, and where a
+build may write.
+
+A build overwrites an index.html only when it carries `GALLERY_MARK` (this tool wrote it), so
+`--out site` can never replace someone's own page; nor does it write inside the data folder.
+"""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+from typing import Any
+
+from analytics.charts.manifest import Manifest, file_name
+from analytics.errors import InputError
+
+#: Marks the galleries this tool writes; an index.html without it is never overwritten.
+GALLERY_MARK = '<meta name="generator" content="analytics charts">'
+#: A line only galleries written before the mark existed hold, so upgrading refuses none of them.
+LEGACY_GALLERY_LINE = "figcaption a { margin-right: 0.8rem; }"
+
+
+def check_out_dir(target: Path, data_dir: Path | str | None) -> Path:
+    """`target` itself, refused (InputError, before anything is written) when it lies inside the
+    data folder, is a file, or holds an index.html this tool did not write."""
+    from analytics.project import data_dir as resolve_data_dir
+
+    folder = target.expanduser().resolve()
+    data = resolve_data_dir(data_dir)
+    if folder.is_relative_to(data):
+        raise InputError(f"refusing to write charts inside the data folder {data}: choose "
+                         "another --out")
+    if folder.exists() and not folder.is_dir():
+        raise InputError(f"{folder} is not a folder: choose another --out")
+    index = folder / "index.html"
+    if index.exists() and not _written_by_us(index):
+        raise InputError(f"{index} was not written by analytics: choose another --out or "
+                         "remove it")
+    return target
+
+
+def _written_by_us(index: Path) -> bool:
+    try:
+        page = index.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+    return GALLERY_MARK in page or LEGACY_GALLERY_LINE in page
+
+
+def gallery_html(manifest: Manifest) -> str:
+    """An offline index page of every chart in the manifest: its preview, subject, period range,
+    build time, a link to each of its formats and its embed snippet."""
+    cards = "\n".join(_card(name, chart) for name, chart in manifest.items())
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+{GALLERY_MARK}
+<title>Charts</title>
+<style>
+body {{ font-family: Helvetica, Arial, sans-serif; margin: 2rem; color: #222; }}
+.grid {{ display: grid; grid-template-columns: repeat(auto-fill, minmax(420px, 1fr));
+         gap: 1.5rem; }}
+figure {{ margin: 0; border: 1px solid #ddd; padding: 1rem; border-radius: 6px; }}
+figure img {{ width: 100%; height: auto; }}
+figcaption a {{ margin-right: 0.8rem; }}
+.meta {{ color: #555; font-size: 0.9rem; }}
+</style>
+</head>
+<body>
+<h1>Charts</h1>
+<p class="meta">To put a chart in an HTML deck or page, paste its <code>.embed.html</code>
+(an iframe whose width follows the slide) next to the chart's <code>.html</code>.</p>
+<div class="grid">
+{cards}
+</div>
+</body>
+</html>
+"""
+
+
+def _card(name: str, chart: dict[str, Any]) -> str:
+    formats = chart.get("formats", [])
+    title = html.escape(chart.get("title") or name)
+    preview = next((fmt for fmt in ("svg", "png") if fmt in formats), None)
+    image = (f'<a href="{_href(name, preview)}"><img src="{_href(name, preview)}" '
+             f'alt="{title}"></a>' if preview else "")
+    links = " ".join(f'<a href="{_href(name, fmt)}">{_link_text(fmt)}</a>' for fmt in formats)
+    return (f"<figure>\n<h2>{title}</h2>\n{image}\n<p class=\"meta\">{_subject(chart)}</p>\n"
+            f"<figcaption><code>{html.escape(name)}</code> {links}</figcaption>\n</figure>")
+
+
+def _href(name: str, fmt: str) -> str:
+    return html.escape(file_name(name, fmt))
+
+
+def _link_text(fmt: str) -> str:
+    return "embed snippet (iframe)" if fmt == "embed" else fmt.upper()
+
+
+def _subject(chart: dict[str, Any]) -> str:
+    """Company, partner, period range and build time, each shown only when recorded."""
+    company, partner = chart.get("company"), chart.get("partner")
+    parts = [f"{company}: dependence on {partner}" if company and partner else ""]
+    first, last = chart.get("from_period"), chart.get("to_period")
+    parts.append(f"{first or '…'} – {last or '…'}" if first or last else "range not recorded")
+    parts.append(f"built {chart['built_at']}" if chart.get("built_at") else "")
+    return html.escape(" · ".join(part for part in parts if part))

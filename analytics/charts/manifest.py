@@ -1,0 +1,82 @@
+"""The chart folder's manifest (`charts.json`): what each chart was built for, in which formats.
+
+The gallery is drawn from it, so building one chart never drops the others; it is committed in
+the same commit as the chart's files, so it always describes the files that are there. A
+missing or unreadable manifest is rebuilt from the chart files found in the folder.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from analytics.charts.format import label
+
+MANIFEST_NAME = "charts.json"
+#: Every file a chart may own, by format; `embed` is the iframe snippet beside an HTML chart.
+CHART_FILES = {"html": "{name}.html", "png": "{name}.png", "svg": "{name}.svg",
+               "csv": "{name}.csv", "embed": "{name}.embed.html"}
+_TEXT_FIELDS = ("title", "company", "partner", "from_period", "to_period", "built_at", "html")
+
+Manifest = dict[str, dict[str, Any]]
+
+
+def read(folder: Path, known: list[str]) -> Manifest:
+    """The manifest of `folder`, keeping only charts in `known` and well-formed fields; without
+    one, an entry (range unknown) for every known chart that has files there."""
+    try:
+        loaded = json.loads((folder / MANIFEST_NAME).read_text(encoding="utf-8"))
+        charts = loaded["charts"]
+        if not isinstance(charts, dict):
+            raise TypeError("charts is not an object")
+    except (OSError, ValueError, KeyError, TypeError):
+        return _discovered(folder, known)
+    return {name: _clean(entry) for name, entry in charts.items()
+            if name in known and isinstance(entry, dict)}
+
+
+def _clean(entry: dict[str, Any]) -> dict[str, Any]:
+    cleaned: dict[str, Any] = {key: label(entry[key]) for key in _TEXT_FIELDS
+                               if isinstance(entry.get(key), str)}
+    formats = entry.get("formats")
+    cleaned["formats"] = [fmt for fmt in CHART_FILES if isinstance(formats, list) and
+                          fmt in formats]
+    return cleaned
+
+
+def _discovered(folder: Path, known: list[str]) -> Manifest:
+    found: Manifest = {}
+    for name in known:
+        formats = [fmt for fmt, pattern in CHART_FILES.items()
+                   if (folder / pattern.format(name=name)).is_file()]
+        if formats:
+            found[name] = {"title": name, "formats": formats}
+    return found
+
+
+def entry(*, title: str, company: str, partner: str, periods: tuple[str | None, str | None],
+          formats: list[str], html: str) -> dict[str, Any]:
+    """One chart's record: subject, period range actually charted, formats, build time (UTC)."""
+    return {"title": label(title), "company": label(company), "partner": label(partner),
+            "from_period": periods[0], "to_period": periods[1], "formats": formats,
+            "built_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), "html": html}
+
+
+def encode(manifest: Manifest) -> bytes:
+    """The manifest as readable JSON, charts in the order given."""
+    document = {"generator": "analytics charts", "charts": manifest}
+    return (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode()
+
+
+def stale_files(folder: Path, name: str, formats: list[str]) -> list[Path]:
+    """The files of chart `name` in formats other than `formats` that exist in `folder`: removed
+    in the commit that writes the others, so one chart's files always agree."""
+    return [folder / pattern.format(name=name) for fmt, pattern in CHART_FILES.items()
+            if fmt not in formats and (folder / pattern.format(name=name)).exists()]
+
+
+def file_name(name: str, fmt: str) -> str:
+    """The file chart `name` has in format `fmt`."""
+    return CHART_FILES[fmt].format(name=name)

@@ -1,0 +1,87 @@
+"""`analytics ledger rollup|demo`: transaction ledgers into revenue facts, and a synthetic one.
+
+Thin: each command parses its options, calls one library function, prints the written paths to
+stdout and a summary to stderr.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from analytics.cli.output import MemoryOption, current_data_dir, message
+
+app = typer.Typer(help="Roll transaction ledgers up into revenue facts (DuckDB or Spark).",
+                  no_args_is_help=True)
+
+
+@app.command()
+def rollup(
+    ledger: Annotated[str, typer.Argument(help="Parquet file, folder (Hive partitions allowed) "
+                                          "or glob; s3:// for object storage")],
+    company: Annotated[str, typer.Option(help="Company the revenue belongs to")],
+    period_kind: Annotated[str, typer.Option(help="quarter or year")] = "quarter",
+    engine: Annotated[str, typer.Option(help="duckdb (one machine) or spark")] = "duckdb",
+    spark_master: Annotated[str | None, typer.Option(
+        help="Spark master: local[*] (default), spark://host:7077, yarn, or sc://host:15002 "
+        "for Spark Connect")] = None,
+    since: Annotated[str | None, typer.Option(
+        help="Recompute only the periods from the one containing this date (YYYY-MM-DD)")
+    ] = None,
+    source: Annotated[str | None, typer.Option(
+        help="Name the ledger in the facts' source instead of its path")] = None,
+    memory_limit: MemoryOption = None,
+) -> None:
+    """Upsert revenue leaves, stream totals and `total` per period from a ledger."""
+    from analytics.cli.progress import working
+    from analytics.ledger import rollup as roll_up
+
+    with working(f"Rolling up {ledger} on {engine}"):
+        summary = roll_up(ledger, company, period_kind, engine, spark_master, since, source,
+                          current_data_dir(), memory_limit)
+    partial = (f"; partial: {', '.join(summary.partial_periods)}" if summary.partial_periods
+               else "")
+    message(f"{summary.ledger}: {summary.transactions:,} transactions of {summary.company} "
+            f"rolled up on {summary.engine} into {len(summary.periods)} {summary.period_kind}s "
+            f"({summary.periods[0]} to {summary.periods[-1]}{partial}): {summary.facts} facts, "
+            f"{summary.inserted} new, {summary.replaced} replaced")
+    for path in summary.written:
+        typer.echo(str(path))
+
+
+@app.command()
+def demo(
+    out: Annotated[Path, typer.Argument(help="Parquet file to write (a new folder with "
+                                        "--partition-by year)")],
+    rows: Annotated[int, typer.Option(help="Number of transactions")] = 1_000_000,
+    seed: Annotated[int, typer.Option(help="Same seed, same ledger")] = 42,
+    partition_by: Annotated[str | None, typer.Option(help="year: Hive partitions year=2019/")
+                            ] = None,
+    company: Annotated[str, typer.Option(help="Company named in the ledger")] = "Lumen Social",
+    start: Annotated[str, typer.Option(help="First booking date")] = "2019-01-01",
+    end: Annotated[str, typer.Option(help="Last booking date")] = "2023-12-31",
+) -> None:
+    """Write a synthetic platform ledger and a counterparties CSV naming its partners."""
+    from analytics.cli.progress import working
+    from analytics.ledger import demo as write_demo
+
+    with working(f"Writing {rows:,} synthetic transactions"):
+        summary = write_demo(out, rows, seed, partition_by, company, _day(start, "--start"),
+                             _day(end, "--end"), data_dir=current_data_dir())
+    message(f"Wrote a synthetic ledger of {summary.rows:,} transactions of {summary.company}; "
+            f"next: analytics ingest {summary.counterparties} --table counterparties, then "
+            f"analytics ledger rollup {summary.ledger} --company '{summary.company}'")
+    for path in summary.written:
+        typer.echo(str(path))
+
+
+def _day(text: str, option: str) -> date:
+    from analytics.errors import InputError
+
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InputError(f"{option} '{text}': expected a date such as 2019-01-01") from None

@@ -1,0 +1,63 @@
+"""The data folder as one DuckDB database file that other SQL tools open as they are.
+
+Tables are copied in; the helper views and macros of views.sql come along; every named query
+becomes a view in schema `queries` whose parameters are DuckDB variables with the query's
+defaults (`SET VARIABLE company = 'Weibo'; FROM queries.partner_dependence;`).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from analytics import queries, sandbox
+from analytics.engine import helper_views_sql, table_view_sql
+from analytics.schema import TABLES
+
+QUERY_SCHEMA = "queries"
+_PLACEHOLDER = re.compile(r"\$([a-z_][a-z0-9_]*)")
+
+
+def write_database(target: Path, data_dir: Path) -> None:
+    """Create the database file at `target` (which must not exist yet)."""
+    import duckdb
+
+    target.unlink(missing_ok=True)
+    with duckdb.connect(str(target)) as database:
+        for name in TABLES:
+            database.execute(table_view_sql(data_dir, name).replace(
+                f"CREATE VIEW {name} AS", f"CREATE TABLE {name} AS", 1))
+        for statement in database.extract_statements(helper_views_sql()):
+            database.execute(statement)
+        database.execute(f"CREATE SCHEMA {QUERY_SCHEMA}")
+        for path in queries.discover().values():
+            named = _runnable(database, path)
+            if named is not None:
+                database.execute(query_view_sql(named))
+
+
+def _runnable(database: object, path: Path) -> queries.NamedQuery | None:
+    """The named query, or None when the sandbox would refuse it (it is left out)."""
+    from analytics.errors import QueryError
+
+    try:
+        named = queries.parse_query_file(path)
+        sandbox.check_statement(database, named.sql)  # type: ignore[arg-type]
+    except QueryError:
+        return None
+    return named
+
+
+def query_view_sql(named: queries.NamedQuery) -> str:
+    """`CREATE VIEW queries.<name>` with each `$param` read from a variable or its default."""
+    defaults = {p.name: p.default_literal for p in named.parameters}
+    body = "\n".join(line for line in named.sql.splitlines() if not line.startswith("--"))
+    body = _PLACEHOLDER.sub(
+        lambda m: f"coalesce(getvariable('{m.group(1)}'), {defaults[m.group(1)]})",
+        body.strip().rstrip(";"))
+    comment = named.description.replace("'", "''")
+    settable = ", ".join(f"{p.name} (default {p.default_literal})" for p in named.parameters)
+    view = f'{QUERY_SCHEMA}."{named.name}"'
+    return (f"CREATE VIEW {view} AS\n{body};\n"
+            f"COMMENT ON VIEW {view} IS '{comment} Parameters (SET VARIABLE name = value): "
+            f"{settable.replace(chr(39), chr(39) * 2)}'")

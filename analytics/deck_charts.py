@@ -1,0 +1,167 @@
+"""Native PowerPoint charts for `deck --editable-charts`: each chart's query result as a
+python-pptx chart with its data embedded, so analysts restyle it in PowerPoint.
+
+Each registered chart maps to the closest native type: lines for shares and growth rates, stacked
+columns for revenue, clustered bars for the growth bridge. An undisclosed value stays a blank
+point (a gap), never a zero.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from analytics.charts.format import label
+
+if TYPE_CHECKING:
+    import polars as pl
+    from pptx.slide import Slide
+
+SHARE_FORMAT, AMOUNT_FORMAT = "0.0%", '#,##0.0,,"M"'
+Series = tuple[str, list[float | None]]
+
+
+@dataclass(frozen=True)
+class NativeChart:
+    """One slide's chart: its native type, title, categories (periods) and series."""
+
+    kind: str  # line | stacked_column | stacked_column_100 | clustered_bar
+    title: str
+    categories: list[str]
+    series: list[Series]
+    number_format: str
+
+    def place(self, slide: Slide, box: tuple[float, float, float, float]) -> None:
+        """Add the chart, data embedded, in `box` (inches: left, top, width, height)."""
+        from pptx.chart.data import CategoryChartData
+        from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION
+        from pptx.util import Inches, Pt
+
+        data = CategoryChartData(number_format=self.number_format)
+        data.categories = self.categories
+        for name, values in self.series:
+            data.add_series(label(name), values)
+        kind = {"line": XL_CHART_TYPE.LINE_MARKERS,
+                "stacked_column": XL_CHART_TYPE.COLUMN_STACKED,
+                "stacked_column_100": XL_CHART_TYPE.COLUMN_STACKED_100,
+                "clustered_bar": XL_CHART_TYPE.BAR_CLUSTERED}[self.kind]
+        left, top, width, height = (Inches(v) for v in box)
+        shapes: Any = slide.shapes  # the stubs type add_chart's data and result too narrowly
+        chart = shapes.add_chart(kind, left, top, width, height, data).chart
+        chart.has_title = True
+        chart.chart_title.text_frame.text = label(self.title)
+        chart.chart_title.text_frame.paragraphs[0].runs[0].font.size = Pt(14)
+        chart.has_legend = True
+        chart.legend.position = XL_LEGEND_POSITION.TOP
+        chart.legend.include_in_layout = False
+
+
+def native_charts(frames: Any, from_period: str | None, to_period: str | None,
+                  data_dir: Path | str | None,
+                  progress: Callable[[str], None] | None = None) -> dict[str, NativeChart]:
+    """Every registered chart with a native form, in registry order, from its own query (the
+    deck shows any other chart as an image)."""
+    from analytics.build import chart_and_frame
+    from analytics.charts import registry
+
+    charts: dict[str, NativeChart] = {}
+    for name in (name for name in registry.names() if name in NATIVE):
+        chart, frame = chart_and_frame(name, company=frames.company, partner=frames.partner,
+                                       from_period=from_period, to_period=to_period,
+                                       data_dir=data_dir)
+        title = _title(chart.to_dict())
+        charts[name] = NATIVE[name](frame.sort("period_start"), title, label(frames.partner))
+        if progress is not None:
+            progress(name)
+    return charts
+
+
+def _title(spec: dict[str, Any]) -> str:
+    title = spec.get("title", "")
+    text = title.get("text", "") if isinstance(title, dict) else title
+    return " ".join(text) if isinstance(text, list) else str(text)
+
+
+def _periods(frame: pl.DataFrame) -> list[str]:
+    return list(dict.fromkeys(frame["period"].to_list()))
+
+
+def _column(frame: pl.DataFrame, column: str) -> list[float | None]:
+    import polars as pl
+
+    return frame[column].cast(pl.Float64).to_list()
+
+
+def _pivot(frame: pl.DataFrame, series_column: str, value: str) -> list[Series]:
+    """One series per value of `series_column`, summed per period; absent cells stay blank."""
+    import polars as pl
+
+    summed = frame.group_by("period", series_column, maintain_order=True).agg(
+        pl.col(value).cast(pl.Float64).sum())
+    wide = summed.pivot(on=series_column, index="period", values=value,
+                        aggregate_function="first", sort_columns=False)
+    wide = wide.join(pl.DataFrame({"period": _periods(frame)}), on="period", how="right")
+    return [(name, wide[name].to_list()) for name in wide.columns if name != "period"]
+
+
+def dependence(frame: pl.DataFrame, title: str, partner: str) -> NativeChart:
+    stream = next((s for s in frame["partner_stream"].to_list() if s), "its stream")
+    return NativeChart("line", title, _periods(frame), [
+        (f"{partner} share of total revenue", _column(frame, "share_of_total")),
+        (f"{partner} share of {stream.replace('_', ' ')}", _column(frame, "share_of_stream"))],
+        SHARE_FORMAT)
+
+
+def revenue_by_source(frame: pl.DataFrame, title: str, partner: str) -> NativeChart:
+    import polars as pl
+
+    named = frame.with_columns(pl.when(pl.col("portion") != "rest").then(pl.lit(partner))
+                               .otherwise(pl.col("stream").str.replace_all("_", " "))
+                               .alias("category"))
+    return NativeChart("stacked_column", title, _periods(frame),
+                       _pivot(named, "category", "amount"), AMOUNT_FORMAT)
+
+
+def partner_vs_rest(frame: pl.DataFrame, title: str, partner: str) -> NativeChart:
+    partner_revenue, total = _column(frame, "partner_revenue"), _column(frame, "total_revenue")
+    rest = [t - p if t is not None and p is not None else None
+            for p, t in zip(partner_revenue, total, strict=True)]
+    return NativeChart("stacked_column", title, _periods(frame),
+                       [(partner, partner_revenue), ("everyone else", rest)], AMOUNT_FORMAT)
+
+
+def revenue_mix(frame: pl.DataFrame, title: str, partner: str) -> NativeChart:
+    import polars as pl
+
+    named = frame.with_columns(pl.col("counterparty_class").str.replace_all("_", " "))
+    return NativeChart("stacked_column_100", title, _periods(frame),
+                       _pivot(named, "counterparty_class", "amount"), AMOUNT_FORMAT)
+
+
+def growth_ex_partner(frame: pl.DataFrame, title: str, partner: str) -> NativeChart:
+    return NativeChart("line", title, _periods(frame), [
+        ("total revenue, year on year", _column(frame, "total_yoy")),
+        (f"excluding {partner}, year on year", _column(frame, "ex_partner_yoy"))], SHARE_FORMAT)
+
+
+def growth_bridge(frame: pl.DataFrame, title: str, partner: str) -> NativeChart:
+    return NativeChart("clustered_bar", title, _periods(frame), [
+        (f"{partner}'s change", _column(frame, "partner_change")),
+        ("everyone else's change", _column(frame, "rest_change")),
+        ("total change", _column(frame, "total_change"))], AMOUNT_FORMAT)
+
+
+def concentration(frame: pl.DataFrame, title: str, partner: str) -> NativeChart:
+    return NativeChart("line", title, _periods(frame),
+                       [("largest counterparty's share of revenue", _column(frame, "top_share"))],
+                       SHARE_FORMAT)
+
+
+NATIVE: dict[str, Callable[[pl.DataFrame, str, str], NativeChart]] = {
+    "partner_dependence": dependence, "revenue_by_source": revenue_by_source,
+    "partner_vs_rest": partner_vs_rest, "revenue_mix": revenue_mix,
+    "growth_ex_partner": growth_ex_partner, "growth_bridge": growth_bridge,
+    "concentration": concentration,
+}

@@ -1,0 +1,178 @@
+"""The one definition of the rollup: period kinds, the rows it reads and the aggregate, as SQL.
+
+The SQL is written once, in DuckDB's dialect, over a view named `ledger`. The DuckDB engine runs
+it as written; the Spark engine transpiles the same text with sqlglot, and the golden test holds
+the two to identical facts. User text (company, counterparty names) is always a bound parameter;
+only values the code makes itself (dates, years, fixed SQL fragments) are rendered into the text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from analytics.periods import Period
+from analytics.schema import BUILTIN_COUNTERPARTIES
+
+#: Where payers the counterparties table does not name go: the built-in third-party pool.
+POOL = next(name for name, kind in BUILTIN_COUNTERPARTIES.items() if kind == "third_party")
+#: A Hive partition folder of calendar years, as a regular expression over file paths.
+YEAR_PARTITION = r"[/\\]year=[0-9]+[/\\]"
+
+#: The aggregate's columns and types: both engines cast to these, so their results compare.
+AGGREGATE_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("period_start", "DATE"),
+    ("stream", "VARCHAR"),
+    ("counterparty", "VARCHAR"),
+    ("currency", "VARCHAR"),
+    ("amount", "DECIMAL(38,2)"),
+    ("transactions", "BIGINT"),
+    ("null_amounts", "BIGINT"),
+    ("null_counterparties", "BIGINT"),
+    ("sub_cent_amounts", "BIGINT"),
+    ("misplaced_rows", "BIGINT"),
+    ("first_booked", "DATE"),
+    ("last_booked", "DATE"),
+)
+
+
+@dataclass(frozen=True)
+class PeriodKind:
+    """A period kind as `revenue.period_kind` names it, with its length and label rule."""
+
+    name: str
+    months: int
+
+    def start_of(self, day: date) -> date:
+        """First day of the period containing `day` (the periods module owns period dates)."""
+        quarter = (day.month - 1) // 3 + 1 if self.name == "quarter" else None
+        return Period(day.year, quarter).start
+
+    def label_sql(self, column: str) -> str:
+        """The period label (`2019Q1`, `2019`) of a period-start date column; DuckDB only."""
+        year = f"CAST(YEAR({column}) AS VARCHAR)"
+        return year if self.name == "year" else f"{year} || 'Q' || CAST(QUARTER({column}) AS VARCHAR)"
+
+
+PERIOD_KINDS: dict[str, PeriodKind] = {k.name: k for k in (PeriodKind("quarter", 3),
+                                                           PeriodKind("year", 12))}
+
+
+@dataclass(frozen=True)
+class LedgerShape:
+    """What a ledger's columns say about reading it."""
+
+    amount_exact: bool  # DECIMAL with at most 2 decimals, or an integer: no sub-cent check
+    has_company: bool
+    has_txn_id: bool
+    has_source: bool
+    partition_year: bool  # Hive partitions `year=2019/`: --since skips older ones
+
+
+def bound(sql: str, values: dict[str, Any]) -> dict[str, Any]:
+    """The values a query names as `$name`: engines refuse parameters a query does not use."""
+    return {name: value for name, value in values.items()
+            if re.search(rf"\${name}\b", sql) is not None}
+
+
+def transactions_sql(shape: LedgerShape, since: date | None, file_column: str | None = None
+                     ) -> str:
+    """The ledger rows a rollup reads: the company's, from `since` on, only the partitions needed.
+
+    Rows with no date are kept with --since too, so the NULL-date check still sees them.
+    """
+    optional = [(shape.has_txn_id, "txn_id"), (shape.has_source, "source"),
+                (shape.partition_year, "year AS partition_year"),
+                (file_column is not None, f"{file_column} AS ledger_file")]
+    extra = "".join(f", {column}" for present, column in optional if present)
+    filters = ["company = $company"] if shape.has_company else []
+    if since is not None:
+        filters.append(f"(booked_at IS NULL OR booked_at >= DATE '{since.isoformat()}')")
+        if shape.partition_year:
+            filters.append(f"year >= {since.year:d}")
+    where = f" WHERE {' AND '.join(filters)}" if filters else ""
+    return (f"SELECT CAST(booked_at AS DATE) AS booked_on, stream, counterparty AS payer, amount, "
+            f"currency{extra} FROM ledger{where}")
+
+
+def aggregate_sql(shape: LedgerShape, kind: PeriodKind, since: date | None,
+                  pool_known: bool) -> str:
+    """Sum per period x stream x counterparty x currency, with every row check counted.
+
+    Known counterparties (the bound list `$known`) keep their name; every other payer is pooled.
+    A NULL date or stream falls in a group of its own, so the checks read the counts from here.
+    """
+    pooled = (f"CASE WHEN list_contains($known, payer) THEN payer ELSE '{POOL}' END"
+              if pool_known else f"'{POOL}'")
+    amount = "amount" if shape.amount_exact else "CAST(amount AS DECIMAL(38, 2))"
+    sub_cent = ("CAST(0 AS BIGINT)" if shape.amount_exact
+                else "COUNT(*) FILTER (WHERE amount <> ROUND(amount, 2))")
+    misplaced = ("COUNT(*) FILTER (WHERE partition_year <> YEAR(booked_on))"
+                 if shape.partition_year else "CAST(0 AS BIGINT)")
+    return f"""
+SELECT
+  CAST(DATE_TRUNC('{kind.name}', booked_on) AS DATE) AS period_start,
+  stream,
+  {pooled} AS counterparty,
+  currency,
+  CAST(SUM({amount}) AS DECIMAL(38, 2)) AS amount,
+  CAST(COUNT(*) AS BIGINT) AS transactions,
+  CAST(COUNT(*) - COUNT(amount) AS BIGINT) AS null_amounts,
+  CAST(COUNT(*) - COUNT(payer) AS BIGINT) AS null_counterparties,
+  CAST({sub_cent} AS BIGINT) AS sub_cent_amounts,
+  CAST({misplaced} AS BIGINT) AS misplaced_rows,
+  MIN(booked_on) AS first_booked,
+  MAX(booked_on) AS last_booked
+FROM ({transactions_sql(shape, since)}) AS tx
+GROUP BY 1, 2, 3, 4
+"""
+
+
+def examples_sql(shape: LedgerShape, since: date | None, condition: str, file_column: str
+                 ) -> str:
+    """Up to three rows breaking a check: how to find each (txn_id or date) and its file."""
+    shown = ("'txn_id ' || CAST(txn_id AS VARCHAR)" if shape.has_txn_id
+             else "'booked ' || COALESCE(CAST(booked_on AS VARCHAR), 'NULL')")
+    return (f"SELECT {shown} AS example, ledger_file FROM "
+            f"({transactions_sql(shape, since, file_column)}) AS tx WHERE {condition} "
+            f"ORDER BY booked_on NULLS FIRST, example LIMIT 3")
+
+
+def source_sql(shape: LedgerShape, since: date | None) -> str:
+    """The first and last of the rows' own `source` (equal when they all say one thing).
+
+    Apart from the aggregate: a string MIN/MAX per group makes Spark sort every row, while
+    alone DuckDB answers it from Parquet statistics."""
+    return f"SELECT MIN(source), MAX(source) FROM ({transactions_sql(shape, since)}) AS tx"
+
+
+def repeated_ids_sql(shape: LedgerShape, since: date | None) -> str:
+    """How many rows repeat a transaction id already seen: 0 for a clean ledger. The costliest
+    check (a hash of every id), so it counts only; duplicates_sql finds examples when needed."""
+    return (f"SELECT CAST(COUNT(txn_id) - COUNT(DISTINCT txn_id) AS BIGINT) AS repeated "
+            f"FROM ({transactions_sql(shape, since)}) AS tx")
+
+
+def duplicates_sql(shape: LedgerShape, since: date | None) -> str:
+    """Transaction ids on more than one row: up to three, with how many ids and rows in all."""
+    return f"""
+SELECT CAST(txn_id AS VARCHAR) AS example, copies,
+  CAST(COUNT(*) OVER () AS BIGINT) AS ids, CAST(SUM(copies) OVER () AS BIGINT) AS rows_involved
+FROM (
+  SELECT txn_id, CAST(COUNT(*) AS BIGINT) AS copies
+  FROM ({transactions_sql(shape, since)}) AS tx
+  WHERE txn_id IS NOT NULL
+  GROUP BY txn_id
+  HAVING COUNT(*) > 1
+) AS duplicated
+ORDER BY txn_id
+LIMIT 3
+"""
+
+
+def companies_sql() -> str:
+    """A few companies the ledger does hold, for the error when the asked one is absent."""
+    return ("SELECT company FROM (SELECT DISTINCT company FROM ledger WHERE company IS NOT NULL) "
+            "AS c ORDER BY company LIMIT 5")

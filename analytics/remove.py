@@ -1,0 +1,95 @@
+"""`analytics delete`: remove a company's data (one period, one table) as one validated commit.
+
+The only way back from a wrong ingest besides `ingest --replace`. Remainders are derived again
+from the figures that stay, the company is validated, and its files are rewritten or removed in
+one journaled commit, so a deletion that would break an invariant writes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from analytics import export, store
+from analytics.derive import derive
+from analytics.errors import InputError, UnknownNameError, ValidationError
+from analytics.ingest import Dataset, load_dataset, records_frame
+from analytics.periods import parse_period
+from analytics.project import data_dir as resolve_data_dir
+from analytics.schema import TABLES
+from analytics.validate import validate
+
+
+@dataclass(frozen=True)
+class DeleteSummary:
+    """What a deletion did: rows removed per table, and the files written or removed."""
+
+    company: str
+    period: str | None
+    removed: dict[str, int]
+    written: list[Path]
+
+
+def delete(company: str, period: str | None = None, table: str | None = None,
+           data_dir: Path | str | None = None) -> DeleteSummary:
+    """Remove a company's rows (of one period, of one table), or nothing if the rest would not
+    validate. Unknown company, table or period: an error listing the known ones."""
+    folder = resolve_data_dir(data_dir)
+    tables = _tables(table, period)
+    with export.locked(folder):
+        known = sorted(store.companies(folder))
+        if company not in known:
+            raise UnknownNameError("company", company, known)
+        data = load_dataset(folder, {company})
+        _check_period(data, company, period, tables)
+        removed = {name: _drop(data, name, period) for name in tables}
+        if {"revenue", "reported_totals"} & set(tables):
+            data["revenue"], data["reported_totals"] = derive(data["revenue"],
+                                                              data["reported_totals"])
+        changed = sorted(set(tables) | _derived_tables(tables))
+        _raise_if_invalid(data, company)
+        written = store.write_tables(folder, {name: records_frame(name, data[name])
+                                              for name in changed}, {company})
+    return DeleteSummary(company, period, removed, written)
+
+
+def _tables(table: str | None, period: str | None) -> list[str]:
+    """The tables a deletion touches: the one named, or every table (with a period column when
+    a period is given)."""
+    if table is not None and table not in TABLES:
+        raise UnknownNameError("table", table, list(TABLES))
+    if period is not None:
+        label = parse_period(period)
+        if label is None or label.label != period:
+            raise InputError(f"'{period}' is not a period: use 2016Q1 (a quarter) or 2016")
+        with_period = [n for n in TABLES if "period" in TABLES[n].column_names]
+        if table is not None and table not in with_period:
+            raise InputError(f"table {table} has no periods: delete its rows without --period "
+                             f"(tables with periods: {', '.join(with_period)})")
+        return [table] if table else with_period
+    return [table] if table else list(TABLES)
+
+
+def _derived_tables(tables: list[str]) -> set[str]:
+    return {"revenue", "reported_totals"} if {"revenue", "reported_totals"} & set(tables) else set()
+
+
+def _check_period(data: Dataset, company: str, period: str | None, tables: list[str]) -> None:
+    if period is None:
+        return
+    periods = sorted({r["period"] for name in tables for r in data[name]})
+    if period not in periods:
+        raise UnknownNameError(f"period of {company}", period, periods)
+
+
+def _drop(data: Dataset, name: str, period: str | None) -> int:
+    before = len(data[name])
+    data[name] = [r for r in data[name] if period is not None and r.get("period") != period]
+    return before - len(data[name])
+
+
+def _raise_if_invalid(data: Dataset, company: str) -> None:
+    violations = validate(data)
+    if violations:
+        raise ValidationError([str(v) for v in violations],
+                              context=f"deleting from {company} would leave")

@@ -1,0 +1,81 @@
+"""The one escaping step for text that reaches people: terminals, spreadsheets and renderers.
+
+Data text is hostile until shown otherwise: a counterparty named `\\x1b]0;pwned\\x07` retitles a
+terminal, `=cmd|...` runs in a spreadsheet, and a control character panics vl-convert. Every
+output path passes its text through the matching function here, never its own copy.
+"""
+
+from __future__ import annotations
+
+import re
+
+#: C0 and C1 control characters, DEL, and the bidirectional overrides that reorder what a reader
+#: sees ("Trojan Source"). Tab and newline are among them: callers that keep lines say so.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+_CONTROL_KEEP_LINES = re.compile(
+    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+#: What a spreadsheet would read as the start of a formula (OWASP, "CSV Injection").
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+#: The same as a regular expression, for set-based use (polars, DuckDB).
+FORMULA_START_PATTERN = r"^[=+\-@\t\r\n]"
+#: The longest name accepted at ingest (company, counterparty, stream, partner, label).
+MAX_NAME_LENGTH = 200
+ELLIPSIS = "…"
+
+
+def has_control_characters(text: str) -> bool:
+    """True when `text` holds a character that must never reach a terminal or renderer raw."""
+    return _CONTROL.search(text) is not None
+
+
+def first_control_character(text: str) -> str | None:
+    """The first control character in `text`, shown escaped (`\\x1b`), or None."""
+    match = _CONTROL.search(text)
+    return _escape_one(match) if match else None
+
+
+def _escape_one(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def for_terminal(text: object, keep_lines: bool = False) -> str:
+    """Text safe to print: every control character shown as `\\x1b`, `\\u202e`, ...
+
+    `keep_lines` keeps newlines and tabs for multi-line output such as tables.
+    """
+    pattern = _CONTROL_KEEP_LINES if keep_lines else _CONTROL
+    return pattern.sub(_escape_one, str(text))
+
+
+def for_spreadsheet(text: str) -> str:
+    """A text cell a spreadsheet will not run: a leading `=`, `+`, `-`, `@`, tab or CR gets a `'`.
+
+    Only text cells pass here; numbers stay numbers (OWASP's recommendation).
+    """
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def for_renderer(text: str) -> str:
+    """Text safe for vl-convert, SVG/XML and PowerPoint: control characters become spaces."""
+    return _CONTROL.sub(" ", text)
+
+
+def shorten(text: str, limit: int) -> str:
+    """At most `limit` characters, the cut marked with an ellipsis."""
+    return text if len(text) <= limit else text[: max(limit - 1, 0)] + ELLIPSIS
+
+
+#: Free text (source, note, description) may keep tabs and line breaks, and nothing else of the
+#: control set: an ESC or a bidirectional override in a note is as hostile as in a name.
+_CONTROL_IN_FREE_TEXT = re.compile(
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+
+
+def first_control_character_in_free_text(text: str) -> str | None:
+    """The first control character other than tab, newline or carriage return, escaped, or None.
+
+    Notes and sources legitimately span lines; everything else in the control set is refused.
+    """
+    match = _CONTROL_IN_FREE_TEXT.search(text)
+    return _escape_one(match) if match else None

@@ -1,0 +1,144 @@
+"""The golden test: Spark and DuckDB roll the same ledger up into identical facts.
+
+CI (CI=true) must run it: there a missing pyspark, sqlglot or Java fails the test; elsewhere it
+skips with the install hint. Spark runs in local mode, one session for the module.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import shutil
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+import analytics
+from analytics.errors import InputError
+from analytics.ledger import demo, rollup
+from analytics.ledger.definition import (
+    PERIOD_KINDS,
+    LedgerShape,
+    aggregate_sql,
+    duplicates_sql,
+    examples_sql,
+)
+from tests.test_ledger import TINY, TWELVE, _bad, add_counterparties, write_ledger
+
+pytestmark = pytest.mark.spark
+HINT = "pip install 'analytics[spark]' (pyspark, sqlglot) and Java 17+ to run the Spark tests"
+
+
+def require(*modules: str, java: bool = False) -> None:
+    """Skip without the module (or Java), but fail in CI, where the golden test must run."""
+    missing = [m for m in modules if importlib.util.find_spec(m) is None]
+    if java and shutil.which("java") is None:
+        missing.append("java")
+    if missing:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must run the Spark golden test; missing {', '.join(missing)}: {HINT}")
+        pytest.skip(f"missing {', '.join(missing)}: {HINT}")
+
+
+@pytest.fixture(scope="module")
+def spark() -> Iterator[object]:
+    """One local session for the module; the engine reuses the active session."""
+    require("pyspark", "sqlglot", java=True)
+    from pyspark.sql import SparkSession
+
+    from analytics.ledger.spark_engine import SESSION_SETTINGS
+
+    builder = SparkSession.builder.master("local[2]").appName("analytics golden test")
+    for key, value in {**SESSION_SETTINGS, "spark.sql.shuffle.partitions": "4"}.items():
+        builder = builder.config(key, value)
+    session = builder.getOrCreate()
+    yield session
+    session.stop()
+
+
+def copy_of(data_dir: Path, name: str) -> Path:
+    target = data_dir.parent / name
+    shutil.copytree(data_dir, target)
+    return target
+
+
+def tables(folder: Path) -> dict[str, pl.DataFrame]:
+    """Every row of the tables a rollup writes, read as analysts read them."""
+    return {name: analytics.sql(f"SELECT * FROM {name}", data_dir=folder).sort(pl.all())
+            for name in ("revenue", "reported_totals", "counterparties")}
+
+
+def assert_same_data(left: Path, right: Path) -> None:
+    for name, frame in tables(left).items():
+        other = tables(right)[name]
+        assert frame.equals(other), f"{name} differs:\n{frame}\n{other}"
+
+
+SHAPE = LedgerShape(amount_exact=False, has_company=True, has_txn_id=True, has_source=True,
+                    partition_year=True)
+
+
+@pytest.mark.parametrize("sql", [
+    aggregate_sql(SHAPE, PERIOD_KINDS["quarter"], date(2021, 4, 1), pool_known=True),
+    examples_sql(SHAPE, date(2021, 4, 1), "amount IS NULL", "input_file_name()"),
+    duplicates_sql(SHAPE, None),
+])
+def test_the_transpiled_sql_avoids_the_measured_sqlglot_traps(sql):
+    require("sqlglot")
+    import sqlglot
+
+    from analytics.ledger.spark_engine import to_spark_sql
+
+    spark_sql = to_spark_sql(sql)
+    assert "$" not in spark_sql and "STRFTIME" not in spark_sql.upper()
+    assert "QUALIFY" not in spark_sql.upper()
+    if ":company" in spark_sql or "$company" in sql:
+        assert ":company" in spark_sql
+    outer, inner = sqlglot.parse_one(sql, read="duckdb"), sqlglot.parse_one(spark_sql, "spark")
+    assert bool(inner.args.get("order")) == bool(outer.args.get("order"))  # not moved inside
+
+
+def test_spark_and_duckdb_give_identical_facts_on_a_demo_ledger(spark, tmp_path, data_dir):
+    ledger = demo(tmp_path / "ledger", 50_000, partition_by="year", data_dir=data_dir)
+    analytics.ingest(ledger.counterparties, "counterparties", data_dir)
+    on_spark = copy_of(data_dir, "spark_data")
+    by_duckdb = rollup(ledger.ledger, "Lumen Social", data_dir=data_dir)
+    by_spark = rollup(ledger.ledger, "Lumen Social", engine="spark", data_dir=on_spark)
+    assert by_duckdb.facts == by_spark.facts == 20 * 10
+    assert (by_duckdb.periods, by_duckdb.transactions) == (by_spark.periods, 50_000)
+    assert_same_data(data_dir, on_spark)
+    by_duckdb = rollup(ledger.ledger, "Lumen Social", "year", since="2022-03-01",
+                       data_dir=data_dir)
+    by_spark = rollup(ledger.ledger, "Lumen Social", "year", engine="spark",
+                      since="2022-03-01", data_dir=on_spark)
+    assert by_duckdb.periods == by_spark.periods == ("2022", "2023")
+    assert_same_data(data_dir, on_spark)
+
+
+def test_awkward_names_and_double_amounts_agree_on_both_engines(spark, tmp_path, data_dir):
+    awkward = "O'Hara \\ Sons"  # a quote for SQL, a backslash for Spark's string literals
+    add_counterparties(data_dir, tmp_path, TINY, "Big Partner", awkward)
+    rows = [*TWELVE, (13, "2019-05-05 05:05:05", TINY, "advertising", awkward, 0.07, "USD")]
+    ledger = write_ledger(tmp_path / "awkward.parquet", rows, {"amount": "DOUBLE"})
+    on_spark = copy_of(data_dir, "spark_data")
+    rollup(ledger, TINY, data_dir=data_dir)
+    rollup(ledger, TINY, engine="spark", data_dir=on_spark)
+    assert_same_data(data_dir, on_spark)
+    kept = tables(on_spark)["revenue"].filter(pl.col("counterparty") == awkward)["amount"]
+    assert [str(amount) for amount in kept] == ["0.07"]
+
+
+def test_spark_refuses_a_bad_ledger_with_the_same_message_as_duckdb(spark, tmp_path, data_dir):
+    ledger = write_ledger(tmp_path / "bad.parquet", _bad(t3={"amount": None}, t9={"amount": None}))
+    errors = []
+    for engine in ("duckdb", "spark"):
+        with pytest.raises(InputError) as refused:
+            rollup(ledger, TINY, engine=engine, data_dir=data_dir)
+        errors.append(refused.value)
+    assert errors[0].message == errors[1].message == (
+        "2 rows with no amount (NULL), e.g. txn_id 3, txn_id 9")
+    assert [e.location.column for e in errors] == ["amount", "amount"]
+    assert all(str(e.location.file).endswith("bad.parquet") for e in errors)
