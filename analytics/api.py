@@ -194,8 +194,7 @@ def query_catalogue() -> list[CatalogueEntry]:
 def _catalogue_entry(checker: duckdb.DuckDBPyConnection, name: str, path: Path
                      ) -> CatalogueEntry:
     try:
-        named = queries.parse_query_file(path)
-        sandbox.check_statement(checker, named.sql)
+        named = queries.parse_checked(path, checker)
     except QueryError as error:
         return CatalogueEntry(name, "", [], path, f"invalid: {error}")
     return CatalogueEntry(name, named.description,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from analytics import queries, sandbox
+from analytics import queries
 from analytics.engine import helper_views_sql, table_view_sql
 from analytics.schema import TABLES
 
@@ -41,11 +41,9 @@ def _runnable(database: object, path: Path) -> queries.NamedQuery | None:
     from analytics.errors import QueryError
 
     try:
-        named = queries.parse_query_file(path)
-        sandbox.check_statement(database, named.sql)  # type: ignore[arg-type]
+        return queries.parse_checked(path, database)
     except QueryError:
         return None
-    return named
 
 
 def query_view_sql(named: queries.NamedQuery) -> str:

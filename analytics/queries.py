@@ -179,6 +179,16 @@ def parse_query_file(path: Path) -> NamedQuery:
     return NamedQuery(path.stem, path, " ".join(description), tuple(parameters), sql)
 
 
+def parse_checked(path: Path, checker: Any) -> NamedQuery:
+    """`parse_query_file`, then the sandbox's statement check on its SQL (nothing runs): the one
+    test of whether a query file may run, for `query list` and `db export` alike."""
+    from analytics.sandbox import check_statement
+
+    named = parse_query_file(path)
+    check_statement(checker, named.sql)
+    return named
+
+
 def _without_comments(sql: str) -> str:
     return "\n".join(line.split("--", 1)[0] for line in sql.splitlines())
 

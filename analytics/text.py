@@ -10,14 +10,13 @@ from __future__ import annotations
 import re
 
 #: C0 and C1 control characters, DEL, and the bidirectional overrides that reorder what a reader
-#: sees ("Trojan Source"). Tab and newline are among them: callers that keep lines say so.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
-_CONTROL_KEEP_LINES = re.compile(
-    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
-#: What a spreadsheet would read as the start of a formula (OWASP, "CSV Injection").
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
-#: The same as a regular expression, for set-based use (polars, DuckDB).
+#: sees ("Trojan Source"). Tab and newline are among them; only free text (below) keeps them.
+_CONTROL_SET = r"\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029"
+_CONTROL = re.compile(f"[{_CONTROL_SET}]")
+#: What a spreadsheet would read as the start of a formula (OWASP, "CSV Injection"); also used
+#: set-based (polars).
 FORMULA_START_PATTERN = r"^[=+\-@\t\r\n]"
+_FORMULA_START = re.compile(FORMULA_START_PATTERN)
 #: The longest name accepted at ingest (company, counterparty, stream, partner, label).
 MAX_NAME_LENGTH = 200
 ELLIPSIS = "…"
@@ -39,13 +38,9 @@ def _escape_one(match: re.Match[str]) -> str:
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
-def for_terminal(text: object, keep_lines: bool = False) -> str:
-    """Text safe to print: every control character shown as `\\x1b`, `\\u202e`, ...
-
-    `keep_lines` keeps newlines and tabs for multi-line output such as tables.
-    """
-    pattern = _CONTROL_KEEP_LINES if keep_lines else _CONTROL
-    return pattern.sub(_escape_one, str(text))
+def for_terminal(text: object) -> str:
+    """Text safe to print: every control character shown as `\\x1b`, `\\u202e`, ..."""
+    return _CONTROL.sub(_escape_one, str(text))
 
 
 def for_spreadsheet(text: str) -> str:
@@ -53,7 +48,7 @@ def for_spreadsheet(text: str) -> str:
 
     Only text cells pass here; numbers stay numbers (OWASP's recommendation).
     """
-    return "'" + text if text.startswith(_FORMULA_START) else text
+    return "'" + text if _FORMULA_START.match(text) else text
 
 
 def for_renderer(text: str) -> str:
@@ -68,8 +63,7 @@ def shorten(text: str, limit: int) -> str:
 
 #: Free text (source, note, description) may keep tabs and line breaks, and nothing else of the
 #: control set: an ESC or a bidirectional override in a note is as hostile as in a name.
-_CONTROL_IN_FREE_TEXT = re.compile(
-    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+_CONTROL_IN_FREE_TEXT = re.compile(rf"(?![\t\n\r])[{_CONTROL_SET}]")
 
 
 def first_control_character_in_free_text(text: str) -> str | None:

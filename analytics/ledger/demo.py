@@ -133,15 +133,10 @@ def _copy(select: str, values: dict[str, object], target: Path, options: str) ->
 
 def _write_partitioned(target: Path, values: dict[str, object], data_dir: Path | None) -> Path:
     """Write `year=` partitions into a new folder, renamed into place only once complete."""
-    if data_dir is not None and target.is_relative_to(data_dir):
-        raise InputError(f"refusing to write inside the data folder {data_dir}: choose a path "
-                         "outside it", Location(target))
     if target.exists():
         raise InputError("already exists: give a new folder for a partitioned ledger",
                          Location(target))
-    if not target.parent.is_dir():
-        raise InputError(f"folder {target.parent} does not exist: create it first",
-                         Location(target))
+    export.check_output_path(target, data_dir)  # the data folder, a missing or read-only parent
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     try:
         _copy(f"SELECT *, year(booked_at) AS year FROM ({_LEDGER_SQL})", values,
