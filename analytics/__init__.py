@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from analytics import ledger
 from analytics.api import (
+    check,
     delete,
     export_database,
     ingest,
@@ -19,6 +20,6 @@ from analytics.api import (
 )
 from analytics.notebook import build_charts, chart, deck, report
 
-__all__ = ["build_charts", "chart", "deck", "delete", "export_database", "ingest", "ledger",
+__all__ = ["build_charts", "chart", "check", "deck", "delete", "export_database", "ingest", "ledger",
            "list_queries", "query", "report", "sql", "tables", "validate"]
 __version__ = "0.1.0"

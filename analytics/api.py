@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from analytics import export, queries, sandbox, store
+from analytics import export, queries, sandbox
 from analytics.errors import QueryError, UnknownNameError, ValidationError
 from analytics.ingest import IngestSummary
 from analytics.ingest import ingest as _ingest
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 #: Companies validated together in Python (only those the set-based screen flags): every
 #: invariant holds within one company, so memory stays bounded by a batch.
-VALIDATE_BATCH = 50
+
 
 
 def ingest(path: Path | str, table: str = "revenue",
@@ -113,8 +113,8 @@ def check_company_and_partner(connection: duckdb.DuckDBPyConnection,
     company = bound.get("company")
     if company is None:
         return
-    found = connection.sql("SELECT 1 FROM revenue WHERE company = $c LIMIT 1",
-                           params={"c": company}).fetchall()  # opens that company's files only
+    found = connection.sql("SELECT 1 FROM revenue_of($c) LIMIT 1",
+                           params={"c": company}).fetchall()  # opens that company's file only
     if not found:
         companies = [r[0] for r in connection.sql(
             "SELECT DISTINCT company FROM revenue ORDER BY 1").fetchall()]
@@ -123,10 +123,10 @@ def check_company_and_partner(connection: duckdb.DuckDBPyConnection,
     if not partner:
         return
     partners = [r[0] for r in connection.sql(
-        "SELECT DISTINCT counterparty FROM counterparties WHERE company = $c AND NOT is_pool "
+        "SELECT DISTINCT counterparty FROM counterparties_of($c) WHERE NOT is_pool "
         "ORDER BY 1", params={"c": company}).fetchall()]
     groups = [r[0] for r in connection.sql(
-        "SELECT DISTINCT counterparty_group FROM counterparties WHERE company = $c",
+        "SELECT DISTINCT counterparty_group FROM counterparties_of($c)",
         params={"c": company}).fetchall()]
     if partner not in partners and partner not in groups:
         raise UnknownNameError(f"partner of {company}", partner, partners)
@@ -146,8 +146,8 @@ def check_scope(company: str, partner: str | None = None, from_period: str | Non
     try:
         check_company_and_partner(connection, {"company": company, "partner": partner})
         has_revenue = connection.sql(
-            "SELECT count(*) FROM revenue WHERE company = $c"
-            " AND ($f IS NULL OR period_start >= period_start_of($f))"
+            "SELECT count(*) FROM revenue_of($c)"
+            " WHERE ($f IS NULL OR period_start >= period_start_of($f))"
             " AND ($t IS NULL OR period_end <= period_end_of($t))",
             params={"c": company, "f": from_period, "t": to_period}).fetchall()[0][0]
     finally:
@@ -210,21 +210,42 @@ def tables() -> pl.DataFrame:
          for t in TABLES.values() for c in t.columns])
 
 
-def validate(data_dir: Path | str | None = None) -> list[str]:
-    """Every violation of the accounting invariants in the stored data (empty when sound).
+@dataclass(frozen=True)
+class ValidationReport:
+    """Violations break an invariant (`analytics validate` exits 3); warnings are legitimate
+    but worth a second look (a named partner's negative revenue, a negative remainder)."""
 
-    A set-based screen in DuckDB finds the companies that might break one; only those are
-    checked row by row (validate.py words every message)."""
-    from analytics.ingest import load_dataset
-    from analytics.screen import suspect_companies
-    from analytics.validate import validate as check
+    violations: list[str]
+    warnings: list[str]
+
+
+def check(data_dir: Path | str | None = None) -> ValidationReport:
+    """Every violation and warning in the stored data.
+
+    A set-based screen in DuckDB finds the companies that might break an invariant (or deserve
+    a warning); only those are checked row by row, a batch at a time (validate.py words every
+    message)."""
+    from analytics.engine import connect
+    from analytics.screen import suspects, warned
+    from analytics.working_set import VALIDATE_BATCH, WorkingSet
 
     folder = resolve_data_dir(data_dir)
-    store.recover(folder)
-    names = sorted(suspect_companies(folder))
-    batches = [set(names[start:start + VALIDATE_BATCH])
-               for start in range(0, len(names), VALIDATE_BATCH)]
-    return [str(v) for batch in batches for v in check(load_dataset(folder, batch))]
+    connection = connect(folder, sandboxed=False, limits=sandbox.Limits.for_writes())
+    try:
+        names = sorted(suspects(connection) | warned(connection))
+        violations, warnings = [], []
+        for start in range(0, len(names), VALIDATE_BATCH):
+            work = WorkingSet(connection, folder, names[start:start + VALIDATE_BATCH])
+            violations += [str(v) for v in work.violations(limit=None)]
+            warnings += [str(v) for v in work.warnings(limit=None)]
+        return ValidationReport(violations, warnings)
+    finally:
+        connection.close()
+
+
+def validate(data_dir: Path | str | None = None) -> list[str]:
+    """Every violation of the accounting invariants in the stored data (empty when sound)."""
+    return check(data_dir).violations
 
 
 def require_valid(data_dir: Path | str | None = None) -> None:

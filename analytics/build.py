@@ -20,16 +20,23 @@ from analytics import export
 from analytics.charts import format as fmt
 from analytics.charts import registry, theme
 from analytics.charts.chartset import ChartSet
+from analytics.charts.common import nothing_to_plot
 from analytics.charts.gallery import check_out_dir, gallery_html
 from analytics.charts.page import HTML_MODES, fluid_page
 from analytics.charts.renderer import PNG_SCALE, RENDERED_FORMATS, Renderer
 from analytics.errors import AnalyticsError, QueryError, UnknownNameError
+from analytics.subject import Subject, resolve_subject
 from analytics.text import for_renderer
 
 if TYPE_CHECKING:
     import polars as pl
 
 FORMATS = ("html", "png", "svg", "csv")
+#: What a chart's `requires` column holds, for the message when no period has it.
+NEEDS = {"total_revenue": "a total revenue", "amount": "a revenue figure",
+         "total_yoy": "a total revenue a year earlier to compare with",
+         "total_change": "a total revenue a year earlier to compare with"}
+
 SPEC_MARKER = "const spec = "
 CAUSE_LIMIT = 300
 
@@ -71,34 +78,44 @@ class RenderedChart:
 
 def chart_for(name: str, *, company: str = "Weibo", partner: str = "Alibaba",
               from_period: str | None = None, to_period: str | None = None,
-              data_dir: Path | str | None = None) -> Any:
-    """The Altair chart `name` for a company and partner, with the project theme baked in."""
-    chart, _ = _chart_and_frame(name, company, partner, from_period, to_period, data_dir)
-    return chart
+              data_dir: Path | str | None = None, period_kind: str | None = None,
+              subject: Subject | None = None) -> Any:
+    """The Altair chart `name` for a company and partner, with the project theme baked in.
+    `period_kind` None picks quarters when the range has quarterly totals, else fiscal years."""
+    return chart_and_frame(name, company=company, partner=partner, from_period=from_period,
+                           to_period=to_period, data_dir=data_dir, period_kind=period_kind,
+                           subject=subject)[0]
 
 
 def chart_and_frame(name: str, *, company: str = "Weibo", partner: str = "Alibaba",
                     from_period: str | None = None, to_period: str | None = None,
-                    data_dir: Path | str | None = None) -> tuple[Any, pl.DataFrame]:
-    """The themed Altair chart `name` and the query result it draws (its declared columns)."""
-    return _chart_and_frame(name, company, partner, from_period, to_period, data_dir)
+                    data_dir: Path | str | None = None, period_kind: str | None = None,
+                    subject: Subject | None = None) -> tuple[Any, pl.DataFrame]:
+    """The themed Altair chart `name` and the query result it draws (its declared columns);
+    a resolved `subject` stands for company, partner, range and period kind."""
+    subject = subject or resolve_subject(company, partner, from_period, to_period, period_kind,
+                                         data_dir)
+    return _chart_and_frame(name, subject, data_dir)
 
 
-def _chart_and_frame(name: str, company: str, partner: str, from_period: str | None,
-                     to_period: str | None, data_dir: Path | str | None,
+def _chart_and_frame(name: str, subject: Subject, data_dir: Path | str | None,
                      ) -> tuple[Any, pl.DataFrame]:
     from analytics.api import query
     from analytics.charts.registry import ChartContext
 
     definition = registry.get(name)
-    offered = {"company": company, "partner": partner, "from_period": from_period,
-               "to_period": to_period}
+    offered = {"company": subject.company, "partner": subject.partner,
+               "from_period": subject.from_period, "to_period": subject.to_period,
+               "period_kind": subject.period_kind}
     params: dict[str, Any] = {key: offered[key] for key in definition.params}
     frame = query(definition.query, data_dir, **params)
     missing = [column for column in definition.columns if column not in frame.columns]
     if missing:
         raise QueryError(f"query '{definition.query}' lacks columns chart '{name}' needs: "
                          f"{', '.join(missing)}")
+    if nothing_to_plot(frame, definition.requires):
+        needs = NEEDS.get(definition.requires, definition.requires.replace("_", " "))
+        raise QueryError(f"nothing to plot: no {subject.words.noun} in the range has {needs}")
 
     def fetch(query_name: str, **side_params: Any) -> pl.DataFrame:
         """A side query with the real company and partner bound where it declares them."""
@@ -109,8 +126,8 @@ def _chart_and_frame(name: str, company: str, partner: str, from_period: str | N
                                  if key in declared}
         return query(query_name, data_dir, **(bound | side_params))
 
-    context = ChartContext(frame.select(definition.columns), fmt.label(company),
-                           fmt.label(partner), fetch)
+    context = ChartContext(frame.select(definition.columns), fmt.label(subject.company),
+                           subject.scope.short, fetch, subject.period_kind, subject.scope.title)
     chart = definition.build(context)
     with theme.enabled():
         spec = renderer_safe(chart.to_dict())
@@ -134,27 +151,24 @@ def build_charts(names: list[str] | None = None, *, company: str = "Weibo",
                  to_period: str | None = None, formats: tuple[str, ...] | list[str] = FORMATS,
                  out_dir: Path | None = None, data_dir: Path | str | None = None,
                  progress: Callable[[str], None] | None = None,
-                 html: str = "inline") -> BuildResult:
+                 html: str = "inline", period_kind: str | None = None) -> BuildResult:
     """Build the named charts (all when None) in `formats` into `out_dir`; each chart's commit
     also updates the manifest (`charts.json`) and the gallery of every chart in the folder.
 
     `html="shared"` makes each chart's HTML load one `vega.js` beside it. Refuses, before writing
     anything, an `out_dir` inside the data folder or one whose index.html this tool did not
-    write."""
-    from analytics.api import check_scope
+    write. `period_kind` None picks quarters when the range has quarterly totals, else years."""
     from analytics.project import charts_dir
 
     chosen = _check_names_and_formats(names, formats)
     if html not in HTML_MODES:
         raise UnknownNameError("html mode", html, list(HTML_MODES))
-    check_scope(company, partner, from_period, to_period, data_dir)
+    subject = resolve_subject(company, partner, from_period, to_period, period_kind, data_dir)
     target = check_out_dir(Path(out_dir) if out_dir is not None else charts_dir(), data_dir)
     written: list[Path] = []
     with export.locked(target):
         chart_set = ChartSet.open(target, company, partner, html, registry.names())
-        built, failed = render_charts(chosen, formats, company=company, partner=partner,
-                                      from_period=from_period, to_period=to_period,
-                                      data_dir=data_dir,
+        built, failed = render_charts(chosen, formats, subject=subject, data_dir=data_dir,
                                       each=lambda chart: written.extend(chart_set.commit(chart)),
                                       progress=progress)
     written.extend(chart_set.summary_paths())
@@ -167,17 +181,19 @@ def render_charts(names: list[str], formats: tuple[str, ...] | list[str] = FORMA
                   data_dir: Path | str | None = None,
                   each: Callable[[RenderedChart], None] | None = None,
                   progress: Callable[[str], None] | None = None,
+                  period_kind: str | None = None, subject: Subject | None = None,
                   ) -> tuple[list[RenderedChart], dict[str, str]]:
     """Render charts in memory through one renderer worker; `each` gets every chart as it is
     rendered (to commit it). Returns the charts built and, per failed chart, a one-line cause."""
     built: list[RenderedChart] = []
     failed: dict[str, str] = {}
+    subject = subject or resolve_subject(company, partner, from_period, to_period, period_kind,
+                                         data_dir)
     with Renderer(tuple(f for f in formats if f in RENDERED_FORMATS)) as renderer:
         for name in names:
             try:
-                rendered = render_chart(name, formats, company=company, partner=partner,
-                                        from_period=from_period, to_period=to_period,
-                                        data_dir=data_dir, renderer=renderer)
+                rendered = render_chart(name, formats, subject=subject, data_dir=data_dir,
+                                        renderer=renderer)
                 if each is not None:
                     each(rendered)
                 built.append(rendered)
@@ -213,12 +229,15 @@ def render_chart(name: str, formats: tuple[str, ...] | list[str] = FORMATS, *,
                  company: str = "Weibo", partner: str = "Alibaba",
                  from_period: str | None = None, to_period: str | None = None,
                  data_dir: Path | str | None = None,
-                 renderer: Renderer | None = None) -> RenderedChart:
+                 renderer: Renderer | None = None, period_kind: str | None = None,
+                 subject: Subject | None = None) -> RenderedChart:
     """One chart's outputs as bytes in memory (nothing is written). Without a `renderer`, one
     worker is started for this chart alone."""
     from analytics.render import spreadsheet_safe
 
-    chart, frame = _chart_and_frame(name, company, partner, from_period, to_period, data_dir)
+    chart, frame = chart_and_frame(name, company=company, partner=partner,
+                                   from_period=from_period, to_period=to_period,
+                                   data_dir=data_dir, period_kind=period_kind, subject=subject)
     spec = chart.to_dict()
     title = _title_text(spec)
     started = time.perf_counter()

@@ -32,6 +32,7 @@ class NativeChart:
     categories: list[str]
     series: list[Series]
     number_format: str
+    hollow: tuple[int, ...] = ()  # points (category indices) that are lower bounds
 
     def place(self, slide: Slide, box: tuple[float, float, float, float]) -> None:
         """Add the chart, data embedded, in `box` (inches: left, top, width, height)."""
@@ -56,6 +57,9 @@ class NativeChart:
         chart.has_legend = True
         chart.legend.position = XL_LEGEND_POSITION.TOP
         chart.legend.include_in_layout = False
+        for plotted in chart.plots[0].series if self.hollow else ():
+            for index in self.hollow:  # a lower bound: a hollow marker, as in the image charts
+                plotted.points[index].marker.format.fill.background()
 
 
 def native_charts(frames: Any, from_period: str | None, to_period: str | None,
@@ -68,11 +72,11 @@ def native_charts(frames: Any, from_period: str | None, to_period: str | None,
 
     charts: dict[str, NativeChart] = {}
     for name in (name for name in registry.names() if name in NATIVE):
-        chart, frame = chart_and_frame(name, company=frames.company, partner=frames.partner,
-                                       from_period=from_period, to_period=to_period,
-                                       data_dir=data_dir)
+        chart, frame = chart_and_frame(name, data_dir=data_dir, subject=frames.subject)
+
         title = _title(chart.to_dict())
-        charts[name] = NATIVE[name](frame.sort("period_start"), title, label(frames.partner))
+        charts[name] = NATIVE[name](frame.sort("period_start"), title,
+                                    frames.subject.scope.short)
         if progress is not None:
             progress(name)
     return charts
@@ -108,10 +112,13 @@ def _pivot(frame: pl.DataFrame, series_column: str, value: str) -> list[Series]:
 
 def dependence(frame: pl.DataFrame, title: str, partner: str) -> NativeChart:
     stream = next((s for s in frame["partner_stream"].to_list() if s), "its stream")
+    bounds = tuple(i for i, bound in enumerate(frame["share_is_lower_bound"].to_list()) if bound)
+    note = " (hollow: at least)" if bounds else ""
     return NativeChart("line", title, _periods(frame), [
-        (f"{partner} share of total revenue", _column(frame, "share_of_total")),
-        (f"{partner} share of {stream.replace('_', ' ')}", _column(frame, "share_of_stream"))],
-        SHARE_FORMAT)
+        (f"{partner} share of total revenue{note}", _column(frame, "share_of_total")),
+        (f"{partner} share of {stream.replace('_', ' ')}{note}",
+         _column(frame, "share_of_stream"))], SHARE_FORMAT, bounds)
+
 
 
 def revenue_by_source(frame: pl.DataFrame, title: str, partner: str) -> NativeChart:

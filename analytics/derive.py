@@ -2,146 +2,140 @@
 
 Filings print a stream total and some of its parts, or a year and three of its quarters. The
 rest is a figure too, marked derived, so leaves always add up to the total. Nothing here guesses:
-a remainder exists only where a printed total bounds it, and a negative one (parts larger than
-their total) is left for validation to report.
+a remainder exists only where a printed total bounds it. Parts larger than their total leave a
+negative remainder: a loss or contra-revenue the filing does not itemise, a line like any other
+(`analytics validate` warns about it, so a typo does not pass unseen).
+
+Set-based: three statements over the revenue and reported_totals tables of a working set, for
+every company in it at once. The tolerance of a figure built from others is the sum of their
+printed roundings (`precision`).
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING
 
-from analytics.periods import Period, parse_period
 from analytics.schema import TOTAL_STREAM, UNATTRIBUTED
 
-Record = dict[str, Any]
-TOOL_DERIVATIONS = frozenset(
-    {"printed_total", "stream_remainder", "total_remainder", "fiscal_year_remainder"}
-)
+if TYPE_CHECKING:
+    import duckdb
+
+TOOL_DERIVATIONS = ("printed_total", "stream_remainder", "total_remainder",
+                    "fiscal_year_remainder")
+_TOOL = "(" + ", ".join(f"'{d}'" for d in TOOL_DERIVATIONS) + ")"
+_TOTAL, _UNATTRIBUTED = f"'{TOTAL_STREAM}'", f"'{UNATTRIBUTED}'"
 
 
-def derive(leaves: list[Record], totals: list[Record]) -> tuple[list[Record], list[Record]]:
-    """Recompute every remainder from the read figures; returns (leaves, totals) with them."""
-    read_leaves = [r for r in leaves if r.get("derivation") not in TOOL_DERIVATIONS]
-    read_totals = [r for r in totals if r.get("derivation") not in TOOL_DERIVATIONS]
-    all_totals = read_totals + fiscal_year_remainders(read_totals)
-    return read_leaves + leaf_remainders(read_leaves, all_totals), all_totals
+def _sorted_joined(values: str, separator: str) -> str:
+    """Distinct non-NULL values, sorted by code point, joined: like Python's sorted(set(...))."""
+    return f"array_to_string(list_sort(list_distinct({values})), '{separator}')"
 
 
-def tolerance(records: list[Record]) -> Decimal:
-    """Sum of the printed roundings of the figures involved."""
-    return sum((r.get("precision") or Decimal(0) for r in records), Decimal(0))
+#: A quarter's total revenue = its fiscal year's total minus the other three quarters, when
+#: exactly one quarter is missing and the rest is positive.
+FISCAL_YEAR_REMAINDERS = f"""
+INSERT INTO {{totals}} BY NAME
+WITH grand AS (SELECT * FROM {{totals}} WHERE stream = {_TOTAL}),
+slots AS (
+    SELECT y.company, y.period AS year, y.amount AS year_amount, y.currency,
+           coalesce(y.precision, 0) AS year_precision, y.source AS year_source,
+           y.period || 'Q' || n::VARCHAR AS quarter, q.amount AS q_amount,
+           q.precision AS q_precision, q.source AS q_source
+    FROM grand y CROSS JOIN range(1, 5) quarters(n)
+    LEFT JOIN grand q ON q.company = y.company AND q.period = y.period || 'Q' || n::VARCHAR
+    WHERE regexp_full_match(y.period, '[0-9]{{4}}'))
+SELECT company, any_value(quarter) FILTER (WHERE q_amount IS NULL) AS period,
+       'quarter' AS period_kind,
+       period_start_of(any_value(quarter) FILTER (WHERE q_amount IS NULL)) AS period_start,
+       period_end_of(any_value(quarter) FILTER (WHERE q_amount IS NULL)) AS period_end,
+       {_TOTAL} AS stream, year_amount - sum(q_amount) AS amount, currency,
+       year_precision + coalesce(sum(q_precision), 0) AS precision, true AS derived,
+       'fiscal_year_remainder' AS derivation,
+       'derived: FY' || year || ' total minus the other three quarters ('
+           || {_sorted_joined("list_append(list(q_source), year_source)", "; ")} || ')' AS source,
+       NULL AS note
+FROM slots
+GROUP BY company, year, year_amount, currency, year_precision, year_source
+HAVING count(*) FILTER (WHERE q_amount IS NULL) = 1 AND year_amount - sum(q_amount) > 0
+"""
+
+#: Per printed stream total: an unsplit total becomes one `unattributed` leaf; otherwise what
+#: its printed parts leave (beyond their rounding) goes to `related_parties` once third parties
+#: are printed (revenue is from third or related parties), else to `unattributed`; a negative
+#: rest (parts above their total) always to `unattributed`: whose loss it is, nobody says.
+STREAM_REMAINDERS = f"""
+INSERT INTO {{revenue}} BY NAME
+WITH parts AS (
+    SELECT t.company, t.period, t.period_kind, t.period_start, t.period_end, t.stream,
+           t.amount AS total, t.currency, coalesce(t.precision, 0) AS total_precision,
+           t.source AS total_source, count(l.amount) AS n, sum(l.amount) AS parts_sum,
+           coalesce(sum(l.precision), 0) AS parts_precision,
+           list(l.counterparty) AS counterparties, list(l.source) AS sources,
+           list(l.stream || '/' || l.counterparty) AS named
+    FROM {{totals}} t
+    LEFT JOIN {{revenue}} l ON l.company = t.company AND l.period = t.period
+                          AND l.stream = t.stream
+    WHERE t.stream <> {_TOTAL}
+    GROUP BY ALL),
+remainders AS (
+    SELECT *, CASE WHEN list_contains(counterparties, 'third_parties') AND total > parts_sum
+                   THEN 'related_parties' ELSE {_UNATTRIBUTED} END AS rest_to
+    FROM parts)
+SELECT company, period, period_kind, period_start, period_end, stream,
+       CASE WHEN n = 0 THEN {_UNATTRIBUTED} ELSE rest_to END AS counterparty,
+       CASE WHEN n = 0 THEN total ELSE total - parts_sum END AS amount, currency,
+       total_precision + parts_precision AS precision, n > 0 AS derived,
+       CASE WHEN n = 0 THEN 'printed_total' ELSE 'stream_remainder' END AS derivation,
+       false AS one_off,
+       CASE WHEN n = 0 THEN total_source
+            ELSE 'derived: ' || stream || ' total minus ' || {_sorted_joined("named", ", ")}
+                 || ' (' || {_sorted_joined("list_append(sources, total_source)", "; ")}
+                 || ')' END AS source,
+       NULL AS note
+FROM remainders
+WHERE n = 0 OR (abs(total - parts_sum) > total_precision + parts_precision
+                AND NOT list_contains(counterparties, rest_to))
+"""
+
+#: Total revenue minus every leaf (stream remainders included): the rest goes to stream
+#: `unattributed`, unless one is already there; a total with no leaves at all becomes one.
+TOTAL_REMAINDERS = f"""
+INSERT INTO {{revenue}} BY NAME
+WITH parts AS (
+    SELECT t.company, t.period, t.period_kind, t.period_start, t.period_end,
+           t.amount AS total, t.currency, coalesce(t.precision, 0) AS total_precision,
+           t.source AS total_source, coalesce(t.derived, false) AS total_derived,
+           count(l.amount) AS n, sum(l.amount) AS parts_sum,
+           coalesce(sum(l.precision), 0) AS parts_precision,
+           coalesce(bool_or(l.stream = {_UNATTRIBUTED}), false) AS has_unattributed,
+           list(l.source) AS sources, list(l.stream || '/' || l.counterparty) AS named
+    FROM {{totals}} t
+    LEFT JOIN {{revenue}} l ON l.company = t.company AND l.period = t.period
+    WHERE t.stream = {_TOTAL}
+    GROUP BY ALL)
+SELECT company, period, period_kind, period_start, period_end, {_UNATTRIBUTED} AS stream,
+       {_UNATTRIBUTED} AS counterparty,
+       CASE WHEN n = 0 THEN total ELSE total - parts_sum END AS amount, currency,
+       total_precision + parts_precision AS precision,
+       CASE WHEN n = 0 THEN total_derived ELSE true END AS derived,
+       CASE WHEN n = 0 AND NOT total_derived THEN 'printed_total'
+            ELSE 'total_remainder' END AS derivation, false AS one_off,
+       CASE WHEN n = 0 THEN total_source
+            ELSE 'derived: {TOTAL_STREAM} total minus ' || {_sorted_joined("named", ", ")}
+                 || ' (' || {_sorted_joined("list_append(sources, total_source)", "; ")}
+                 || ')' END AS source,
+       NULL AS note
+FROM parts
+WHERE n = 0 OR (abs(total - parts_sum) > total_precision + parts_precision
+                AND NOT has_unattributed)
+"""
 
 
-def fiscal_year_remainders(totals: list[Record]) -> list[Record]:
-    """A quarter's total revenue = its fiscal year's total minus the other three quarters."""
-    grand = {(r["company"], r["period"]): r for r in totals if r["stream"] == TOTAL_STREAM}
-    derived = []
-    for (company, label), year_total in grand.items():
-        year = parse_period(label)
-        if year is None or year.kind != "year":
-            continue
-        known = [grand.get((company, q.label)) for q in year.quarters()]
-        missing = [q for q, total in zip(year.quarters(), known, strict=True) if total is None]
-        present = [t for t in known if t is not None]
-        if len(missing) != 1:
-            continue
-        amount = year_total["amount"] - sum(t["amount"] for t in present)
-        if amount <= 0:
-            continue
-        sources = "; ".join(sorted({t["source"] for t in [year_total, *present]}))
-        derived.append(
-            _record(year_total, missing[0], TOTAL_STREAM, None, amount, [year_total, *present],
-                    "fiscal_year_remainder",
-                    f"derived: FY{year.year} total minus the other three quarters ({sources})")
-        )
-    return derived
-
-
-def leaf_remainders(leaves: list[Record], totals: list[Record]) -> list[Record]:
-    """Stream remainders, then the remainder of total revenue that no stream explains."""
-    leaves_by_period: dict[tuple[str, str], list[Record]] = defaultdict(list)
-    for leaf in leaves:
-        leaves_by_period[(leaf["company"], leaf["period"])].append(leaf)
-    totals_by_period: dict[tuple[str, str], dict[str, Record]] = defaultdict(dict)
-    for total in totals:
-        totals_by_period[(total["company"], total["period"])][total["stream"]] = total
-    remainders: list[Record] = []
-    for key, period_totals in totals_by_period.items():
-        period_leaves = list(leaves_by_period.get(key, []))
-        for stream, stream_total in sorted(period_totals.items()):
-            if stream != TOTAL_STREAM:
-                new = _stream_remainder(stream_total, [x for x in period_leaves
-                                                       if x["stream"] == stream])
-                period_leaves += new
-                remainders += new
-        if TOTAL_STREAM in period_totals:
-            remainders += _total_remainder(period_totals, period_leaves)
-    return remainders
-
-
-def _stream_remainder(total: Record, parts: list[Record]) -> list[Record]:
-    """The part of a printed stream total its printed parts do not cover."""
-    period = parse_period(total["period"])
-    assert period is not None
-    if not parts:
-        return [_record(total, period, total["stream"], UNATTRIBUTED, total["amount"], [total],
-                        "printed_total", total["source"], derived=False)]
-    rest = total["amount"] - sum(p["amount"] for p in parts)
-    if rest <= tolerance([total, *parts]):
-        return []
-    known = {p["counterparty"] for p in parts}
-    # Revenue is either from third parties or from related parties: once third parties are
-    # printed, whatever remains is known to be related-party revenue.
-    counterparty = "related_parties" if "third_parties" in known else UNATTRIBUTED
-    if counterparty in known:
-        return []  # validation reports the mismatch; a second leaf would duplicate the grain
-    return [_record(total, period, total["stream"], counterparty, rest, [total, *parts],
-                    "stream_remainder", _sources_note(total, parts))]
-
-
-def _total_remainder(period_totals: dict[str, Record], leaves: list[Record]) -> list[Record]:
-    """Total revenue minus every stream: the rest goes to stream `unattributed`."""
-    grand = period_totals[TOTAL_STREAM]
-    period = parse_period(grand["period"])
-    assert period is not None
-    if not leaves:
-        derived = bool(grand.get("derived"))
-        derivation = "total_remainder" if derived else "printed_total"
-        return [_record(grand, period, UNATTRIBUTED, UNATTRIBUTED, grand["amount"], [grand],
-                        derivation, grand["source"], derived=derived)]
-    rest = grand["amount"] - sum(x["amount"] for x in leaves)
-    if rest <= tolerance([grand, *leaves]) or any(x["stream"] == UNATTRIBUTED for x in leaves):
-        return []
-    return [_record(grand, period, UNATTRIBUTED, UNATTRIBUTED, rest, [grand, *leaves],
-                    "total_remainder", _sources_note(grand, leaves))]
-
-
-def _sources_note(total: Record, parts: list[Record]) -> str:
-    sources = sorted({total["source"], *(p["source"] for p in parts)})
-    named = ", ".join(sorted({f"{p['stream']}/{p['counterparty']}" for p in parts}))
-    return f"derived: {total['stream']} total minus {named} ({'; '.join(sources)})"
-
-
-def _record(template: Record, period: Period, stream: str, counterparty: str | None,
-            amount: Decimal, inputs: list[Record], derivation: str | None, source: str,
-            derived: bool = True) -> Record:
-    record: Record = {
-        "company": template["company"],
-        "period": period.label,
-        "period_kind": period.kind,
-        "period_start": period.start,
-        "period_end": period.end,
-        "stream": stream,
-        "amount": amount,
-        "currency": template["currency"],
-        "precision": tolerance(inputs),
-        "derived": derived,
-        "derivation": derivation,
-        "source": source,
-        "note": None,
-    }
-    if counterparty is not None:
-        record["counterparty"] = counterparty
-    return record
+def derive(connection: duckdb.DuckDBPyConnection, revenue: str, totals: str) -> None:
+    """Recompute every remainder of the companies in `revenue` and `totals` (tables of a
+    working set) from their read figures, in place."""
+    connection.execute(f"DELETE FROM {revenue} WHERE derivation IN {_TOOL}").fetchall()
+    connection.execute(f"DELETE FROM {totals} WHERE derivation IN {_TOOL}").fetchall()
+    for statement in (FISCAL_YEAR_REMAINDERS, STREAM_REMAINDERS, TOTAL_REMAINDERS):
+        # `{revenue}` -> the table (not str.format: the regexes hold braces)
+        connection.execute(statement.replace("{revenue}", revenue).replace("{totals}", totals)).fetchall()

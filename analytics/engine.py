@@ -2,7 +2,9 @@
 
 Every read goes through `connect`, so analysts' SQL, named queries and charts see the same
 tables with the same rules. The lock-down order matters: allow-list the data folder, create
-the views, then turn external access off and lock the configuration.
+the views, then turn external access off and lock the configuration. Besides a view per table,
+each table gets a macro `<table>_of(company)` that opens only that company's partition file:
+a view over the glob lists every company's folder each time a query names it.
 """
 
 from __future__ import annotations
@@ -33,22 +35,63 @@ def table_view_sql(folder: Path, name: str) -> str:
     """A view over the table's partition files (or its one file in the flat layout), or an empty
     typed view when nothing is stored. The company comes from the folder name (Hive), so a
     filter on it skips other companies' files without opening them."""
-    table = TABLES[name]
-    columns = ", ".join(c.name for c in table.columns)
     legacy = store.legacy_path(folder, name)
     if legacy.exists():
-        return (f"CREATE VIEW {name} AS SELECT {columns} "
-                f"FROM read_parquet({_sql_literal(str(legacy))})")
+        source = f"read_parquet({_sql_literal(str(legacy))})"
+        return f"CREATE VIEW {name} AS {store.typed_rows_sql(name, source)}"
     if store.has_rows(folder, name):
-        return (f"CREATE VIEW {name} AS SELECT {columns} FROM read_parquet("
-                f"{_sql_literal(store.table_glob(folder, name))}, hive_partitioning = true, "
-                "hive_types = {'company': VARCHAR})")
-    typed = ", ".join(f"CAST(NULL AS {c.sql_type}) AS {c.name}" for c in table.columns)
-    return f"CREATE VIEW {name} AS SELECT {typed} WHERE false"
+        glob = _sql_literal(store.table_glob(folder, name))
+        return f"CREATE VIEW {name} AS {store.typed_rows_sql(name, _hive_read(glob))}"
+    return f"CREATE VIEW {name} AS {store.no_rows_sql(name)}"
 
 
-def helper_views_sql() -> str:
-    return (Path(__file__).parent / "views.sql").read_text(encoding="utf-8")
+def _hive_read(path_sql: str, *options: str) -> str:
+    """read_parquet with the company from the folder name, so a filter on it skips files; files
+    written before a column existed read it as missing (then its default)."""
+    return (f"read_parquet({path_sql}, hive_partitioning = true, union_by_name = true, "
+            f"hive_types = {{'company': VARCHAR}}{''.join(', ' + o for o in options)})")
+
+
+#: store.partition_name in SQL: `company=` and the name's UTF-8 bytes, all but ASCII letters,
+#: digits and `-` percent-encoded. url_encode keeps `_.~` too (RFC 3986), so those are encoded
+#: after it; a test holds the two equal on arbitrary names.
+PARTITION_NAME_MACRO = (
+    f"CREATE MACRO partition_name(name) AS '{store.PARTITION_PREFIX}' || "
+    "replace(replace(replace(url_encode(name), '_', '%5F'), '.', '%2E'), '~', '%7E')")
+
+
+#: Set while `connect` creates the views: the `_of` macros then read no file, so creating a view
+#: (DuckDB binds it once, to learn its columns) lists no company's folder. Unset, they read.
+CREATING_VIEWS = "analytics_creating_views"
+
+
+def company_rows_sql(folder: Path | None, name: str) -> str:
+    """`CREATE MACRO <name>_of(which_company)`: one company's rows of a table, or with NULL every
+    company's. With `folder` it opens that company's partition file alone (no file: no rows) and
+    NULL reads the glob; without (a database export, the flat layout) it filters the table."""
+    macro = f"CREATE MACRO {name}_of(which_company) AS TABLE "
+    if folder is None:
+        return macro + f"FROM {name} WHERE which_company IS NULL OR company = which_company"
+    company_file = (f"{_sql_literal(str(folder / name) + '/')} || partition_name(which_company)"
+                    f" || '/{store.PARTITION_FILE}'")
+    files = (f"CASE WHEN which_company IS NOT NULL THEN [{company_file}] "
+             f"WHEN getvariable('{CREATING_VIEWS}') THEN []::VARCHAR[] "
+             f"ELSE [{_sql_literal(store.table_glob(folder, name))}] END")
+    return macro + store.typed_rows_sql(name, _hive_read(files, "allow_empty = true"))
+
+
+def helper_views_sql(folder: Path | None = None) -> str:
+    """The macros `<table>_of(company)`, then views.sql, whose rules read through them.
+
+    With `folder`, the macros read its partition files and the table views are created here as
+    `FROM <table>_of(NULL)`; without, the macros filter the views the caller made
+    (`table_view_sql`, as a database export does).
+    """
+    sources = [PARTITION_NAME_MACRO, *(company_rows_sql(folder, name) for name in TABLES)]
+    if folder is not None:
+        sources += [f"CREATE VIEW {name} AS FROM {name}_of(NULL)" for name in TABLES]
+    rules = (Path(__file__).parent / "views.sql").read_text(encoding="utf-8")
+    return ";\n".join(sources) + ";\n" + rules
 
 
 def connect(data_dir: Path | str | None = None, sandboxed: bool = True,
@@ -67,16 +110,38 @@ def connect(data_dir: Path | str | None = None, sandboxed: bool = True,
     _limit_resources(connection, limits)
     if sandboxed:
         connection.execute(f"SET allowed_directories = [{_sql_literal(str(folder) + '/')}]")
-    for name in TABLES:
-        connection.execute(table_view_sql(folder, name))
-    for statement in connection.extract_statements(helper_views_sql()):
-        connection.execute(statement)
+    _create_views(connection, folder)
     if sandboxed:
         connection.execute("SET enable_external_access = false")
         connection.execute("SET autoinstall_known_extensions = false")
         connection.execute("SET autoload_known_extensions = false")
         connection.execute("SET lock_configuration = true")
     return connection
+
+
+def _create_views(connection: duckdb.DuckDBPyConnection, folder: Path) -> None:
+    """The table views and the helpers: over the partition files directly when this DuckDB can
+    read a missing file as no rows; else (and for the flat layout) filtering globbed views."""
+    direct = _reads_missing_files_as_empty(connection) and not any(
+        store.legacy_path(folder, name).exists() for name in TABLES)
+    if not direct:
+        for name in TABLES:
+            connection.execute(table_view_sql(folder, name))
+    connection.execute(f"SET VARIABLE {CREATING_VIEWS} = true")
+    for statement in connection.extract_statements(helper_views_sql(folder if direct else None)):
+        connection.execute(statement)
+    connection.execute(f"RESET VARIABLE {CREATING_VIEWS}")
+
+
+def _reads_missing_files_as_empty(connection: duckdb.DuckDBPyConnection) -> bool:
+    """Whether this DuckDB reads a missing file as no rows (`allow_empty`, DuckDB 2.0)."""
+    import duckdb
+
+    try:
+        connection.execute("SELECT * FROM read_parquet([], allow_empty = true)")
+    except duckdb.BinderException:
+        return False
+    return True
 
 
 @functools.cache

@@ -14,6 +14,10 @@ class AnalyticsError(Exception):
 
     exit_code = 1
 
+    def lines(self) -> list[str]:
+        """The message as the CLI prints it, one stderr line each."""
+        return [str(self)]
+
 
 @dataclass(frozen=True)
 class Location:
@@ -44,6 +48,21 @@ class InputError(AnalyticsError):
         self.message = message
         where = str(self.location)
         super().__init__(f"{where}: {message}" if where else message)
+
+
+class InputErrors(InputError):
+    """Several bad rows: the first ones listed (each naming its row and column), and how many
+    there are in all. The CLI prints one line per listed row."""
+
+    def __init__(self, errors: list[InputError], total: int) -> None:
+        self.errors, self.total = errors, total
+        self.location, self.message = errors[0].location, errors[0].message
+        Exception.__init__(self, f"{total:,} bad rows; the first {len(errors)}: "
+                           + " | ".join(str(e) for e in errors))
+
+    def lines(self) -> list[str]:
+        return [f"{self.total:,} bad rows (the first {len(self.errors)} listed; nothing was "
+                "written):", *(str(e) for e in self.errors)]
 
 
 class ValidationError(AnalyticsError):

@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import NoReturn
 
-from analytics import locks
+from analytics import locks, project
 from analytics.errors import InputError, Location, WriteError
 
 JOURNAL_NAME = ".analytics-commit.json"
@@ -33,7 +33,8 @@ TEMP_MARK = ".analytics-"
 FAULT_ENV = "ANALYTICS_FAULT_KILL_AT"
 NEW_FILE_MODE = 0o644
 _TEMP_NAME = re.compile(r"\..+\.analytics-[a-z0-9_]{8}\.tmp")
-_OS_ERROR_IN_TEXT = re.compile(r"os error (\d+)")  # how polars/arrow report an OSError
+#: How polars/arrow ("os error 28") and DuckDB ('"errno":"28"') report an OSError in text.
+_OS_ERROR_IN_TEXT = re.compile(r'os error (\d+)|"errno":\s*"?(\d+)')
 _fault_steps = itertools.count(1)
 
 Writer = Callable[[Path], object]
@@ -131,7 +132,7 @@ def _stage(target: Path, write: Writer, home: Path | None = None) -> Path:
         handle, name = tempfile.mkstemp(prefix=f".{target.name[:120]}{TEMP_MARK}", suffix=".tmp",
                                         dir=home or target.parent)
     except OSError as error:
-        _reraise(error, target)
+        reraise(error, target)
     os.close(handle)
     temp = Path(name)
     try:
@@ -141,7 +142,7 @@ def _stage(target: Path, write: Writer, home: Path | None = None) -> Path:
         os.chmod(temp, stat.S_IMODE(target.stat().st_mode) if target.exists() else NEW_FILE_MODE)
     except BaseException as error:
         temp.unlink(missing_ok=True)
-        _reraise(error, target)
+        reraise(error, target)
     return temp
 
 
@@ -150,13 +151,13 @@ def _write_error(error: BaseException, path: Path) -> WriteError | None:
     if isinstance(error, OSError):
         reason = error.strerror or str(error)
     elif (found := _OS_ERROR_IN_TEXT.search(str(error))) is not None:
-        reason = os.strerror(int(found.group(1)))
+        reason = os.strerror(int(found.group(1) or found.group(2)))
     else:
         return None
     return WriteError(f"cannot write {path}: {reason}; nothing was changed")
 
 
-def _reraise(error: BaseException, path: Path) -> NoReturn:
+def reraise(error: BaseException, path: Path) -> NoReturn:
     """Raise `error` as a one-line `WriteError` when it is an OS error, else unchanged."""
     failure = _write_error(error, path)
     if failure is None:
@@ -183,7 +184,7 @@ def _publish(staged: list[tuple[Path, Path]], removed: list[Path] | None = None,
     except OSError as error:
         if not journals:
             _discard(temp for temp, _ in staged)
-            _reraise(error, target)
+            reraise(error, target)
         raise WriteError(f"commit into {target.parent} interrupted ({error.strerror}); the next "
                          "run completes it") from error
     _finish_publish(journals, sorted(set(changed) | set(folders)), removed)
@@ -222,7 +223,7 @@ def _write_journals(staged: list[tuple[Path, Path]], folders: list[Path],
             written.append(_write_small(journal, json.dumps(plan, indent=1).encode("utf-8")))
     except BaseException as error:
         _discard([*written, *(temp for temp, _ in staged)])
-        _reraise(error, journal)
+        reraise(error, journal)
     return journals
 
 
@@ -342,7 +343,9 @@ def locked(folder: Path) -> Iterator[None]:
     """Hold an exclusive lock on a folder so two writers never interleave their renames.
 
     Re-entrant in a process; taking it first recovers the folder from an interrupted commit.
+    Every writer takes it, so it is where the installed package's read-only bundle is refused.
     """
+    project.check_writable(folder)
     with locks.held(folder) as first:
         if first:
             _recover_unlocked(Path(folder).resolve())

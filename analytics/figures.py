@@ -14,10 +14,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from analytics.charts.format import currency_symbol, label
-from analytics.errors import QueryError
 
 if TYPE_CHECKING:
     import polars as pl
+
+    from analytics.subject import Subject
 
 THRESHOLD = 0.10
 HEADLINE_LIMIT = 160  # characters kept of a headline (a slide title, a report heading)
@@ -32,6 +33,7 @@ class Frames:
     dependence: pl.DataFrame
     growth: pl.DataFrame
     concentration: pl.DataFrame
+    subject: Subject
 
     @property
     def currency(self) -> str:
@@ -41,12 +43,14 @@ class Frames:
 
 @dataclass(frozen=True)
 class ShareAt:
-    """The partner's share of total revenue in one period where it was disclosed."""
+    """The partner's share of total revenue in one period where it was disclosed; a
+    `lower_bound` when a member of the partner's group was not (the share is at least this)."""
 
     period: str
     share: float
     partner_revenue: Decimal
     total_revenue: Decimal
+    lower_bound: bool = False
 
 
 @dataclass(frozen=True)
@@ -61,10 +65,13 @@ class Crossing:
 @dataclass(frozen=True)
 class KeyFigures:
     """The numbers an analyst quotes about the partner's weight in the company's revenue; the
-    company and partner are names as a reader sees them (`format.label`)."""
+    company and partner are names as a reader sees them (`format.label`): `partner` short
+    (`Orchard group`), `partner_title` with a group's members."""
 
     company: str
     partner: str
+    partner_title: str
+    period_kind: str
     currency: str
     first_period: str
     last_period: str
@@ -74,44 +81,48 @@ class KeyFigures:
     crossings: tuple[Crossing, ...]
     latest_ttm_share: float | None
     latest_ttm_period: str | None
+    latest_ttm_is_lower_bound: bool
     latest_hhi: float | None
     latest_hhi_period: str | None
     hhi_is_lower_bound: bool
 
 
 def load_frames(*, company: str, partner: str, from_period: str | None = None,
-                to_period: str | None = None, data_dir: Path | str | None = None) -> Frames:
-    """Run the three queries; an unknown name or a range with no revenue is an error."""
+                to_period: str | None = None, data_dir: Path | str | None = None,
+                period_kind: str | None = None, subject: Subject | None = None) -> Frames:
+    """Run the three queries of the period kind asked for (None: quarters when the range has
+    quarterly totals, else fiscal years); an unknown name or nothing to plot is an error."""
     from analytics import query
-    from analytics.api import check_scope
+    from analytics.subject import resolve_subject
 
-    check_scope(company, partner, from_period, to_period, data_dir)
+    subject = subject or resolve_subject(company, partner, from_period, to_period, period_kind,
+                                         data_dir)
 
     def run(name: str, **params: Any) -> pl.DataFrame:
-        return query(name, data_dir, from_period=from_period, to_period=to_period, **params)
+        return query(name, data_dir, from_period=from_period, to_period=to_period,
+                     period_kind=subject.period_kind, **params)
 
     dependence = run("partner_dependence", company=company, partner=partner)
-    if dependence.filter(dependence["total_revenue"].is_not_null()).height == 0:
-        raise QueryError(f"No quarter of {company} between {from_period or 'the start'} and "
-                         f"{to_period or 'the end'} has a total revenue figure: the period "
-                         "range holds no data to chart")
     growth = run("growth", company=company, partner=partner)
     concentration = run("concentration", company=company)
-    return Frames(company, partner, dependence, growth, concentration)
+    return Frames(company, partner, dependence, growth, concentration, subject)
 
 
 def known_shares(frames: Frames) -> list[ShareAt]:
     """Every period where the partner's share of total revenue was disclosed, in order."""
     rows = frames.dependence.sort("period_start").to_dicts()
-    return [ShareAt(r["period"], r["share_of_total"], r["partner_revenue"], r["total_revenue"])
+    return [ShareAt(r["period"], r["share_of_total"], r["partner_revenue"], r["total_revenue"],
+                    bool(r["share_is_lower_bound"]))
             for r in rows if r["share_of_total"] is not None]
 
 
 def threshold_crossings(shares: list[ShareAt], threshold: float = THRESHOLD
                         ) -> tuple[Crossing, ...]:
-    """Consecutive disclosed periods on opposite sides of the threshold."""
+    """Consecutive disclosed periods on opposite sides of the threshold. A lower bound under
+    the threshold is not known to be under it, so it is skipped like a gap."""
     crossings = []
-    for before, after in itertools.pairwise(shares):
+    sided = [s for s in shares if not (s.lower_bound and s.share < threshold)]
+    for before, after in itertools.pairwise(sided):
         if before.share >= threshold > after.share:
             crossings.append(Crossing("below", before, after))
         elif before.share < threshold <= after.share:
@@ -119,7 +130,7 @@ def threshold_crossings(shares: list[ShareAt], threshold: float = THRESHOLD
     return tuple(crossings)
 
 
-def _latest(frame: pl.DataFrame, column: str) -> dict[str, Any] | None:
+def latest_row(frame: pl.DataFrame, column: str) -> dict[str, Any] | None:
     known = frame.filter(frame[column].is_not_null()).sort("period_start")
     return known.row(-1, named=True) if known.height else None
 
@@ -129,10 +140,12 @@ def key_figures(frames: Frames) -> KeyFigures:
     shares = known_shares(frames)
     with_revenue = frames.dependence.filter(frames.dependence["total_revenue"].is_not_null())
     periods = with_revenue.sort("period_start")["period"].to_list()
-    ttm = _latest(frames.dependence, "ttm_share_of_total")
-    hhi = _latest(frames.concentration, "hhi")
+    ttm = latest_row(frames.dependence, "ttm_share_of_total")
+    hhi = latest_row(frames.concentration, "hhi")
+    scope = frames.subject.scope
     return KeyFigures(
-        company=label(frames.company), partner=label(frames.partner), currency=frames.currency,
+        company=label(frames.company), partner=scope.short, partner_title=scope.title,
+        period_kind=frames.subject.period_kind, currency=frames.currency,
         first_period=periods[0], last_period=periods[-1],
         first_known=shares[0] if shares else None,
         latest=shares[-1] if shares else None,
@@ -140,36 +153,55 @@ def key_figures(frames: Frames) -> KeyFigures:
         crossings=threshold_crossings(shares),
         latest_ttm_share=ttm["ttm_share_of_total"] if ttm else None,
         latest_ttm_period=ttm["period"] if ttm else None,
+        latest_ttm_is_lower_bound=bool(ttm and ttm["ttm_share_is_lower_bound"]),
         latest_hhi=hhi["hhi"] if hhi else None,
         latest_hhi_period=hhi["period"] if hhi else None,
         hhi_is_lower_bound=bool(hhi and hhi["hhi_is_lower_bound"]),
     )
 
 
+def subtitle(figures: KeyFigures) -> str:
+    """`Orchard group: Orchard, Orchard Pay · 2019 – 2023 by fiscal year · amounts in USD`: what
+    the partner stands for (a group's members), the range and its period kind, the currency."""
+    from analytics.subject import words
+
+    scope = f"{figures.partner_title} · " if figures.partner_title != figures.partner else ""
+    return (f"{scope}{format_period(figures.first_period)} – "
+            f"{format_period(figures.last_period)} {words(figures.period_kind).by} · "
+            f"amounts in {figures.currency}")
+
+
 def format_period(label: str) -> str:
+
     """`2013Q4` -> `Q4 2013`; a year label stays as it is."""
     if len(label) == 6 and label[4] == "Q":
         return f"{label[4:]} {label[:4]}"
     return label
 
 
-def format_share(share: float | None, *, exact: bool = False) -> str:
-    """Two significant figures (0.399 -> 40%, 0.093 -> 9.3%), or one decimal when `exact`."""
+def format_share(share: float | None, *, exact: bool = False, lower_bound: bool = False
+                 ) -> str:
+    """Two significant figures (0.399 -> 40%, 0.093 -> 9.3%), or one decimal when `exact`;
+    `at least 9.3%` for a lower bound, so no sentence states one as exact."""
     if share is None:
         return "not disclosed"
     percent = share * 100
-    return f"{percent:.0f}%" if abs(percent) >= 10 and not exact else f"{percent:.1f}%"
+    text = f"{percent:.0f}%" if abs(percent) >= 10 and not exact else f"{percent:.1f}%"
+    return f"at least {text}" if lower_bound else text
 
 
-def format_money(amount: Decimal | float | None, currency: str) -> str:
-    """Millions (or billions) in the data's currency: $28.5M, ¥210.0M, -$44.4M."""
+def format_money(amount: Decimal | float | None, currency: str, *,
+                 lower_bound: bool = False) -> str:
+    """Millions (or billions) in the data's currency: $28.5M, ¥210.0M, -$44.4M; `at least
+    ¥63.6M` for a lower bound."""
     if amount is None:
         return "not disclosed"
     value = float(amount)
     symbol = currency_symbol(currency)
     sign = "-" if value < 0 else ""
     scaled, unit = (abs(value) / 1e9, "B") if abs(value) >= 1e9 else (abs(value) / 1e6, "M")
-    return f"{sign}{symbol}{scaled:.1f}{unit}"
+    text = f"{sign}{symbol}{scaled:.1f}{unit}"
+    return f"at least {text}" if lower_bound else text
 
 
 def format_hhi(figures: KeyFigures) -> str:
@@ -183,118 +215,45 @@ def format_hhi(figures: KeyFigures) -> str:
 def describe_crossing(crossing: Crossing) -> str:
     """`fell below 10% between Q4 2013 (40%) and Q1 2016 (9.3%)`."""
     verb = "fell below" if crossing.direction == "below" else "rose above"
-    return (f"{verb} {format_share(THRESHOLD)} between {format_period(crossing.before.period)} "
-            f"({format_share(crossing.before.share, exact=True)}) and "
-            f"{format_period(crossing.after.period)} "
-            f"({format_share(crossing.after.share, exact=True)})")
+    before, after = crossing.before, crossing.after
+    return (f"{verb} {format_share(THRESHOLD)} between {format_period(before.period)} "
+            f"({format_share(before.share, exact=True, lower_bound=before.lower_bound)}) and "
+            f"{format_period(after.period)} "
+            f"({format_share(after.share, exact=True, lower_bound=after.lower_bound)})")
 
 
 def key_figure_rows(figures: KeyFigures) -> list[tuple[str, str]]:
     """The key figures as (label, value) pairs for a table slide or an HTML table."""
     def at(share: ShareAt | None) -> str:
         return "not disclosed" if share is None else \
-            f"{format_share(share.share)} in {format_period(share.period)}"
+            f"{format_share(share.share, lower_bound=share.lower_bound)} in " \
+            f"{format_period(share.period)}"
 
     crossings = "; ".join(describe_crossing(c) for c in figures.crossings) or "none"
     ttm_when = f" ({format_period(figures.latest_ttm_period)})" if figures.latest_ttm_period \
         else ""
-    return [
+    ttm = format_share(figures.latest_ttm_share, lower_bound=figures.latest_ttm_is_lower_bound)
+    hhi = format_hhi(figures) if figures.latest_hhi_period is None else \
+        f"{format_hhi(figures)} in {format_period(figures.latest_hhi_period)}"
+    rows = [
         ("Period covered", f"{format_period(figures.first_period)} – "
                            f"{format_period(figures.last_period)}"),
         (f"Latest {figures.partner} share of revenue", at(figures.latest)),
         ("Peak share", at(figures.peak)),
         (f"{format_share(THRESHOLD)} threshold crossings", crossings),
-        ("Latest trailing-twelve-month share",
-         f"{format_share(figures.latest_ttm_share)}{ttm_when}"),
-        ("Latest customer HHI (0–10,000)", format_hhi(figures) if figures.latest_hhi_period is None else
-         f"{format_hhi(figures)} in {format_period(figures.latest_hhi_period)}"),
+        ("Latest customer HHI (0–10,000)", hhi),
     ]
-
-
-def _dependence_headline(figures: KeyFigures) -> str:
-    first, latest = figures.first_known, figures.latest
-    if first is None or latest is None:
-        return f"{figures.partner}'s revenue was not disclosed in this range"
-    if first.period == latest.period or first.share == latest.share:
-        return (f"{figures.partner} was {format_share(latest.share)} of revenue in "
-                f"{format_period(latest.period)}")
-    verb = "fell" if latest.share < first.share else "rose"
-    return (f"{figures.partner} {verb} from {format_share(first.share)} of revenue in "
-            f"{format_period(first.period)} to {format_share(latest.share)} in "
-            f"{format_period(latest.period)}")
-
-
-def _source_headline(figures: KeyFigures) -> str:
-    latest = figures.latest
-    if latest is None:
-        return f"{figures.partner}'s revenue was not disclosed in this range"
-    return (f"{figures.partner} brought {format_money(latest.partner_revenue, figures.currency)}"
-            f" of {format_money(latest.total_revenue, figures.currency)} revenue in "
-            f"{format_period(latest.period)}")
-
-
-def _rest_headline(figures: KeyFigures) -> str:
-    first, latest = figures.first_known, figures.latest
-    if first is None or latest is None:
-        return f"Revenue excluding {figures.partner} is unknown in this range"
-    before = first.total_revenue - first.partner_revenue
-    after = latest.total_revenue - latest.partner_revenue
-    verb = "grew" if after >= before else "shrank"
-    return (f"Revenue excluding {figures.partner} {verb} from "
-            f"{format_money(before, figures.currency)} in {format_period(first.period)} to "
-            f"{format_money(after, figures.currency)} in {format_period(latest.period)}")
-
-
-def _mix_headline(frames: Frames, figures: KeyFigures) -> str:
-    row = _latest(frames.dependence, "share_of_stream")
-    if row is None:
-        return _dependence_headline(figures)
-    stream = label(str(row["partner_stream"]).replace("_", " "))
-    return (f"{figures.partner} was {format_share(row['share_of_stream'])} of {stream} revenue "
-            f"in {format_period(row['period'])}")
-
-
-def _growth_headline(frames: Frames, figures: KeyFigures) -> str:
-    row = _latest(frames.growth, "ex_partner_yoy")
-    if row is None or row["total_yoy"] is None:
-        return f"Growth excluding {figures.partner} is unknown in this range"
-    return (f"In {format_period(row['period'])} revenue excluding {figures.partner} "
-            f"{_change(row['ex_partner_yoy'])} year on year; total revenue "
-            f"{_change(row['total_yoy'])}")
-
-
-def _change(rate: float) -> str:
-    return f"{'grew' if rate >= 0 else 'fell'} {format_share(abs(rate))}"
-
-
-def _bridge_headline(frames: Frames, figures: KeyFigures) -> str:
-    row = _latest(frames.growth, "partner_change")
-    if row is None or row["rest_change"] is None:
-        return f"The growth bridge needs {figures.partner}'s revenue a year apart: not disclosed"
-    money = figures.currency
-    return (f"Of {format_money(row['total_change'], money)} revenue growth in "
-            f"{format_period(row['period'])}, {figures.partner} added "
-            f"{format_money(row['partner_change'], money)} and the rest "
-            f"{format_money(row['rest_change'], money)}")
-
-
-def _concentration_headline(frames: Frames, figures: KeyFigures) -> str:
-    row = _latest(frames.concentration, "top_share")
-    if row is None:
-        return f"No counterparty of {figures.company} was disclosed in this range"
-    return (f"Largest customer {label(row['top_counterparty'])}: {format_share(row['top_share'])}"
-            f" of revenue in {format_period(row['period'])}; HHI {format_hhi(figures)}")
+    if figures.period_kind == "quarter":  # a TTM is four quarters: fiscal years have none
+        rows.insert(4, ("Latest trailing-twelve-month share", f"{ttm}{ttm_when}"))
+    if figures.partner_title != figures.partner:
+        rows.insert(1, ("Partner", figures.partner_title))
+    return rows
 
 
 def headlines(frames: Frames, figures: KeyFigures) -> dict[str, str]:
-    """One sentence per chart that states its finding in numbers, cut at `HEADLINE_LIMIT`."""
-    sentences = {
-        "partner_dependence": _dependence_headline(figures),
-        "revenue_by_source": _source_headline(figures),
-        "partner_vs_rest": _rest_headline(figures),
-        "revenue_mix": _mix_headline(frames, figures),
-        "growth_ex_partner": _growth_headline(frames, figures),
-        "growth_bridge": _bridge_headline(frames, figures),
-        "concentration": _concentration_headline(frames, figures),
-    }
-    return {name: label(sentence, HEADLINE_LIMIT) for name, sentence in sentences.items()}
+    """One sentence per chart that states its finding in numbers, cut at `HEADLINE_LIMIT`
+    (worded in `analytics.headlines`)."""
+    from analytics.headlines import sentences
+
+    return {name: label(sentence, HEADLINE_LIMIT)
+            for name, sentence in sentences(frames, figures).items()}

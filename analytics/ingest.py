@@ -1,26 +1,29 @@
-"""CSV/XLSX -> checked records -> merged, derived, validated -> Parquet, or nothing at all.
+"""CSV/XLSX -> typed rows -> merged, derived, validated -> Parquet, or nothing at all.
 
-Every check runs on the merged data in memory; only when all pass are the tables written,
-atomically and under a lock. Re-ingesting a file upserts on the grain, so it is idempotent.
+Set-based throughout: the file is typed into DuckDB (staging.py, which refuses bad rows before
+any work on the store), merged into a working set of the companies it touches (only their files
+are read), derived and validated there, and the changed tables of those companies are written in
+one commit, under the data folder's lock. Re-ingesting a file upserts on the grain, so it is
+idempotent.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from analytics import export, store
-from analytics.derive import derive
-from analytics.errors import InputError, Location, UnknownNameError, ValidationError
+from analytics.errors import InputError, UnknownNameError, ValidationError
 from analytics.project import data_dir as resolve_data_dir
-from analytics.readers import SourceRow, read_rows
-from analytics.records import FORMATS, Format, check_one_currency, check_unique
+from analytics.records import FORMATS
 from analytics.schema import BUILTIN_COUNTERPARTIES, TABLES
-from analytics.validate import Dataset, Violation, validate
+from analytics.staging import StagedFile, stage
+from analytics.validate import Violation
+from analytics.working_set import WorkingSet
 
-Record = dict[str, Any]
-BUILTIN_POOLS = frozenset(BUILTIN_COUNTERPARTIES)
+if TYPE_CHECKING:
+    import duckdb
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,8 @@ class IngestSummary:
     replaced: int
     written: list[Path]
     removed: int = 0
+    #: validate.warnings for the companies the file touched (legitimate, worth a look).
+    warnings: list[str] = field(default_factory=list)
 
 
 def ingest(path: Path | str, table: str = "revenue",
@@ -43,152 +48,184 @@ def ingest(path: Path | str, table: str = "revenue",
     `replace`: the file's companies and periods are replaced, not upserted: every stored row of
     a (company, period) the file holds goes first (every row of its companies for tables
     without periods)."""
+    from analytics.engine import connect
+    from analytics.sandbox import Limits
+
     if table not in FORMATS:
         raise UnknownNameError("ingest table", table, sorted(FORMATS))
     path, folder = Path(path), resolve_data_dir(data_dir)
-    rows = _rows_with_columns(path, FORMATS[table])
-    records = [FORMATS[table].build(row) for row in rows]
-    check_unique(rows, records, TABLES[table].grain)
-    companies = _checked_companies(rows, records)
-    with export.locked(folder):
-        data = load_dataset(folder, companies)
-        removed = _drop_replaced(data, table, records) if replace else 0
-        if table == "revenue":
-            return _ingest_revenue(path, folder, data, rows, records, removed)
-        inserted, replaced = _upsert(data, table, records)
-        _raise_if_invalid(data, companies, path, rows, records)
-        written = store.write_tables(folder, {table: records_frame(table, data[table])},
-                                     companies)
-    return IngestSummary(path, table, len(rows), inserted, replaced, written, removed)
+    connection = connect(folder, sandboxed=False, limits=Limits.for_writes())
+    try:
+        staged = stage(connection, path, FORMATS[table])
+        _check_unique(connection, staged, table)
+        companies = _checked_companies(connection, staged)
+        with export.locked(folder):
+            work = WorkingSet(connection, folder, companies)
+            removed = _drop_replaced(work, staged, table) if replace else 0
+            targets = _targets(table)
+            if table == "revenue":
+                _check_currency(work, staged)
+                _add_builtin_counterparties(work)
+                _check_counterparties_known(work, staged)
+            inserted, replaced = _upsert(work, staged, targets)
+            if table == "revenue":
+                work.derive()
+            _raise_if_invalid(work, staged, table)
+            warnings = [str(w) for w in work.warnings()]
+            written = work.commit(targets if table != "revenue" else
+                                  ("revenue", "reported_totals", "counterparties"))
+    finally:
+        connection.close()
+    return IngestSummary(path, table, staged.rows, inserted, replaced, written, removed,
+                         warnings)
 
 
-def _drop_replaced(data: Dataset, table: str, records: list[Record]) -> int:
+def _targets(table: str) -> dict[str, str]:
+    """Stored table -> which staged rows go there (revenue rows split into leaves and totals)."""
+    if table != "revenue":
+        return {table: "company IS NOT NULL"}
+    return {"revenue": "counterparty IS NOT NULL", "reported_totals": "counterparty IS NULL"}
+
+
+def _check_unique(connection: duckdb.DuckDBPyConnection, staged: StagedFile,
+                  table: str) -> None:
+    """Two rows of one file with the same grain: an error at the second, naming the first."""
+    grain = TABLES[table].grain
+    found = connection.execute(
+        f"SELECT row_number, first_row, {', '.join(grain)} FROM (SELECT *, min(row_number) "
+        f"OVER (PARTITION BY {', '.join(grain)}) AS first_row FROM {staged.table}) "
+        "WHERE row_number > first_row ORDER BY row_number LIMIT 1").fetchall()
+    if found:
+        row, first, *key = found[0]
+        shown = ", ".join(f"{c}={v}" for c, v in zip(grain, key, strict=True) if v is not None)
+        raise InputError(f"duplicate of row {first} ({shown})", staged.location(row))
+
+
+def _checked_companies(connection: duckdb.DuckDBPyConnection, staged: StagedFile) -> list[str]:
+    """The file's companies, each checked once: its name must fit a partition folder."""
+    rows = connection.execute(f"SELECT company, min(row_number) FROM {staged.table} "
+                              "GROUP BY company ORDER BY min(row_number)").fetchall()
+    for company, first in rows:
+        if (problem := store.check_company_name(company)) is not None:
+            raise InputError(problem, staged.location(first, "company"))
+    return [company for company, _ in rows]
+
+
+def _drop_replaced(work: WorkingSet, staged: StagedFile, table: str) -> int:
     """Remove the stored rows an ingest with --replace replaces (the built-in pools stay in
     counterparties); returns how many went."""
     names = ("revenue", "reported_totals") if table == "revenue" else (table,)
     removed = 0
     for name in names:
-        keyed = "period" in TABLES[name].column_names
-        scope = {(r["company"], r["period"] if keyed else None) for r in records}
-        kept = [r for r in data[name] if (r["company"], r.get("period") if keyed else None)
-                not in scope or (name == "counterparties" and r["counterparty"] in BUILTIN_POOLS)]
-        removed += len(data[name]) - len(kept)
-        data[name] = kept
+        keys = ("company", "period") if "period" in TABLES[name].column_names else ("company",)
+        where = _matches(work.table(name), staged.table, keys)
+        if name == "counterparties":
+            pools = ", ".join(f"'{pool}'" for pool in BUILTIN_COUNTERPARTIES)
+            where += f" AND counterparty NOT IN ({pools})"
+        removed += work.delete(name, where)
     return removed
 
 
-def load_dataset(folder: Path, companies: set[str] | None = None) -> Dataset:
-    """Every table of a data folder as lists of records: every company, or only `companies`."""
-    return {name: store.read_table(folder, name, companies).to_dicts() for name in TABLES}
+def _matches(table: str, staged: str, keys: tuple[str, ...], which: str = "true") -> str:
+    """A row of `table` whose `keys` equal those of a staged row (`which` of them)."""
+    same = " AND ".join(f"s.{k} IS NOT DISTINCT FROM {table}.{k}" for k in keys)
+    return f"EXISTS (SELECT 1 FROM {staged} s WHERE {which} AND {same})"
 
 
-def _checked_companies(rows: list[SourceRow], records: list[Record]) -> set[str]:
-    """The file's companies, each checked once: its name must fit a partition folder."""
-    companies = {r["company"] for r in records}
-    for company in sorted(companies):
-        if (problem := store.check_company_name(company)) is not None:
-            first = next(row for row, r in zip(rows, records, strict=True)
-                         if r["company"] == company)
-            raise InputError(problem, first.where("company"))
-    return companies
+def _check_currency(work: WorkingSet, staged: StagedFile) -> None:
+    """A company keeps one currency: across the file and against what is stored."""
+    found = work.connection.execute(f"""
+        WITH stored AS (
+            SELECT company, min(currency) AS currency FROM (
+                SELECT company, currency FROM {work.table('revenue')}
+                UNION ALL SELECT company, currency FROM {work.table('reported_totals')})
+            GROUP BY company),
+        first_in_file AS (
+            SELECT company, arg_min(currency, row_number) AS currency,
+                   min(row_number) AS first_row
+            FROM {staged.table} GROUP BY company),
+        reference AS (
+            SELECT f.company, coalesce(s.currency, f.currency) AS currency,
+                   CASE WHEN s.currency IS NULL THEN 'row ' || f.first_row
+                        ELSE 'the stored data' END AS origin
+            FROM first_in_file f LEFT JOIN stored s USING (company))
+        SELECT i.row_number, i.company, r.origin, r.currency, i.currency
+        FROM {staged.table} i JOIN reference r USING (company)
+        WHERE i.currency <> r.currency ORDER BY i.row_number LIMIT 1""").fetchall()
+    if found:
+        row, company, origin, first, currency = found[0]
+        raise InputError(f"mixed currencies for {company}: {origin} is in {first}, this row is "
+                         f"in {currency}", staged.location(row, "currency"))
 
 
-def _rows_with_columns(path: Path, spec: Format) -> list[SourceRow]:
-    header, rows = read_rows(path)
-    aliases = dict(spec.aliases)
-    renamed = [aliases.get(name, name) for name in header]
-    missing = [c for c in spec.required if c not in renamed]
-    if missing:
+def _add_builtin_counterparties(work: WorkingSet) -> None:
+    pools = " UNION ALL ".join(
+        f"SELECT '{name}' AS counterparty, '{counterparty_class}' AS counterparty_class"
+        for name, counterparty_class in BUILTIN_COUNTERPARTIES.items())
+    work.connection.execute(f"""
+        INSERT INTO {work.table('counterparties')} BY NAME
+        SELECT c.company, p.counterparty, p.counterparty_class,
+               p.counterparty AS counterparty_group, true AS is_pool,
+               'built in: a pool of many counterparties' AS note
+        FROM {work.table('companies')} c CROSS JOIN ({pools}) p
+        WHERE NOT EXISTS (SELECT 1 FROM {work.table('counterparties')} k
+                          WHERE k.company = c.company AND k.counterparty = p.counterparty)
+        """).fetchall()
+
+
+def _check_counterparties_known(work: WorkingSet, staged: StagedFile) -> None:
+    known = work.table("counterparties")
+    found = work.connection.execute(f"""
+        SELECT i.row_number, i.company, i.counterparty,
+               (SELECT list_sort(list(counterparty)) FROM {known} k WHERE k.company = i.company)
+        FROM {staged.table} i
+        WHERE i.counterparty IS NOT NULL AND NOT EXISTS (
+            SELECT 1 FROM {known} k
+            WHERE k.company = i.company AND k.counterparty = i.counterparty)
+        ORDER BY i.row_number LIMIT 1""").fetchall()
+    if found:
+        row, company, name, names = found[0]
         raise InputError(
-            f"missing column '{missing[0]}' for the {spec.table} format (found: "
-            f"{', '.join(h for h in header if h)}); expected {', '.join(spec.required)}",
-            Location(path, 1, missing[0]),
-        )
-    if aliases:
-        rows = [SourceRow(r.file, r.number, {aliases.get(k, k): v for k, v in r.cells.items()})
-                for r in rows]
-    return rows
+            f"unknown counterparty '{name}' for {company}: ingest it first with "
+            f"`analytics ingest FILE --table counterparties` (known: "
+            f"{', '.join(names or [])})", staged.location(row, "counterparty"))
 
 
-def _ingest_revenue(path: Path, folder: Path, data: Dataset, rows: list[SourceRow],
-                    records: list[Record], removed: int = 0) -> IngestSummary:
-    stored_currency = {r["company"]: r["currency"] for r in data["revenue"] +
-                       data["reported_totals"]}
-    check_one_currency(rows, records, stored_currency)
-    _add_builtin_counterparties(data, {r["company"] for r in records})
-    _check_counterparties_known(data, rows, records)
-    leaves = [r for r in records if "counterparty" in r]
-    totals = [r for r in records if "counterparty" not in r]
-    inserted, replaced = (sum(pair) for pair in zip(_upsert(data, "revenue", leaves),
-                                                    _upsert(data, "reported_totals", totals),
-                                                    strict=True))
-    data["revenue"], data["reported_totals"] = derive(data["revenue"], data["reported_totals"])
-    _raise_if_invalid(data, {r["company"] for r in records}, path, rows, records)
-    written = store.write_tables(folder, {name: records_frame(name, data[name]) for name in
-                                          ("revenue", "reported_totals", "counterparties")},
-                                 {r["company"] for r in records})
-    return IngestSummary(path, "revenue", len(rows), inserted, replaced, written, removed)
-
-
-def _upsert(data: Dataset, table: str, records: list[Record]) -> tuple[int, int]:
+def _upsert(work: WorkingSet, staged: StagedFile, targets: dict[str, str]) -> tuple[int, int]:
     """Replace stored rows that share a new row's grain; returns (inserted, replaced)."""
-    grain = TABLES[table].grain
-    incoming = {tuple(r.get(c) for c in grain): r for r in records}
-    kept = [r for r in data[table] if tuple(r.get(c) for c in grain) not in incoming]
-    replaced = len(data[table]) - len(kept)
-    data[table] = kept + list(incoming.values())
-    return len(incoming) - replaced, replaced
+    inserted = replaced = 0
+    for name, which in targets.items():
+        gone = work.delete(name, _matches(work.table(name), staged.table, TABLES[name].grain,
+                                          f"s.{which}"))
+        columns = ", ".join(TABLES[name].column_names)
+        ((new,),) = work.connection.execute(
+            f"INSERT INTO {work.table(name)} ({columns}) "
+            f"SELECT {columns} FROM {staged.table} s WHERE s.{which}").fetchall()
+        replaced += gone
+        inserted += int(new) - gone
+    return inserted, replaced
 
 
-def _add_builtin_counterparties(data: Dataset, companies: set[str]) -> None:
-    known = {(r["company"], r["counterparty"]) for r in data["counterparties"]}
-    for company in sorted(companies):
-        for name, counterparty_class in BUILTIN_COUNTERPARTIES.items():
-            if (company, name) not in known:
-                data["counterparties"].append({
-                    "company": company, "counterparty": name,
-                    "counterparty_class": counterparty_class, "counterparty_group": name,
-                    "is_pool": True, "note": "built in: a pool of many counterparties"})
-
-
-def _check_counterparties_known(data: Dataset, rows: list[SourceRow],
-                                records: list[Record]) -> None:
-    known: dict[str, list[str]] = {}
-    for r in data["counterparties"]:
-        known.setdefault(r["company"], []).append(r["counterparty"])
-    for row, record in zip(rows, records, strict=True):
-        name = record.get("counterparty")
-        if name is not None and name not in known.get(record["company"], []):
-            raise InputError(
-                f"unknown counterparty '{name}' for {record['company']}: ingest it first with "
-                f"`analytics ingest FILE --table counterparties` (known: "
-                f"{', '.join(sorted(known.get(record['company'], [])))})",
-                row.where("counterparty"),
-            )
-
-
-def _raise_if_invalid(data: Dataset, companies: set[str], path: Path, rows: list[SourceRow],
-                      records: list[Record]) -> None:
-    """Validate the companies this file touches; name the file row behind each violation."""
-    scoped = {name: [r for r in records_ if r.get("company") in companies]
-              for name, records_ in data.items()}
-    violations = validate(scoped)
+def _raise_if_invalid(work: WorkingSet, staged: StagedFile, table: str) -> None:
+    """Validate the companies this file touches; name the file row behind each violation (a
+    violation's key is its company, period and stream, or what a disclosed share is of)."""
+    violations = work.violations()
     if violations:
-        rows_by_key = {(r["company"], r.get("period"), r.get("stream")): row.number
-                       for row, r in zip(rows, records, strict=True)}
-        raise ValidationError([_located(v, rows_by_key) for v in violations], context=str(path))
+        columns = TABLES[table].column_names
+        which = next((c for c in ("stream", "share_of") if c in columns), None)
+        rows: dict[tuple[str, str, str], int] = {}
+        if "period" in columns and which is not None:
+            companies = sorted({v.key[0] for v in violations if v.key})
+            rows = {(company, period, key): row for row, company, period, key in
+                    work.connection.execute(
+                        f"SELECT min(row_number), company, period, {which} "
+                        f"FROM {staged.table} WHERE company IN (SELECT unnest($1::VARCHAR[])) "
+                        "GROUP BY ALL", [companies]).fetchall()}
+        raise ValidationError([_located(v, rows) for v in violations],
+                              context=str(staged.path))
 
 
-def _located(violation: Violation, rows_by_key: dict[Any, int]) -> str:
-    row = rows_by_key.get(violation.key) if violation.key else None
+def _located(violation: Violation, rows: dict[tuple[str, str, str], int]) -> str:
+    row = rows.get(violation.key) if violation.key else None
     return f"row {row}: {violation}" if row else str(violation)
 
-
-def records_frame(table: str, records: list[Record]) -> Any:
-    """Records as a typed polars frame of the table (empty with the schema when none)."""
-    import polars as pl
-
-    schema = store.polars_schema(TABLES[table])
-    cleaned = [{c: r.get(c) for c in schema} for r in records]
-    return pl.DataFrame(cleaned, schema=schema, orient="row") if cleaned else store.empty(
-        TABLES[table])

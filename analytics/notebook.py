@@ -11,20 +11,22 @@ from typing import Any
 
 from analytics.errors import UnknownNameError
 
-CHART_PARAMS = ("from_period", "to_period")
+CHART_PARAMS = ("from_period", "to_period", "period_kind")
 
 
 def chart(name: str, company: str = "Weibo", partner: str = "Alibaba", *,
           data_dir: Path | str | None = None, **params: str | None) -> Any:
     """The Altair chart `name` for a company and partner, themed; `from_period` and `to_period`
-    narrow its range. It renders inline in Jupyter; restyle it with Altair's own methods."""
+    narrow its range, `period_kind` (quarter or year) overrides the automatic choice. It renders
+    inline in Jupyter; restyle it with Altair's own methods."""
     from analytics.build import chart_for
 
     for key in params:
         if key not in CHART_PARAMS:
             raise UnknownNameError("parameter", key, list(CHART_PARAMS))
     return chart_for(name, company=company, partner=partner, data_dir=data_dir,
-                     from_period=params.get("from_period"), to_period=params.get("to_period"))
+                     from_period=params.get("from_period"), to_period=params.get("to_period"),
+                     period_kind=params.get("period_kind"))
 
 
 def build_charts(names: list[str] | str | None = None, *, company: str = "Weibo",
@@ -32,7 +34,8 @@ def build_charts(names: list[str] | str | None = None, *, company: str = "Weibo"
                  to_period: str | None = None,
                  formats: tuple[str, ...] | list[str] = ("html", "png", "svg", "csv"),
                  out: Path | str | None = None, html: str = "inline",
-                 data_dir: Path | str | None = None) -> list[Path]:
+                 data_dir: Path | str | None = None, period_kind: str | None = None,
+                 ) -> list[Path]:
     """`analytics charts build`: write the charts (all when None) and the gallery; return the
     written paths. Charts that fail raise `ChartBuildError` (its `written` holds the rest)."""
     from analytics.build import ChartBuildError
@@ -41,7 +44,8 @@ def build_charts(names: list[str] | str | None = None, *, company: str = "Weibo"
     chosen = [names] if isinstance(names, str) else names
     result = build(chosen, company=company, partner=partner, from_period=from_period,
                    to_period=to_period, formats=tuple(formats),
-                   out_dir=Path(out) if out is not None else None, data_dir=data_dir, html=html)
+                   out_dir=Path(out) if out is not None else None, data_dir=data_dir, html=html,
+                   period_kind=period_kind)
     if result.failed:
         raise ChartBuildError(result.failed, result.written)
     return result.written
@@ -49,20 +53,23 @@ def build_charts(names: list[str] | str | None = None, *, company: str = "Weibo"
 
 def deck(*, company: str = "Weibo", partner: str = "Alibaba", from_period: str | None = None,
          to_period: str | None = None, out: Path | str = "dependence.pptx",
-         editable_charts: bool = False, data_dir: Path | str | None = None) -> Path:
+         editable_charts: bool = False, data_dir: Path | str | None = None,
+         period_kind: str | None = None) -> Path:
     """`analytics deck`: write the .pptx (native charts with `editable_charts`); return its path."""
     from analytics.slides import build_deck
 
     return build_deck(company=company, partner=partner, from_period=from_period,
                       to_period=to_period, out=Path(out).resolve(), data_dir=data_dir,
-                      editable_charts=editable_charts)
+                      editable_charts=editable_charts, period_kind=period_kind)
 
 
 def report(*, company: str = "Weibo", partner: str = "Alibaba", from_period: str | None = None,
            to_period: str | None = None, out: Path | str = "report.html",
-           data_dir: Path | str | None = None) -> Path:
+           data_dir: Path | str | None = None, period_kind: str | None = None) -> Path:
     """`analytics report`: write the self-contained HTML report; return its path."""
     from analytics.report_page import build_report
 
     return build_report(company=company, partner=partner, from_period=from_period,
-                        to_period=to_period, out=Path(out).resolve(), data_dir=data_dir)
+                        to_period=to_period, out=Path(out).resolve(), data_dir=data_dir,
+                        period_kind=period_kind)
+

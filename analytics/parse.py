@@ -57,6 +57,7 @@ class FixedPoint:
 AMOUNT = FixedPoint(MAX_AMOUNT, 2, "too large for DECIMAL(18,2): the maximum is "
                     "9,999,999,999,999,999.99 in full currency units")
 STAKE = FixedPoint(Decimal(100), 2, "over 100: a stake is a percentage from 0 to 100")
+SHARE = FixedPoint(Decimal(100), 4, "over 100: a disclosed share is a percentage from 0 to 100")
 
 
 def shown(raw: str) -> str:
@@ -126,8 +127,9 @@ def period(row: SourceRow, column: str = "period") -> Period:
     return parsed
 
 
-def number(row: SourceRow, column: str) -> Decimal:
-    """A non-negative number exactly as typed: the one parser for every numeric cell.
+def number(row: SourceRow, column: str, allow_negative: bool = False) -> Decimal:
+    """A number exactly as typed: the one parser for every numeric cell; zero or more unless
+    `allow_negative` (a revenue leaf: a loss, a refund, contra-revenue).
 
     Only unambiguous text is read: `1,234.5` yes; `1.234,5`, `12,34` or `1 234` no, since
     guessing the locale is how a thousand becomes one.
@@ -135,7 +137,7 @@ def number(row: SourceRow, column: str) -> Decimal:
     raw = required_text(row, column)
     if not _NUMBER.fullmatch(raw):
         raise InputError(f"'{shown(raw)}' {_number_problem(raw)}", row.where(column))
-    if raw.startswith("-"):
+    if raw.startswith("-") and not allow_negative:
         raise InputError(f"'{shown(raw)}' is negative: {column} must be zero or more",
                          row.where(column))
     try:
@@ -180,6 +182,16 @@ def stake_percent(row: SourceRow, column: str = "stake_percent") -> Decimal:
     return fixed_point(row, column, number(row, column), Decimal(1), STAKE)
 
 
+def share_percent(row: SourceRow, column: str = "share_percent") -> tuple[Decimal, Decimal]:
+    """A disclosed share in percent, 0-100 with at most four decimals (DECIMAL(7,4)), and its
+    rounding: the `precision` column, else half the last printed digit (85 is ±0.5)."""
+    printed = number(row, column)
+    share = fixed_point(row, column, printed, Decimal(1), SHARE)
+    if row.cells.get("precision"):
+        return share, fixed_point(row, "precision", number(row, "precision"), Decimal(1), SHARE)
+    return share, printed_precision(row, column, printed, Decimal(1), SHARE)
+
+
 def fixed_point(row: SourceRow, column: str, value: Decimal, multiplier: Decimal,
                 kind: FixedPoint) -> Decimal:
     """`value * multiplier` as the column stores it, refused when it would not fit exactly.
@@ -187,13 +199,14 @@ def fixed_point(row: SourceRow, column: str, value: Decimal, multiplier: Decimal
     The checks compare before multiplying, so `1e999999` never reaches decimal arithmetic.
     """
     raw = shown(row.cells[column])
-    if value > kind.largest / multiplier:
+    if value.copy_abs() > kind.largest / multiplier:  # copy_abs: no context, no Overflow
         raise InputError(f"'{raw}' is {kind.too_large}", row.where(column))
     if not value.is_zero() and _decimals(value) - multiplier.adjusted() > kind.scale:
         unit_note = " once in full units" if multiplier != 1 else ""
         raise InputError(f"'{raw}' has more decimals than the column keeps ({kind.scale})"
                          f"{unit_note}", row.where(column))
-    return (value * multiplier).quantize(Decimal(1).scaleb(-kind.scale))
+    exact = (value * multiplier).quantize(Decimal(1).scaleb(-kind.scale))
+    return abs(exact) if exact.is_zero() else exact  # `-0` is zero, not a negative zero
 
 
 def _decimals(value: Decimal) -> int:
@@ -205,18 +218,19 @@ def _decimals(value: Decimal) -> int:
 
 
 def printed_precision(row: SourceRow, column: str, printed: Decimal,
-                      multiplier: Decimal) -> Decimal:
-    """Half of the last printed digit, in full units: 67.5 millions is ±0.05M.
+                      multiplier: Decimal, kind: FixedPoint = AMOUNT) -> Decimal:
+    """Half of the last printed digit, in full units: 67.5 millions is ±0.05M (kept to the
+    column's decimals: an amount's cents, a share's four decimals).
 
     `printed` is the value `number` parsed from the same cell, so its exponent is the text's.
     """
     exponent = printed.as_tuple().exponent
     assert isinstance(exponent, int)
     half = Decimal(5).scaleb(min(max(exponent, -20), 20) - 1) * multiplier
-    if half > MAX_AMOUNT:  # only a zero written as 0E+20 gets here
+    if half > kind.largest:  # only a zero written as 0E+20 gets here
         raise InputError(f"'{shown(row.cells[column])}' is printed so coarsely that its "
                          "rounding is too large: give a precision column", row.where(column))
-    return half.quantize(CENT)
+    return half.quantize(Decimal(1).scaleb(-kind.scale))
 
 
 def double(row: SourceRow, column: str) -> float:

@@ -1,6 +1,9 @@
-"""Where the data, queries and chart outputs live.
+"""Where the data, queries and chart outputs live, resolved the same way by every command.
 
-One place resolves folders so `--data-dir` and `ANALYTICS_DATA_DIR` mean the same everywhere.
+A project is a folder holding `analytics.toml` (looked up from the working directory, as git
+finds `.git`). The named queries and the Weibo sample ship inside the package
+(`analytics/_bundled/`, mapped from the repository's top-level `queries/` and `data/` by
+pyproject.toml) and are read through importlib.resources; the installed copy is read-only.
 """
 
 from __future__ import annotations
@@ -8,10 +11,13 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+MARKER = "analytics.toml"
 DATA_DIR_ENV = "ANALYTICS_DATA_DIR"
 QUERIES_DIR_ENV = "ANALYTICS_QUERIES_DIR"
-
+#: The folder holding the package: the repository in a checkout (used by the tests and by
+#: `python -m analytics.seed_weibo`); in an installed package, site-packages, which nothing reads.
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+_BUNDLED = "_bundled"
 
 _cli_data_dir: Path | None = None
 
@@ -22,22 +28,66 @@ def use_data_dir(folder: Path | None) -> None:
     _cli_data_dir = folder
 
 
+def find_project(start: Path | None = None) -> Path | None:
+    """The nearest folder at or above `start` (default: the working directory) holding
+    analytics.toml; None outside any project."""
+    here = Path(start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / MARKER).is_file():
+            return folder
+    return None
+
+
+def installed_bundle() -> Path | None:
+    """The package's `_bundled/` folder (queries and the Weibo sample) in an installed wheel;
+    None when the package runs from a checkout, whose top-level folders are the bundle."""
+    from importlib import resources
+
+    bundle = Path(str(resources.files("analytics"))) / _BUNDLED
+    return bundle if bundle.is_dir() else None
+
+
+def bundled_dir(name: str) -> Path:
+    """A folder that ships with the package, `queries` or `data` (the Weibo sample)."""
+    bundle = installed_bundle()
+    return bundle / name if bundle is not None else PROJECT_ROOT / name
+
+
 def data_dir(override: Path | str | None = None) -> Path:
     """The data folder: the explicit override, else --data-dir, else $ANALYTICS_DATA_DIR, else
-    the project's data/."""
-    chosen = override or _cli_data_dir or os.environ.get(DATA_DIR_ENV) or PROJECT_ROOT / "data"
-    return Path(chosen).expanduser().resolve()
+    the project's data/, else the bundled Weibo sample (read-only when installed)."""
+    chosen = override or _cli_data_dir or os.environ.get(DATA_DIR_ENV)
+    if chosen:
+        return Path(chosen).expanduser().resolve()
+    root = find_project()
+    return (root / "data" if root is not None else bundled_dir("data")).resolve()
 
 
 def query_dirs() -> list[Path]:
-    """Folders searched for named queries: the project's queries/, then $ANALYTICS_QUERIES_DIR."""
-    dirs = [PROJECT_ROOT / "queries"]
+    """Folders searched for named queries, the first holding a name wins: the project's
+    queries/, then $ANALYTICS_QUERIES_DIR (os.pathsep-separated), then the bundled ones."""
+    root = find_project()
+    dirs = [root / "queries"] if root is not None else []
     extra = os.environ.get(QUERIES_DIR_ENV)
     if extra:
-        dirs.extend(Path(p).expanduser().resolve() for p in extra.split(os.pathsep) if p)
-    return dirs
+        dirs.extend(Path(p).expanduser() for p in extra.split(os.pathsep) if p)
+    dirs.append(bundled_dir("queries"))
+    return list(dict.fromkeys(folder.resolve() for folder in dirs))  # a checkout's repeat goes
 
 
 def charts_dir() -> Path:
-    """Default output folder for built charts."""
-    return PROJECT_ROOT / "charts"
+    """Default output folder for built charts: the project's charts/, else charts/ in the
+    working directory; never inside the installed package."""
+    return (find_project() or Path.cwd()) / "charts"
+
+
+def check_writable(folder: Path) -> None:
+    """Refuse (exit 2) to write into the installed package's bundle: the Weibo sample there is
+    read-only, so an installed package never changes under its users."""
+    from analytics.errors import InputError
+
+    bundle = installed_bundle()
+    if bundle is not None and Path(folder).resolve().is_relative_to(bundle.resolve()):
+        raise InputError(f"{folder} is the bundled Weibo sample, which is read-only: run "
+                         "`analytics init DIR` to make a project of your own (with --sample for "
+                         "a copy of the Weibo data), then work in DIR or pass --data-dir DIR/data")

@@ -194,7 +194,8 @@ def _without_comments(sql: str) -> str:
 
 
 def discover() -> dict[str, Path]:
-    """Query name -> file; the shipped queries/ first, analysts' extra folders after."""
+    """Query name -> file, the first folder of `query_dirs` holding a name wins: the project's
+    queries/, then $ANALYTICS_QUERIES_DIR, then the bundled ones."""
     found: dict[str, Path] = {}
     for folder in query_dirs():
         for path in sorted(folder.glob("*.sql")):

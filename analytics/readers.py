@@ -8,8 +8,8 @@ header, a NUL byte, a formula nobody computed) is refused here, naming the row.
 from __future__ import annotations
 
 import csv
-import io
 import stat
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -37,26 +37,48 @@ class SourceRow:
 
 def read_rows(path: Path) -> tuple[list[str], list[SourceRow]]:
     """Header (lower-cased) and data rows of a CSV or XLSX file; blank rows are skipped."""
+    header, rows = iter_rows(path)
+    return header, [SourceRow(path, number, {name: cell for name, cell in zip(header, cells,
+                                                                              strict=True)
+                                             if name})
+                    for number, cells in rows]
+
+
+def iter_rows(path: Path) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
+    """Header (lower-cased) and a stream of (row number, stripped cells, one per header
+    column) over the non-blank data rows: memory stays bounded by one row however large the
+    file. Every check above runs as the rows stream, so a bad row stops the read there."""
     _check_readable(path)
     suffix = path.suffix.lower()
     if suffix not in (".xlsx", ".xlsm", ".csv", ".txt", ""):
         raise InputError(f"unsupported file type '{suffix}': use .csv or .xlsx", Location(path))
     is_csv = suffix not in (".xlsx", ".xlsm")
-    grid = _csv_grid(path) if is_csv else _xlsx_grid(path)
-    if not grid or not any(cell.strip() for cell in grid[0]):
+    records = _csv_records(path) if is_csv else _xlsx_records(path)
+    first = next(records, None)
+    if first is None or not any(cell.strip() for cell in first):
         raise InputError("the file is empty: expected a header row and data rows", Location(path))
-    header = [cell.strip().lower() for cell in grid[0]]
+    header = [cell.strip().lower() for cell in first]
     _check_header(path, header)
-    rows = [
-        SourceRow(path, number, {name: _cell(values, i) for i, name in enumerate(header) if name})
-        for number, values in enumerate(grid[1:], start=2)
-        if any(v.strip() for v in values)
-    ]
-    if not rows:
+    return header, _data_rows(path, header, records, is_csv)
+
+
+def _data_rows(path: Path, header: list[str], records: Iterator[list[str]], is_csv: bool
+               ) -> Iterator[tuple[int, list[str]]]:
+    width = max(i for i, name in enumerate(header, start=1) if name)
+    columns = len(header)
+    found = False
+    for number, values in enumerate(records, start=2):
+        cells = [value.strip() for value in values]
+        if not any(cells):
+            continue
+        if is_csv and len(cells) > width:
+            _check_width(path, number, width, cells)
+        if len(cells) != columns:
+            cells = (cells + [""] * columns)[:columns]
+        found = True
+        yield number, cells
+    if not found:
         raise InputError("the file has a header but no data rows", Location(path))
-    if is_csv:
-        _check_widths(path, header, grid)
-    return header, rows
 
 
 def _check_readable(path: Path) -> None:
@@ -83,10 +105,6 @@ def _check_readable(path: Path) -> None:
         raise InputError(f"cannot read the file: {error.strerror}", Location(path)) from None
 
 
-def _cell(values: list[str], index: int) -> str:
-    return values[index].strip() if index < len(values) else ""
-
-
 def _check_header(path: Path, header: list[str]) -> None:
     seen: set[str] = set()
     for index, name in enumerate(header, start=1):
@@ -100,55 +118,63 @@ def _check_header(path: Path, header: list[str]) -> None:
         seen.add(name)
 
 
-def _check_widths(path: Path, header: list[str], grid: list[list[str]]) -> None:
+def _check_width(path: Path, number: int, width: int, values: list[str]) -> None:
     """A value beyond the last named column would be dropped: in a CSV that is nearly always a
     comma inside an unquoted value, so the row is refused rather than silently cut.
 
     Empty trailing cells (a spreadsheet's padding) are fine, as are rows shorter than the header.
     """
-    width = max(i for i, name in enumerate(header, start=1) if name)
-    for number, values in enumerate(grid[1:], start=2):
-        if any(v.strip() for v in values[width:]):
-            raise InputError(
-                f"has {len(values)} cells but the header names {width} columns: a comma inside "
-                "an unquoted value? Put such a value in double quotes", Location(path, number))
-
-
-def _csv_grid(path: Path) -> list[list[str]]:
-    try:
-        raw = path.read_bytes()
-    except OSError as error:
-        raise InputError(f"cannot read the file: {error.strerror}", Location(path)) from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = raw[: error.start].count(b"\n") + 1
+    if any(v.strip() for v in values[width:]):
         raise InputError(
-            f"not UTF-8 text (byte 0x{raw[error.start]:02x}); save the file as CSV UTF-8",
-            Location(path, line),
-        ) from None
-    grid = _parse_csv(path, text)
-    if "\x00" in text:
-        _refuse_nul(path, grid)
-    return grid
+            f"has {len(values)} cells but the header names {width} columns: a comma inside "
+            "an unquoted value? Put such a value in double quotes", Location(path, number))
 
 
-def _parse_csv(path: Path, text: str) -> list[list[str]]:
-    """Strict CSV: a quote left open would otherwise swallow every row after it into one cell.
-
-    The field limit is raised to CSV_FIELD_LIMIT for this read only (it is process-wide).
-    """
-    grid: list[list[str]] = []
+def _csv_records(path: Path) -> Iterator[list[str]]:
+    """Strict CSV records, streamed: a quote left open would otherwise swallow every row after
+    it into one cell. The field limit is raised to CSV_FIELD_LIMIT while reading (it is
+    process-wide)."""
     previous_limit = csv.field_size_limit(CSV_FIELD_LIMIT)
+    count = 0
     try:
-        for record in csv.reader(io.StringIO(text, newline=""), strict=True):
-            grid.append(record)
+        has_nul = _holds_nul(path)
+        with path.open(encoding="utf-8-sig", newline="") as stream:
+            for record in csv.reader(stream, strict=True):
+                count += 1
+                if has_nul and any("\x00" in value for value in record):
+                    _refuse_nul(path, count, record)
+                yield record
+    except UnicodeDecodeError:
+        raise _not_utf8(path) from None
     except csv.Error as error:
         # csv yields every line, blank ones too, so the failing record is the next row.
-        raise InputError(_csv_problem(error), Location(path, len(grid) + 1)) from None
+        raise InputError(_csv_problem(error), Location(path, count + 1)) from None
+    except OSError as error:
+        raise InputError(f"cannot read the file: {error.strerror}", Location(path)) from None
     finally:
         csv.field_size_limit(previous_limit)
-    return grid
+
+
+def _holds_nul(path: Path) -> bool:
+    """Whether the file has a NUL byte anywhere (one fast binary pass; rows are then checked
+    one by one only when it does)."""
+    with path.open("rb") as stream:
+        while chunk := stream.read(1 << 20):
+            if b"\x00" in chunk:
+                return True
+    return False
+
+
+def _not_utf8(path: Path) -> InputError:
+    """Where the first byte that is not UTF-8 sits (read again: only on this error path)."""
+    raw = path.read_bytes()
+    try:
+        raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        return InputError(f"not UTF-8 text (byte 0x{raw[error.start]:02x}); save the file as "
+                          "CSV UTF-8", Location(path, line))
+    return InputError("not UTF-8 text; save the file as CSV UTF-8", Location(path))
 
 
 def _csv_problem(error: csv.Error) -> str:
@@ -166,13 +192,20 @@ def _csv_problem(error: csv.Error) -> str:
     return f"malformed CSV: {detail}"
 
 
-def _refuse_nul(path: Path, grid: list[list[str]]) -> None:
-    header = [cell.strip().lower() for cell in grid[0]] if grid else []
-    for number, values in enumerate(grid, start=1):
-        for index, value in enumerate(values):
-            if "\x00" in value:
-                raise InputError("contains a NUL byte: not a text CSV file",
-                                 Location(path, number, _column_name(header, index)))
+def _refuse_nul(path: Path, number: int, record: list[str]) -> None:
+    index = next(i for i, value in enumerate(record) if "\x00" in value)
+    raise InputError("contains a NUL byte: not a text CSV file",
+                     Location(path, number, _column_name(_header_of(path), index)))
+
+
+def _header_of(path: Path) -> list[str]:
+    """The header, read again for an error message (the failing row may be the header)."""
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as stream:
+            first = next(csv.reader(stream), [])
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return []
+    return [cell.replace("\x00", "").strip().lower() for cell in first]
 
 
 def _column_name(header: list[str], index: int) -> str:
@@ -184,38 +217,58 @@ def _column_name(header: list[str], index: int) -> str:
     return get_column_letter(index + 1)
 
 
-def _xlsx_grid(path: Path) -> list[list[str]]:
-    values = _xlsx_values(path, data_only=True)
-    if any(value is None for row in values for value in row):
-        _refuse_uncomputed_formulas(path, values)
-    return [[_xlsx_text(v) for v in row] for row in values]
+def _xlsx_records(path: Path) -> Iterator[list[str]]:
+    """The first sheet's rows as text, streamed; a cell that reads empty is checked against
+    the formulas (read lazily, only then) so an uncomputed formula is named, not "empty"."""
+    formulas: _Formulas | None = None
+    for number, row in enumerate(_xlsx_values(path, data_only=True), start=1):
+        if any(value is None for value in row):
+            formulas = formulas or _Formulas(path)
+            formulas.refuse_uncomputed(number, row)
+        yield [_xlsx_text(v) for v in row]
 
 
-def _xlsx_values(path: Path, data_only: bool) -> list[tuple[object, ...]]:
-    """The first sheet's cells; with data_only, the values Excel saved for formulas."""
+def _xlsx_values(path: Path, data_only: bool) -> Iterator[tuple[object, ...]]:
+    """The first sheet's cells, streamed; with data_only, the values Excel saved for formulas."""
     from openpyxl import load_workbook
 
     try:
         workbook = load_workbook(path, read_only=True, data_only=data_only)
-        try:
-            return list(workbook.worksheets[0].iter_rows(values_only=True))
-        finally:
-            workbook.close()
     except Exception as error:  # openpyxl raises many types for a corrupt workbook
-        detail = shorten(for_terminal(str(error) or type(error).__name__), 200)
-        raise InputError(f"cannot read as an Excel workbook: {detail}", Location(path)) from None
+        raise _not_a_workbook(path, error) from None
+    try:
+        yield from workbook.worksheets[0].iter_rows(values_only=True)
+    except Exception as error:
+        raise _not_a_workbook(path, error) from None
+    finally:
+        workbook.close()
 
 
-def _refuse_uncomputed_formulas(path: Path, values: list[tuple[object, ...]]) -> None:
-    """A formula saved without its value (written by a script, never opened in Excel) reads
-    as empty; say what it is instead of "is empty". Only run when some cell came back empty."""
-    formulas = _xlsx_values(path, data_only=False)
-    header = [_xlsx_text(v).strip().lower() for v in values[0]] if values else []
-    for number, (saved, written) in enumerate(zip(values, formulas, strict=False), start=1):
-        for index, (value, formula) in enumerate(zip(saved, written, strict=False)):
+def _not_a_workbook(path: Path, error: Exception) -> InputError:
+    detail = shorten(for_terminal(str(error) or type(error).__name__), 200)
+    return InputError(f"cannot read as an Excel workbook: {detail}", Location(path))
+
+
+class _Formulas:
+    """The sheet's formulas, advanced in step with the values being read."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.rows = _xlsx_values(path, data_only=False)
+        self.number = 0
+        self.header: list[str] | None = None
+
+    def refuse_uncomputed(self, number: int, values: tuple[object, ...]) -> None:
+        written: tuple[object, ...] = ()
+        while self.number < number:
+            written = next(self.rows, ())
+            self.number += 1
+            if self.header is None:
+                self.header = [_xlsx_text(v).strip().lower() for v in written]
+        for index, (value, formula) in enumerate(zip(values, written, strict=False)):
             if value is None and _is_formula(formula):
-                raise InputError(FORMULA_HINT, Location(path, number,
-                                                        _column_name(header, index)))
+                raise InputError(FORMULA_HINT, Location(self.path, number,
+                                                        _column_name(self.header or [], index)))
 
 
 def _is_formula(value: object) -> bool:

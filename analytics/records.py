@@ -13,19 +13,25 @@ from typing import Any
 from analytics import parse
 from analytics.errors import InputError
 from analytics.readers import SourceRow
-from analytics.schema import COUNTERPARTY_CLASSES, TOTAL_COUNTERPARTY
+from analytics.schema import COUNTERPARTY_CLASSES, TOTAL_COUNTERPARTY, TOTAL_STREAM
 
 Record = dict[str, Any]
 
 
 @dataclass(frozen=True)
 class Format:
-    """An ingest format: its required columns, accepted aliases and row builder."""
+    """An ingest format: its required and optional columns, accepted aliases and row builder."""
 
     table: str
     required: tuple[str, ...]
     build: Callable[[SourceRow], Record]
     aliases: tuple[tuple[str, str], ...] = ()
+    optional: tuple[str, ...] = ("note",)
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """Every column the builder reads; any other column of a file is ignored."""
+        return self.required + self.optional
 
 
 def _provenance(row: SourceRow) -> str:
@@ -44,7 +50,15 @@ def revenue_record(row: SourceRow) -> Record:
     multiplier = parse.unit_multiplier(row)
     counterparty = parse.name(row, "counterparty")
     stream = parse.name(row, "stream")
-    printed = parse.number(row, "amount")
+    is_total = counterparty.lower() == TOTAL_COUNTERPARTY
+    if is_total and row.cells.get("amount", "").startswith("-"):
+        raise InputError(f"'{parse.shown(row.cells['amount'])}' is negative: a printed total "
+                         "(counterparty all) is zero or more; only leaves (a loss, a refund, "
+                         "contra-revenue) may be negative", row.where("amount"))
+    if is_total and parse.boolean(row, "one_off"):
+        raise InputError("one_off marks a leaf (a settlement, a disposal gain), not a printed "
+                         "total (counterparty all)", row.where("one_off"))
+    printed = parse.number(row, "amount", allow_negative=not is_total)
     record: Record = {
         "company": parse.name(row, "company"),
         **_period_fields(row),
@@ -54,11 +68,12 @@ def revenue_record(row: SourceRow) -> Record:
         "precision": (parse.amount(row, "precision", multiplier) if row.cells.get("precision")
                       else parse.printed_precision(row, "amount", printed, multiplier)),
         "derived": parse.boolean(row, "derived"),
+        "one_off": parse.boolean(row, "one_off"),
         "source": _provenance(row),
         "note": parse.free_text(row, "note"),
     }
     record["derivation"] = "source" if record["derived"] else None
-    if counterparty.lower() != TOTAL_COUNTERPARTY:
+    if not is_total:
         record["counterparty"] = counterparty
     elif stream.lower() == "total":
         record["stream"] = "total"
@@ -122,19 +137,39 @@ def kpi_record(row: SourceRow) -> Record:
     }
 
 
+def disclosed_share_record(row: SourceRow) -> Record:
+    """A share printed as a percentage only; of total revenue unless `share_of` names a stream."""
+    share, precision = parse.share_percent(row)
+    return {
+        "company": parse.name(row, "company"),
+        **_period_fields(row),
+        "partner": parse.name(row, "partner"),
+        "share_percent": share,
+        "share_of": parse.optional_name(row, "share_of") or TOTAL_STREAM,
+        "precision": precision,
+        "source": _provenance(row),
+        "note": parse.free_text(row, "note"),
+    }
+
+
 FORMATS: dict[str, Format] = {
     f.table: f
     for f in (
         Format("revenue", ("company", "period", "stream", "counterparty", "amount", "currency",
-                           "unit", "source"), revenue_record),
+                           "unit", "source"), revenue_record,
+               optional=("precision", "derived", "one_off", "note")),
         Format("counterparties", ("company", "counterparty", "counterparty_class"),
                counterparty_record,
-               (("class", "counterparty_class"), ("group", "counterparty_group"))),
+               (("class", "counterparty_class"), ("group", "counterparty_group")),
+               ("counterparty_group", "is_pool", "note")),
         Format("partnerships", ("company", "partner", "kind", "start_date", "source"),
-               partnership_record, (("start", "start_date"), ("end", "end_date"))),
+               partnership_record, (("start", "start_date"), ("end", "end_date")),
+               ("end_date", "stake_percent", "note")),
         Format("events", ("company", "event_date", "label", "source"), event_record,
-               (("date", "event_date"),)),
+               (("date", "event_date"),), ("description", "annotate", "note")),
         Format("kpis", ("company", "period", "metric", "value", "unit", "source"), kpi_record),
+        Format("disclosed_shares", ("company", "period", "partner", "share_percent", "source"),
+               disclosed_share_record, (("of", "share_of"),), ("share_of", "precision", "note")),
     )
 }
 

@@ -11,13 +11,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from analytics import export, store
-from analytics.derive import derive
 from analytics.errors import InputError, UnknownNameError, ValidationError
-from analytics.ingest import Dataset, load_dataset, records_frame
 from analytics.periods import parse_period
 from analytics.project import data_dir as resolve_data_dir
 from analytics.schema import TABLES
-from analytics.validate import validate
+from analytics.working_set import WorkingSet
 
 
 @dataclass(frozen=True)
@@ -34,22 +32,27 @@ def delete(company: str, period: str | None = None, table: str | None = None,
            data_dir: Path | str | None = None) -> DeleteSummary:
     """Remove a company's rows (of one period, of one table), or nothing if the rest would not
     validate. Unknown company, table or period: an error listing the known ones."""
+    from analytics.engine import connect
+    from analytics.sandbox import Limits
+
     folder = resolve_data_dir(data_dir)
     tables = _tables(table, period)
     with export.locked(folder):
         known = sorted(store.companies(folder))
         if company not in known:
             raise UnknownNameError("company", company, known)
-        data = load_dataset(folder, {company})
-        _check_period(data, company, period, tables)
-        removed = {name: _drop(data, name, period) for name in tables}
-        if {"revenue", "reported_totals"} & set(tables):
-            data["revenue"], data["reported_totals"] = derive(data["revenue"],
-                                                              data["reported_totals"])
-        changed = sorted(set(tables) | _derived_tables(tables))
-        _raise_if_invalid(data, company)
-        written = store.write_tables(folder, {name: records_frame(name, data[name])
-                                              for name in changed}, {company})
+        connection = connect(folder, sandboxed=False, limits=Limits.for_writes())
+        try:
+            work = WorkingSet(connection, folder, [company])
+            _check_period(work, company, period, tables)
+            which = "true" if period is None else f"period = '{period}'"
+            removed = {name: work.delete(name, which) for name in tables}
+            if {"revenue", "reported_totals"} & set(tables):
+                work.derive()
+            _raise_if_invalid(work, company)
+            written = work.commit(set(tables) | _derived_tables(tables))
+        finally:
+            connection.close()
     return DeleteSummary(company, period, removed, written)
 
 
@@ -74,22 +77,18 @@ def _derived_tables(tables: list[str]) -> set[str]:
     return {"revenue", "reported_totals"} if {"revenue", "reported_totals"} & set(tables) else set()
 
 
-def _check_period(data: Dataset, company: str, period: str | None, tables: list[str]) -> None:
+def _check_period(work: WorkingSet, company: str, period: str | None,
+                  tables: list[str]) -> None:
     if period is None:
         return
-    periods = sorted({r["period"] for name in tables for r in data[name]})
+    union = " UNION ".join(f"SELECT period FROM {work.table(name)}" for name in tables)
+    periods = sorted(row[0] for row in work.connection.execute(union).fetchall())
     if period not in periods:
         raise UnknownNameError(f"period of {company}", period, periods)
 
 
-def _drop(data: Dataset, name: str, period: str | None) -> int:
-    before = len(data[name])
-    data[name] = [r for r in data[name] if period is not None and r.get("period") != period]
-    return before - len(data[name])
-
-
-def _raise_if_invalid(data: Dataset, company: str) -> None:
-    violations = validate(data)
+def _raise_if_invalid(work: WorkingSet, company: str) -> None:
+    violations = work.violations()
     if violations:
         raise ValidationError([str(v) for v in violations],
                               context=f"deleting from {company} would leave")

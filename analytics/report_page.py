@@ -27,6 +27,7 @@ from analytics.figures import (
     key_figure_rows,
     key_figures,
     load_frames,
+    subtitle,
 )
 
 STYLE = """
@@ -63,14 +64,16 @@ for (const [id, spec] of Object.entries(specs)) {
 def build_report(*, company: str = "Weibo", partner: str = "Alibaba",
                  from_period: str | None = None, to_period: str | None = None,
                  out: Path, data_dir: Path | str | None = None,
-                 progress: Callable[[str], None] | None = None) -> Path:
+                 progress: Callable[[str], None] | None = None,
+                 period_kind: str | None = None) -> Path:
     """Write the report to `out` and return it; nothing is written if anything fails, and an `out`
     that is a folder or lies inside the data folder is refused before any chart is rendered.
-    `progress` is called with each chart's name once its spec is ready."""
+    `progress` is called with each chart's name once its spec is ready; `period_kind` None picks
+    quarters when the range has quarterly totals, else fiscal years."""
     from analytics.project import data_dir as resolve_data_dir
 
     frames = load_frames(company=company, partner=partner, from_period=from_period,
-                         to_period=to_period, data_dir=data_dir)
+                         to_period=to_period, data_dir=data_dir, period_kind=period_kind)
     data_folder = resolve_data_dir(data_dir)
     export.check_output_path(out, data_folder)  # before the slow part: the charts
     figures = key_figures(frames)
@@ -88,9 +91,7 @@ def chart_specs(frames: Frames, from_period: str | None, to_period: str | None,
 
     specs: dict[str, dict[str, Any]] = {}
     for name in registry.names():
-        specs[name] = chart_for(name, company=frames.company, partner=frames.partner,
-                                from_period=from_period, to_period=to_period,
-                                data_dir=data_dir).to_dict()
+        specs[name] = chart_for(name, data_dir=data_dir, subject=frames.subject).to_dict()
         if progress is not None:
             progress(name)
     return specs
@@ -111,7 +112,7 @@ def render_report(frames: Frames, figures: KeyFigures, specs: dict[str, dict[str
         f"<title>{escape(title)}</title>", f"<style>{STYLE}</style>",
         f"<script>{inline_script(bundle)}</script>",
         "</head><body>", f"<h1>{escape(title)}</h1>",
-        f'<p class="subtitle">{escape(label(subtitle(figures), CELL_LIMIT))}</p>',
+        f'<p class="subtitle">{escape(label(page_subtitle(figures), CELL_LIMIT))}</p>',
         "<h2>Key figures</h2>", key_figures_table(figures), *sections,
         '<section class="tables">', quarterly_table(frames, figures.currency),
         reconciliation_table(frames, figures.currency), "</section>",
@@ -120,9 +121,8 @@ def render_report(frames: Frames, figures: KeyFigures, specs: dict[str, dict[str
     ])
 
 
-def subtitle(figures: KeyFigures) -> str:
-    return (f"{format_period(figures.first_period)} – {format_period(figures.last_period)} · "
-            f"amounts in {figures.currency} · computed from the shipped queries")
+def page_subtitle(figures: KeyFigures) -> str:
+    return f"{subtitle(figures)} · computed from the shipped queries"
 
 
 def inline_script(code: str) -> str:
@@ -158,21 +158,30 @@ def key_figures_table(figures: KeyFigures) -> str:
 
 
 def quarterly_table(frames: Frames, currency: str) -> str:
-    """Every period with revenue: partner, rest and total, share, TTM share, source."""
+    """Every period with revenue: partner, rest and total, share, TTM share (quarters only: a
+    fiscal year has none), source. A lower bound reads `at least`, the rest then `at most`."""
+    quarters = frames.subject.period_kind == "quarter"
     rows = []
     for r in frames.dependence.sort("period_start").iter_rows(named=True):
         if r["total_revenue"] is None:
             continue
+        bound = bool(r["share_is_lower_bound"])
         rest = None if r["partner_revenue"] is None else r["total_revenue"] - r["partner_revenue"]
-        rows.append([format_period(r["period"]), format_money(r["partner_revenue"], currency),
-                     format_money(rest, currency), format_money(r["total_revenue"], currency),
-                     format_share(r["share_of_total"], exact=True),
-                     format_share(r["ttm_share_of_total"], exact=True),
+        rest_text = format_money(rest, currency)
+        ttm = [format_share(r["ttm_share_of_total"], exact=True,
+                            lower_bound=bool(r["ttm_share_is_lower_bound"]))] if quarters else []
+        rows.append([format_period(r["period"]),
+                     format_money(r["partner_revenue"], currency, lower_bound=bound),
+                     f"at most {rest_text}" if bound else rest_text,
+                     format_money(r["total_revenue"], currency),
+                     format_share(r["share_of_total"], exact=True, lower_bound=bound), *ttm,
                      ("derived: " if r["derived"] else "") + str(r["source"] or "")])
-    partner = label(frames.partner)
-    headers = ["Period", partner, f"Excluding {partner}", "Total revenue",
-               "Share", "TTM share", "Source"]
-    return "<h2>Quarterly figures</h2>" + table(headers, rows, {1, 2, 3, 4, 5})
+    partner = frames.subject.scope.short
+    headers = ["Period", partner, f"Excluding {partner}", "Total revenue", "Share",
+               *(["TTM share"] if quarters else []), "Source"]
+    numeric = {1, 2, 3, 4, 5} if quarters else {1, 2, 3, 4}
+    heading = f"{frames.subject.words.adjective} figures"
+    return f"<h2>{escape(heading)}</h2>" + table(headers, rows, numeric)
 
 
 def reconciliation_table(frames: Frames, currency: str) -> str:
@@ -187,12 +196,12 @@ def reconciliation_table(frames: Frames, currency: str) -> str:
                      format_money(r["partner_change"] + r["rest_change"], currency),
                      format_money(r["total_change"], currency),
                      "yes" if r["reconciles"] else "NO"])
-    partner = label(frames.partner)
+    partner = frames.subject.scope.short
     headers = ["Period", f"{partner} change", f"Change excluding {partner}",
                "Sum", "Total revenue change", "Reconciles"]
     intro = (f"<h2>Reconciliation</h2><p>Revenue excluding {escape(partner)} plus "
              f"{escape(partner)}'s revenue gives total revenue; year on year, the two "
              "changes add up to the change in total revenue. Only periods where the partner's "
-             "revenue was disclosed in both years can be reconciled.</p>")
+             "revenue was disclosed in both years (not as a lower bound) can be reconciled.</p>")
     empty = "<p>No period in this range has the partner's revenue a year apart.</p>"
     return intro + (table(headers, rows, {1, 2, 3, 4}) if rows else empty)

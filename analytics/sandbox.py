@@ -30,6 +30,9 @@ if TYPE_CHECKING:
 DEFAULT_TIMEOUT_SECONDS = 60.0
 MAX_TIMEOUT_SECONDS = 7 * 24 * 3600.0
 DEFAULT_MEMORY_LIMIT = "2GiB"
+#: Ingest, delete and validate hold a whole file and the touched companies in DuckDB: with a
+#: smaller budget they spill sooner, so the process stays near 1.3 GB at a million-row scale.
+WRITE_MEMORY_LIMIT = "1GiB"
 MEMORY_LIMIT_ENV = "ANALYTICS_MEMORY_LIMIT"
 #: Spilling to disk may use this many times the memory limit.
 SPILL_FACTOR = 4
@@ -95,6 +98,12 @@ class Limits:
         """Limits with the memory limit from the argument, else $ANALYTICS_MEMORY_LIMIT."""
         chosen = memory_limit or os.environ.get(MEMORY_LIMIT_ENV) or DEFAULT_MEMORY_LIMIT
         return cls(timeout, chosen, end_process_when_stuck)
+
+    @classmethod
+    def for_writes(cls) -> Limits:
+        """Limits for ingest, delete and validate: $ANALYTICS_MEMORY_LIMIT, else
+        WRITE_MEMORY_LIMIT; no timeout short of the maximum (a large file takes its time)."""
+        return cls(MAX_TIMEOUT_SECONDS, os.environ.get(MEMORY_LIMIT_ENV) or WRITE_MEMORY_LIMIT)
 
 
 def check_timeout(seconds: float) -> None:

@@ -17,6 +17,8 @@ class Column:
     sql_type: str
     description: str
     required: bool = True
+    #: SQL literal a stored file without this column (written before it existed) reads as.
+    default: str | None = None
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,9 @@ REVENUE = Table(
         _CURRENCY,
         _PRECISION,
         Column("derived", "BOOLEAN", "True when computed from other figures (a remainder), not read"),
+        Column("one_off", "BOOLEAN", "True for a one-off (a litigation settlement, a disposal "
+               "gain): excluded from concentration and reported apart in partner dependence",
+               default="false"),
         Column(
             "derivation",
             "VARCHAR",
@@ -178,8 +183,27 @@ KPIS = Table(
     ingest_columns=("company", "period", "metric", "value", "unit", "source"),
 )
 
+DISCLOSED_SHARES = Table(
+    "disclosed_shares",
+    "Shares of revenue a filing prints only as a percentage (\"approximately 85% of our revenue "
+    "was derived from this contract\"), kept beside the amounts, never turned into one.",
+    (
+        *_PERIOD_COLUMNS,
+        Column("partner", "VARCHAR", "The counterparty, or group, the share is of"),
+        Column("share_percent", "DECIMAL(7,4)", "The share as printed, in percent (85 = 85%)"),
+        Column("share_of", "VARCHAR", "`total` (of total revenue) or the stream it is a share of"),
+        Column("precision", "DECIMAL(7,4)",
+               "Rounding of the printed percentage, in percentage points (±)", required=False),
+        _SOURCE,
+        _NOTE,
+    ),
+    grain=("company", "period", "partner", "share_of"),
+    ingest_columns=("company", "period", "partner", "share_percent", "source"),
+)
+
 TABLES: dict[str, Table] = {
-    t.name: t for t in (REVENUE, REPORTED_TOTALS, COUNTERPARTIES, PARTNERSHIPS, EVENTS, KPIS)
+    t.name: t for t in (REVENUE, REPORTED_TOTALS, COUNTERPARTIES, PARTNERSHIPS, EVENTS, KPIS,
+                        DISCLOSED_SHARES)
 }
 
 #: Pools every company has: counterparties that need no declaration.

@@ -8,10 +8,16 @@ validate.py reports, never less: a company it passes has no violation.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from analytics.periods import FIRST_YEAR, LAST_YEAR
 from analytics.schema import COUNTERPARTY_CLASSES, TABLES
+from analytics.validate import PERIOD_TABLES
+
+if TYPE_CHECKING:
+    import duckdb
 
 _CLASSES = ", ".join(f"'{c}'" for c in COUNTERPARTY_CLASSES)
 _REMAINDERS = "('stream_remainder', 'total_remainder')"
@@ -19,13 +25,13 @@ _REMAINDERS = "('stream_remainder', 'total_remainder')"
 
 def _duplicates(name: str) -> str:
     grain = ", ".join(TABLES[name].grain)
-    return f"SELECT company FROM {name} GROUP BY {grain} HAVING count(*) > 1"
+    return f"SELECT company FROM {{{name}}} GROUP BY {grain} HAVING count(*) > 1"
 
 
 def _bad_periods(name: str) -> str:
     """A label that is not `YYYY` or `YYYYQn` in range, or dates and kind that do not match it."""
     return f"""
-        SELECT company FROM {name}
+        SELECT company FROM {{{name}}}
         WHERE CASE WHEN coalesce(regexp_full_match(period, '[0-9]{{4}}(Q[1-4])?'), false)
                      AND period[1:4]::INTEGER BETWEEN {FIRST_YEAR} AND {LAST_YEAR}
                    THEN period_kind IS DISTINCT FROM
@@ -37,22 +43,25 @@ def _bad_periods(name: str) -> str:
 
 SCREENS = [
     *(_duplicates(name) for name in TABLES),
-    *(_bad_periods(name) for name in ("revenue", "reported_totals", "kpis")),
-    """SELECT company FROM (SELECT company, currency FROM revenue
-                           UNION ALL SELECT company, currency FROM reported_totals)
+    *(_bad_periods(name) for name in PERIOD_TABLES),
+    """SELECT company FROM (SELECT company, currency FROM {revenue}
+                           UNION ALL SELECT company, currency FROM {reported_totals})
        GROUP BY company
        HAVING count(DISTINCT currency) > 1 OR bool_or(currency IS NULL)""",
-    """SELECT r.company FROM revenue r
-       WHERE NOT EXISTS (SELECT 1 FROM counterparties c
+    """SELECT r.company FROM {revenue} r
+       WHERE NOT EXISTS (SELECT 1 FROM {counterparties} c
                          WHERE c.company = r.company AND c.counterparty = r.counterparty)""",
-    f"""SELECT t.company FROM reported_totals t
-        JOIN revenue l ON l.company = t.company AND l.period = t.period
+    """SELECT d.company FROM {disclosed_shares} d
+       WHERE NOT EXISTS (SELECT 1 FROM {counterparties} c WHERE c.company = d.company
+                         AND d.partner IN (c.counterparty, c.counterparty_group))""",
+    f"""SELECT t.company FROM {{reported_totals}} t
+        JOIN {{revenue}} l ON l.company = t.company AND l.period = t.period
                       AND (t.stream = 'total' OR l.stream = t.stream)
         GROUP BY t.company, t.period, t.stream, t.amount, t.precision
         HAVING abs(sum(l.amount) - t.amount) > coalesce(t.precision, 0) + coalesce(
             sum(l.precision) FILTER (WHERE l.derivation IS NULL
                                         OR l.derivation NOT IN {_REMAINDERS}), 0)""",
-    """WITH printed AS (SELECT * FROM reported_totals WHERE NOT coalesce(derived, false))
+    """WITH printed AS (SELECT * FROM {reported_totals} WHERE NOT coalesce(derived, false))
        SELECT y.company FROM printed y
        JOIN printed q ON q.company = y.company AND q.stream = y.stream AND length(y.period) = 4
                      AND q.period IN (y.period || 'Q1', y.period || 'Q2', y.period || 'Q3',
@@ -61,25 +70,54 @@ SCREENS = [
        HAVING count(DISTINCT q.period) = 4
           AND abs(sum(q.amount) - y.amount) > coalesce(y.precision, 0)
                                               + coalesce(sum(q.precision), 0)""",
-    """SELECT l.company FROM revenue l
-       LEFT JOIN reported_totals t ON t.company = l.company AND t.period = l.period
-                                  AND t.stream = 'total'
-       WHERE l.amount < 0
-          OR l.amount > t.amount + coalesce(t.precision, 0) + coalesce(l.precision, 0)""",
-    f"""SELECT company FROM counterparties
+    """WITH printed AS (
+           SELECT company, period, amount, coalesce(precision, 0) AS rounding
+           FROM {reported_totals} WHERE stream <> 'total' AND NOT coalesce(derived, false))
+       SELECT p.company FROM printed p
+       JOIN (SELECT company, period, sum(amount) AS everything, sum(rounding) AS rounding,
+                    count(*) AS streams
+             FROM printed GROUP BY company, period) a USING (company, period)
+       WHERE a.streams >= 3 AND abs(a.everything - 2 * p.amount) <= a.rounding""",
+    f"""SELECT company FROM {{counterparties}}
         WHERE coalesce(counterparty_class, '') NOT IN ({_CLASSES})""",
-    """SELECT company FROM partnerships
+    """SELECT company FROM {partnerships}
        WHERE end_date < start_date OR stake_percent < 0 OR stake_percent > 100""",
 ]
 
 
+#: Companies validate.warnings may have something to say about: any negative leaf, any
+#: disclosed share.
+WARNING_SCREEN = ("SELECT company FROM {revenue} WHERE amount < 0 "
+                  "UNION SELECT company FROM {disclosed_shares}")
+
+
+def suspects(connection: duckdb.DuckDBPyConnection,
+             relations: Mapping[str, str] | None = None) -> set[str]:
+    """Every company some invariant might flag (a superset of those validate.py flags), over
+    the tables named in `relations` (default: the connection's views of the stored tables)."""
+    return _companies(connection, "\nUNION\n".join(f"({screen})" for screen in SCREENS),
+                      relations)
+
+
+def warned(connection: duckdb.DuckDBPyConnection,
+           relations: Mapping[str, str] | None = None) -> set[str]:
+    """Every company validate.warnings may warn about, over the same tables as `suspects`."""
+    return _companies(connection, WARNING_SCREEN, relations)
+
+
+def _companies(connection: duckdb.DuckDBPyConnection, sql: str,
+               relations: Mapping[str, str] | None) -> set[str]:
+    for name in TABLES:  # `{revenue}` -> the relation (not str.format: regexes hold braces)
+        sql = sql.replace("{" + name + "}", (relations or {}).get(name, name))
+    return {row[0] for row in connection.sql(sql).fetchall()}
+
+
 def suspect_companies(folder: Path) -> set[str]:
-    """Every company some invariant might flag (a superset of those validate.py flags)."""
+    """`suspects` over what is stored in a data folder."""
     from analytics.engine import connect
 
     connection = connect(folder, sandboxed=False)
     try:
-        union = "\nUNION\n".join(f"({screen})" for screen in SCREENS)
-        return {row[0] for row in connection.sql(union).fetchall()}
+        return suspects(connection)
     finally:
         connection.close()

@@ -182,7 +182,8 @@ def build(data_dir: Path) -> list[Path]:
     try:
         order = [("counterparties", SOURCES / "counterparties.csv"),
                  ("revenue", files["revenue"]), ("partnerships", SOURCES / "partnerships.csv"),
-                 ("events", files["events"]), ("kpis", files["kpis"])]
+                 ("events", files["events"]), ("kpis", files["kpis"]),
+                 ("disclosed_shares", SOURCES / "disclosed_shares.csv")]
         for table, path in order:
             ingest(path, table, staging)
         built = {data_dir / p.relative_to(staging): p.read_bytes()

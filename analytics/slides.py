@@ -29,6 +29,7 @@ from analytics.figures import (
     key_figure_rows,
     key_figures,
     load_frames,
+    subtitle,
 )
 
 if TYPE_CHECKING:
@@ -49,15 +50,17 @@ FOOTNOTE_LIMIT, CELL_LIMIT, NOTE_LINE_LIMIT = 300, 200, 2000
 def build_deck(*, company: str = "Weibo", partner: str = "Alibaba",
                from_period: str | None = None, to_period: str | None = None,
                out: Path, data_dir: Path | str | None = None, editable_charts: bool = False,
-               progress: Callable[[str], None] | None = None) -> Path:
+               progress: Callable[[str], None] | None = None,
+               period_kind: str | None = None) -> Path:
     """Write the deck to `out` and return it; nothing is written if anything fails, and an `out`
     that is a folder or lies inside the data folder is refused before any chart is rendered.
     `editable_charts` puts native PowerPoint charts in place of images; `progress` is called
-    with each chart's name once it is ready."""
+    with each chart's name once it is ready; `period_kind` None picks quarters when the range
+    has quarterly totals, else fiscal years."""
     from analytics.project import data_dir as resolve_data_dir
 
     frames = load_frames(company=company, partner=partner, from_period=from_period,
-                         to_period=to_period, data_dir=data_dir)
+                         to_period=to_period, data_dir=data_dir, period_kind=period_kind)
     data_folder = resolve_data_dir(data_dir)
     export.check_output_path(out, data_folder)  # before the slow part: the charts
     figures = key_figures(frames)
@@ -94,9 +97,8 @@ def chart_images(frames: Frames, from_period: str | None, to_period: str | None,
     from analytics.build import ChartBuildError, render_charts
     from analytics.charts import registry
 
-    built, failed = render_charts(names or registry.names(), ("png",), company=frames.company,
-                                  partner=frames.partner, from_period=from_period,
-                                  to_period=to_period, data_dir=data_dir, progress=progress)
+    built, failed = render_charts(names or registry.names(), ("png",), subject=frames.subject,
+                                  data_dir=data_dir, progress=progress)
     if failed:
         raise ChartBuildError(failed)
     return {chart.name: chart.outputs["png"] for chart in built}
@@ -132,9 +134,7 @@ def add_title_slide(deck: Presentation, figures: KeyFigures) -> Slide:
     slide = deck.slides.add_slide(deck.slide_layouts[TITLE_LAYOUT])
     slide.shapes.title.text = slide_text(f"{figures.company}: dependence on {figures.partner}",
                                          HEADLINE_LIMIT)
-    slide.placeholders[1].text = slide_text(f"{format_period(figures.first_period)} – "
-                                            f"{format_period(figures.last_period)} · "
-                                            f"amounts in {figures.currency}", HEADLINE_LIMIT)
+    slide.placeholders[1].text = slide_text(subtitle(figures), HEADLINE_LIMIT)
     return slide
 
 
@@ -222,18 +222,25 @@ def chart_notes(chart: str, frames: Frames, figures: KeyFigures, headline: str) 
 
 def dependence_lines(frames: Frames, currency: str) -> list[str]:
     rows = frames.dependence.filter(frames.dependence["share_of_total"].is_not_null())
-    return [f"{format_period(r['period'])}: {label(frames.partner)} "
-            f"{format_money(r['partner_revenue'], currency)} of "
+    partner = frames.subject.scope.short
+    return [f"{format_period(r['period'])}: {partner} "
+            f"{format_money(r['partner_revenue'], currency, lower_bound=bound(r))} of "
             f"{format_money(r['total_revenue'], currency)} "
-            f"({format_share(r['share_of_total'], exact=True)}). Source: {r['source']}"
+            f"({format_share(r['share_of_total'], exact=True, lower_bound=bound(r))}). "
+            f"Source: {r['source']}"
             for r in rows.sort("period_start").iter_rows(named=True)]
+
+
+def bound(row: dict[str, object]) -> bool:
+    """Whether a dependence row's partner revenue and shares are lower bounds."""
+    return bool(row.get("share_is_lower_bound"))
 
 
 def growth_lines(frames: Frames, currency: str) -> list[str]:
     rows = frames.growth.filter(frames.growth["total_change"].is_not_null())
     return [f"{format_period(r['period'])} vs {format_period(r['prior_period'])}: total "
             f"{format_money(r['total_change'], currency)} "
-            f"({format_share(r['total_yoy'], exact=True)}); {label(frames.partner)} "
+            f"({format_share(r['total_yoy'], exact=True)}); {frames.subject.scope.short} "
             f"{format_money(r['partner_change'], currency)}; rest "
             f"{format_money(r['rest_change'], currency)}"
             for r in rows.sort("period_start").iter_rows(named=True)]

@@ -7,6 +7,8 @@ that company's files. Every write is one journaled commit over all tables and co
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -17,6 +19,7 @@ from analytics.errors import InputError
 from analytics.schema import TABLES, Table
 
 if TYPE_CHECKING:
+    import duckdb
     import polars as pl
 
 PARTITION_FILE = "data.parquet"
@@ -113,8 +116,9 @@ def conform(table: Table, frame: pl.DataFrame) -> pl.DataFrame:
     """Columns in schema order and types, sorted by grain so files are reproducible."""
     import polars as pl
 
-    missing = [c for c in table.column_names if c not in frame.columns]
-    frame = frame.with_columns(pl.lit(None).alias(c) for c in missing)
+    missing = [c for c in table.columns if c.name not in frame.columns]
+    frame = frame.with_columns(pl.lit(None if c.default is None else c.default == "true")
+                               .alias(c.name) for c in missing)
     frame = frame.select(pl.col(c.name).cast(polars_type(c.sql_type)) for c in table.columns)
     return frame.sort(list(table.grain), nulls_last=True)
 
@@ -142,62 +146,124 @@ def read_table(data_dir: Path, name: str, companies: Iterable[str] | None = None
              if wanted is None or company in wanted]
     if not files:
         return empty(table)
-    return conform(table, pl.concat([pl.read_parquet(path) for path in files]))
+    return conform(table, pl.concat([conform(table, pl.read_parquet(path)) for path in files]))
 
 
-def write_tables(data_dir: Path, frames: Mapping[str, pl.DataFrame],
-                 companies: Iterable[str]) -> list[Path]:
-    """Make `frames` the whole stored content of `companies` in their tables, all or nothing
-    (`export.commit_all`: staged, journaled, renamed): each company's file is replaced, or
-    removed when it has no rows left.
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
 
-    A folder still in the flat layout is migrated in the same commit. Callers that read, merge
-    and write hold `export.locked(data_dir)` around the whole update.
+
+def typed_select(name: str) -> str:
+    """The table's columns, in schema order, cast to their schema types; a column with a
+    default reads as it where NULL (a file written before the column existed)."""
+    return ", ".join(
+        f"CAST({c.name if c.default is None else f'coalesce({c.name}, {c.default})'} "
+        f"AS {c.sql_type}) AS {c.name}" for c in TABLES[name].columns)
+
+
+def no_rows_sql(name: str) -> str:
+    """A SELECT of no rows with the table's columns and types."""
+    typed = ", ".join(f"CAST(NULL AS {c.sql_type}) AS {c.name}" for c in TABLES[name].columns)
+    return f"SELECT {typed} WHERE false"
+
+
+def typed_rows_sql(name: str, source: str) -> str:
+    """The rows of a table's files read by `source` (a table function such as read_parquet),
+    with every schema column: one missing from older files reads as its default or NULL."""
+    return (f"SELECT {typed_select(name)} FROM ({no_rows_sql(name)} UNION ALL BY NAME "
+            f"FROM {source})")
+
+
+def stored_sql(data_dir: Path, name: str, companies: Iterable[str]) -> str:
+    """A SELECT of the stored rows of `companies` in a table, typed; reads only their files."""
+    wanted = sorted(set(companies))
+    legacy = legacy_path(data_dir, name)
+    if legacy.exists():
+        listed = ", ".join(_literal(c) for c in wanted) or "NULL"
+        return (f"{typed_rows_sql(name, f'read_parquet({_literal(str(legacy))})')} "
+                f"WHERE company IN ({listed})")
+    stored = stored_companies(data_dir, name)
+    files = [str(stored[c]) for c in wanted if c in stored]
+    if not files:
+        return no_rows_sql(name)
+    listed = ", ".join(_literal(f) for f in files)
+    return typed_rows_sql(name, f"read_parquet([{listed}], union_by_name = true)")
+
+
+def write_relations(data_dir: Path, connection: duckdb.DuckDBPyConnection,
+                    relations: Mapping[str, str], companies: Iterable[str]) -> list[Path]:
+    """Make the rows of `relations` (table name -> SQL relation over `connection`) the whole
+    stored content of `companies` in those tables, all or nothing (`export.commit_all`: staged,
+    journaled, renamed): each company's file is replaced, or removed when it has no rows left.
+
+    Each table is written by one partitioned COPY, sorted by its grain so files are
+    reproducible. A folder still in the flat layout is migrated in the same commit. Callers
+    hold `export.locked(data_dir)` around the whole read, change and write.
     """
-    scope = set(companies)
-    tables = {name: conform(TABLES[name], frame) for name, frame in frames.items()}
-    writes: dict[Path, export.Writer] = {}
-    removed: list[Path] = []
-    for name, frame in _with_legacy_rows(data_dir, tables, scope).items():
-        table_writes, table_removed = _table_changes(data_dir, name, frame, scope)
-        writes.update(table_writes)
-        removed += table_removed
-    removed += [legacy_path(data_dir, name) for name in TABLES
-                if legacy_path(data_dir, name).exists()]
-    return export.commit_all(dict(sorted(writes.items())), sorted(removed),
-                             root=Path(data_dir))
+    scope = sorted(set(companies))
+    staging = Path(tempfile.mkdtemp(prefix="analytics-write-"))
+    try:
+        writes: dict[Path, export.Writer] = {}
+        removed: list[Path] = []
+        for name, relation in _with_legacy_rows(data_dir, relations, scope).items():
+            table_writes, table_removed = _table_changes(data_dir, connection, name, relation,
+                                                         scope, staging / name)
+            writes.update(table_writes)
+            removed += table_removed
+        removed += [legacy_path(data_dir, name) for name in TABLES
+                    if legacy_path(data_dir, name).exists()]
+        return export.commit_all(dict(sorted(writes.items())), sorted(removed),
+                                 root=Path(data_dir))
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
 
 
-def _with_legacy_rows(data_dir: Path, tables: dict[str, pl.DataFrame], scope: set[str]
-                      ) -> dict[str, pl.DataFrame]:
+def _with_legacy_rows(data_dir: Path, relations: Mapping[str, str], scope: list[str]
+                      ) -> dict[str, str]:
     """Add, for tables still in the flat layout, the stored rows that stay: every row of a table
     not being written, else the rows of companies outside `scope`."""
-    import polars as pl
-
-    merged = dict(tables)
+    merged = dict(relations)
+    listed = ", ".join(_literal(c) for c in scope) or "NULL"
     for name in TABLES:
         legacy = legacy_path(data_dir, name)
         if legacy.exists():
-            kept = conform(TABLES[name], pl.read_parquet(legacy))
-            if name in tables:
-                kept = kept.filter(~pl.col("company").is_in(sorted(scope)))
-            merged[name] = pl.concat([kept, merged.get(name, empty(TABLES[name]))])
+            kept = typed_rows_sql(name, f"read_parquet({_literal(str(legacy))})")
+            merged[name] = (f"({merged[name]}) UNION ALL BY NAME ({kept} WHERE company NOT IN "
+                            f"({listed}))" if name in merged else kept)
     return merged
 
 
-def _table_changes(data_dir: Path, name: str, frame: pl.DataFrame, scope: set[str]
+def _table_changes(data_dir: Path, connection: duckdb.DuckDBPyConnection, name: str,
+                   relation: str, scope: list[str], staging: Path
                    ) -> tuple[dict[Path, export.Writer], list[Path]]:
-    """The partition files to write and to remove for one table."""
-    parts = {key[0]: part for key, part in frame.partition_by("company", as_dict=True).items()}
+    """The partition files to write (staged by one COPY) and to remove for one table."""
+    connection.execute(f"CREATE OR REPLACE TEMP TABLE write_parts AS SELECT company, "
+                       f"(row_number() OVER (ORDER BY company) - 1)::INTEGER AS part "
+                       f"FROM (SELECT DISTINCT company FROM ({relation}))").fetchall()
+    parts = dict(connection.execute("SELECT company, part FROM write_parts").fetchall())
     for company in parts:
         if (problem := check_company_name(str(company))) is not None:
             raise InputError(f"company '{company}': {problem}")
-    stored = stored_companies(data_dir, name)
-    writes = {partition_path(data_dir, name, company): _writer(part)
+    if parts:
+        import duckdb
+
+        order = ", ".join(f"{c} NULLS LAST" for c in TABLES[name].grain)
+        try:
+            connection.execute(
+                f"COPY (SELECT {typed_select(name)}, write_part FROM (SELECT r.*, p.part AS "
+                f"write_part FROM ({relation}) r JOIN write_parts p ON p.company = r.company) "
+                f"ORDER BY write_part, {order}) TO {_literal(str(staging))} "
+                "(FORMAT parquet, PARTITION_BY (write_part), FILENAME_PATTERN 'data')"
+            ).fetchall()
+        except duckdb.IOException as error:  # a full disk, a file size limit
+            export.reraise(error, staging / "write_part=*" / "data0.parquet")
+    writes = {partition_path(data_dir, name, company): _copier(staging, part)
               for company, part in sorted(parts.items())}
-    removed = [stored[company] for company in sorted(scope - set(parts)) if company in stored]
+    stored = stored_companies(data_dir, name)
+    removed = [stored[company] for company in scope if company not in parts and company in stored]
     return writes, removed
 
 
-def _writer(frame: pl.DataFrame) -> export.Writer:
-    return lambda temp: frame.write_parquet(temp)
+def _copier(staging: Path, part: int) -> export.Writer:
+    (staged,) = (staging / f"write_part={part}").glob("*.parquet")
+    return lambda temp: shutil.copyfile(staged, temp)

@@ -11,8 +11,33 @@ import re
 
 #: C0 and C1 control characters, DEL, and the bidirectional overrides that reorder what a reader
 #: sees ("Trojan Source"). Tab and newline are among them; only free text (below) keeps them.
-_CONTROL_SET = r"\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029"
-_CONTROL = re.compile(f"[{_CONTROL_SET}]")
+CONTROL_RANGES = ((0x00, 0x1F), (0x7F, 0x9F), (0x200E, 0x200F), (0x202A, 0x202E),
+                  (0x2066, 0x2069), (0x2028, 0x2029))
+#: The three control characters free text (source, note, description) keeps.
+FREE_TEXT_CONTROLS = "\t\n\r"
+
+
+def _character_class(keep: str = "", re2: bool = False) -> str:
+    """The control set minus `keep` as a regex character class: Python's escapes, or RE2's
+    (DuckDB) with `re2`, so the set-based ingest checks the very same characters."""
+    def escape(code: int) -> str:
+        return f"\\x{{{code:x}}}" if re2 else f"\\U{code:08x}"
+
+    codes = [c for lo, hi in CONTROL_RANGES for c in range(lo, hi + 1) if chr(c) not in keep]
+    runs: list[list[int]] = []
+    for code in codes:
+        if runs and code == runs[-1][1] + 1:
+            runs[-1][1] = code
+        else:
+            runs.append([code, code])
+    return "[" + "".join(escape(lo) + (f"-{escape(hi)}" if hi > lo else "")
+                         for lo, hi in runs) + "]"
+
+
+#: The control set, and the part of it free text may not hold, as RE2 classes (DuckDB).
+CONTROL_CLASS_RE2 = _character_class(re2=True)
+FREE_TEXT_CONTROL_CLASS_RE2 = _character_class(FREE_TEXT_CONTROLS, re2=True)
+_CONTROL = re.compile(_character_class())
 #: What a spreadsheet would read as the start of a formula (OWASP, "CSV Injection"); also used
 #: set-based (polars).
 FORMULA_START_PATTERN = r"^[=+\-@\t\r\n]"
@@ -63,7 +88,7 @@ def shorten(text: str, limit: int) -> str:
 
 #: Free text (source, note, description) may keep tabs and line breaks, and nothing else of the
 #: control set: an ESC or a bidirectional override in a note is as hostile as in a name.
-_CONTROL_IN_FREE_TEXT = re.compile(rf"(?![\t\n\r])[{_CONTROL_SET}]")
+_CONTROL_IN_FREE_TEXT = re.compile(_character_class(FREE_TEXT_CONTROLS))
 
 
 def first_control_character_in_free_text(text: str) -> str | None:

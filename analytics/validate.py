@@ -11,7 +11,6 @@ from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import Any
 
-from analytics.derive import tolerance
 from analytics.periods import parse_period
 from analytics.schema import COUNTERPARTY_CLASSES, TABLES, TOTAL_STREAM
 
@@ -31,6 +30,8 @@ class Violation(str):
 
 
 REMAINDERS = ("stream_remainder", "total_remainder")
+#: The tables whose rows carry a period.
+PERIOD_TABLES = tuple(name for name, table in TABLES.items() if "period" in table.column_names)
 Dataset = dict[str, list[Record]]
 
 
@@ -38,15 +39,25 @@ def validate(data: Dataset) -> list[Violation]:
     """Every violation of every invariant, in a stable order."""
     checks: list[Callable[[Dataset], Iterable[str]]] = [
         duplicate_grain, valid_periods, one_currency_per_company, counterparties_known,
-        leaves_sum_to_printed_totals, quarters_sum_to_fiscal_year, shares_within_bounds,
+        leaves_sum_to_printed_totals, quarters_sum_to_fiscal_year, total_filed_as_a_stream,
         valid_reference_tables,
     ]
     return [Violation(v) if not isinstance(v, Violation) else v
             for check in checks for v in check(data)]
 
 
+def tolerance(records: list[Record]) -> Decimal:
+    """Sum of the printed roundings of the figures involved."""
+    return sum((r.get("precision") or Decimal(0) for r in records), Decimal(0))
+
+
 def _where(record: Record, stream: str | None = None) -> str:
     return f"{record['company']} {record['period']} {stream or record.get('stream', '')}".strip()
+
+
+def _plain(value: Decimal) -> str:
+    """A decimal without trailing zeros or an exponent: 80.0000 is 80, 0.0500 is 0.05."""
+    return f"{value.normalize():f}"
 
 
 def _money(value: Decimal) -> str:
@@ -66,7 +77,7 @@ def duplicate_grain(data: Dataset) -> Iterable[str]:
 
 
 def valid_periods(data: Dataset) -> Iterable[str]:
-    for name in ("revenue", "reported_totals", "kpis"):
+    for name in PERIOD_TABLES:
         for record in data.get(name, []):
             period = parse_period(str(record["period"]))
             if period is None or period.label != record["period"]:
@@ -93,6 +104,14 @@ def counterparties_known(data: Dataset) -> Iterable[str]:
     for company, period, stream, counterparty in unknown:
         yield (f"{company} {period} {stream}: counterparty '{counterparty}' is not in the "
                "counterparties table")
+    groups = known | {(r["company"], r["counterparty_group"])
+                      for r in data.get("counterparties", [])}
+    for share in data.get("disclosed_shares", []):
+        if (share["company"], share["partner"]) not in groups:
+            yield Violation.at({**share, "stream": share["share_of"]},
+                               f"the disclosed share's partner '{share['partner']}' is not a "
+                               "counterparty or group in the counterparties table: ingest it "
+                               "first with `analytics ingest FILE --table counterparties`")
 
 
 def _leaves_by(data: Dataset) -> dict[tuple[str, str], list[Record]]:
@@ -136,17 +155,79 @@ def quarters_sum_to_fiscal_year(data: Dataset) -> Iterable[str]:
                    f"year is {_money(year_total['amount'])} (tolerance ±{_money(allowed)})")
 
 
-def shares_within_bounds(data: Dataset) -> Iterable[str]:
-    """No leaf is negative or larger than its period's total revenue: every share is in [0, 1]."""
-    grand = {(r["company"], r["period"]): r for r in data.get("reported_totals", [])
-             if r["stream"] == TOTAL_STREAM}
+def total_filed_as_a_stream(data: Dataset) -> Iterable[str]:
+    """A printed stream total equal to the sum of the other (two or more) printed stream totals
+    of its period is total revenue filed under a stream name: stored as a stream, it would count
+    the period's revenue twice."""
+    streams: dict[tuple[str, str], list[Record]] = defaultdict(list)
+    for total in data.get("reported_totals", []):
+        if total["stream"] != TOTAL_STREAM and not total.get("derived"):
+            streams[(total["company"], total["period"])].append(total)
+    for printed in streams.values():
+        if len(printed) < 3:
+            continue
+        everything = sum((t["amount"] for t in printed), Decimal(0))
+        for total in printed:
+            others = [t for t in printed if t is not total]
+            if abs(everything - 2 * total["amount"]) <= tolerance(printed):
+                named = ", ".join(sorted(t["stream"] for t in others))
+                yield Violation.at(total, f"looks like total revenue: its printed total "
+                                   f"{_money(total['amount'])} is the sum of the other streams "
+                                   f"({named}); file total revenue as stream `{TOTAL_STREAM}` "
+                                   "(counterparty all)")
+
+
+def warnings(data: Dataset) -> list[Violation]:
+    """What is legitimate but worth a second look: a named counterparty's negative revenue, a
+    negative remainder (printed parts above their printed total), and a disclosed share that
+    the amounts contradict (published percentages do contradict each other)."""
+    pooled = {(r["company"], r["counterparty"]) for r in data.get("counterparties", [])
+              if r.get("is_pool")}
+    found = []
     for leaf in data.get("revenue", []):
-        if leaf["amount"] < 0:
-            yield Violation.at(leaf, f"negative amount {_money(leaf['amount'])}")
-        total = grand.get((leaf["company"], leaf["period"]))
-        if total is not None and leaf["amount"] > total["amount"] + tolerance([total, leaf]):
-            yield Violation.at(leaf, f"{leaf['counterparty']} is {_money(leaf['amount'])}, more "
-                               f"than total revenue {_money(total['amount'])} (share over 1)")
+        if leaf["amount"] >= 0:
+            continue
+        if leaf.get("derivation") in REMAINDERS:
+            found.append(Violation.at(
+                leaf, f"the printed parts exceed the printed total by "
+                f"{_money(-leaf['amount'])}: kept as a negative {leaf['counterparty']} line (a "
+                "loss the filing does not itemise); check the figures"))
+        elif (leaf["company"], leaf["counterparty"]) not in pooled:
+            found.append(Violation.at(
+                leaf, f"{leaf['counterparty']}'s revenue is negative "
+                f"({_money(leaf['amount'])}): a refund or a loss, or a sign typo?"))
+    return found + list(_disagreeing_shares(data))
+
+
+def _disagreeing_shares(data: Dataset) -> Iterable[Violation]:
+    """A disclosed share further from the share the amounts give than its printed rounding.
+    Only where the partner's revenue and the base (total revenue or the stream's printed total)
+    are both known."""
+    group_of = {(r["company"], r["counterparty"]): r["counterparty_group"]
+                for r in data.get("counterparties", [])}
+    partner_revenue: dict[tuple[str, str, str], Decimal] = defaultdict(Decimal)
+    for leaf in data.get("revenue", []):
+        key = (leaf["company"], leaf["period"])
+        partner_revenue[(*key, leaf["counterparty"])] += leaf["amount"]
+        group = group_of.get((leaf["company"], leaf["counterparty"]))
+        if group is not None and group != leaf["counterparty"]:
+            partner_revenue[(*key, group)] += leaf["amount"]
+    bases = {(r["company"], r["period"], r["stream"]): r["amount"]
+             for r in data.get("reported_totals", [])}
+    for share in data.get("disclosed_shares", []):
+        key = (share["company"], share["period"])
+        earned = partner_revenue.get((*key, share["partner"]))
+        base = bases.get((*key, share["share_of"]))
+        if earned is None or not base:
+            continue
+        computed = 100 * earned / base
+        if abs(computed - share["share_percent"]) > (share.get("precision") or 0):
+            yield Violation.at(
+                {**share, "stream": share["share_of"]},
+                f"the disclosed share of {share['partner']} is {_plain(share['share_percent'])}% "
+                f"(±{_plain(share.get('precision') or Decimal(0))}) but the amounts give "
+                f"{computed:.2f}% "
+                f"({_money(earned)} of {_money(base)}): the sources disagree")
 
 
 def valid_reference_tables(data: Dataset) -> Iterable[str]:

@@ -1,9 +1,11 @@
 -- Helper views and macros over the tables, created on every connection.
 -- They hold the rules that every query needs the same way: what a period's total revenue is,
 -- when a stream's revenue is known, and the full run of periods (so gaps show as gaps).
--- The rules are table macros taking the company, so a one-company query reads only that
--- company's rows (the filter sits on every scan); the views of the same names apply them to
--- every company, for cross-company SQL.
+-- The rules are table macros taking the company. They read a company's rows through the
+-- engine's `revenue_of(company)`, `reported_totals_of(company)`, ...: over the stored files each
+-- opens that company's partition file alone, so a one-company query neither lists nor reads any
+-- other company's files. NULL stands for every company: the views named like the rules
+-- (`period_revenue`, `stream_revenue`) are the rules over NULL, for cross-company SQL.
 
 -- The start and end dates of a period label ('2016Q1' or '2016').
 CREATE MACRO period_start_of(label) AS
@@ -19,15 +21,16 @@ CREATE MACRO period_label(start_date, kind) AS
 
 -- Every period of a kind between a company's first and last figure, including empty ones.
 CREATE MACRO period_spine(which_company, kind) AS TABLE
-    SELECT which_company AS company, kind AS period_kind,
+    SELECT company, kind AS period_kind,
            period_label(d::DATE, kind) AS period, d::DATE AS period_start,
            (d + CASE WHEN kind = 'year' THEN INTERVAL 1 YEAR ELSE INTERVAL 3 MONTH END
               - INTERVAL 1 DAY)::DATE AS period_end
-    FROM (SELECT unnest(generate_series(lo, hi, step)) AS d
-          FROM (SELECT min(period_start)::TIMESTAMP AS lo, max(period_start)::TIMESTAMP AS hi,
+    FROM (SELECT company, unnest(generate_series(lo, hi, step)) AS d
+          FROM (SELECT company, min(period_start)::TIMESTAMP AS lo,
+                       max(period_start)::TIMESTAMP AS hi,
                        any_value(CASE WHEN period_kind = 'year' THEN INTERVAL 1 YEAR
                                       ELSE INTERVAL 3 MONTH END) AS step
-                FROM revenue WHERE company = which_company AND period_kind = kind));
+                FROM revenue_of(which_company) WHERE period_kind = kind GROUP BY company));
 
 -- One row per period of a company: total revenue (printed, or derived from the fiscal year)
 -- and the sum of its leaves. A period with leaves but no total has total_revenue NULL.
@@ -37,17 +40,17 @@ WITH leaves AS (
            any_value(period_start) AS period_start, any_value(period_end) AS period_end,
            any_value(currency) AS currency, sum(amount) AS leaves_total,
            bool_or(stream = 'unattributed') AS has_unattributed_stream
-    FROM revenue WHERE company = which_company GROUP BY company, period
+    FROM revenue_of(which_company) GROUP BY company, period
 ),
 totals AS (
-    SELECT period, amount, derived, source FROM reported_totals
-    WHERE company = which_company AND stream = 'total'
+    SELECT company, period, amount, derived, source FROM reported_totals_of(which_company)
+    WHERE stream = 'total'
 )
 SELECT l.company, l.period, l.period_kind, l.period_start, l.period_end, l.currency,
        t.amount AS total_revenue, coalesce(t.derived, false) AS total_derived,
        t.source AS total_source, l.leaves_total, l.has_unattributed_stream
 FROM leaves AS l
-LEFT JOIN totals AS t ON t.period = l.period;
+LEFT JOIN totals AS t ON t.company = l.company AND t.period = l.period;
 
 -- One row per period and stream of a company: the stream's revenue where it is known, that is
 -- printed, or the sum of its leaves when the period's total is fully split into streams.
@@ -58,51 +61,94 @@ SELECT r.company, r.period, any_value(r.period_kind) AS period_kind,
                 CASE WHEN any_value(p.total_revenue) IS NOT NULL
                       AND NOT any_value(p.has_unattributed_stream) THEN sum(r.amount) END)
            AS stream_revenue
-FROM (FROM revenue WHERE company = which_company AND stream <> 'unattributed') AS r
-JOIN period_revenue(which_company) AS p ON p.period = r.period
-LEFT JOIN (FROM reported_totals WHERE company = which_company) AS t
-       ON t.period = r.period AND t.stream = r.stream
+FROM (FROM revenue_of(which_company) WHERE stream <> 'unattributed') AS r
+JOIN period_revenue(which_company) AS p ON p.company = r.company AND p.period = r.period
+LEFT JOIN reported_totals_of(which_company) AS t
+       ON t.company = r.company AND t.period = r.period AND t.stream = r.stream
 GROUP BY r.company, r.period, r.stream;
 
 -- The same for every company, for SQL across companies.
-CREATE VIEW period_revenue AS
-SELECT p.* FROM (SELECT DISTINCT company FROM revenue) AS c, period_revenue(c.company) AS p;
-CREATE VIEW stream_revenue AS
-SELECT s.* FROM (SELECT DISTINCT company FROM revenue) AS c, stream_revenue(c.company) AS s;
+CREATE VIEW period_revenue AS FROM period_revenue(NULL);
+CREATE VIEW stream_revenue AS FROM stream_revenue(NULL);
 
--- The counterparties that make up a partner: the partner's whole group (common control).
+-- What a partner name means, one definition for every query: a group when the name is the
+-- counterparty_group of some other counterparty (all of the group's members); otherwise the
+-- counterparty of that name alone. So `partner=<member>` is that member, `partner=<group>` the
+-- whole group, and a name that is both (a group defaults to its member's own name) is the
+-- counterparty alone when it is the group's only member.
 CREATE MACRO partner_members(which_company, which_partner) AS TABLE
-    SELECT counterparty, counterparty_class FROM counterparties
-    WHERE company = which_company AND counterparty_group IN (
-        SELECT counterparty_group FROM counterparties
-        WHERE company = which_company
-          AND (counterparty = which_partner OR counterparty_group = which_partner));
+    SELECT counterparty, counterparty_class, counterparty_group
+    FROM counterparties_of(which_company)
+    WHERE company = which_company
+      AND CASE WHEN EXISTS (SELECT 1 FROM counterparties_of(which_company) AS other
+                            WHERE other.company = which_company
+                              AND other.counterparty_group = which_partner
+                              AND other.counterparty <> which_partner)
+               THEN counterparty_group = which_partner
+               ELSE counterparty = which_partner END;
+
+-- One row saying what a partner name stands for: `is_group`, and its members, the partner's own
+-- name first, then alphabetical ('Nimbus Group, Nimbus Finance', and as a list); no row for an
+-- unknown name.
+CREATE MACRO partner_scope(which_company, which_partner) AS TABLE
+    SELECT which_partner AS partner, bool_or(counterparty <> which_partner) AS is_group,
+           string_agg(counterparty, ', '
+                      ORDER BY counterparty <> which_partner, counterparty) AS members,
+           list(counterparty ORDER BY counterparty <> which_partner, counterparty)
+               AS member_list,
+           count(*) AS member_count
+    FROM partner_members(which_company, which_partner)
+    HAVING count(*) > 0;
 
 -- Per period of the spine: the partner's revenue, NULL where it was not disclosed and could sit
 -- in a pool the filing did not split (unknown is not zero), with total revenue and sources.
+-- A member of a group with no figure in a period counts as zero only when no pool could hide
+-- it; otherwise the group's revenue is the sum of the known members, a lower bound, and
+-- `partner_revenue_is_lower_bound` says so. A third-party pool hides only third-party members;
+-- any other pool (related parties, unattributed, mixed) can hide any member.
+-- One company's, like partner_members (NULL gives no rows).
 CREATE MACRO partner_periods(which_company, which_partner, kind) AS TABLE
-WITH partner_leaves AS (
+WITH members AS (
+    FROM partner_members(which_company, which_partner)
+),
+partner_leaves AS (
     SELECT period, sum(amount) AS partner_revenue, arg_max(stream, amount) AS partner_stream,
            bool_or(derived) AS partner_derived,
            string_agg(DISTINCT source, ' | ' ORDER BY source) AS partner_source
-    FROM revenue
-    WHERE company = which_company
-      AND counterparty IN (SELECT counterparty FROM partner_members(which_company, which_partner))
+    FROM revenue_of(which_company)
+    WHERE company = which_company AND counterparty IN (SELECT counterparty FROM members)
     GROUP BY period
 ),
-hidden AS (
+member_leaves AS (
+    SELECT period, counterparty FROM revenue_of(which_company)
+    WHERE company = which_company AND counterparty IN (SELECT counterparty FROM members)
+    GROUP BY ALL
+),
+pools AS (
     SELECT r.period,
-           bool_or(c.is_pool AND (c.counterparty_class <> 'third_party' OR 'third_party' IN (
-               SELECT counterparty_class FROM partner_members(which_company, which_partner))))
-               AS could_hide
-    FROM revenue r
-    JOIN (FROM counterparties WHERE company = which_company) c ON c.counterparty = r.counterparty
+           coalesce(bool_or(c.is_pool AND c.counterparty_class <> 'third_party'), false)
+               AS hides_any,
+           coalesce(bool_or(c.is_pool), false) AS hides_third_party
+    FROM revenue_of(which_company) r
+    JOIN counterparties_of(which_company) c ON c.counterparty = r.counterparty
     WHERE r.company = which_company
     GROUP BY r.period
+),
+-- Whether some member without a figure in the period could be hiding in a pool.
+hidden AS (
+    SELECT p.period,
+           coalesce(bool_or(ml.counterparty IS NULL AND CASE
+               WHEN m.counterparty_class = 'third_party' THEN p.hides_third_party
+               ELSE p.hides_any END), false) AS could_hide
+    FROM pools p
+    CROSS JOIN members m
+    LEFT JOIN member_leaves ml ON ml.period = p.period AND ml.counterparty = m.counterparty
+    GROUP BY p.period
 )
 SELECT s.company, s.period, s.period_kind, s.period_start, s.period_end, p.currency,
        CASE WHEN l.period IS NOT NULL THEN l.partner_revenue
             WHEN p.period IS NOT NULL AND NOT h.could_hide THEN 0 END AS partner_revenue,
+       l.period IS NOT NULL AND coalesce(h.could_hide, false) AS partner_revenue_is_lower_bound,
        p.total_revenue, l.partner_stream, sr.stream_revenue,
        coalesce(l.partner_derived, false) OR coalesce(p.total_derived, false) AS derived,
        concat_ws(' | ', l.partner_source, p.total_source) AS source
@@ -111,4 +157,5 @@ LEFT JOIN period_revenue(which_company) p ON p.period = s.period
 LEFT JOIN partner_leaves l ON l.period = s.period
 LEFT JOIN hidden h ON h.period = s.period
 LEFT JOIN stream_revenue(which_company) sr
-       ON sr.period = s.period AND sr.stream = l.partner_stream;
+       ON sr.period = s.period AND sr.stream = l.partner_stream
+WHERE s.company = which_company;

@@ -146,15 +146,23 @@ def compare(folder: Path, ledger: Path, runs: int, *options: str) -> dict[str, f
 def phases(ledger: Path) -> dict[str, float]:
     """In one process: the rollup's aggregate (with its row checks), and the txn_id check."""
     from analytics.ledger.checks import check_columns
-    from analytics.ledger.definition import PERIOD_KINDS, aggregate_sql, bound, repeated_ids_sql
+    from analytics.ledger.definition import (
+        PERIOD_KINDS,
+        Pooling,
+        aggregate_sql,
+        bound,
+        repeated_ids_sql,
+    )
     from analytics.ledger.duckdb_engine import DuckDBLedger
     from analytics.sandbox import Limits
 
-    values = {"company": COMPANY, "known": ["Orchard Group", "Harbor Pay", "Northwind Games"]}
+    pooling = Pooling(kept=("Orchard Group", "Harbor Pay", "Northwind Games"))
+    values = {"company": COMPANY, **pooling.values()}
     timed: dict[str, float] = {}
     with DuckDBLedger(str(ledger), Limits.from_environment()) as engine:
         shape = check_columns(engine.columns(), str(ledger), engine.partitioned_by_year)
-        for name, sql in (("aggregate", aggregate_sql(shape, PERIOD_KINDS["quarter"], None, True)),
+        for name, sql in (("aggregate", aggregate_sql(shape, PERIOD_KINDS["quarter"], None,
+                                                    pooling)),
                           ("txn_id check", repeated_ids_sql(shape, None)),
                           ("hand GROUP BY", HAND_WRITTEN.format(since="").replace(
                               "read_parquet($ledger, hive_partitioning = true)", "ledger"))):

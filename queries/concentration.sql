@@ -6,8 +6,8 @@
 -- @param to_period PERIOD = NULL  -- last period shown, e.g. 2016Q4
 WITH groups AS (
     SELECT r.period, c.counterparty_group, sum(r.amount) AS amount
-    FROM revenue r
-    JOIN (FROM counterparties WHERE company = $company) c ON c.counterparty = r.counterparty
+    FROM revenue_of($company) r
+    JOIN counterparties_of($company) c ON c.counterparty = r.counterparty
     WHERE r.company = $company AND r.period_kind = $period_kind AND NOT c.is_pool
     GROUP BY ALL
 ),
@@ -19,8 +19,8 @@ shares AS (
 ),
 pools AS (
     SELECT r.period, bool_or(c.counterparty_class <> 'third_party') AS has_unsplit_pool
-    FROM revenue r
-    JOIN (FROM counterparties WHERE company = $company) c ON c.counterparty = r.counterparty
+    FROM revenue_of($company) r
+    JOIN counterparties_of($company) c ON c.counterparty = r.counterparty
     WHERE r.company = $company AND c.is_pool
     GROUP BY r.period
 )

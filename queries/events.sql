@@ -2,6 +2,6 @@
 -- @param company VARCHAR = 'Weibo'  -- company
 -- @param annotated_only BOOLEAN = true  -- only the events marked for annotation
 SELECT company, event_date, date_precision, label, description, source
-FROM events
+FROM events_of($company)
 WHERE company = $company AND (annotate OR NOT $annotated_only)
 ORDER BY event_date, label

@@ -1,16 +1,23 @@
--- Year-over-year growth on like periods: total revenue against revenue excluding the partner, with a reconciliation (partner change + rest change = total change) and each part's contribution to total growth.
+-- Year-over-year growth on like periods: total revenue against revenue excluding the partner, with a reconciliation (partner change + rest change = total change) and each part's contribution to total growth. A partner revenue that is a lower bound (a group member undisclosed) gives no change: a difference of lower bounds bounds nothing.
 -- @param company VARCHAR = 'Weibo'  -- company to analyse
--- @param partner VARCHAR = 'Alibaba'  -- partner excluded
+-- @param partner VARCHAR = 'Alibaba'  -- partner excluded: a counterparty alone, or a group
 -- @param period_kind VARCHAR = 'quarter' in (quarter, year)  -- quarter (like quarters a year apart) or year
 -- @param from_period PERIOD = NULL  -- first period shown, e.g. 2013Q1
 -- @param to_period PERIOD = NULL  -- last period shown, e.g. 2016Q4
-WITH cur AS (
-    SELECT *, total_revenue - partner_revenue AS rest_revenue
+WITH periods AS (
+    SELECT *, CASE WHEN NOT partner_revenue_is_lower_bound THEN partner_revenue END
+                  AS exact_partner_revenue
     FROM partner_periods($company, $partner, $period_kind)
+),
+cur AS (
+    SELECT *, total_revenue - exact_partner_revenue AS rest_revenue FROM periods
 ),
 joined AS (
     SELECT c.*, p.period AS prior_period, p.total_revenue AS prior_total_revenue,
-           p.partner_revenue AS prior_partner_revenue, p.rest_revenue AS prior_rest_revenue,
+           p.partner_revenue AS prior_partner_revenue,
+           p.partner_revenue_is_lower_bound AS prior_partner_revenue_is_lower_bound,
+           p.exact_partner_revenue AS prior_exact_partner_revenue,
+           p.rest_revenue AS prior_rest_revenue,
            p.source AS prior_source
     FROM cur c
     LEFT JOIN cur p ON p.period_start = c.period_start - INTERVAL 1 YEAR
@@ -22,12 +29,15 @@ SELECT company, $partner AS partner, period, period_kind, period_start, period_e
        rest_revenue AS revenue_ex_partner, prior_rest_revenue AS prior_revenue_ex_partner,
        rest_revenue / prior_rest_revenue - 1 AS ex_partner_yoy,
        partner_revenue, prior_partner_revenue,
-       partner_revenue - prior_partner_revenue AS partner_change,
+       partner_revenue_is_lower_bound,
+       coalesce(prior_partner_revenue_is_lower_bound, false) AS prior_partner_revenue_is_lower_bound,
+       exact_partner_revenue - prior_exact_partner_revenue AS partner_change,
        rest_revenue - prior_rest_revenue AS rest_change,
        total_revenue - prior_total_revenue AS total_change,
-       (partner_revenue - prior_partner_revenue) / prior_total_revenue AS partner_contribution,
+       (exact_partner_revenue - prior_exact_partner_revenue) / prior_total_revenue
+           AS partner_contribution,
        (rest_revenue - prior_rest_revenue) / prior_total_revenue AS rest_contribution,
-       (partner_revenue - prior_partner_revenue) + (rest_revenue - prior_rest_revenue)
+       (exact_partner_revenue - prior_exact_partner_revenue) + (rest_revenue - prior_rest_revenue)
            = total_revenue - prior_total_revenue AS reconciles,
        derived,
        concat_ws(' | ', source, prior_source) AS source

@@ -1,6 +1,6 @@
--- The partner's share of total revenue and of its own stream, per period, with a trailing-twelve-month share. NULL where the partner's revenue was not disclosed: unknown is not zero.
+-- The partner's share of total revenue and of its own stream, per period, with a trailing-twelve-month share (quarters only: NULL for years). NULL where the partner's revenue was not disclosed: unknown is not zero. Where a member of the partner's group has no figure that period, the amounts are the known members' sum and `share_is_lower_bound` is true.
 -- @param company VARCHAR = 'Weibo'  -- company to analyse
--- @param partner VARCHAR = 'Alibaba'  -- partner (a counterparty or its group)
+-- @param partner VARCHAR = 'Alibaba'  -- partner: a counterparty alone, or a group (a name that is the group of other counterparties)
 -- @param period_kind VARCHAR = 'quarter' in (quarter, year)  -- quarter or year
 -- @param from_period PERIOD = NULL  -- first period shown, e.g. 2013Q1 (TTM still uses earlier quarters)
 -- @param to_period PERIOD = NULL  -- last period shown, e.g. 2016Q4
@@ -8,6 +8,7 @@ WITH with_ttm AS (
     SELECT *,
            sum(partner_revenue) OVER w AS ttm_partner,
            sum(total_revenue) OVER w AS ttm_total,
+           bool_or(partner_revenue_is_lower_bound) OVER w AS ttm_partner_lower_bound,
            count(partner_revenue) OVER w = 4 AND period_kind = 'quarter' AS ttm_partner_known,
            count(total_revenue) OVER w = 4 AND period_kind = 'quarter' AS ttm_total_known
     FROM partner_periods($company, $partner, $period_kind)
@@ -20,13 +21,19 @@ SELECT company, $partner AS partner, period, period_kind, period_start, period_e
        partner_stream,
        stream_revenue,
        partner_revenue / stream_revenue AS share_of_stream,
+       partner_revenue_is_lower_bound AS share_is_lower_bound,
        CASE WHEN ttm_partner_known AND ttm_total_known THEN ttm_partner END AS ttm_partner_revenue,
        CASE WHEN ttm_total_known THEN ttm_total END AS ttm_total_revenue,
        CASE WHEN ttm_partner_known AND ttm_total_known THEN ttm_partner / ttm_total END
            AS ttm_share_of_total,
+       ttm_partner_known AND ttm_total_known AND ttm_partner_lower_bound
+           AS ttm_share_is_lower_bound,
+       scope.is_group AS partner_is_group,
+       scope.members AS partner_members,
        derived,
        source
 FROM with_ttm
+LEFT JOIN partner_scope($company, $partner) AS scope ON true
 WHERE ($from_period IS NULL OR period_start >= period_start_of($from_period))
   AND ($to_period IS NULL OR period_end <= period_end_of($to_period))
 ORDER BY period_start

@@ -2,7 +2,7 @@
 -- @param company VARCHAR = 'Weibo'  -- company
 -- @param partner VARCHAR = 'Alibaba'  -- partner (a counterparty or its group)
 SELECT company, partner, kind, start_date, end_date, stake_percent, source
-FROM partnerships
+FROM partnerships_of($company)
 WHERE company = $company
   AND partner IN (SELECT counterparty FROM partner_members($company, $partner)
                   UNION SELECT $partner)

@@ -11,8 +11,8 @@ SELECT r.company, r.period, r.period_kind, r.period_start, r.stream, any_value(r
                     ('related_party', 'strategic_partner')), 0) / any_value(s.stream_revenue)
        END AS related_party_share,
        string_agg(DISTINCT r.source, ' | ' ORDER BY r.source) AS source
-FROM revenue r
-JOIN (FROM counterparties WHERE company = $company) c ON c.counterparty = r.counterparty
+FROM revenue_of($company) r
+JOIN counterparties_of($company) c ON c.counterparty = r.counterparty
 LEFT JOIN stream_revenue($company) s ON s.period = r.period AND s.stream = r.stream
 WHERE r.company = $company AND r.period_kind = $period_kind AND r.stream <> 'unattributed'
 GROUP BY r.company, r.period, r.period_kind, r.period_start, r.stream

@@ -13,7 +13,7 @@ SELECT r.company, r.period, r.period_kind, r.period_start, r.period_end, r.curre
        sum(r.amount) / any_value(p.total_revenue) AS share_of_total,
        bool_or(r.derived) AS derived,
        string_agg(DISTINCT r.source, ' | ' ORDER BY r.source) AS source
-FROM revenue r
+FROM revenue_of($company) r
 JOIN period_revenue($company) p ON p.period = r.period
 WHERE r.company = $company AND r.period_kind = $period_kind
   AND ($from_period IS NULL OR r.period_start >= period_start_of($from_period))

@@ -9,8 +9,8 @@ WITH mix AS (
            sum(r.amount) AS amount,
            bool_or(r.derived) AS derived,
            string_agg(DISTINCT r.source, ' | ' ORDER BY r.source) AS source
-    FROM revenue r
-    JOIN (FROM counterparties WHERE company = $company) c ON c.counterparty = r.counterparty
+    FROM revenue_of($company) r
+    JOIN counterparties_of($company) c ON c.counterparty = r.counterparty
     WHERE r.company = $company AND r.period_kind = $period_kind
       AND ($from_period IS NULL OR r.period_start >= period_start_of($from_period))
       AND ($to_period IS NULL OR r.period_end <= period_end_of($to_period))

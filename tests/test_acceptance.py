@@ -127,6 +127,8 @@ def test_the_shipped_data_rebuilds_reproducibly(tmp_path: Path):
     target = tmp_path / "rebuilt"
     seed_weibo.build(target)
     for name in TABLES:
-        shipped = pl.read_parquet(partition_path(PROJECT_ROOT / "data", name, "Weibo"))
-        rebuilt = pl.read_parquet(partition_path(target, name, "Weibo"))
-        assert rebuilt.equals(shipped), name
+        shipped, rebuilt = (partition_path(folder, name, "Weibo")
+                            for folder in (PROJECT_ROOT / "data", target))
+        assert shipped.exists() == rebuilt.exists(), name  # Weibo discloses no bare shares
+        if shipped.exists():
+            assert pl.read_parquet(rebuilt).equals(pl.read_parquet(shipped)), name

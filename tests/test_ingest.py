@@ -11,7 +11,7 @@ import polars as pl
 import pytest
 
 import analytics
-from analytics.errors import InputError, ValidationError
+from analytics.errors import InputError
 from analytics.store import read_table
 from tests.conftest import copy_tables, weibo_file
 
@@ -60,7 +60,8 @@ INPUT_ERRORS = {
     "unknown_period_16q1": (bad_cell("period", "16Q1"), 4, "period", "16Q1"),
     "unknown_period_q5": (bad_cell("period", "Q5 2016"), 4, "period", "Q5 2016"),
     "unknown_period_quarter_5": (bad_cell("period", "2016Q5"), 4, "period", "2016Q5"),
-    "negative_amount": (bad_cell("amount", "-5"), 4, "amount", "negative"),
+    "negative_printed_total": ([with_cell(ACME[0], "amount", "-100"), *ACME[1:]], 2, "amount",
+                               "a printed total (counterparty all) is zero or more"),
     "non_numeric_amount": (bad_cell("amount", "lots"), 4, "amount", "lots"),
     "mixed_currencies_in_file": (bad_cell("currency", "CNY"), 4, "currency", "mixed"),
     "unknown_unit": (bad_cell("unit", "dozens"), 4, "unit", "dozens"),
@@ -99,29 +100,38 @@ def test_a_currency_other_than_the_stored_one_is_refused(data_dir, tmp_path):
     assert fingerprint(data_dir) == before
 
 
-def test_leaves_exceeding_a_printed_total_are_a_validation_error(data_dir, tmp_path):
+def test_leaves_exceeding_a_printed_total_leave_a_negative_remainder_and_a_warning(
+        data_dir, tmp_path):
+    """Printed parts above their printed total: the rest is a negative derived line (a loss the
+    filing does not itemise), so leaves still sum to the total; ingest and validate warn."""
     path = write_csv(tmp_path / "over.csv", [
         ["Acme", "2020Q1", "total", "all", "100", "USD", "millions", "t"],
         ["Acme", "2020Q1", "advertising", "third_parties", "150", "USD", "millions", "t"],
     ])
-    before = fingerprint(data_dir)
-    with pytest.raises(ValidationError) as caught:
-        analytics.ingest(path, "revenue", data_dir)
-    assert str(path) in str(caught.value)
-    assert any("Acme 2020Q1" in v for v in caught.value.violations)
-    assert fingerprint(data_dir) == before
+    summary = analytics.ingest(path, "revenue", data_dir)
+    leaves = revenue(data_dir)
+    rest = leaves.filter(pl.col("derivation") == "total_remainder")
+    assert rest["amount"].to_list() == [Decimal("-50000000.00")]
+    assert rest["counterparty"].to_list() == ["unattributed"]
+    assert sum(leaves["amount"]) == Decimal("100000000.00")
+    expected = "Acme 2020Q1 unattributed: the printed parts exceed the printed total by 50,000,000"
+    assert any(w.startswith(expected) for w in summary.warnings)
+    report = analytics.check(data_dir)
+    assert report.violations == []
+    assert any(w.startswith(expected) for w in report.warnings)
 
 
-def test_parts_exceeding_their_stream_total_are_a_validation_error(data_dir, tmp_path):
+def test_parts_exceeding_their_stream_total_leave_a_negative_stream_remainder(data_dir,
+                                                                              tmp_path):
     path = write_csv(tmp_path / "stream_over.csv", [
         ["Acme", "2020Q1", "advertising", "all", "50", "USD", "millions", "t"],
         ["Acme", "2020Q1", "advertising", "third_parties", "80", "USD", "millions", "t"],
     ])
-    before = fingerprint(data_dir)
-    with pytest.raises(ValidationError) as caught:
-        analytics.ingest(path, "revenue", data_dir)
-    assert any("Acme 2020Q1 advertising" in v for v in caught.value.violations)
-    assert fingerprint(data_dir) == before
+    analytics.ingest(path, "revenue", data_dir)
+    rest = revenue(data_dir).filter(pl.col("derivation") == "stream_remainder")
+    # Not related_parties: a negative rest is nobody's revenue in particular.
+    assert rest.select("stream", "counterparty", "amount").rows() == [
+        ("advertising", "unattributed", Decimal("-30000000.00"))]
 
 
 def test_a_missing_column_names_it(data_dir, tmp_path):
@@ -399,3 +409,43 @@ def test_validate_reports_a_duplicated_row(data_dir):
 
 def test_validate_on_the_two_company_data_finds_nothing(two_company_data_dir):
     assert analytics.validate(two_company_data_dir) == []
+
+
+def test_many_bad_rows_list_the_first_twenty_with_the_count_and_write_nothing(
+        tmp_path, data_dir, cli):
+    """Fail fast: the cheap per-row checks report the first 20 bad rows and how many there are,
+    before the store is touched."""
+    from tests.conftest import stored_bytes
+
+    good = [["Acme", f"{2000 + i // 4}Q{i % 4 + 1}", "total", "all", "100", "USD", "millions",
+             "10-Q"] for i in range(200)]
+    bad_rows = {7, 40, *range(100, 125)}  # 27 bad rows: amounts that are not numbers
+    rows = [with_cell(row, "amount", "12 000") if i in bad_rows else row
+            for i, row in enumerate(good)]
+    path = write_csv(tmp_path / "acme.csv", rows)
+    before = stored_bytes(data_dir)
+    result = cli("ingest", str(path))
+    assert result.exit_code == 2
+    lines = result.stderr.splitlines()
+    assert lines[0] == "Error: 27 bad rows (the first 20 listed; nothing was written):"
+    listed = lines[1:]
+    assert len(listed) == 20
+    expected_rows = sorted(i + 2 for i in bad_rows)[:20]  # header is row 1
+    for line, row in zip(listed, expected_rows, strict=True):
+        assert f"acme.csv, row {row}, column 'amount': '12 000' has a space in it" in line
+    assert stored_bytes(data_dir) == before
+
+
+def test_a_file_mixing_fast_and_slow_rows_types_every_row_as_the_row_builder_would(
+        tmp_path, data_dir):
+    """Rows in unusual but valid shapes (left to the row builder) land beside plain ones."""
+    rows = [ACME[0],
+            with_cell(ACME[1], "period", "2020 - Q1"),  # unusual period spelling
+            with_cell(ACME[2], "amount", "6.0e1"),       # exponent
+            ACME[3]]
+    analytics.ingest(write_csv(tmp_path / "acme.csv", rows), data_dir=data_dir)
+    stored = revenue(data_dir).filter(pl.col("derivation").is_null())
+    amounts = dict(zip(stored["stream"] + "/" + stored["counterparty"], stored["amount"],
+                       strict=True))
+    assert amounts["advertising/third_parties"] == Decimal("60000000.00")
+    assert set(stored["period"]) == {"2020Q1"}

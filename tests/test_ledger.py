@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import re
 from datetime import date
 from decimal import Decimal
@@ -52,9 +53,19 @@ def write_ledger(path: Path, rows: list[tuple], types: dict[str, str | None] | N
 
 
 def add_counterparties(data_dir: Path, tmp_path: Path, company: str, *names: str) -> None:
-    listing = tmp_path / f"counterparties_{len(names)}.csv"
-    listing.write_text("company,counterparty,counterparty_class\n" + "".join(
-        f"{company},{name},strategic_partner\n" for name in names), encoding="utf-8")
+    list_counterparties(data_dir, tmp_path, company,
+                        *((name, "strategic_partner", name, False) for name in names))
+
+
+def list_counterparties(data_dir: Path, tmp_path: Path, company: str,
+                        *rows: tuple[str, str, str, bool]) -> None:
+    """Ingest counterparties as (name, class, group, is_pool)."""
+    listing = tmp_path / f"counterparties_{len(list(tmp_path.glob('counterparties_*')))}.csv"
+    with listing.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(["company", "counterparty", "counterparty_class", "counterparty_group",
+                         "is_pool"])
+        writer.writerows([company, *row] for row in rows)
     analytics.ingest(listing, "counterparties", data_dir)
 
 
@@ -139,6 +150,87 @@ def test_payers_the_counterparties_table_does_not_name_are_pooled(tmp_path, data
                (2, "2019-01-06 00:00:00", TINY, AD, "x" * 500, "7.00", "USD")]
     rollup(write_ledger(tmp_path / "pooled.parquet", hostile), TINY, data_dir=data_dir)
     assert facts(data_dir)[("2019Q1", AD, "third_parties")] == D("12.00")
+
+
+#: The counterparties table pools by group: a listed payer whose counterparty_group is a pool
+#: (a counterparty with is_pool: the built-ins or the company's own) is written as that pool.
+POOLED_BY_CLASS = (("Big Partner", "strategic_partner", "Big Partner", False),
+                   ("small_a", "related_party", "related_parties", False),
+                   ("member_1", "third_party", "third_parties", False),
+                   ("agencies", "mixed", "agencies", True),
+                   ("small_b", "third_party", "agencies", False))
+#: TWELVE, plus payers named as pools themselves: they keep the pool's name.
+FOURTEEN = [*TWELVE, (13, "2019-05-01 00:00:00", TINY, AD, "agencies", "5.00", "USD"),
+            (14, "2019-06-01 00:00:00", TINY, VAS, "related_parties", "0.50", "USD")]
+
+
+def test_payers_grouped_into_a_pool_give_the_hand_computed_pooled_facts(tmp_path, data_dir):
+    list_counterparties(data_dir, tmp_path, TINY, *POOLED_BY_CLASS)
+    ledger = write_ledger(tmp_path / "fourteen.parquet", FOURTEEN)
+    summary = rollup(ledger, TINY, data_dir=data_dir)
+    assert facts(data_dir) == {
+        ("2019Q1", AD, "Big Partner"): D("101.00"), ("2019Q1", AD, "related_parties"): D("20.05"),
+        ("2019Q1", AD, "agencies"): D("30.00"), ("2019Q1", VAS, "third_parties"): D("10.00"),
+        ("2019Q1", AD, "all"): D("151.05"), ("2019Q1", VAS, "all"): D("10.00"),
+        ("2019Q1", "total", "all"): D("161.05"),
+        ("2019Q2", AD, "Big Partner"): D("200.00"), ("2019Q2", AD, "related_parties"): D("50.50"),
+        ("2019Q2", AD, "agencies"): D("5.00"), ("2019Q2", AD, "third_parties"): D("44.45"),
+        ("2019Q2", VAS, "third_parties"): D("6.66"), ("2019Q2", VAS, "related_parties"): D("0.50"),
+        ("2019Q2", SHOP, "Big Partner"): D("12.34"),
+        ("2019Q2", AD, "all"): D("299.95"), ("2019Q2", VAS, "all"): D("7.16"),
+        ("2019Q2", SHOP, "all"): D("12.34"), ("2019Q2", "total", "all"): D("319.45"),
+    }
+    assert summary.transactions == 14
+    assert analytics.validate(data_dir) == []
+
+
+def test_pooled_leaves_keep_exact_decimals_and_a_source_counting_the_transactions(
+        tmp_path, data_dir):
+    list_counterparties(data_dir, tmp_path, TINY, *POOLED_BY_CLASS)
+    ledger = write_ledger(tmp_path / "fourteen.parquet", FOURTEEN)
+    rollup(ledger, TINY, data_dir=data_dir)
+    pooled = analytics.sql(
+        f"SELECT DISTINCT typeof(amount), source, note, derived FROM revenue WHERE company = "
+        f"'{TINY}' AND counterparty IN ('related_parties', 'agencies', 'third_parties')",
+        data_dir=data_dir).rows()
+    assert pooled == [("DECIMAL(18,2)", f"ledger {ledger}, 14 transactions, booked 2019-01-01 "
+                       "to 2019-06-30", None, False)]
+    by_class = dict(analytics.sql(
+        f"SELECT c.counterparty_class, sum(r.amount) FROM revenue AS r JOIN counterparties AS c "
+        f"USING (company, counterparty) WHERE company = '{TINY}' GROUP BY 1",
+        data_dir=data_dir).rows())
+    assert by_class == {"strategic_partner": D("313.34"), "related_party": D("71.05"),
+                        "mixed": D("35.00"), "third_party": D("61.11")}
+
+
+def test_a_payer_grouped_into_a_pool_of_another_class_is_refused(tmp_path, cli, data_dir):
+    list_counterparties(data_dir, tmp_path, TINY, *POOLED_BY_CLASS,
+                        ("small_c", "strategic_partner", "third_parties", False))
+    ledger = write_ledger(tmp_path / "fourteen.parquet", FOURTEEN)
+    before = fingerprint(data_dir)
+    assert_refused(cli("ledger", "rollup", str(ledger), "--company", TINY), 2,
+                   f"counterparties of {TINY}, column 'counterparty_group'",
+                   "'small_c' is strategic_partner but its group 'third_parties' is a "
+                   "third_party pool", "give it class third_party")
+    assert fingerprint(data_dir) == before
+
+
+def test_the_readme_pooling_example_pools_as_it_says(tmp_path, data_dir):
+    from analytics.project import PROJECT_ROOT
+
+    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    example = readme.split("## Revenue ledgers", 1)[1].split("```csv", 1)[1].split("```", 1)[0]
+    listing = tmp_path / "readme-counterparties.csv"
+    listing.write_text("\n".join(line.strip() for line in example.strip().splitlines()) + "\n",
+                       encoding="utf-8")
+    analytics.ingest(listing, "counterparties", data_dir)
+    payers = ("Orchard Group", "Orchard Media", "Blue Agency", "Red Agency", "someone else")
+    rows = [(i, "2019-01-02 00:00:00", "Lumen Social", AD, payer, "1.00", "USD")
+            for i, payer in enumerate(payers)]
+    rollup(write_ledger(tmp_path / "readme.parquet", rows), "Lumen Social", data_dir=data_dir)
+    assert {k[2]: v for k, v in facts(data_dir, "Lumen Social").items() if k[2] != "all"} == {
+        "Orchard Group": D("1.00"), "related_parties": D("1.00"), "agency_network": D("2.00"),
+        "third_parties": D("1.00")}
 
 
 def test_timestamps_with_a_time_zone_fall_in_the_utc_quarter(tmp_path, data_dir):
@@ -262,12 +354,12 @@ def test_since_reads_only_the_partitions_it_needs_and_leaves_older_periods_alone
 
 
 def test_duckdb_prunes_the_year_partitions_before_since(partitioned):
-    from analytics.ledger.definition import PERIOD_KINDS, LedgerShape, aggregate_sql
+    from analytics.ledger.definition import PERIOD_KINDS, LedgerShape, Pooling, aggregate_sql
     from analytics.ledger.duckdb_engine import DuckDBLedger
     from analytics.sandbox import Limits
 
     shape = LedgerShape(True, True, True, True, partition_year=True)
-    sql = aggregate_sql(shape, PERIOD_KINDS["quarter"], date(2022, 4, 1), pool_known=False)
+    sql = aggregate_sql(shape, PERIOD_KINDS["quarter"], date(2022, 4, 1), Pooling())
     with DuckDBLedger(str(partitioned), Limits()) as ledger:
         assert ledger.partitioned_by_year
         assert ledger.connection is not None

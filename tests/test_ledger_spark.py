@@ -22,11 +22,21 @@ from analytics.ledger import demo, rollup
 from analytics.ledger.definition import (
     PERIOD_KINDS,
     LedgerShape,
+    Pooling,
     aggregate_sql,
     duplicates_sql,
     examples_sql,
 )
-from tests.test_ledger import TINY, TWELVE, _bad, add_counterparties, write_ledger
+from tests.test_ledger import (
+    FOURTEEN,
+    POOLED_BY_CLASS,
+    TINY,
+    TWELVE,
+    _bad,
+    add_counterparties,
+    list_counterparties,
+    write_ledger,
+)
 
 pytestmark = pytest.mark.spark
 HINT = "pip install 'analytics[spark]' (pyspark, sqlglot) and Java 17+ to run the Spark tests"
@@ -82,7 +92,8 @@ SHAPE = LedgerShape(amount_exact=False, has_company=True, has_txn_id=True, has_s
 
 
 @pytest.mark.parametrize("sql", [
-    aggregate_sql(SHAPE, PERIOD_KINDS["quarter"], date(2021, 4, 1), pool_known=True),
+    aggregate_sql(SHAPE, PERIOD_KINDS["quarter"], date(2021, 4, 1),
+                  Pooling(("Big Partner",), (("agencies", ("a", "b")), ("related_parties", ("c",))))),
     examples_sql(SHAPE, date(2021, 4, 1), "amount IS NULL", "input_file_name()"),
     duplicates_sql(SHAPE, None),
 ])
@@ -101,13 +112,26 @@ def test_the_transpiled_sql_avoids_the_measured_sqlglot_traps(sql):
     assert bool(inner.args.get("order")) == bool(outer.args.get("order"))  # not moved inside
 
 
+def pool_demo_advertisers(data_dir: Path, tmp_path: Path) -> None:
+    """A thousand of the demo's advertisers pooled by group: half into related_parties, half
+    into the company's own mixed pool `key_accounts`."""
+    advertisers = [f"advertiser_{i:05d}" for i in range(1000)]
+    list_counterparties(data_dir, tmp_path, "Lumen Social",
+                        ("key_accounts", "mixed", "key_accounts", True),
+                        *((name, "related_party", "related_parties", False)
+                          for name in advertisers[:500]),
+                        *((name, "third_party", "key_accounts", False)
+                          for name in advertisers[500:]))
+
+
 def test_spark_and_duckdb_give_identical_facts_on_a_demo_ledger(spark, tmp_path, data_dir):
     ledger = demo(tmp_path / "ledger", 50_000, partition_by="year", data_dir=data_dir)
     analytics.ingest(ledger.counterparties, "counterparties", data_dir)
+    pool_demo_advertisers(data_dir, tmp_path)
     on_spark = copy_of(data_dir, "spark_data")
     by_duckdb = rollup(ledger.ledger, "Lumen Social", data_dir=data_dir)
     by_spark = rollup(ledger.ledger, "Lumen Social", engine="spark", data_dir=on_spark)
-    assert by_duckdb.facts == by_spark.facts == 20 * 10
+    assert by_duckdb.facts == by_spark.facts == 20 * 12  # 8 leaves (2 pooled by group), 4 totals
     assert (by_duckdb.periods, by_duckdb.transactions) == (by_spark.periods, 50_000)
     assert_same_data(data_dir, on_spark)
     by_duckdb = rollup(ledger.ledger, "Lumen Social", "year", since="2022-03-01",
@@ -129,6 +153,20 @@ def test_awkward_names_and_double_amounts_agree_on_both_engines(spark, tmp_path,
     assert_same_data(data_dir, on_spark)
     kept = tables(on_spark)["revenue"].filter(pl.col("counterparty") == awkward)["amount"]
     assert [str(amount) for amount in kept] == ["0.07"]
+
+
+def test_pools_from_the_counterparties_table_agree_on_both_engines(spark, tmp_path, data_dir):
+    awkward = "O'Neil \\ agencies"  # a pool name bound as a parameter on both engines
+    list_counterparties(data_dir, tmp_path, TINY, *POOLED_BY_CLASS,
+                        (awkward, "mixed", awkward, True), ("small_c", "third_party", awkward, False))
+    ledger = write_ledger(tmp_path / "fourteen.parquet", FOURTEEN)
+    on_spark = copy_of(data_dir, "spark_data")
+    rollup(ledger, TINY, data_dir=data_dir)
+    rollup(ledger, TINY, engine="spark", data_dir=on_spark)
+    assert_same_data(data_dir, on_spark)
+    pooled = tables(on_spark)["revenue"].filter(pl.col("counterparty") == awkward)
+    assert [(p, str(a)) for p, a in pooled.select("period", "amount").rows()] == [
+        ("2019Q2", "44.45")]
 
 
 def test_spark_refuses_a_bad_ledger_with_the_same_message_as_duckdb(spark, tmp_path, data_dir):

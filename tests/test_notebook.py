@@ -27,8 +27,8 @@ def test_chart_returns_a_themed_altair_chart_that_can_be_restyled():
 
 
 def test_chart_refuses_a_parameter_it_does_not_take():
-    with pytest.raises(UnknownNameError, match="Unknown parameter 'period_kind'"):
-        notebook.chart("growth_bridge", period_kind="year")
+    with pytest.raises(UnknownNameError, match="Unknown parameter 'top_n'"):
+        notebook.chart("growth_bridge", top_n="3")
 
 
 def test_build_charts_deck_and_report_return_the_paths_they_wrote(tmp_path):

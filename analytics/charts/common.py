@@ -1,4 +1,4 @@
-"""Pieces every chart shares: frames to inline values, the quarter axis, titles and footnotes.
+"""Pieces every chart shares: frames to inline values, the period axis, titles and footnotes.
 
 Charts embed only the aggregated rows of their query (a few dozen), converted to plain JSON
 values so specs are deterministic and snapshot-friendly.
@@ -52,11 +52,14 @@ def max_abs(frame: pl.DataFrame, *columns: str) -> float:
     return max(found, default=0.0)
 
 
-def quarter_x(field: str = "period_start", title: str | None = None) -> alt.X:
-    """Time axis by quarter in UTC, so dates never shift with the viewer's timezone."""
+def period_x(time_unit: str = "utcyearquarter", field: str = "period_start",
+             title: str | None = None) -> alt.X:
+    """Time axis by quarter (or by year: `utcyear`) in UTC, so dates never shift with the
+    viewer's timezone."""
     import altair as alt
 
-    return alt.X(f"{field}:T", timeUnit="utcyearquarter", title=title,
+    unit: Any = time_unit  # altair types timeUnit as a Literal of every unit name
+    return alt.X(f"{field}:T", timeUnit=unit, title=title,
                  axis=alt.Axis(format="%Y", labelAngle=0, tickCount="year", labelFlush=True),
                  scale=alt.Scale(type="utc"))
 
@@ -94,3 +97,13 @@ def period_label(frame: pl.DataFrame) -> str:
     if not frame.height:
         return ""
     return f"{frame['period'][0]}–{frame['period'][-1]}"
+
+
+def nothing_to_plot(frame: pl.DataFrame, column: str) -> bool:
+    """True when no row of the result has a value in `column`: the chart would be empty."""
+    return frame.height == 0 or frame[column].null_count() == frame.height
+
+
+def at_least(label: str, lower_bound: bool | None) -> str:
+    """A value label marked `≥` when it is a lower bound (a group member undisclosed)."""
+    return f"≥{label}" if lower_bound and label != "n/d" else label

@@ -17,18 +17,19 @@ from analytics.charts.theme import COLOURS, HEIGHT, WIDTH
 @chart("concentration", query="concentration",
        columns=("period", "period_start", "top_counterparty", "top_share", "hhi",
                 "hhi_is_lower_bound", "source"),
-       params=("company", "from_period", "to_period"))
+       params=("company", "period_kind", "from_period", "to_period"))
 def concentration(ctx: ChartContext) -> Any:
-    """HHI and the top counterparty's share of total revenue per quarter."""
+    """HHI and the top counterparty's share of total revenue per period."""
     import altair as alt
 
     frame = ctx.frame
     rows = [_with_labels(row) for row in common.values(frame)]
-    tooltip = [alt.Tooltip("period:N", title="Quarter"),
+    tooltip = [alt.Tooltip("period:N", title=ctx.words.noun.capitalize()),
                alt.Tooltip("top_counterparty:N", title="Top counterparty"),
                alt.Tooltip("top_share_label:N", title="Top share of revenue"),
                alt.Tooltip("hhi_label:N", title="HHI")]
-    base = alt.Chart(alt.Data(values=rows)).encode(x=common.quarter_x(), tooltip=tooltip)
+    base = alt.Chart(alt.Data(values=rows)).encode(x=common.period_x(ctx.words.time_unit),
+                                                         tooltip=tooltip)
     hhi_y = alt.Y("hhi:Q", title="HHI (0–10,000)", scale=alt.Scale(zero=True, nice=True),
                   axis=alt.Axis(titleColor=COLOURS["total"], format=",d"))
     share_y = alt.Y("top_share:Q", scale=alt.Scale(zero=True, nice=True),
@@ -51,7 +52,7 @@ def concentration(ctx: ChartContext) -> Any:
 
 
 def _with_labels(row: dict[str, Any]) -> dict[str, Any]:
-    """A quarter's row plus the texts its tooltip shows (the counterparty as `format.label`)."""
+    """A period's row plus the texts its tooltip shows (the counterparty as `format.label`)."""
     top = row["top_counterparty"]
     hhi = "n/d" if row["hhi"] is None else \
         f"{row['hhi']:,.0f}{' (lower bound)' if row['hhi_is_lower_bound'] else ''}"

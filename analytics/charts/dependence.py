@@ -1,7 +1,8 @@
-"""The headline chart: the partner's share of total revenue per quarter, in context.
+"""The headline chart: the partner's share of total revenue per period, in context.
 
 Around the share line sit the 10% major-customer threshold, the partnership period shaded from
-the `partnerships` query and dated events from the `events` query; undisclosed quarters are gaps.
+the `partnerships` query and dated events from the `events` query; undisclosed periods are gaps,
+and a share that is a lower bound (a group member undisclosed) is a hollow point labelled `≥`.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ SHADED_KIND = "strategic_cooperation"
 @chart("partner_dependence", query="partner_dependence",
        columns=("period", "period_start", "period_end", "currency", "partner_revenue",
                 "total_revenue", "share_of_total", "partner_stream", "share_of_stream",
-                "source"))
+                "share_is_lower_bound", "source"))
 def partner_dependence(ctx: ChartContext) -> Any:
     """The partner's share of total revenue and of its own stream, with threshold and events."""
     import altair as alt
@@ -30,10 +31,15 @@ def partner_dependence(ctx: ChartContext) -> Any:
     layers = [*_shading(ctx), _threshold(), *_share_lines(ctx), _last_value(ctx), *_events(ctx)]
     body = alt.layer(*[layer for layer in layers if layer is not None]).properties(
         width=WIDTH, height=HEIGHT)
-    title = f"{ctx.company}'s revenue dependence on {ctx.partner}"
-    subtitle = (f"{ctx.partner} revenue as % of total revenue, by quarter "
-                f"{common.period_label(frame)}; gaps = not disclosed")
+    title = f"{ctx.company}'s revenue dependence on {ctx.title_partner}"
+    bound = "; hollow ≥ = lower bound (a member undisclosed)" if _has_lower_bounds(ctx) else ""
+    subtitle = (f"{ctx.partner} revenue as % of total revenue, {ctx.words.by} "
+                f"{common.period_label(frame)}; gaps = not disclosed{bound}")
     return common.finish(body, title, subtitle, frame["source"].to_list())
+
+
+def _has_lower_bounds(ctx: ChartContext) -> bool:
+    return bool(ctx.frame["share_is_lower_bound"].fill_null(False).any())
 
 
 def _series(ctx: ChartContext) -> list[dict[str, Any]]:
@@ -43,17 +49,20 @@ def _series(ctx: ChartContext) -> list[dict[str, Any]]:
     streams = [s for s in frame["partner_stream"].to_list() if s]
     stream = fmt.label(max(set(streams), key=streams.count) if streams else "its stream")
     stream = stream.replace("_", " ")
+    bounds = _has_lower_bounds(ctx)
     rows = []
     for row in common.values(frame):
+        bound = bool(row["share_is_lower_bound"])
         for series, key in (("% of total revenue", "share_of_total"),
                             (f"% of {stream} revenue", "share_of_stream")):
+            partner_revenue = fmt.format_amount(row["partner_revenue"], currency, largest)
             rows.append({"period": row["period"], "period_start": row["period_start"],
                          "partner": ctx.partner, "series": series, "share": row[key],
-                         "share_label": fmt.format_share(row[key]),
-                         "partner_revenue": fmt.format_amount(row["partner_revenue"], currency,
-                                                              largest),
+                         "share_label": common.at_least(fmt.format_share(row[key]), bound),
+                         "partner_revenue": common.at_least(partner_revenue, bound),
                          "total_revenue": fmt.format_amount(row["total_revenue"], currency,
-                                                            largest)})
+                                                            largest),
+                         **({"lower_bound": bound} if bounds else {})})
     return rows
 
 
@@ -65,18 +74,23 @@ def _share_lines(ctx: ChartContext) -> list[Any]:
     colour = alt.Color("series:N", title=None, sort=series_names, scale=alt.Scale(
         domain=series_names, range=[COLOURS["partner"], COLOURS["partner_light"]]))
     base = alt.Chart(alt.Data(values=rows)).encode(
-        x=common.quarter_x(),
+        x=common.period_x(ctx.words.time_unit),
         y=alt.Y("share:Q", axis=common.share_axis("Share of revenue"),
                 scale=alt.Scale(domain=[0, _y_max(ctx)])),
         color=colour,
-        tooltip=[alt.Tooltip("period:N", title="Quarter"), alt.Tooltip("series:N", title="Series"),
+        tooltip=[alt.Tooltip("period:N", title=ctx.words.noun.capitalize()),
+                 alt.Tooltip("series:N", title="Series"),
                  alt.Tooltip("share_label:N", title="Share"),
                  alt.Tooltip("partner:N", title="Partner"),
                  alt.Tooltip("partner_revenue:N", title="Partner revenue"),
                  alt.Tooltip("total_revenue:N", title="Total revenue")])
     line = base.mark_line(invalid="break-paths-show-domains")
     points = base.mark_point(invalid="break-paths-show-domains")
-    return [line, points]
+    if not _has_lower_bounds(ctx):
+        return [line, points]
+    hollow = base.mark_point(invalid="break-paths-show-domains", filled=False, size=90,
+                             strokeWidth=2).transform_filter("datum.lower_bound")
+    return [line, points.transform_filter("!datum.lower_bound"), hollow]
 
 
 def _y_max(ctx: ChartContext) -> float:
@@ -105,11 +119,14 @@ def _last_value(ctx: ChartContext) -> Any:
     known = ctx.frame.filter(ctx.frame["share_of_total"].is_not_null())
     if not known.height:
         return None
-    last = common.values(known.tail(1), ["period", "period_start", "share_of_total"])[0]
-    last["label"] = f"{fmt.format_share(last['share_of_total'])} ({last['period']})"
+    last = common.values(known.tail(1), ["period", "period_start", "share_of_total",
+                                         "share_is_lower_bound"])[0]
+    share = common.at_least(fmt.format_share(last["share_of_total"]),
+                            last.pop("share_is_lower_bound"))
+    last["label"] = f"{share} ({last['period']})"
     return alt.Chart(alt.Data(values=[last])).mark_text(
         align="left", dx=8, dy=-8, fontWeight="bold", color=COLOURS["partner"], fontSize=13,
-    ).encode(x=common.quarter_x(), y="share_of_total:Q", text="label:N")
+    ).encode(x=common.period_x(ctx.words.time_unit), y="share_of_total:Q", text="label:N")
 
 
 def _domain(ctx: ChartContext) -> tuple[str, str] | None:

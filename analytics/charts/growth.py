@@ -1,5 +1,6 @@
 """Growth charts: year-over-year growth with and without the partner, and the growth bridge
-(partner change + rest change = total change) as a per-quarter waterfall.
+(partner change + rest change = total change) as a per-period waterfall. A change from a
+partner revenue that is a lower bound is unknown (the query leaves it NULL), never drawn.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from analytics.charts.theme import COLOURS, HEIGHT, WIDTH
 
 
 @chart("growth_ex_partner", query="growth",
-       columns=("period", "period_start", "currency", "total_yoy", "ex_partner_yoy", "source"))
+       columns=("period", "period_start", "currency", "total_yoy", "ex_partner_yoy", "source"),
+       requires="total_yoy")
 def growth_ex_partner(ctx: ChartContext) -> Any:
     """Year-over-year growth of total revenue against revenue excluding the partner."""
     import altair as alt
@@ -25,11 +27,12 @@ def growth_ex_partner(ctx: ChartContext) -> Any:
             for row in common.values(frame) for key, label in series.items()]
     names = list(series.values())
     base = alt.Chart(alt.Data(values=rows)).encode(
-        x=common.quarter_x(),
+        x=common.period_x(ctx.words.time_unit),
         y=alt.Y("growth:Q", axis=common.share_axis("Year-over-year growth")),
         color=alt.Color("series:N", title=None, sort=names, scale=alt.Scale(
             domain=names, range=[COLOURS["total"], COLOURS["rest"]])),
-        tooltip=[alt.Tooltip("period:N", title="Quarter"), alt.Tooltip("series:N", title="Series"),
+        tooltip=[alt.Tooltip("period:N", title=ctx.words.noun.capitalize()),
+                 alt.Tooltip("series:N", title="Series"),
                  alt.Tooltip("growth_label:N", title="YoY growth")])
     zero = alt.Chart(alt.Data(values=[{"y": 0}])).mark_rule(color=COLOURS["threshold"]).encode(
         y="y:Q")
@@ -37,17 +40,17 @@ def growth_ex_partner(ctx: ChartContext) -> Any:
                      base.mark_point(invalid="break-paths-show-domains")).properties(
         width=WIDTH, height=HEIGHT)
     return common.finish(
-        body, f"{ctx.company} revenue growth with and without {ctx.partner}",
-        f"Year-over-year growth, % of the same quarter's revenue a year earlier "
-        f"{common.period_label(frame)}; gaps = not disclosed",
+        body, f"{ctx.company} revenue growth with and without {ctx.title_partner}",
+        f"Year-over-year growth, % of {ctx.words.prior_revenue} {common.period_label(frame)}; "
+        "gaps = not disclosed",
         frame["source"].to_list())
 
 
 @chart("growth_bridge", query="growth",
        columns=("period", "period_start", "currency", "partner_change", "rest_change",
-                "total_change", "reconciles", "source"))
+                "total_change", "reconciles", "source"), requires="total_change")
 def growth_bridge(ctx: ChartContext) -> Any:
-    """Waterfall per quarter: the partner's change, then the rest's, ending at the total change."""
+    """Waterfall per period: the partner's change, then the rest's, ending at the total change."""
     import altair as alt
 
     frame, currency = ctx.frame, common.currency_of(ctx.frame)
@@ -58,13 +61,14 @@ def growth_bridge(ctx: ChartContext) -> Any:
     for step in steps:
         step["amount_label"] = fmt.format_amount(step["change"], currency, largest)
     names = [f"{ctx.partner} change", "Rest change", "Total change"]
+    noun = ctx.words.noun.capitalize()
     base = alt.Chart(alt.Data(values=steps)).encode(
-        x=alt.X("period:N", title="Quarter (vs the same quarter a year earlier)",
+        x=alt.X("period:N", title=f"{noun} (vs {ctx.words.prior})",
                 axis=alt.Axis(labelAngle=0)),
         xOffset=alt.XOffset("step:N", sort=names),
         color=alt.Color("step:N", title=None, sort=names, scale=alt.Scale(
             domain=names, range=[COLOURS["partner"], COLOURS["rest"], COLOURS["total"]])),
-        tooltip=[alt.Tooltip("period:N", title="Quarter"), alt.Tooltip("step:N", title="Step"),
+        tooltip=[alt.Tooltip("period:N", title=noun), alt.Tooltip("step:N", title="Step"),
                  alt.Tooltip("amount_label:N", title="Change")])
     bars = base.mark_bar().encode(
         y=alt.Y("start:Q", axis=common.amount_axis(currency, largest, "Change in revenue")),
@@ -74,9 +78,9 @@ def growth_bridge(ctx: ChartContext) -> Any:
     labels = base.mark_text(dy=-6, fontSize=11).encode(y="top:Q", text="amount_label:N")
     body = alt.layer(zero, bars, labels).properties(width=WIDTH, height=HEIGHT)
     return common.finish(
-        body, f"What drove {ctx.company}'s revenue growth: {ctx.partner} vs the rest",
+        body, f"What drove {ctx.company}'s revenue growth: {ctx.title_partner} vs the rest",
         f"Year-over-year change in total revenue ({currency}) = {ctx.partner}'s change + the "
-        "rest's change; quarters where the partner's revenue is known in both years",
+        f"rest's change; {ctx.words.noun}s where the partner's revenue is known in both years",
         frame["source"].to_list())
 
 

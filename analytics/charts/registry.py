@@ -16,6 +16,8 @@ from analytics.errors import UnknownNameError
 if TYPE_CHECKING:
     import polars as pl
 
+    from analytics.subject import PeriodWords
+
 CHART_MODULES = ("dependence", "revenue", "growth", "concentration")
 
 
@@ -26,37 +28,58 @@ class ChartContext:
 
     `company` and `partner` are the names as a reader sees them (`format.label`: cleaned, cut to
     `LABEL_LIMIT`), so chart code can show them as they are; `fetch` binds the real names itself.
+    `partner` is short (`Orchard group` for a group), `partner_title` says what it stands for
+    (`Orchard group: Orchard Retail, Orchard Pay`); `period_kind` is `quarter` or `year`.
     """
 
     frame: pl.DataFrame
     company: str
     partner: str
     fetch: Callable[..., pl.DataFrame]
+    period_kind: str = "quarter"
+    partner_title: str = ""
+
+    @property
+    def words(self) -> PeriodWords:
+        """How this chart's texts name its periods (quarter, fiscal year)."""
+        from analytics.subject import words
+
+        return words(self.period_kind)
+
+    @property
+    def title_partner(self) -> str:
+        return self.partner_title or self.partner
+
+
+PARAMS = ("company", "partner", "period_kind", "from_period", "to_period")
 
 
 @dataclass(frozen=True)
 class ChartDef:
-    """One registered chart: its name, the query it reads and the columns it needs."""
+    """One registered chart: its name, the query it reads, the columns it needs, and the column
+    without which it has nothing to plot (`requires`: all NULL in the range is an error)."""
 
     name: str
     query: str
     columns: tuple[str, ...]
     build: Callable[[ChartContext], Any]
-    params: tuple[str, ...] = ("company", "partner", "from_period", "to_period")
+    params: tuple[str, ...] = PARAMS
     description: str = field(default="")
+    requires: str = "total_revenue"
 
 
 CHARTS: dict[str, ChartDef] = {}
 
 
-def chart(name: str, *, query: str, columns: tuple[str, ...],
-          params: tuple[str, ...] = ("company", "partner", "from_period", "to_period"),
+def chart(name: str, *, query: str, columns: tuple[str, ...], params: tuple[str, ...] = PARAMS,
+          requires: str = "total_revenue",
           ) -> Callable[[Callable[[ChartContext], Any]], Callable[[ChartContext], Any]]:
     """Register the decorated function as chart `name` reading `query`."""
 
     def register(build: Callable[[ChartContext], Any]) -> Callable[[ChartContext], Any]:
         doc = (build.__doc__ or "").strip().splitlines()
-        CHARTS[name] = ChartDef(name, query, columns, build, params, doc[0] if doc else "")
+        CHARTS[name] = ChartDef(name, query, columns, build, params, doc[0] if doc else "",
+                                requires)
         return build
 
     return register

@@ -20,7 +20,7 @@ def _label(name: str) -> str:
 
 @chart("revenue_by_source", query="revenue_by_source",
        columns=("period", "period_start", "currency", "stream", "portion", "amount",
-                "total_revenue", "share_of_total", "source"))
+                "total_revenue", "share_of_total", "source"), requires="amount")
 def revenue_by_source(ctx: ChartContext) -> Any:
     """Stacked quarterly revenue by source, the partner's portion in the partner's colour."""
     import altair as alt
@@ -37,20 +37,30 @@ def revenue_by_source(ctx: ChartContext) -> Any:
         rows.append({**row, "category": category, "order": categories.index(category),
                      "amount_label": fmt.format_amount(row["amount"], currency, largest),
                      "share_label": fmt.format_share(row["share_of_total"])})
+    words = ctx.words
     bars = alt.Chart(alt.Data(values=rows)).mark_bar().encode(
-        x=common.quarter_x(),
+        x=common.period_x(words.time_unit),
         y=alt.Y("sum(amount):Q", axis=common.amount_axis(currency, largest, "Revenue")),
         color=alt.Color("category:N", title=None, sort=categories,
                         scale=alt.Scale(domain=categories, range=colours)),
         order=alt.Order("order:Q", sort="ascending"),
-        tooltip=_tooltip(("period", "Quarter"), ("category", "Source"),
+        tooltip=_tooltip(("period", words.noun.capitalize()), ("category", "Source"),
                          ("amount_label", "Revenue"), ("share_label", "% of total revenue")),
     ).properties(width=WIDTH, height=HEIGHT)
     return common.finish(
-        bars, f"{ctx.company} revenue by source, with {ctx.partner}'s portion",
-        f"Quarterly revenue ({currency}) stacked by source {common.period_label(frame)}; "
+        bars, f"{ctx.company} revenue by source, with {_possessive(ctx.title_partner)} portion",
+        f"{words.adjective} revenue ({currency}) stacked by source {common.period_label(frame)}; "
         "unattributed = part of total revenue no source explains",
         frame["source"].to_list())
+
+
+def _possessive(name: str) -> str:
+    """`Alibaba's`; a group's title keeps its members after the possessive:
+    `Orchard group: Orchard Retail, Orchard Pay` becomes `Orchard group's (Orchard Retail, ...)`."""
+    if ": " in name:
+        short, members = name.split(": ", 1)
+        return f"{short}'s ({members})"
+    return f"{name}'s"
 
 
 def _tooltip(*fields: tuple[str, str]) -> list[Any]:
@@ -61,7 +71,7 @@ def _tooltip(*fields: tuple[str, str]) -> list[Any]:
 
 @chart("partner_vs_rest", query="partner_dependence",
        columns=("period", "period_start", "currency", "partner_revenue", "total_revenue",
-                "share_of_total", "source"))
+                "share_of_total", "share_is_lower_bound", "source"))
 def partner_vs_rest(ctx: ChartContext) -> Any:
     """The partner's revenue against everyone else's; quarters without a split show the total."""
     import altair as alt
@@ -69,30 +79,45 @@ def partner_vs_rest(ctx: ChartContext) -> Any:
     frame, currency = ctx.frame, common.currency_of(ctx.frame)
     largest = common.max_abs(frame, "total_revenue")
     categories = [ctx.partner, "everyone else", NOT_SPLIT]
+    bounds = bool(frame["share_is_lower_bound"].fill_null(False).any())
     rows = [part for row in common.values(frame) for part in _split(row, ctx.partner)]
     for row in rows:
-        row["amount_label"] = fmt.format_amount(row["amount"], currency, largest)
+        bound = row.pop("lower_bound")
+        mark = ("≥" if row["category"] == ctx.partner else "≤") if bound else ""
+        row["amount_label"] = mark + fmt.format_amount(row["amount"], currency, largest)
         row["order"] = categories.index(row["category"])
-    bars = alt.Chart(alt.Data(values=rows)).mark_bar().encode(
-        x=common.quarter_x(),
+        if bounds:
+            row["lower_bound"] = bound
+    encoding: dict[str, Any] = {}
+    if bounds:  # a lower bound is a hollow bar: outlined, lightly filled
+        encoding["fillOpacity"] = alt.condition("datum.lower_bound", alt.value(0.25),
+                                                alt.value(1.0))
+    words = ctx.words
+    outline: dict[str, Any] = {"stroke": COLOURS["partner"], "strokeWidth": 1} if bounds else {}
+    bars = alt.Chart(alt.Data(values=rows)).mark_bar(**outline).encode(
+
+        x=common.period_x(words.time_unit),
         y=alt.Y("amount:Q", stack="zero",
                 axis=common.amount_axis(currency, largest, "Revenue")),
         color=alt.Color("category:N", title=None, sort=categories, scale=alt.Scale(
             domain=categories,
             range=[COLOURS["partner"], COLOURS["rest"], COLOURS["unattributed"]])),
         order=alt.Order("order:Q", sort="ascending"),
-        tooltip=_tooltip(("period", "Quarter"), ("category", "Revenue from"),
+        tooltip=_tooltip(("period", words.noun.capitalize()), ("category", "Revenue from"),
                          ("amount_label", "Revenue")),
+        **encoding,
     ).properties(width=WIDTH, height=HEIGHT)
+    bound = "; hollow = lower bound (≥: a member undisclosed)" if bounds else ""
     return common.finish(
-        bars, f"{ctx.partner} vs everyone else in {ctx.company}'s revenue",
-        f"Quarterly revenue ({currency}) {common.period_label(frame)}: {ctx.partner} and the "
-        "rest of total revenue; grey where the split was not disclosed",
+        bars, f"{ctx.title_partner} vs everyone else in {ctx.company}'s revenue",
+        f"{words.adjective} revenue ({currency}) {common.period_label(frame)}: {ctx.partner} "
+        f"and the rest of total revenue; grey where the split was not disclosed{bound}",
         frame["source"].to_list())
 
 
 def _split(row: dict[str, Any], partner: str) -> list[dict[str, Any]]:
-    base = {"period": row["period"], "period_start": row["period_start"]}
+    base = {"period": row["period"], "period_start": row["period_start"],
+            "lower_bound": bool(row["share_is_lower_bound"])}
     total, partner_amount = row["total_revenue"], row["partner_revenue"]
     if total is None:
         return []
@@ -108,7 +133,7 @@ CLASSES = ("strategic_partner", "related_party", "third_party", "mixed")
 @chart("revenue_mix", query="revenue_mix",
        columns=("period", "period_start", "currency", "stream", "counterparty_class", "amount",
                 "share_of_period", "source"),
-       params=("company", "from_period", "to_period"))
+       params=("company", "period_kind", "from_period", "to_period"), requires="amount")
 def revenue_mix(ctx: ChartContext) -> Any:
     """100% stacked revenue mix by source and counterparty class."""
     import altair as alt
@@ -123,19 +148,21 @@ def revenue_mix(ctx: ChartContext) -> Any:
              "amount_label": fmt.format_amount(row["amount"], currency, largest),
              "share_label": fmt.format_share(row["share_of_period"])}
             for row in common.values(frame)]
+    words = ctx.words
     bars = alt.Chart(alt.Data(values=rows)).mark_bar(stroke="white", strokeWidth=0.7).encode(
-        x=common.quarter_x(),
+        x=common.period_x(words.time_unit),
         y=alt.Y("share_of_period:Q", stack="normalize",
-                axis=common.share_axis("Share of the quarter's revenue")),
+                axis=common.share_axis(f"Share of the {words.noun}'s revenue")),
         color=alt.Color("class:N", title="Counterparty", sort=classes, scale=alt.Scale(
             domain=classes, range=[COLOURS[c] for c in CLASSES])),
         detail="stream:N",
         order=alt.Order("order:Q", sort="ascending"),
-        tooltip=_tooltip(("period", "Quarter"), ("stream", "Source"), ("class", "Counterparty"),
-                         ("amount_label", "Revenue"), ("share_label", "% of quarter")),
+        tooltip=_tooltip(("period", words.noun.capitalize()), ("stream", "Source"),
+                         ("class", "Counterparty"), ("amount_label", "Revenue"),
+                         ("share_label", f"% of {words.noun}")),
     ).properties(width=WIDTH, height=HEIGHT)
     return common.finish(
         bars, f"{ctx.company} revenue mix by source and counterparty",
-        f"% of each quarter's revenue {common.period_label(frame)}, by counterparty class; "
+        f"% of each {words.noun}'s revenue {common.period_label(frame)}, by counterparty class; "
         "segments are sources (mixed = not split by counterparty)",
         frame["source"].to_list())

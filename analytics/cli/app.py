@@ -11,7 +11,7 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from analytics.cli import charts, db, deck, ledger, query
+from analytics.cli import charts, db, deck, init, ledger, query
 from analytics.cli.output import (
     ColumnsOption,
     FormatOption,
@@ -37,7 +37,10 @@ class ReportingGroup(TyperGroup):
         try:
             return super().invoke(ctx)
         except AnalyticsError as error:
-            message(f"Error: {error}")
+            first, *rest = error.lines()
+            message(f"Error: {first}")
+            for line in rest:
+                message(f"  {line}")
             raise typer.Exit(error.exit_code) from None
         finally:
             use_data_dir(None)  # --data-dir lasts one invocation, even in-process
@@ -56,6 +59,7 @@ app.add_typer(charts.app, name="charts")
 app.add_typer(ledger.app, name="ledger")
 app.command("deck")(deck.deck)
 app.command("report")(deck.report)
+app.command("init")(init.init)
 
 
 @app.callback()
@@ -91,9 +95,11 @@ def ingest(
 
     with working(f"Ingesting {file.name}"):
         summary = ingest_file(file, table, replace=replace)
-    dropped = f", {summary.removed} stored rows replaced first" if replace else ""
-    message(f"{summary.file}: {summary.rows_read} rows read into {summary.table} "
-            f"({summary.inserted} new, {summary.replaced} replaced{dropped})")
+    dropped = f", {summary.removed:,} stored rows replaced first" if replace else ""
+    message(f"{summary.file}: {summary.rows_read:,} rows read into {summary.table} "
+            f"({summary.inserted:,} new, {summary.replaced:,} replaced{dropped})")
+    for warning in summary.warnings:
+        message(f"Warning: {warning}")
     for path in summary.written:
         typer.echo(str(path))
 
@@ -116,15 +122,19 @@ def delete(
 
 @app.command()
 def validate() -> None:
-    """Check the accounting invariants; print every violation and exit 3 if any."""
-    from analytics.api import validate as check
+    """Check the accounting invariants; print every violation and exit 3 if any (warnings are
+    printed too, on stderr, and do not fail)."""
+    from analytics.api import check
 
-    violations = check()
-    echo_lines(violations)
-    if violations:
-        message(f"{len(violations)} violation(s)")
+    report = check()
+    echo_lines(report.violations)
+    for warning in report.warnings:
+        message(f"Warning: {warning}")
+    if report.violations:
+        message(f"{len(report.violations)} violation(s)")
         raise typer.Exit(3)
-    message("OK: every invariant holds")
+    noted = f" ({len(report.warnings)} warning(s) above)" if report.warnings else ""
+    message(f"OK: every invariant holds{noted}")
 
 
 @app.command()

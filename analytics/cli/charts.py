@@ -14,6 +14,10 @@ import typer
 app = typer.Typer(help="List and build the dependence charts (HTML, PNG, SVG, CSV).",
                   no_args_is_help=True)
 
+PeriodKindOption = Annotated[str | None, typer.Option(
+    "--period-kind", help="quarter or year (default: quarters when the company has quarterly "
+    "totals in the range, else fiscal years); half-years are not implemented yet")]
+
 
 @app.command("list")
 def list_() -> None:
@@ -43,6 +47,7 @@ def build(
     html: Annotated[str, typer.Option(
         "--html", help="inline: each chart's HTML self-contained; shared: one vega.js beside "
         "the charts, loaded by each")] = "inline",
+    period_kind: PeriodKindOption = None,
 ) -> None:
     """Rebuild charts (a progress bar on stderr when it is a terminal); print the written paths.
     """
@@ -54,7 +59,8 @@ def build(
     with progress_bar("Building charts", len(names or chart_names())) as advance:
         result = build_charts(names, company=company, partner=partner, from_period=from_period,
                               to_period=to_period, formats=formats, out_dir=out,
-                              progress=advance, html=html)
+                              progress=advance, html=html, period_kind=period_kind)
+
     for path in result.written:
         typer.echo(str(path))
     if result.failed:

@@ -11,6 +11,8 @@ from typing import Annotated
 
 import typer
 
+from analytics.cli.charts import PeriodKindOption
+
 CompanyOption = Annotated[str, typer.Option("--company", help="Company to analyse")]
 PartnerOption = Annotated[str, typer.Option("--partner", help="Partner (counterparty or group)")]
 FromOption = Annotated[str | None, typer.Option("--from", help="First period, e.g. 2013Q1")]
@@ -28,6 +30,7 @@ def deck(
     editable_charts: Annotated[bool, typer.Option(
         "--editable-charts", help="Native PowerPoint charts with their data, not images")
     ] = False,
+    period_kind: PeriodKindOption = None,
 ) -> None:
     """A 16:9 PowerPoint deck: title, one slide per chart with its headline, key figures."""
     from analytics.charts import names as chart_names
@@ -38,7 +41,8 @@ def deck(
     with progress_bar("Building the deck", len(chart_names())) as advance:
         written = build_deck(company=company, partner=partner, from_period=from_period,
                              to_period=to_period, out=out.resolve(), data_dir=data_dir(),
-                             editable_charts=editable_charts, progress=advance)
+                             editable_charts=editable_charts, progress=advance,
+                             period_kind=period_kind)
     typer.echo(str(written))
 
 
@@ -50,6 +54,7 @@ def report(
     out: Annotated[Path, typer.Option(
         "--out", help="The .html to write: a file name, outside the data folder")] = Path(
         "report.html"),
+    period_kind: PeriodKindOption = None,
 ) -> None:
     """One self-contained HTML page that opens offline: key figures, charts, tables."""
     from analytics.charts import names as chart_names
@@ -60,5 +65,6 @@ def report(
     with progress_bar("Building the report", len(chart_names())) as advance:
         written = build_report(company=company, partner=partner, from_period=from_period,
                                to_period=to_period, out=out.resolve(), data_dir=data_dir(),
-                               progress=advance)
+                               progress=advance, period_kind=period_kind)
+
     typer.echo(str(written))

@@ -14,10 +14,12 @@ from datetime import date
 from typing import Any
 
 from analytics.periods import Period
-from analytics.schema import BUILTIN_COUNTERPARTIES
+from analytics.schema import BUILTIN_COUNTERPARTIES, UNATTRIBUTED
 
 #: Where payers the counterparties table does not name go: the built-in third-party pool.
 POOL = next(name for name, kind in BUILTIN_COUNTERPARTIES.items() if kind == "third_party")
+#: The class of a pool that holds payers of any class (as `unattributed` does).
+MIXED_CLASS = BUILTIN_COUNTERPARTIES[UNATTRIBUTED]
 #: A Hive partition folder of calendar years, as a regular expression over file paths.
 YEAR_PARTITION = r"[/\\]year=[0-9]+[/\\]"
 
@@ -71,6 +73,53 @@ class LedgerShape:
     partition_year: bool  # Hive partitions `year=2019/`: --since skips older ones
 
 
+@dataclass(frozen=True)
+class Pooling:
+    """Who each payer is written as: `kept` payers under their own name, each pool's members as
+    that pool, every other payer as POOL. Names reach the SQL as bound lists, never as text."""
+
+    kept: tuple[str, ...] = ()
+    pools: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (pool, its members), by pool name
+
+    def sql(self) -> str:
+        """The counterparty a row is written as, over the column `payer`."""
+        whens = ["WHEN list_contains($kept, payer) THEN payer"] if self.kept else []
+        whens += [f"WHEN list_contains($members_{i}, payer) THEN CAST($pool_{i} AS VARCHAR)"
+                  for i in range(len(self.pools))]
+        return f"CASE {' '.join(whens)} ELSE '{POOL}' END" if whens else f"'{POOL}'"
+
+    def values(self) -> dict[str, Any]:
+        """The bound values `sql` names."""
+        values: dict[str, Any] = {"kept": list(self.kept)}
+        for i, (pool, members) in enumerate(self.pools):
+            values |= {f"pool_{i}": pool, f"members_{i}": list(members)}
+        return values
+
+
+def pooling_sql() -> str:
+    """Each payer the counterparties table lists for `$company` (the built-in pools always, as
+    themselves): what the ledger writes it as, its class, and its pool's class when pooled.
+
+    A payer whose counterparty_group is a pool (a counterparty with is_pool) is written as that
+    pool; any other listed payer keeps its name."""
+    builtins = ", ".join(f"('{name}', '{kind}')" for name, kind in BUILTIN_COUNTERPARTIES.items())
+    return f"""
+WITH stored AS (
+  SELECT counterparty, counterparty_class, COALESCE(counterparty_group, counterparty) AS grp,
+    COALESCE(is_pool, false) AS is_pool
+  FROM counterparties WHERE company = $company
+), listed AS (
+  SELECT * FROM stored
+  UNION ALL SELECT name, kind, name, true FROM (VALUES {builtins}) AS builtin(name, kind)
+  WHERE name NOT IN (SELECT counterparty FROM stored)
+)
+SELECT payer.counterparty AS payer, COALESCE(pool.counterparty, payer.counterparty) AS written_as,
+  payer.counterparty_class AS payer_class, pool.counterparty_class AS pool_class
+FROM listed AS payer LEFT JOIN listed AS pool ON pool.is_pool AND pool.counterparty = payer.grp
+ORDER BY written_as, payer
+"""
+
+
 def bound(sql: str, values: dict[str, Any]) -> dict[str, Any]:
     """The values a query names as `$name`: engines refuse parameters a query does not use."""
     return {name: value for name, value in values.items()
@@ -98,14 +147,13 @@ def transactions_sql(shape: LedgerShape, since: date | None, file_column: str | 
 
 
 def aggregate_sql(shape: LedgerShape, kind: PeriodKind, since: date | None,
-                  pool_known: bool) -> str:
+                  pooling: Pooling) -> str:
     """Sum per period x stream x counterparty x currency, with every row check counted.
 
-    Known counterparties (the bound list `$known`) keep their name; every other payer is pooled.
-    A NULL date or stream falls in a group of its own, so the checks read the counts from here.
+    Payers are written as `pooling` says (bind `pooling.values()`). A NULL date or stream falls
+    in a group of its own, so the checks read the counts from here.
     """
-    pooled = (f"CASE WHEN list_contains($known, payer) THEN payer ELSE '{POOL}' END"
-              if pool_known else f"'{POOL}'")
+    pooled = pooling.sql()
     amount = "amount" if shape.amount_exact else "CAST(amount AS DECIMAL(38, 2))"
     sub_cent = ("CAST(0 AS BIGINT)" if shape.amount_exact
                 else "COUNT(*) FILTER (WHERE amount <> ROUND(amount, 2))")

@@ -13,7 +13,8 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from analytics.ledger.definition import PeriodKind
+from analytics.errors import InputError, Location
+from analytics.ledger.definition import MIXED_CLASS, PeriodKind, Pooling, pooling_sql
 from analytics.ledger.duckdb_engine import first_row
 from analytics.schema import TOTAL_COUNTERPARTY, TOTAL_STREAM
 from analytics.text import for_terminal, shorten
@@ -50,11 +51,32 @@ class Facts:
     rows: int
 
 
-def known_counterparties(db: duckdb.DuckDBPyConnection, company: str) -> list[str]:
-    """Counterparties the data folder names for the company: they keep their name."""
-    rows = db.execute("SELECT counterparty FROM counterparties WHERE company = $company "
-                      "ORDER BY 1", {"company": company}).fetchall()
-    return [str(name) for (name,) in rows]
+def payer_pooling(db: duckdb.DuckDBPyConnection, company: str) -> Pooling:
+    """How the counterparties table says to write the company's payers (definition.pooling_sql):
+    a few rows of reference data, not of the ledger."""
+    rows = db.execute(pooling_sql(), {"company": company}).fetchall()
+    _refuse_class_clashes(rows, company)
+    members: dict[str, tuple[str, ...]] = {}
+    for payer, pool, _, _ in rows:
+        if payer != pool:
+            members[pool] = (*members.get(pool, ()), payer)
+    return Pooling(kept=tuple(payer for payer, pool, _, _ in rows if payer == pool),
+                   pools=tuple(sorted(members.items())))
+
+
+def _refuse_class_clashes(rows: list[tuple[str, str, str, str | None]], company: str) -> None:
+    """A payer pooled into a pool of another class would silently change class: refused (a
+    `mixed` pool takes any class)."""
+    clashes = [row for row in rows if row[0] != row[1] and row[3] not in (MIXED_CLASS, row[2])]
+    if not clashes:
+        return
+    payer, pool, payer_class, pool_class = clashes[0]
+    more = f" (and {len(clashes) - 1} more)" if len(clashes) > 1 else ""
+    raise InputError(
+        f"counterparty '{for_terminal(shorten(payer, 60))}' is {payer_class} but its group "
+        f"'{for_terminal(shorten(pool, 60))}' is a {pool_class} pool, where its revenue would "
+        f"count as {pool_class}{more}: give it class {pool_class}, or a group that is not a pool",
+        Location(f"counterparties of {company}", None, "counterparty_group"))
 
 
 def stored_currency(db: duckdb.DuckDBPyConnection, company: str) -> str | None:

@@ -95,12 +95,12 @@ def _write_facts(request: _Request, folder: Path, limits: Limits, csv_path: Path
 
     db = connect(folder, sandboxed=False, limits=limits)
     try:
-        known = facts.known_counterparties(db, request.company)
-        values = {"company": request.company, "known": known,
+        pooling = facts.payer_pooling(db, request.company)
+        values = {"company": request.company, **pooling.values(),
                   "stored_currency": facts.stored_currency(db, request.company)}
         with open_engine(request.engine, request.ledger, limits, request.spark_master) as ledger:
             shape = check_columns(ledger.columns(), request.ledger, ledger.partitioned_by_year)
-            sql = aggregate_sql(shape, request.kind, request.since, bool(known))
+            sql = aggregate_sql(shape, request.kind, request.since, pooling)
             db.register("ledger_aggregate", ledger.aggregate(sql, bound(sql, values)))
             scope = Scope(ledger, shape, request.since, values)
             check_rows(db, scope)

@@ -235,8 +235,11 @@ NUMBERS = {
                                  "more decimals than the column keeps (2)"),
     "amount_finer_than_a_cent": cell("revenue", "amount", "0.000000001",
                                      "more decimals than the column keeps (2)"),
-    # Before: stored as -0.00.
-    "negative_zero": cell("revenue", "amount", "-0", "negative"),
+    # A leaf may be negative (a loss), a printed total may not.
+    "negative_printed_total": ("revenue", lambda folder: write_table(
+        folder / "revenue.csv", "revenue",
+        [["Acme", "2020Q1", "total", "all", "-100", "USD", "millions", "10-Q t1", "", ""]]),
+        ("row 2", "column 'amount'", "negative", "printed total")),
     # Before: precision 0,5 read as 5.
     "precision_decimal_comma": cell("revenue", "precision", "0,5", "decimal separator"),
     # Before: InvalidOperation traceback.
@@ -486,3 +489,14 @@ def test_short_rows_padding_and_edge_years_are_still_accepted(data_dir, tmp_path
     periods = analytics.sql("SELECT period FROM revenue WHERE company = 'Acme' ORDER BY 1",
                             data_dir=data_dir)["period"].to_list()
     assert periods == ["1900Q1", "2200"]
+
+
+def test_minus_zero_on_a_leaf_is_stored_as_zero_not_a_negative_zero(cli, data_dir, tmp_path):
+    """Before: stored as -0.00. A leaf may be negative now, but `-0` is zero."""
+    path = write_table(tmp_path / "revenue.csv", "revenue", spoiled("revenue", "amount", "-0"))
+    result = cli("ingest", str(path))
+    assert result.exit_code == 0, result.stderr
+    stored = analytics.sql("SELECT amount::VARCHAR AS amount FROM revenue WHERE company = 'Acme' "
+                           "AND stream = 'ads' AND counterparty = 'third_parties'",
+                           data_dir=data_dir)
+    assert stored["amount"].to_list() == ["0.00"]

@@ -1,0 +1,132 @@
+"""The sentence each chart's slide and report section opens with, worded from the key figures.
+
+A lower bound (a group member undisclosed) is always worded `at least`, and a direction
+(rose, fell) is stated only when the bounds imply it; `figures.headlines` cuts each sentence.
+"""
+
+from __future__ import annotations
+
+from analytics.charts.format import label
+from analytics.figures import (
+    Frames,
+    KeyFigures,
+    ShareAt,
+    format_hhi,
+    format_money,
+    format_period,
+    format_share,
+    known_shares,
+    latest_row,
+)
+
+
+def _share(share: ShareAt) -> str:
+    return format_share(share.share, lower_bound=share.lower_bound)
+
+
+def direction(first: ShareAt, latest: ShareAt) -> str | None:
+    """`rose` or `fell` when the two shares, lower bounds included, imply it; else None (an
+    exact 30% then at least 25% may be a rise or a fall)."""
+    if latest.share > first.share and not first.lower_bound:
+        return "rose"
+    if latest.share < first.share and not latest.lower_bound:
+        return "fell"
+    return None
+
+
+def _dependence_headline(figures: KeyFigures) -> str:
+    first, latest = figures.first_known, figures.latest
+    if first is None or latest is None:
+        return f"{figures.partner}'s revenue was not disclosed in this range"
+    if first.period == latest.period or (first.share == latest.share
+                                         and first.lower_bound == latest.lower_bound):
+        return (f"{figures.partner} was {_share(latest)} of revenue in "
+                f"{format_period(latest.period)}")
+    verb = direction(first, latest)
+    if verb is None:
+        return (f"{figures.partner} was {_share(first)} of revenue in "
+                f"{format_period(first.period)} and {_share(latest)} in "
+                f"{format_period(latest.period)}")
+    return (f"{figures.partner} {verb} from {_share(first)} of revenue in "
+            f"{format_period(first.period)} to {_share(latest)} in "
+            f"{format_period(latest.period)}")
+
+
+def _source_headline(figures: KeyFigures) -> str:
+    latest = figures.latest
+    if latest is None:
+        return f"{figures.partner}'s revenue was not disclosed in this range"
+    brought = format_money(latest.partner_revenue, figures.currency,
+                           lower_bound=latest.lower_bound)
+    return (f"{figures.partner} brought {brought}"
+            f" of {format_money(latest.total_revenue, figures.currency)} revenue in "
+            f"{format_period(latest.period)}")
+
+
+def _rest_headline(frames: Frames, figures: KeyFigures) -> str:
+    """From the first to the latest exact share: revenue excluding a lower bound is unknown."""
+    exact = [share for share in known_shares(frames) if not share.lower_bound]
+    if not exact:
+        return f"Revenue excluding {figures.partner} is unknown in this range"
+    first, latest = exact[0], exact[-1]
+    before = first.total_revenue - first.partner_revenue
+    after = latest.total_revenue - latest.partner_revenue
+    verb = "grew" if after >= before else "shrank"
+    return (f"Revenue excluding {figures.partner} {verb} from "
+            f"{format_money(before, figures.currency)} in {format_period(first.period)} to "
+            f"{format_money(after, figures.currency)} in {format_period(latest.period)}")
+
+
+def _mix_headline(frames: Frames, figures: KeyFigures) -> str:
+    row = latest_row(frames.dependence, "share_of_stream")
+    if row is None:
+        return _dependence_headline(figures)
+    stream = label(str(row["partner_stream"]).replace("_", " "))
+    share = format_share(row["share_of_stream"], lower_bound=bool(row["share_is_lower_bound"]))
+    return (f"{figures.partner} was {share} of {stream} revenue "
+            f"in {format_period(row['period'])}")
+
+
+def _growth_headline(frames: Frames, figures: KeyFigures) -> str:
+    row = latest_row(frames.growth, "ex_partner_yoy")
+    if row is None or row["total_yoy"] is None:
+        return f"Growth excluding {figures.partner} is unknown in this range"
+    return (f"In {format_period(row['period'])} revenue excluding {figures.partner} "
+            f"{_change(row['ex_partner_yoy'])} year on year; total revenue "
+            f"{_change(row['total_yoy'])}")
+
+
+def _change(rate: float) -> str:
+    return f"{'grew' if rate >= 0 else 'fell'} {format_share(abs(rate))}"
+
+
+def _bridge_headline(frames: Frames, figures: KeyFigures) -> str:
+    row = latest_row(frames.growth, "partner_change")
+    if row is None or row["rest_change"] is None:
+        return f"The growth bridge needs {figures.partner}'s revenue a year apart: not disclosed"
+    money = figures.currency
+    return (f"Of {format_money(row['total_change'], money)} revenue growth in "
+            f"{format_period(row['period'])}, {figures.partner} added "
+            f"{format_money(row['partner_change'], money)} and the rest "
+            f"{format_money(row['rest_change'], money)}")
+
+
+def _concentration_headline(frames: Frames, figures: KeyFigures) -> str:
+    row = latest_row(frames.concentration, "top_share")
+    if row is None:
+        return f"No counterparty of {figures.company} was disclosed in this range"
+    return (f"Largest customer {label(row['top_counterparty'])}: {format_share(row['top_share'])}"
+            f" of revenue in {format_period(row['period'])}; HHI {format_hhi(figures)}")
+
+
+def sentences(frames: Frames, figures: KeyFigures) -> dict[str, str]:
+    """One sentence per chart, uncut."""
+    return {
+        "partner_dependence": _dependence_headline(figures),
+        "revenue_by_source": _source_headline(figures),
+        "partner_vs_rest": _rest_headline(frames, figures),
+        "revenue_mix": _mix_headline(frames, figures),
+        "growth_ex_partner": _growth_headline(frames, figures),
+        "growth_bridge": _bridge_headline(frames, figures),
+        "concentration": _concentration_headline(frames, figures),
+    }

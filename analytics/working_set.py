@@ -1,0 +1,97 @@
+"""The stored rows of the companies an edit touches, as DuckDB tables, changed in SQL and
+committed back all or nothing.
+
+Ingest and delete both: open a working set over their companies (only those companies' files
+are read), change it set-based, derive remainders, validate, and write the changed tables. The
+invariants are screened set-based (screen.py); only companies the screen flags are loaded into
+Python, a batch at a time, for validate.py to word each violation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from analytics import derive, screen, store
+from analytics.schema import TABLES
+from analytics.validate import Dataset, Violation, validate
+from analytics.validate import warnings as validate_warnings
+
+if TYPE_CHECKING:
+    import duckdb
+
+#: Companies whose rows are loaded into Python at once to word their violations.
+VALIDATE_BATCH = 50
+#: Once this many violations are worded, the rest of the flagged companies are not loaded.
+ENOUGH_VIOLATIONS = 100
+
+
+class WorkingSet:
+    """Tables `working_<table>` holding every stored row of `companies` (listed in
+    `working_companies`)."""
+
+    def __init__(self, connection: duckdb.DuckDBPyConnection, folder: Path,
+                 companies: Iterable[str]) -> None:
+        self.connection, self.folder = connection, folder
+        self.companies = sorted(set(companies))
+        connection.execute(f"CREATE OR REPLACE TEMP TABLE {self.table('companies')} AS "
+                           "SELECT unnest($1::VARCHAR[]) AS company", [self.companies]
+                           ).fetchall()
+        for name in TABLES:
+            connection.execute(f"CREATE OR REPLACE TEMP TABLE {self.table(name)} AS "
+                               f"{store.stored_sql(folder, name, self.companies)}"
+                               ).fetchall()
+
+    @staticmethod
+    def table(name: str) -> str:
+        return f"working_{name}"
+
+    def count(self, name: str, where: str = "true") -> int:
+        ((found,),) = self.connection.execute(
+            f"SELECT count(*) FROM {self.table(name)} WHERE {where}").fetchall()
+        return int(found)
+
+    def delete(self, name: str, where: str) -> int:
+        """Delete the rows matching `where`; returns how many went."""
+        ((removed,),) = self.connection.execute(
+            f"DELETE FROM {self.table(name)} WHERE {where}").fetchall()
+        return int(removed)
+
+    def derive(self) -> None:
+        derive.derive(self.connection, self.table("revenue"), self.table("reported_totals"))
+
+    def violations(self, limit: int | None = ENOUGH_VIOLATIONS) -> list[Violation]:
+        """Every violation (validate.py's words) in the working set; past `limit` violations
+        the companies not yet checked are left (an error shows the first ones anyway)."""
+        return self._worded(screen.suspects, validate, limit)
+
+    def warnings(self, limit: int | None = ENOUGH_VIOLATIONS) -> list[Violation]:
+        """validate.warnings over the working set: legitimate, but worth a look."""
+        return self._worded(screen.warned, validate_warnings, limit)
+
+    def _worded(self, flag: Callable[..., set[str]], word: Callable[[Dataset], list[Violation]],
+                limit: int | None) -> list[Violation]:
+        """`word` over the companies `flag` finds, a batch at a time, up to `limit` results."""
+        relations = {name: self.table(name) for name in TABLES}
+        flagged = sorted(flag(self.connection, relations))
+        found: list[Violation] = []
+        for start in range(0, len(flagged), VALIDATE_BATCH):
+            if limit is not None and len(found) >= limit:
+                break
+            found += word(self.records(flagged[start:start + VALIDATE_BATCH]))
+        return found
+
+    def records(self, companies: list[str]) -> Dataset:
+        """The rows of `companies` as Python records (for wording violations only)."""
+        return {name: self.connection.sql(
+                    f"SELECT * FROM {self.table(name)} WHERE company IN "
+                    "(SELECT unnest($companies::VARCHAR[]))",
+                    params={"companies": companies}).to_arrow_table().to_pylist()
+                for name in TABLES}
+
+    def commit(self, tables: Iterable[str]) -> list[Path]:
+        """Write `tables` of the working set's companies back, all or nothing."""
+        return store.write_relations(self.folder, self.connection,
+                                     {name: f"SELECT * FROM {self.table(name)}"
+                                      for name in sorted(set(tables))}, self.companies)

@@ -1,0 +1,24 @@
+"""Companies of other shapes than Weibo's, ingested through the documented CSV formats as an
+analyst would: Nimbus Cloud (a group named like its parent), Lumen Therapeutics (fiscal years
+only, royalties from one partner) and Brightwater Software (a group member disclosed from 2021).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+FIXTURES = Path(__file__).parent / "fixtures"
+TABLE_FILES = ("counterparties", "revenue", "partnerships", "events")
+COMPANIES = ("nimbus", "lumen", "brightwater")
+
+
+def ingest_shapes(data_dir: Path) -> Path:
+    """Ingest every fixture company's CSVs into `data_dir` (which may hold Weibo already)."""
+    from analytics import ingest
+
+    for company in COMPANIES:
+        for table in TABLE_FILES:
+            path = FIXTURES / company / f"{table}.csv"
+            if path.exists():
+                ingest(path, table, data_dir)
+    return data_dir
