@@ -118,6 +118,7 @@ def revenue_select(cell: Callable[[str], str], file_name: str) -> tuple[str, str
     given_precision = amount_sql(cell("precision"), power)
     derived = boolean_sql(cell("derived"))
     one_off = boolean_sql(cell("one_off"))
+    exhaustive = boolean_sql(cell("split_is_exhaustive"))
     is_total = f"lower({cell('counterparty')}) = {_literal(TOTAL_COUNTERPARTY)}"
     source, note = cell("source"), cell("note")
     ok = " AND ".join([
@@ -125,7 +126,9 @@ def revenue_select(cell: Callable[[str], str], file_name: str) -> tuple[str, str
         period["ok"], f"{power} IS NOT NULL", amount["ok"],
         f"({cell('precision')} = '' OR {given_precision['ok']})",
         f"regexp_full_match({cell('currency')}, '[A-Za-z]{{3}}')", derived["ok"],
-        one_off["ok"], f"NOT ({is_total} AND {one_off['value']})",
+        one_off["ok"], f"NOT ({is_total} AND {one_off['value']})", exhaustive["ok"],
+        f"(NOT {exhaustive['value']} OR ({is_total} AND lower({cell('stream')}) <> "
+        f"{_literal(TOTAL_STREAM)}))",
         free_text_ok(source), free_text_ok(note),
     ])
     columns = {
@@ -142,6 +145,7 @@ def revenue_select(cell: Callable[[str], str], file_name: str) -> tuple[str, str
         "derived": derived["value"],
         "derivation": f"CASE WHEN {derived['value']} THEN 'source' END",
         "one_off": one_off["value"],
+        "split_is_exhaustive": exhaustive["value"],
         "source": f"coalesce(nullif({source}, ''), {_literal(file_name + ', row ')} "
                   "|| row_number::VARCHAR)",
         "note": f"nullif({note}, '')",

@@ -60,15 +60,18 @@ HAVING count(*) FILTER (WHERE q_amount IS NULL) = 1 AND year_amount - sum(q_amou
 """
 
 #: Per printed stream total: an unsplit total becomes one `unattributed` leaf; otherwise what
-#: its printed parts leave (beyond their rounding) goes to `related_parties` once third parties
-#: are printed (revenue is from third or related parties), else to `unattributed`; a negative
-#: rest (parts above their total) always to `unattributed`: whose loss it is, nobody says.
+#: its printed parts leave (beyond their rounding) goes to `related_parties` where the filing
+#: splits the stream into third and related parties completely (`split_is_exhaustive`) and the
+#: third parties are printed, else to `unattributed`; a negative rest (parts above their total)
+#: always to `unattributed`: whose loss it is, nobody says.
 STREAM_REMAINDERS = f"""
 INSERT INTO {{revenue}} BY NAME
 WITH parts AS (
     SELECT t.company, t.period, t.period_kind, t.period_start, t.period_end, t.stream,
            t.amount AS total, t.currency, coalesce(t.precision, 0) AS total_precision,
-           t.source AS total_source, count(l.amount) AS n, sum(l.amount) AS parts_sum,
+           t.source AS total_source, t.note AS total_note,
+           coalesce(t.split_is_exhaustive, false) AS exhaustive, count(l.amount) AS n,
+           sum(l.amount) AS parts_sum,
            coalesce(sum(l.precision), 0) AS parts_precision,
            list(l.counterparty) AS counterparties, list(l.source) AS sources,
            list(l.stream || '/' || l.counterparty) AS named
@@ -78,7 +81,8 @@ WITH parts AS (
     WHERE t.stream <> {_TOTAL}
     GROUP BY ALL),
 remainders AS (
-    SELECT *, CASE WHEN list_contains(counterparties, 'third_parties') AND total > parts_sum
+    SELECT *, CASE WHEN exhaustive AND list_contains(counterparties, 'third_parties')
+                        AND total > parts_sum
                    THEN 'related_parties' ELSE {_UNATTRIBUTED} END AS rest_to
     FROM parts)
 SELECT company, period, period_kind, period_start, period_end, stream,
@@ -91,7 +95,7 @@ SELECT company, period, period_kind, period_start, period_end, stream,
             ELSE 'derived: ' || stream || ' total minus ' || {_sorted_joined("named", ", ")}
                  || ' (' || {_sorted_joined("list_append(sources, total_source)", "; ")}
                  || ')' END AS source,
-       NULL AS note
+       CASE WHEN n = 0 THEN total_note END AS note
 FROM remainders
 WHERE n = 0 OR (abs(total - parts_sum) > total_precision + parts_precision
                 AND NOT list_contains(counterparties, rest_to))
@@ -99,18 +103,31 @@ WHERE n = 0 OR (abs(total - parts_sum) > total_precision + parts_precision
 
 #: Total revenue minus every leaf (stream remainders included): the rest goes to stream
 #: `unattributed`, unless one is already there; a total with no leaves at all becomes one.
+#: Its rounding: the total's, plus per stream the printed stream total's where the stream's
+#: leaves were completed to it (they then sum to it exactly), else its leaves' own.
 TOTAL_REMAINDERS = f"""
 INSERT INTO {{revenue}} BY NAME
-WITH parts AS (
+WITH streams AS (
+    SELECT l.company, l.period, l.stream, count(*) AS n, sum(l.amount) AS amount,
+           CASE WHEN bool_or(l.derivation IN ('stream_remainder', 'printed_total'))
+                THEN coalesce(any_value(s.precision), 0)
+                ELSE coalesce(sum(l.precision), 0) END AS rounding,
+           list(l.source) AS sources, list(l.stream || '/' || l.counterparty) AS named
+    FROM {{revenue}} l
+    LEFT JOIN {{totals}} s ON s.company = l.company AND s.period = l.period
+                          AND s.stream = l.stream
+    GROUP BY l.company, l.period, l.stream),
+parts AS (
     SELECT t.company, t.period, t.period_kind, t.period_start, t.period_end,
            t.amount AS total, t.currency, coalesce(t.precision, 0) AS total_precision,
-           t.source AS total_source, coalesce(t.derived, false) AS total_derived,
-           count(l.amount) AS n, sum(l.amount) AS parts_sum,
-           coalesce(sum(l.precision), 0) AS parts_precision,
+           t.source AS total_source, t.note AS total_note,
+           coalesce(t.derived, false) AS total_derived,
+           coalesce(sum(l.n), 0) AS n, sum(l.amount) AS parts_sum,
+           coalesce(sum(l.rounding), 0) AS parts_precision,
            coalesce(bool_or(l.stream = {_UNATTRIBUTED}), false) AS has_unattributed,
-           list(l.source) AS sources, list(l.stream || '/' || l.counterparty) AS named
+           flatten(list(l.sources)) AS sources, flatten(list(l.named)) AS named
     FROM {{totals}} t
-    LEFT JOIN {{revenue}} l ON l.company = t.company AND l.period = t.period
+    LEFT JOIN streams l ON l.company = t.company AND l.period = t.period
     WHERE t.stream = {_TOTAL}
     GROUP BY ALL)
 SELECT company, period, period_kind, period_start, period_end, {_UNATTRIBUTED} AS stream,
@@ -124,7 +141,7 @@ SELECT company, period, period_kind, period_start, period_end, {_UNATTRIBUTED} A
             ELSE 'derived: {TOTAL_STREAM} total minus ' || {_sorted_joined("named", ", ")}
                  || ' (' || {_sorted_joined("list_append(sources, total_source)", "; ")}
                  || ')' END AS source,
-       NULL AS note
+       CASE WHEN n = 0 THEN total_note END AS note
 FROM parts
 WHERE n = 0 OR (abs(total - parts_sum) > total_precision + parts_precision
                 AND NOT has_unattributed)

@@ -13,7 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from analytics.charts.format import currency_symbol, label
+from analytics.charts.format import currency_symbol, label, one_off_phrase
 
 if TYPE_CHECKING:
     import polars as pl
@@ -44,13 +44,19 @@ class Frames:
 @dataclass(frozen=True)
 class ShareAt:
     """The partner's share of total revenue in one period where it was disclosed; a
-    `lower_bound` when a member of the partner's group was not (the share is at least this)."""
+    `lower_bound` when a member of the partner's group was not (the share is at least this).
+
+    In a period with one-offs, `share` leaves them out of both sides and `one_off` words them
+    (`a one-off $40.0M from Norbridge Labs`), `share_including_one_offs` is the share with them;
+    the amounts are always the reported ones, one-offs included."""
 
     period: str
     share: float
     partner_revenue: Decimal
     total_revenue: Decimal
     lower_bound: bool = False
+    one_off: str | None = None
+    share_including_one_offs: float | None = None
 
 
 @dataclass(frozen=True)
@@ -111,9 +117,38 @@ def load_frames(*, company: str, partner: str, from_period: str | None = None,
 def known_shares(frames: Frames) -> list[ShareAt]:
     """Every period where the partner's share of total revenue was disclosed, in order."""
     rows = frames.dependence.sort("period_start").to_dicts()
-    return [ShareAt(r["period"], r["share_of_total"], r["partner_revenue"], r["total_revenue"],
-                    bool(r["share_is_lower_bound"]))
-            for r in rows if r["share_of_total"] is not None]
+    return [share_at(r, frames.currency) for r in rows
+            if r["share_of_total_excl_one_offs"] is not None]
+
+
+def share_at(row: dict[str, Any], currency: str) -> ShareAt:
+    """One `partner_dependence` row as a ShareAt, its one-offs worded."""
+    one_off = None
+    if row["has_one_off"]:
+        one_off = one_off_phrase(format_money(row["one_off_revenue"], currency),
+                                 row["one_off_counterparties"])
+    return ShareAt(row["period"], row["share_of_total_excl_one_offs"], row["partner_revenue"],
+                   row["total_revenue"], bool(row["share_is_lower_bound"]), one_off,
+                   row["share_of_total"] if one_off else None)
+
+
+def share_text(share: ShareAt) -> str:
+    """`72%`, or in a period with one-offs the exact share without them (`67.9%`)."""
+    return format_share(share.share, lower_bound=share.lower_bound,
+                        exact=share.one_off is not None)
+
+
+def when(share: ShareAt, *, ends_sentence: bool = True) -> str:
+    """`in 2019`, or with one-offs `in 2021 excluding a one-off $40.0M from Norbridge Labs;
+    43.8% including it` (in parentheses when the sentence goes on)."""
+    text = f"in {format_period(share.period)}"
+    if share.one_off is None:
+        return text
+    pronoun = "them" if share.one_off.startswith("one-offs") else "it"
+    including = format_share(share.share_including_one_offs, exact=True,
+                             lower_bound=share.lower_bound) + f" including {pronoun}"
+    return (f"{text} excluding {share.one_off}; {including}" if ends_sentence
+            else f"{text} excluding {share.one_off} ({including})")
 
 
 def threshold_crossings(shares: list[ShareAt], threshold: float = THRESHOLD
@@ -225,9 +260,7 @@ def describe_crossing(crossing: Crossing) -> str:
 def key_figure_rows(figures: KeyFigures) -> list[tuple[str, str]]:
     """The key figures as (label, value) pairs for a table slide or an HTML table."""
     def at(share: ShareAt | None) -> str:
-        return "not disclosed" if share is None else \
-            f"{format_share(share.share, lower_bound=share.lower_bound)} in " \
-            f"{format_period(share.period)}"
+        return "not disclosed" if share is None else f"{share_text(share)} {when(share)}"
 
     crossings = "; ".join(describe_crossing(c) for c in figures.crossings) or "none"
     ttm_when = f" ({format_period(figures.latest_ttm_period)})" if figures.latest_ttm_period \

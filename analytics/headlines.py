@@ -1,12 +1,14 @@
 """The sentence each chart's slide and report section opens with, worded from the key figures.
 
 A lower bound (a group member undisclosed) is always worded `at least`, and a direction
-(rose, fell) is stated only when the bounds imply it; `figures.headlines` cuts each sentence.
+(rose, fell) is stated only when the bounds imply it; a share in a period with one-offs is stated
+without them and says so (`excluding a one-off $40.0M from Norbridge Labs; 43.8% including it`).
+`figures.headlines` cuts each sentence.
 """
 
 from __future__ import annotations
 
-from analytics.charts.format import label
+from analytics.charts.format import label, one_off_phrase, possessive
 from analytics.figures import (
     Frames,
     KeyFigures,
@@ -17,11 +19,11 @@ from analytics.figures import (
     format_share,
     known_shares,
     latest_row,
+    share_text,
+    when,
 )
 
-
-def _share(share: ShareAt) -> str:
-    return format_share(share.share, lower_bound=share.lower_bound)
+_share = share_text
 
 
 def direction(first: ShareAt, latest: ShareAt) -> str | None:
@@ -37,30 +39,28 @@ def direction(first: ShareAt, latest: ShareAt) -> str | None:
 def _dependence_headline(figures: KeyFigures) -> str:
     first, latest = figures.first_known, figures.latest
     if first is None or latest is None:
-        return f"{figures.partner}'s revenue was not disclosed in this range"
+        return f"{possessive(figures.partner)} revenue was not disclosed in this range"
     if first.period == latest.period or (first.share == latest.share
                                          and first.lower_bound == latest.lower_bound):
-        return (f"{figures.partner} was {_share(latest)} of revenue in "
-                f"{format_period(latest.period)}")
+        return f"{figures.partner} was {_share(latest)} of revenue {when(latest)}"
     verb = direction(first, latest)
     if verb is None:
-        return (f"{figures.partner} was {_share(first)} of revenue in "
-                f"{format_period(first.period)} and {_share(latest)} in "
-                f"{format_period(latest.period)}")
-    return (f"{figures.partner} {verb} from {_share(first)} of revenue in "
-            f"{format_period(first.period)} to {_share(latest)} in "
-            f"{format_period(latest.period)}")
+        return (f"{figures.partner} was {_share(first)} of revenue "
+                f"{when(first, ends_sentence=False)} and {_share(latest)} {when(latest)}")
+    return (f"{figures.partner} {verb} from {_share(first)} of revenue "
+            f"{when(first, ends_sentence=False)} to {_share(latest)} {when(latest)}")
 
 
 def _source_headline(figures: KeyFigures) -> str:
     latest = figures.latest
     if latest is None:
-        return f"{figures.partner}'s revenue was not disclosed in this range"
+        return f"{possessive(figures.partner)} revenue was not disclosed in this range"
     brought = format_money(latest.partner_revenue, figures.currency,
                            lower_bound=latest.lower_bound)
+    including = f", which includes {latest.one_off}" if latest.one_off else ""
     return (f"{figures.partner} brought {brought}"
             f" of {format_money(latest.total_revenue, figures.currency)} revenue in "
-            f"{format_period(latest.period)}")
+            f"{format_period(latest.period)}{including}")
 
 
 def _rest_headline(frames: Frames, figures: KeyFigures) -> str:
@@ -72,9 +72,12 @@ def _rest_headline(frames: Frames, figures: KeyFigures) -> str:
     before = first.total_revenue - first.partner_revenue
     after = latest.total_revenue - latest.partner_revenue
     verb = "grew" if after >= before else "shrank"
+    first_one_off = f" (including {first.one_off})" if first.one_off else ""
+    latest_one_off = f", including {latest.one_off}" if latest.one_off else ""
     return (f"Revenue excluding {figures.partner} {verb} from "
-            f"{format_money(before, figures.currency)} in {format_period(first.period)} to "
-            f"{format_money(after, figures.currency)} in {format_period(latest.period)}")
+            f"{format_money(before, figures.currency)} in {format_period(first.period)}"
+            f"{first_one_off} to {format_money(after, figures.currency)} in "
+            f"{format_period(latest.period)}{latest_one_off}")
 
 
 def _mix_headline(frames: Frames, figures: KeyFigures) -> str:
@@ -93,7 +96,15 @@ def _growth_headline(frames: Frames, figures: KeyFigures) -> str:
         return f"Growth excluding {figures.partner} is unknown in this range"
     return (f"In {format_period(row['period'])} revenue excluding {figures.partner} "
             f"{_change(row['ex_partner_yoy'])} year on year; total revenue "
-            f"{_change(row['total_yoy'])}")
+            f"{_change(row['total_yoy'])}{_one_offs_in(row)}")
+
+
+def _one_offs_in(row: dict[str, object]) -> str:
+    """`, one-offs included (2021)` when either year of a growth row holds one-offs."""
+    years = [str(row[key]) for key, flag in (("prior_period", "prior_has_one_off"),
+                                              ("period", "has_one_off")) if row.get(flag)]
+    return f", one-offs included ({' and '.join(format_period(y) for y in years)})" \
+        if years else ""
 
 
 def _change(rate: float) -> str:
@@ -103,20 +114,24 @@ def _change(rate: float) -> str:
 def _bridge_headline(frames: Frames, figures: KeyFigures) -> str:
     row = latest_row(frames.growth, "partner_change")
     if row is None or row["rest_change"] is None:
-        return f"The growth bridge needs {figures.partner}'s revenue a year apart: not disclosed"
+        return f"The growth bridge needs {possessive(figures.partner)} revenue a year apart: not disclosed"
     money = figures.currency
     return (f"Of {format_money(row['total_change'], money)} revenue growth in "
             f"{format_period(row['period'])}, {figures.partner} added "
             f"{format_money(row['partner_change'], money)} and the rest "
-            f"{format_money(row['rest_change'], money)}")
+            f"{format_money(row['rest_change'], money)}{_one_offs_in(row)}")
 
 
 def _concentration_headline(frames: Frames, figures: KeyFigures) -> str:
     row = latest_row(frames.concentration, "top_share")
     if row is None:
         return f"No counterparty of {figures.company} was disclosed in this range"
+    excluding = ""
+    if row.get("one_offs_excluded"):
+        amount = format_money(row["one_off_revenue"], figures.currency)
+        excluding = f" excluding {one_off_phrase(amount, row['one_off_counterparties'])}"
     return (f"Largest customer {label(row['top_counterparty'])}: {format_share(row['top_share'])}"
-            f" of revenue in {format_period(row['period'])}; HHI {format_hhi(figures)}")
+            f" of revenue in {format_period(row['period'])}{excluding}; HHI {format_hhi(figures)}")
 
 
 def sentences(frames: Frames, figures: KeyFigures) -> dict[str, str]:

@@ -68,6 +68,7 @@ def ingest(path: Path | str, table: str = "revenue",
                 _add_builtin_counterparties(work)
                 _check_counterparties_known(work, staged)
             inserted, replaced = _upsert(work, staged, targets)
+            _keep_only_keys(work, staged, table)
             if table == "revenue":
                 work.derive()
             _raise_if_invalid(work, staged, table)
@@ -206,21 +207,38 @@ def _upsert(work: WorkingSet, staged: StagedFile, targets: dict[str, str]) -> tu
     return inserted, replaced
 
 
+def _key_columns(table: str) -> list[str]:
+    """What names a violation's row: company, period and stream (or what a share is of)."""
+    columns = TABLES[table].column_names
+    which = next((c for c in ("stream", "share_of") if c in columns), None)
+    return ["company", "period", which] if "period" in columns and which else []
+
+
+def _keep_only_keys(work: WorkingSet, staged: StagedFile, table: str) -> None:
+    """Once merged, the file's rows are in the working set: keep only what names a row in an
+    error, so a large file is not held twice while remainders are derived and checked."""
+    keys = ", ".join(["row_number", *_key_columns(table)])
+    work.connection.execute(f"CREATE OR REPLACE TEMP TABLE {staged.table}_keys AS "
+                            f"SELECT {keys} FROM {staged.table}").fetchall()
+    work.connection.execute(f"DROP TABLE {staged.table}").fetchall()
+    work.connection.execute(f"ALTER TABLE {staged.table}_keys RENAME TO {staged.table}"
+                            ).fetchall()
+
+
 def _raise_if_invalid(work: WorkingSet, staged: StagedFile, table: str) -> None:
     """Validate the companies this file touches; name the file row behind each violation (a
     violation's key is its company, period and stream, or what a disclosed share is of)."""
     violations = work.violations()
     if violations:
-        columns = TABLES[table].column_names
-        which = next((c for c in ("stream", "share_of") if c in columns), None)
+        keys = _key_columns(table)
         rows: dict[tuple[str, str, str], int] = {}
-        if "period" in columns and which is not None:
+        if keys:
             companies = sorted({v.key[0] for v in violations if v.key})
             rows = {(company, period, key): row for row, company, period, key in
                     work.connection.execute(
-                        f"SELECT min(row_number), company, period, {which} "
-                        f"FROM {staged.table} WHERE company IN (SELECT unnest($1::VARCHAR[])) "
-                        "GROUP BY ALL", [companies]).fetchall()}
+                        f"SELECT min(row_number), {', '.join(keys)} FROM {staged.table} "
+                        "WHERE company IN (SELECT unnest($1::VARCHAR[])) GROUP BY ALL",
+                        [companies]).fetchall()}
         raise ValidationError([_located(v, rows) for v in violations],
                               context=str(staged.path))
 

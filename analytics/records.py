@@ -13,7 +13,7 @@ from typing import Any
 from analytics import parse
 from analytics.errors import InputError
 from analytics.readers import SourceRow
-from analytics.schema import COUNTERPARTY_CLASSES, TOTAL_COUNTERPARTY, TOTAL_STREAM
+from analytics.schema import COUNTERPARTY_CLASSES, TABLES, TOTAL_COUNTERPARTY, TOTAL_STREAM
 
 Record = dict[str, Any]
 
@@ -27,11 +27,21 @@ class Format:
     build: Callable[[SourceRow], Record]
     aliases: tuple[tuple[str, str], ...] = ()
     optional: tuple[str, ...] = ("note",)
+    #: The stored tables its rows go to (revenue rows: leaves and printed totals).
+    stores: tuple[str, ...] = ()
 
     @property
     def columns(self) -> tuple[str, ...]:
         """Every column the builder reads; any other column of a file is ignored."""
         return self.required + self.optional
+
+    @property
+    def stored_columns(self) -> dict[str, str]:
+        """Every column of the tables its rows go to, with its SQL type, in schema order."""
+        columns: dict[str, str] = {}
+        for name in self.stores or (self.table,):
+            columns |= {c.name: c.sql_type for c in TABLES[name].columns if c.name not in columns}
+        return columns
 
 
 def _provenance(row: SourceRow) -> str:
@@ -58,6 +68,11 @@ def revenue_record(row: SourceRow) -> Record:
     if is_total and parse.boolean(row, "one_off"):
         raise InputError("one_off marks a leaf (a settlement, a disposal gain), not a printed "
                          "total (counterparty all)", row.where("one_off"))
+    exhaustive = parse.boolean(row, "split_is_exhaustive")
+    if exhaustive and not (is_total and stream.lower() != TOTAL_STREAM):
+        raise InputError("split_is_exhaustive marks a printed stream total (counterparty all): "
+                         "the filing splits that stream into third and related parties",
+                         row.where("split_is_exhaustive"))
     printed = parse.number(row, "amount", allow_negative=not is_total)
     record: Record = {
         "company": parse.name(row, "company"),
@@ -69,6 +84,7 @@ def revenue_record(row: SourceRow) -> Record:
                       else parse.printed_precision(row, "amount", printed, multiplier)),
         "derived": parse.boolean(row, "derived"),
         "one_off": parse.boolean(row, "one_off"),
+        "split_is_exhaustive": exhaustive,
         "source": _provenance(row),
         "note": parse.free_text(row, "note"),
     }
@@ -157,7 +173,8 @@ FORMATS: dict[str, Format] = {
     for f in (
         Format("revenue", ("company", "period", "stream", "counterparty", "amount", "currency",
                            "unit", "source"), revenue_record,
-               optional=("precision", "derived", "one_off", "note")),
+               optional=("precision", "derived", "one_off", "split_is_exhaustive", "note"),
+               stores=("revenue", "reported_totals")),
         Format("counterparties", ("company", "counterparty", "counterparty_class"),
                counterparty_record,
                (("class", "counterparty_class"), ("group", "counterparty_group")),

@@ -103,6 +103,10 @@ REPORTED_TOTALS = Table(
         _CURRENCY,
         _PRECISION,
         Column("derived", "BOOLEAN", "True for a quarter total derived from its fiscal year"),
+        Column("split_is_exhaustive", "BOOLEAN",
+               "True when the filing splits this stream into third-party and related-party "
+               "revenue completely: what its printed parts leave is then related-party revenue "
+               "(else it is unattributed)", default="false"),
         Column(
             "derivation", "VARCHAR", "fiscal_year_remainder when derived; NULL when printed",
             required=False,

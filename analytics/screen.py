@@ -1,7 +1,7 @@
 """A set-based screen for `analytics validate`: which companies might break an invariant.
 
-One DuckDB pass over every table (memory-limited, spilling to a private folder) finds the
-companies any invariant of validate.py could flag; only those are loaded and checked in Python,
+Set-based DuckDB queries over every table (memory-limited, spilling to a private folder) find
+the companies any invariant of validate.py could flag; only those are loaded and checked in Python,
 which stays the one definition of each violation's message. The screen may flag more than
 validate.py reports, never less: a company it passes has no violation.
 """
@@ -94,9 +94,10 @@ WARNING_SCREEN = ("SELECT company FROM {revenue} WHERE amount < 0 "
 def suspects(connection: duckdb.DuckDBPyConnection,
              relations: Mapping[str, str] | None = None) -> set[str]:
     """Every company some invariant might flag (a superset of those validate.py flags), over
-    the tables named in `relations` (default: the connection's views of the stored tables)."""
-    return _companies(connection, "\nUNION\n".join(f"({screen})" for screen in SCREENS),
-                      relations)
+    the tables named in `relations` (default: the connection's views of the stored tables).
+    One screen at a time: run together, their hash tables would add up past the memory limit."""
+    return {company for screen in SCREENS
+            for company in _companies(connection, screen, relations)}
 
 
 def warned(connection: duckdb.DuckDBPyConnection,

@@ -22,19 +22,21 @@ SOURCES = PROJECT_ROOT / "data" / "sources" / "weibo"
 REFERENCE = SOURCES / "reference"
 COMPANY, CURRENCY = "Weibo", "USD"
 REVENUE_COLUMNS = ["company", "period", "stream", "counterparty", "amount", "currency", "unit",
-                   "precision", "derived", "source", "note"]
+                   "precision", "derived", "split_is_exhaustive", "source", "note"]
 STREAMS = {"advertising": "advertising", "value_added_services": "value_added_services"}
 COUNTERPARTIES = {"all": "all", "Alibaba": "Alibaba", "non_Alibaba": "key_accounts_and_smes"}
 #: "Advertising excluding Alibaba" is advertising minus Alibaba only through 2018; from 2019
 #: releases print key accounts + SMEs, which also leaves out other items (reference README).
 EXCLUDING_ALIBABA_UNTIL = 2018
 #: Rounding of annual figures that are not exact XBRL thousands (US$ thousands).
-ANNUAL_PRECISION = {("2013", "ad_alibaba"): "5", ("2016", "vas"): "50",
+ANNUAL_PRECISION = {("2013", "ad_alibaba"): "5", ("2014", "ad_alibaba"): "50",
+                    ("2016", "vas"): "50",
                     ("2017", "total_revenue"): "5000", ("2017", "advertising"): "50",
                     ("2017", "vas"): "50"}
-#: Alibaba 2018/2019 annual figures count Alibaba as an advertiser only (its agency revenue is
-#: cut off in the stored copy), so they would understate Alibaba: not used.
-ANNUAL_ALIBABA_UNUSED = {"2018", "2019"}
+#: Alibaba's 2018 annual figure counts Alibaba as an advertiser only (its agency revenue is cut
+#: off in the stored copy), so it would understate Alibaba: not used. 2019's is complete (agent
+#: nil, FY2021 20-F note 10).
+ANNUAL_ALIBABA_UNUSED = {"2018"}
 EVENT_LABELS = {
     ("2013-04-29", "Alibaba invests"): "Alibaba buys ~18% stake",
     ("2013-04-29", "SINA/Weibo"): "Strategic cooperation signed",
@@ -50,11 +52,12 @@ def _read(name: str) -> list[dict[str, str]]:
 
 
 def _revenue_row(period: str, stream: str, counterparty: str, amount: str, precision: str,
-                 source: str, note: str = "", derived: bool = False) -> dict[str, str]:
+                 source: str, note: str = "", derived: bool = False,
+                 exhaustive: bool = False) -> dict[str, str]:
     return {"company": COMPANY, "period": period, "stream": stream,
             "counterparty": counterparty, "amount": amount, "currency": CURRENCY,
             "unit": "thousands", "precision": precision, "derived": str(derived).lower(),
-            "source": source, "note": note}
+            "split_is_exhaustive": "true" if exhaustive else "", "source": source, "note": note}
 
 
 def _quarter_total_precision(thousands: str) -> str:
@@ -84,8 +87,12 @@ def press_rows(existing: list[dict[str, str]]) -> list[dict[str, str]]:
     return [
         _revenue_row(r["period"], r["stream"], r["counterparty"], r["amount_usd_thousands"], "50",
                      r["source_title"],
-                     f"{r['note']} Reported share {r['share_of_total_revenue_reported']}. "
-                     "May count all revenue from Alibaba, not only advertising: see NOTES.md.")
+                     " ".join(filter(None, [
+                         r["note"],
+                         r["share_of_total_revenue_reported"] and
+                         f"Reported share {r['share_of_total_revenue_reported']}.",
+                         "May count all revenue from Alibaba, not only advertising: see NOTES.md."
+                     ])))
         for r in _read("weibo_press_figures.csv")
         if (r["period"], r["counterparty"]) not in have
     ]
@@ -124,8 +131,12 @@ def annual_rows() -> list[dict[str, str]]:
             if not amount or (column == "ad_alibaba" and r["year"] in ANNUAL_ALIBABA_UNUSED):
                 continue
             precision = ANNUAL_PRECISION.get((r["year"], column), "0.5")
+            # The 20-F splits advertising into third parties and related parties: where the
+            # third-party line is printed, the rest of advertising is related-party revenue.
+            exhaustive = column == "advertising" and bool(r["ad_third_parties_usd_thousands"])
             rows.append(_revenue_row(r["year"], stream, counterparty, amount, precision,
-                                     f"Weibo annual figures: {r['source_url']}", r["note"]))
+                                     f"Weibo annual figures: {r['source_url']}", r["note"],
+                                     exhaustive=exhaustive))
     return rows
 
 

@@ -19,7 +19,6 @@ from analytics.cells_sql import FAST_PATHS
 from analytics.errors import InputError, InputErrors, Location
 from analytics.readers import SourceRow, iter_rows
 from analytics.records import Format
-from analytics.schema import TABLES
 
 if TYPE_CHECKING:
     import duckdb
@@ -49,7 +48,7 @@ def stage(connection: duckdb.DuckDBPyConnection, path: Path, spec: Format,
     columns = _format_columns(path, header, spec)
     text_table = f"{name}_text"
     count = _load_text(connection, text_table, columns, rows)
-    _create_typed(connection, name, spec.table)
+    _create_typed(connection, name, spec)
     fast = FAST_PATHS.get(spec.table)
     if fast is not None:
         def cell(column: str) -> str:
@@ -122,8 +121,8 @@ def _insert(connection: duckdb.DuckDBPyConnection, table: str, numbers: list[int
     return len(batch)
 
 
-def _create_typed(connection: duckdb.DuckDBPyConnection, name: str, table: str) -> None:
-    typed = ", ".join(f"{c.name} {c.sql_type}" for c in TABLES[table].columns)
+def _create_typed(connection: duckdb.DuckDBPyConnection, name: str, spec: Format) -> None:
+    typed = ", ".join(f"{column} {sql_type}" for column, sql_type in spec.stored_columns.items())
     connection.execute(f"CREATE TEMP TABLE {name} (row_number BIGINT, {typed})").fetchall()
 
 
@@ -147,16 +146,17 @@ def _build_slow_rows(connection: duckdb.DuckDBPyConnection, name: str, spec: For
                 if len(errors) < MAX_LISTED:
                     errors.append(error)
         if records and not errors:
-            _insert_records(connection, name, spec.table, records)
+            _insert_records(connection, name, spec, records)
     if errors:
         raise InputErrors(errors, bad) if bad > 1 else errors[0]
 
 
-def _insert_records(connection: duckdb.DuckDBPyConnection, name: str, table: str,
+def _insert_records(connection: duckdb.DuckDBPyConnection, name: str, spec: Format,
                     records: list[dict[str, Any]]) -> None:
     import polars as pl
 
-    schema = {"row_number": pl.Int64(), **store.polars_schema(TABLES[table])}
+    schema = {"row_number": pl.Int64(), **{column: store.polars_type(sql_type) for
+                                           column, sql_type in spec.stored_columns.items()}}
     frame = pl.DataFrame([{c: r.get(c) for c in schema} for r in records], schema=schema,
                          orient="row")
     connection.register("built_rows", frame.to_arrow())

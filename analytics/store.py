@@ -233,30 +233,29 @@ def _with_legacy_rows(data_dir: Path, relations: Mapping[str, str], scope: list[
     return merged
 
 
+#: Rows a partitioned COPY sorts and writes at once: bounded, so a universe of thousands of
+#: companies is written a slice of companies at a time within the memory and spill limits.
+WRITE_BATCH_ROWS = 2_000_000
+
+
 def _table_changes(data_dir: Path, connection: duckdb.DuckDBPyConnection, name: str,
                    relation: str, scope: list[str], staging: Path
                    ) -> tuple[dict[Path, export.Writer], list[Path]]:
-    """The partition files to write (staged by one COPY) and to remove for one table."""
+    """The partition files to write (staged by partitioned COPYs, a batch of companies each)
+    and to remove for one table."""
     connection.execute(f"CREATE OR REPLACE TEMP TABLE write_parts AS SELECT company, "
-                       f"(row_number() OVER (ORDER BY company) - 1)::INTEGER AS part "
-                       f"FROM (SELECT DISTINCT company FROM ({relation}))").fetchall()
+                       f"(row_number() OVER (ORDER BY company) - 1)::INTEGER AS part, "
+                       f"(sum(rows) OVER (ORDER BY company) - 1) // {WRITE_BATCH_ROWS} AS batch "
+                       f"FROM (SELECT company, count(*) AS rows FROM ({relation}) "
+                       "GROUP BY company)").fetchall()
     parts = dict(connection.execute("SELECT company, part FROM write_parts").fetchall())
     for company in parts:
         if (problem := check_company_name(str(company))) is not None:
             raise InputError(f"company '{company}': {problem}")
-    if parts:
-        import duckdb
-
-        order = ", ".join(f"{c} NULLS LAST" for c in TABLES[name].grain)
-        try:
-            connection.execute(
-                f"COPY (SELECT {typed_select(name)}, write_part FROM (SELECT r.*, p.part AS "
-                f"write_part FROM ({relation}) r JOIN write_parts p ON p.company = r.company) "
-                f"ORDER BY write_part, {order}) TO {_literal(str(staging))} "
-                "(FORMAT parquet, PARTITION_BY (write_part), FILENAME_PATTERN 'data')"
-            ).fetchall()
-        except duckdb.IOException as error:  # a full disk, a file size limit
-            export.reraise(error, staging / "write_part=*" / "data0.parquet")
+    batches = [row[0] for row in connection.execute(
+        "SELECT DISTINCT batch FROM write_parts ORDER BY batch").fetchall()]
+    for batch in batches:
+        _copy_partitions(connection, name, relation, batch, staging / f"batch={batch}")
     writes = {partition_path(data_dir, name, company): _copier(staging, part)
               for company, part in sorted(parts.items())}
     stored = stored_companies(data_dir, name)
@@ -264,6 +263,24 @@ def _table_changes(data_dir: Path, connection: duckdb.DuckDBPyConnection, name: 
     return writes, removed
 
 
+def _copy_partitions(connection: duckdb.DuckDBPyConnection, name: str, relation: str,
+                     batch: int, target: Path) -> None:
+    """One file per company of a batch, each sorted by the table's grain (reproducible)."""
+    import duckdb
+
+    order = ", ".join(f"{c} NULLS LAST" for c in TABLES[name].grain)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        connection.execute(
+            f"COPY (SELECT {typed_select(name)}, write_part FROM (SELECT r.*, p.part AS "
+            f"write_part FROM ({relation}) r JOIN write_parts p ON p.company = r.company "
+            f"WHERE p.batch = {int(batch)}) ORDER BY write_part, {order}) "
+            f"TO {_literal(str(target))} "
+            "(FORMAT parquet, PARTITION_BY (write_part), FILENAME_PATTERN 'data')").fetchall()
+    except duckdb.IOException as error:  # a full disk, a file size limit
+        export.reraise(error, target / "write_part=*" / "data0.parquet")
+
+
 def _copier(staging: Path, part: int) -> export.Writer:
-    (staged,) = (staging / f"write_part={part}").glob("*.parquet")
+    (staged,) = staging.glob(f"batch=*/write_part={part}/*.parquet")
     return lambda temp: shutil.copyfile(staged, temp)

@@ -19,7 +19,8 @@ CREATE MACRO period_label(start_date, kind) AS
     CASE WHEN kind = 'year' THEN strftime(start_date, '%Y')
          ELSE strftime(start_date, '%Y') || 'Q' || quarter(start_date)::VARCHAR END;
 
--- Every period of a kind between a company's first and last figure, including empty ones.
+-- Every period of a kind between a company's first and last figure, including empty ones. A
+-- disclosed share is a figure too: a period known only as a printed percentage is in the spine.
 CREATE MACRO period_spine(which_company, kind) AS TABLE
     SELECT company, kind AS period_kind,
            period_label(d::DATE, kind) AS period, d::DATE AS period_start,
@@ -30,16 +31,27 @@ CREATE MACRO period_spine(which_company, kind) AS TABLE
                        max(period_start)::TIMESTAMP AS hi,
                        any_value(CASE WHEN period_kind = 'year' THEN INTERVAL 1 YEAR
                                       ELSE INTERVAL 3 MONTH END) AS step
-                FROM revenue_of(which_company) WHERE period_kind = kind GROUP BY company));
+                FROM (SELECT company, period_kind, period_start FROM revenue_of(which_company)
+                      UNION ALL
+                      SELECT company, period_kind, period_start
+                      FROM disclosed_shares_of(which_company))
+                WHERE period_kind = kind GROUP BY company));
 
 -- One row per period of a company: total revenue (printed, or derived from the fiscal year)
 -- and the sum of its leaves. A period with leaves but no total has total_revenue NULL.
+-- One-offs (leaves marked `one_off`) stay in total revenue; `one_off_revenue` is their sum (0
+-- when none), `total_revenue_excl_one_offs` the total without them, `one_off_counterparties`
+-- who paid them (alphabetical): the one definition of revenue excluding one-offs.
 CREATE MACRO period_revenue(which_company) AS TABLE
 WITH leaves AS (
     SELECT company, period, any_value(period_kind) AS period_kind,
            any_value(period_start) AS period_start, any_value(period_end) AS period_end,
            any_value(currency) AS currency, sum(amount) AS leaves_total,
-           bool_or(stream = 'unattributed') AS has_unattributed_stream
+           bool_or(stream = 'unattributed') AS has_unattributed_stream,
+           coalesce(bool_or(one_off), false) AS has_one_off,
+           coalesce(sum(amount) FILTER (WHERE one_off), 0) AS one_off_revenue,
+           string_agg(DISTINCT counterparty, ', ' ORDER BY counterparty) FILTER (WHERE one_off)
+               AS one_off_counterparties
     FROM revenue_of(which_company) GROUP BY company, period
 ),
 totals AS (
@@ -48,7 +60,9 @@ totals AS (
 )
 SELECT l.company, l.period, l.period_kind, l.period_start, l.period_end, l.currency,
        t.amount AS total_revenue, coalesce(t.derived, false) AS total_derived,
-       t.source AS total_source, l.leaves_total, l.has_unattributed_stream
+       t.source AS total_source, l.leaves_total, l.has_unattributed_stream,
+       l.has_one_off, l.one_off_revenue, t.amount - l.one_off_revenue AS total_revenue_excl_one_offs,
+       l.one_off_counterparties
 FROM leaves AS l
 LEFT JOIN totals AS t ON t.company = l.company AND t.period = l.period;
 
@@ -106,6 +120,11 @@ CREATE MACRO partner_scope(which_company, which_partner) AS TABLE
 -- it; otherwise the group's revenue is the sum of the known members, a lower bound, and
 -- `partner_revenue_is_lower_bound` says so. A third-party pool hides only third-party members;
 -- any other pool (related parties, unattributed, mixed) can hide any member.
+-- One-offs: `partner_revenue_excl_one_offs` leaves out the partner's one-off leaves and
+-- `total_revenue_excl_one_offs` every one-off leaf of the period (see period_revenue).
+-- Disclosed shares (printed only as percentages, `disclosed_shares`) of the partner name as
+-- given, as fractions: of total revenue, and of the partner's stream (its stream that period,
+-- else the stream most of its figures are in), for every period of the spine, amounts or not.
 -- One company's, like partner_members (NULL gives no rows).
 CREATE MACRO partner_periods(which_company, which_partner, kind) AS TABLE
 WITH members AS (
@@ -113,11 +132,22 @@ WITH members AS (
 ),
 partner_leaves AS (
     SELECT period, sum(amount) AS partner_revenue, arg_max(stream, amount) AS partner_stream,
+           coalesce(sum(amount) FILTER (WHERE NOT one_off), 0) AS partner_revenue_excl_one_offs,
            bool_or(derived) AS partner_derived,
            string_agg(DISTINCT source, ' | ' ORDER BY source) AS partner_source
     FROM revenue_of(which_company)
     WHERE company = which_company AND counterparty IN (SELECT counterparty FROM members)
     GROUP BY period
+),
+usual_stream AS (
+    SELECT mode(stream) AS stream FROM revenue_of(which_company)
+    WHERE company = which_company AND counterparty IN (SELECT counterparty FROM members)
+),
+disclosed AS (
+    SELECT period, share_of, share_percent::DOUBLE / 100 AS share,
+           precision::DOUBLE / 100 AS share_precision, source
+    FROM disclosed_shares_of(which_company)
+    WHERE company = which_company AND partner = which_partner
 ),
 member_leaves AS (
     SELECT period, counterparty FROM revenue_of(which_company)
@@ -150,6 +180,20 @@ SELECT s.company, s.period, s.period_kind, s.period_start, s.period_end, p.curre
             WHEN p.period IS NOT NULL AND NOT h.could_hide THEN 0 END AS partner_revenue,
        l.period IS NOT NULL AND coalesce(h.could_hide, false) AS partner_revenue_is_lower_bound,
        p.total_revenue, l.partner_stream, sr.stream_revenue,
+       CASE WHEN l.period IS NOT NULL THEN l.partner_revenue_excl_one_offs
+            WHEN p.period IS NOT NULL AND NOT h.could_hide THEN 0 END
+           AS partner_revenue_excl_one_offs,
+       p.total_revenue_excl_one_offs,
+       coalesce(p.has_one_off, false) AS has_one_off,
+       p.one_off_revenue, p.one_off_counterparties,
+       dt.share AS disclosed_share_of_total,
+       ds.share AS disclosed_share_of_stream,
+       ds.share_of AS disclosed_stream,
+       dt.share_precision AS disclosed_share_of_total_precision,
+       ds.share_precision AS disclosed_share_of_stream_precision,
+       nullif(concat_ws(' | ', dt.source,
+                        CASE WHEN ds.source IS DISTINCT FROM dt.source THEN ds.source END), '')
+           AS disclosed_source,
        coalesce(l.partner_derived, false) OR coalesce(p.total_derived, false) AS derived,
        concat_ws(' | ', l.partner_source, p.total_source) AS source
 FROM period_spine(which_company, kind) s
@@ -158,4 +202,8 @@ LEFT JOIN partner_leaves l ON l.period = s.period
 LEFT JOIN hidden h ON h.period = s.period
 LEFT JOIN stream_revenue(which_company) sr
        ON sr.period = s.period AND sr.stream = l.partner_stream
+LEFT JOIN disclosed dt ON dt.period = s.period AND dt.share_of = 'total'
+LEFT JOIN usual_stream us ON true
+LEFT JOIN disclosed ds
+       ON ds.period = s.period AND ds.share_of = coalesce(l.partner_stream, us.stream)
 WHERE s.company = which_company;

@@ -1,18 +1,22 @@
--- Customer concentration per period: top-N share, HHI (0-10000), effective number of counterparties, and every counterparty group at or over 10% of revenue. Counterparties of one group count as one; pools (third parties, unattributed) count as many small customers, so where a pool that is not third parties exists HHI is a lower bound.
+-- Customer concentration per period: top-N share, HHI (0-10000), effective number of counterparties, and every counterparty group at or over 10% of revenue. Counterparties of one group count as one; pools (third parties, unattributed) count as many small customers, so where a pool that is not third parties exists HHI is a lower bound. One-off leaves (a settlement, a disposal gain) are left out of every share and of its denominator unless `include_one_offs` is true; `one_offs_excluded` says where that changed the figures.
 -- @param company VARCHAR = 'Weibo'  -- company to analyse
 -- @param top_n INTEGER = 1  -- how many of the largest groups the top-N share adds up
 -- @param period_kind VARCHAR = 'quarter' in (quarter, year)  -- quarter or year
 -- @param from_period PERIOD = NULL  -- first period shown, e.g. 2013Q1
 -- @param to_period PERIOD = NULL  -- last period shown, e.g. 2016Q4
+-- @param include_one_offs BOOLEAN = false  -- count one-off leaves as revenue (a settlement can make its payer the largest customer for a year)
 WITH groups AS (
     SELECT r.period, c.counterparty_group, sum(r.amount) AS amount
     FROM revenue_of($company) r
     JOIN counterparties_of($company) c ON c.counterparty = r.counterparty
     WHERE r.company = $company AND r.period_kind = $period_kind AND NOT c.is_pool
+      AND ($include_one_offs OR NOT r.one_off)
     GROUP BY ALL
 ),
 shares AS (
-    SELECT g.period, g.counterparty_group, g.amount, g.amount / p.total_revenue AS share,
+    SELECT g.period, g.counterparty_group, g.amount,
+           g.amount / CASE WHEN $include_one_offs THEN p.total_revenue
+                           ELSE p.total_revenue_excl_one_offs END AS share,
            row_number() OVER (PARTITION BY g.period ORDER BY g.amount DESC) AS rank
     FROM groups g
     JOIN period_revenue($company) p ON p.period = g.period
@@ -43,6 +47,10 @@ SELECT s.company, s.period, s.period_kind, s.period_start, s.period_end, p.curre
        string_agg(sh.counterparty_group, ', ' ORDER BY sh.share DESC)
            FILTER (WHERE sh.share >= 0.10) AS major_counterparties,
        coalesce(any_value(pl.has_unsplit_pool), false) AS hhi_is_lower_bound,
+       coalesce(any_value(p.has_one_off), false) AS has_one_off,
+       coalesce(any_value(p.has_one_off), false) AND NOT $include_one_offs AS one_offs_excluded,
+       any_value(p.one_off_revenue) AS one_off_revenue,
+       any_value(p.one_off_counterparties) AS one_off_counterparties,
        any_value(p.total_source) AS source
 FROM period_spine($company, $period_kind) s
 LEFT JOIN period_revenue($company) p ON p.period = s.period

@@ -1,4 +1,4 @@
--- Year-over-year growth on like periods: total revenue against revenue excluding the partner, with a reconciliation (partner change + rest change = total change) and each part's contribution to total growth. A partner revenue that is a lower bound (a group member undisclosed) gives no change: a difference of lower bounds bounds nothing.
+-- Year-over-year growth on like periods: total revenue against revenue excluding the partner, with a reconciliation (partner change + rest change = total change) and each part's contribution to total growth. A partner revenue that is a lower bound (a group member undisclosed) gives no change: a difference of lower bounds bounds nothing. A growth rate from a base of zero or less (revenue excluding the partner can be negative when the partner's exceeds the total) is NULL: no percentage describes it. One-offs stay in (`has_one_off`, `prior_has_one_off` say where).
 -- @param company VARCHAR = 'Weibo'  -- company to analyse
 -- @param partner VARCHAR = 'Alibaba'  -- partner excluded: a counterparty alone, or a group
 -- @param period_kind VARCHAR = 'quarter' in (quarter, year)  -- quarter (like quarters a year apart) or year
@@ -18,6 +18,7 @@ joined AS (
            p.partner_revenue_is_lower_bound AS prior_partner_revenue_is_lower_bound,
            p.exact_partner_revenue AS prior_exact_partner_revenue,
            p.rest_revenue AS prior_rest_revenue,
+           p.has_one_off AS prior_has_one_off,
            p.source AS prior_source
     FROM cur c
     LEFT JOIN cur p ON p.period_start = c.period_start - INTERVAL 1 YEAR
@@ -25,9 +26,11 @@ joined AS (
 SELECT company, $partner AS partner, period, period_kind, period_start, period_end, currency,
        prior_period,
        total_revenue, prior_total_revenue,
-       total_revenue / prior_total_revenue - 1 AS total_yoy,
+       CASE WHEN prior_total_revenue > 0 THEN total_revenue / prior_total_revenue - 1 END
+           AS total_yoy,
        rest_revenue AS revenue_ex_partner, prior_rest_revenue AS prior_revenue_ex_partner,
-       rest_revenue / prior_rest_revenue - 1 AS ex_partner_yoy,
+       CASE WHEN prior_rest_revenue > 0 THEN rest_revenue / prior_rest_revenue - 1 END
+           AS ex_partner_yoy,
        partner_revenue, prior_partner_revenue,
        partner_revenue_is_lower_bound,
        coalesce(prior_partner_revenue_is_lower_bound, false) AS prior_partner_revenue_is_lower_bound,
@@ -39,6 +42,8 @@ SELECT company, $partner AS partner, period, period_kind, period_start, period_e
        (rest_revenue - prior_rest_revenue) / prior_total_revenue AS rest_contribution,
        (exact_partner_revenue - prior_exact_partner_revenue) + (rest_revenue - prior_rest_revenue)
            = total_revenue - prior_total_revenue AS reconciles,
+       has_one_off,
+       coalesce(prior_has_one_off, false) AS prior_has_one_off,
        derived,
        concat_ws(' | ', source, prior_source) AS source
 FROM joined

@@ -1,4 +1,4 @@
--- The partner's share of total revenue and of its own stream, per period, with a trailing-twelve-month share (quarters only: NULL for years). NULL where the partner's revenue was not disclosed: unknown is not zero. Where a member of the partner's group has no figure that period, the amounts are the known members' sum and `share_is_lower_bound` is true.
+-- The partner's share of total revenue and of its own stream, per period, with a trailing-twelve-month share (quarters only: NULL for years). NULL where the partner's revenue was not disclosed: unknown is not zero. Where a member of the partner's group has no figure that period, the amounts are the known members' sum and `share_is_lower_bound` is true. `share_of_total_excl_one_offs` leaves one-off leaves out of both sides (`has_one_off`, `one_off_revenue` say which periods hold them); `disclosed_share_of_total` and `disclosed_share_of_stream` are shares printed only as percentages (`disclosed_shares`), for every period including those without amounts.
 -- @param company VARCHAR = 'Weibo'  -- company to analyse
 -- @param partner VARCHAR = 'Alibaba'  -- partner: a counterparty alone, or a group (a name that is the group of other counterparties)
 -- @param period_kind VARCHAR = 'quarter' in (quarter, year)  -- quarter or year
@@ -22,6 +22,18 @@ SELECT company, $partner AS partner, period, period_kind, period_start, period_e
        stream_revenue,
        partner_revenue / stream_revenue AS share_of_stream,
        partner_revenue_is_lower_bound AS share_is_lower_bound,
+       partner_revenue_excl_one_offs,
+       total_revenue_excl_one_offs,
+       partner_revenue_excl_one_offs / total_revenue_excl_one_offs AS share_of_total_excl_one_offs,
+       has_one_off,
+       one_off_revenue,
+       one_off_counterparties,
+       disclosed_share_of_total,
+       disclosed_share_of_stream,
+       disclosed_stream,
+       disclosed_share_of_total_precision,
+       disclosed_share_of_stream_precision,
+       disclosed_source,
        CASE WHEN ttm_partner_known AND ttm_total_known THEN ttm_partner END AS ttm_partner_revenue,
        CASE WHEN ttm_total_known THEN ttm_total END AS ttm_total_revenue,
        CASE WHEN ttm_partner_known AND ttm_total_known THEN ttm_partner / ttm_total END

@@ -1,4 +1,4 @@
--- Revenue per period by source (stream), with the partner's portion of each stream split out. Unattributed is the part of total revenue the filing did not split by source.
+-- Revenue per period by source (stream), with the partner's portion of each stream split out. Unattributed is the part of total revenue the filing did not split by source. One-off leaves are rows of their own (`one_off`); `partner_is_lower_bound` is true in periods where the partner's portion is a lower bound (a member of its group undisclosed).
 -- @param company VARCHAR = 'Weibo'  -- company to analyse
 -- @param partner VARCHAR = 'Alibaba'  -- partner whose portion is split out ('' for none)
 -- @param period_kind VARCHAR = 'quarter' in (quarter, year)  -- quarter or year
@@ -8,6 +8,8 @@ SELECT r.company, r.period, r.period_kind, r.period_start, r.period_end, r.curre
        CASE WHEN r.counterparty IN (SELECT counterparty FROM partner_members($company, $partner))
             THEN $partner
             ELSE 'rest' END AS portion,
+       r.one_off,
+       coalesce(any_value(pp.partner_revenue_is_lower_bound), false) AS partner_is_lower_bound,
        sum(r.amount) AS amount,
        any_value(p.total_revenue) AS total_revenue,
        sum(r.amount) / any_value(p.total_revenue) AS share_of_total,
@@ -15,6 +17,7 @@ SELECT r.company, r.period, r.period_kind, r.period_start, r.period_end, r.curre
        string_agg(DISTINCT r.source, ' | ' ORDER BY r.source) AS source
 FROM revenue_of($company) r
 JOIN period_revenue($company) p ON p.period = r.period
+LEFT JOIN partner_periods($company, $partner, $period_kind) pp ON pp.period = r.period
 WHERE r.company = $company AND r.period_kind = $period_kind
   AND ($from_period IS NULL OR r.period_start >= period_start_of($from_period))
   AND ($to_period IS NULL OR r.period_end <= period_end_of($to_period))

@@ -25,7 +25,8 @@ def test_alibaba_was_about_forty_percent_of_total_revenue_in_2013q4(dependence):
     assert row["share_of_total"] == pytest.approx(0.40, abs=0.005)
 
 
-@pytest.mark.parametrize(("period", "share"), [("2016Q1", 0.093), ("2017Q3", 0.079)])
+@pytest.mark.parametrize(("period", "share"), [("2016Q1", 0.093), ("2016Q2", 0.087),
+                                               ("2017Q3", 0.079)])
 def test_alibaba_share_of_total_matches_the_reported_figure(dependence, period, share):
     assert round(dependence[period]["share_of_total"], 3) == share
 
@@ -79,6 +80,23 @@ def test_the_2013q4_advertising_remainder_is_a_derived_unattributed_leaf():
     assert row["amount"] == Decimal("27550000")
     assert row["derived"] is True
     assert row["source"].startswith("derived")
+
+
+def test_a_total_remainder_counts_each_printed_rounding_once():
+    """2014Q2: 77.3M total minus advertising (59.6M, completed to its printed total) leaves
+    17.7M, uncertain by the two printed roundings (±50K each), not by the advertising leaves'
+    roundings on top: ±100K, not ±200K."""
+    rest = analytics.sql("SELECT amount, precision FROM revenue WHERE period = '2014Q2' "
+                         "AND derivation = 'total_remainder'")
+    assert rest.rows() == [(Decimal("17700000.00"), Decimal("100000.00"))]
+
+
+def test_an_unsplit_printed_total_keeps_its_note_when_it_becomes_a_leaf():
+    leaves = analytics.sql("SELECT r.note AS leaf_note, t.note AS total_note FROM revenue r "
+                           "JOIN reported_totals t USING (company, period, stream) "
+                           "WHERE r.derivation = 'printed_total' AND t.note IS NOT NULL")
+    assert leaves.height > 0
+    assert leaves["leaf_note"].to_list() == leaves["total_note"].to_list()
 
 
 def test_the_2016q2_total_is_derived_from_fiscal_2016(dependence):

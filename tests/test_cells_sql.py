@@ -45,7 +45,7 @@ def _row() -> st.SearchStrategy[dict[str, str]]:
         "amount": st.sampled_from(AMOUNTS), "currency": st.sampled_from(CURRENCIES),
         "unit": st.sampled_from(UNITS), "source": st.sampled_from(FREE_TEXT),
         "precision": st.sampled_from(AMOUNTS), "derived": st.sampled_from(BOOLEANS),
-        "one_off": st.sampled_from(BOOLEANS),
+        "one_off": st.sampled_from(BOOLEANS), "split_is_exhaustive": st.sampled_from(BOOLEANS),
         "note": st.sampled_from(FREE_TEXT)})
 
 
@@ -86,7 +86,7 @@ def test_plain_rows_take_the_fast_path_and_tricky_ones_do_not():
     plain = {"company": "Weibo", "period": "2016Q2", "stream": "advertising",
              "counterparty": "Alibaba", "amount": "1,234.5", "currency": "usd",
              "unit": "Millions", "source": "", "precision": "", "derived": "", "one_off": "",
-             "note": ""}
+             "split_is_exhaustive": "", "note": ""}
     tricky = [dict(plain, amount="1.5e3"), dict(plain, period="2016 - Q2"),
               dict(plain, amount="-1"), dict(plain, unit="bogus")]
     accepted = fast_rows([plain, *tricky])

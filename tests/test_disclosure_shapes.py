@@ -142,7 +142,8 @@ def tidewater(data_dir: Path) -> Path:
 
 def test_percent_only_disclosures_are_stored_with_their_rounding(tidewater):
     shares = analytics.sql("SELECT period, partner, share_percent, share_of, precision "
-                           "FROM disclosed_shares ORDER BY period", data_dir=tidewater)
+                           "FROM disclosed_shares_of('Tidewater Games') ORDER BY period",
+                           data_dir=tidewater)
     assert shares.rows() == [
         ("2021", "Orbit Interactive", Decimal("85.0000"), "total", Decimal("0.5000")),
         ("2022", "Orbit Interactive", Decimal("80.0000"), "total", Decimal("0.5000")),

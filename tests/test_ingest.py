@@ -219,11 +219,26 @@ def test_an_upsert_replaces_an_amount(data_dir, tmp_path):
     leaf = frame.filter((pl.col("stream") == "advertising")
                         & (pl.col("counterparty") == "third_parties"))
     assert leaf["amount"].to_list() == [Decimal("65000000")]
-    # once third parties are printed, the rest of the stream is known to be related parties
+    # Whose the rest of advertising is, the file does not say: unattributed.
     remainder = frame.filter((pl.col("stream") == "advertising")
-                             & (pl.col("counterparty") == "related_parties"))
-    assert remainder["amount"].to_list() == [Decimal("5000000")]
-    assert remainder["derived"].to_list() == [True]
+                             & (pl.col("derivation") == "stream_remainder"))
+    assert remainder.select("counterparty", "amount").rows() == [
+        ("unattributed", Decimal("5000000"))]
+
+
+def test_the_rest_of_an_exhaustively_split_stream_is_related_party_revenue(data_dir, tmp_path):
+    """A filing that splits a stream into third and related parties completely says so on the
+    stream total (`split_is_exhaustive`): what the printed parts leave is related parties'."""
+    header = [*HEADER, "split_is_exhaustive"]
+    rows = [[*row, "true" if row[2] == "advertising" and row[3] == "all" else ""]
+            for row in ACME]
+    analytics.ingest(write_csv(tmp_path / "acme.csv", rows, header), "revenue", data_dir)
+    remainder = revenue(data_dir).filter(pl.col("derivation") == "stream_remainder")
+    assert remainder.select("stream", "counterparty", "amount", "derived").rows() == [
+        ("advertising", "related_parties", Decimal("10000000"), True)]
+    wrong = [[*ACME[2], "true"]]
+    with pytest.raises(InputError, match="marks a printed stream total"):
+        analytics.ingest(write_csv(tmp_path / "wrong.csv", wrong, header), "revenue", data_dir)
 
 
 def test_ingest_keeps_the_weibo_data_it_does_not_touch(data_dir, tmp_path):

@@ -24,7 +24,7 @@ from analytics.schema import TABLES
 from analytics.store import partition_name, partition_path
 
 COMPANIES = {"Weibo": "Alibaba", "Nimbus Cloud": "Nimbus Group"}
-TABLES_READ = ("revenue", "reported_totals", "counterparties")
+TABLES_READ = ("revenue", "reported_totals", "counterparties", "disclosed_shares")
 
 
 def _scans(node: dict[str, Any]) -> Iterator[dict[str, Any]]:
@@ -110,7 +110,7 @@ def test_the_sql_partition_name_equals_the_stores(name):
 def odd_names_data_dir(data_dir: Path) -> Path:
     """Weibo's files copied under names that need percent-encoding, as the store writes them."""
     with duckdb.connect(":memory:") as connection:
-        for name in ("revenue", "reported_totals", "counterparties"):
+        for name in TABLES_READ:
             source = partition_path(data_dir, name, "Weibo")
             for company in NAMES[2:6]:
                 target = partition_path(data_dir, name, company)

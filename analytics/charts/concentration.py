@@ -16,7 +16,7 @@ from analytics.charts.theme import COLOURS, HEIGHT, WIDTH
 
 @chart("concentration", query="concentration",
        columns=("period", "period_start", "top_counterparty", "top_share", "hhi",
-                "hhi_is_lower_bound", "source"),
+                "hhi_is_lower_bound", "one_offs_excluded", "source"),
        params=("company", "period_kind", "from_period", "to_period"))
 def concentration(ctx: ChartContext) -> Any:
     """HHI and the top counterparty's share of total revenue per period."""
@@ -44,10 +44,12 @@ def concentration(ctx: ChartContext) -> Any:
         base.mark_point(color=COLOURS["partner"], invalid=invalid).encode(y=share_y))
     body = alt.layer(hhi, share).resolve_scale(y="independent").properties(
         width=WIDTH, height=HEIGHT)
+    excluded = frame.filter(frame["one_offs_excluded"].fill_null(False))["period"].to_list()
+    one_offs = f"; one-offs left out ({', '.join(excluded[:3])})" if excluded else ""
     return common.finish(
-        body, f"{ctx.company}'s customer concentration",
+        body, f"{fmt.possessive(ctx.company)} customer concentration",
         "HHI of revenue by customer group (solid, left) and the top customer's % of total "
-        f"revenue (dashed, right) {common.period_label(frame)}; gaps = not disclosed",
+        f"revenue (dashed, right) {common.period_label(frame)}; gaps = not disclosed{one_offs}",
         frame["source"].to_list())
 
 
@@ -56,5 +58,6 @@ def _with_labels(row: dict[str, Any]) -> dict[str, Any]:
     top = row["top_counterparty"]
     hhi = "n/d" if row["hhi"] is None else \
         f"{row['hhi']:,.0f}{' (lower bound)' if row['hhi_is_lower_bound'] else ''}"
+    excluded = " (one-offs left out)" if row["one_offs_excluded"] else ""
     return {**row, "top_counterparty": None if top is None else fmt.label(top),
-            "top_share_label": fmt.format_share(row["top_share"]), "hhi_label": hhi}
+            "top_share_label": fmt.format_share(row["top_share"]) + excluded, "hhi_label": hhi}

@@ -3,6 +3,9 @@
 Around the share line sit the 10% major-customer threshold, the partnership period shaded from
 the `partnerships` query and dated events from the `events` query; undisclosed periods are gaps,
 and a share that is a lower bound (a group member undisclosed) is a hollow point labelled `≥`.
+The total-revenue line leaves one-offs out (a diamond marks the share including them), and
+shares printed only as percentages are their own markers (`charts.markers`). The y scale spans
+every value, so a share above 100% or below 0 is drawn, never clipped.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from analytics.charts import common
+from analytics.charts import common, markers
 from analytics.charts import format as fmt
 from analytics.charts.registry import ChartContext, chart
 from analytics.charts.theme import COLOURS, HEIGHT, WIDTH
@@ -22,7 +25,10 @@ SHADED_KIND = "strategic_cooperation"
 @chart("partner_dependence", query="partner_dependence",
        columns=("period", "period_start", "period_end", "currency", "partner_revenue",
                 "total_revenue", "share_of_total", "partner_stream", "share_of_stream",
-                "share_is_lower_bound", "source"))
+                "share_is_lower_bound", "share_of_total_excl_one_offs", "has_one_off",
+                "one_off_revenue", "one_off_counterparties", "disclosed_share_of_total",
+                "disclosed_share_of_stream", "disclosed_share_of_total_precision",
+                "disclosed_share_of_stream_precision", "disclosed_source", "source"))
 def partner_dependence(ctx: ChartContext) -> Any:
     """The partner's share of total revenue and of its own stream, with threshold and events."""
     import altair as alt
@@ -31,29 +37,39 @@ def partner_dependence(ctx: ChartContext) -> Any:
     layers = [*_shading(ctx), _threshold(), *_share_lines(ctx), _last_value(ctx), *_events(ctx)]
     body = alt.layer(*[layer for layer in layers if layer is not None]).properties(
         width=WIDTH, height=HEIGHT)
-    title = f"{ctx.company}'s revenue dependence on {ctx.title_partner}"
+    title = f"{fmt.possessive(ctx.company)} revenue dependence on {ctx.title_partner}"
     bound = "; hollow ≥ = lower bound (a member undisclosed)" if _has_lower_bounds(ctx) else ""
     subtitle = (f"{ctx.partner} revenue as % of total revenue, {ctx.words.by} "
-                f"{common.period_label(frame)}; gaps = not disclosed{bound}")
-    return common.finish(body, title, subtitle, frame["source"].to_list())
+                f"{common.period_label(frame)}; gaps = not disclosed{bound}"
+                f"{markers.one_off_note(ctx)}{markers.disclosed_note(ctx)}")
+    return common.finish(body, title, subtitle,
+                         [*frame["source"].to_list(), *frame["disclosed_source"].to_list()])
 
 
 def _has_lower_bounds(ctx: ChartContext) -> bool:
     return bool(ctx.frame["share_is_lower_bound"].fill_null(False).any())
 
 
+def _stream(ctx: ChartContext) -> str:
+    """The partner's usual stream as a reader sees it (`advertising`)."""
+    streams = [s for s in ctx.frame["partner_stream"].to_list() if s]
+    stream = fmt.label(max(set(streams), key=streams.count) if streams else "its stream")
+    return stream.replace("_", " ")
+
+
 def _series(ctx: ChartContext) -> list[dict[str, Any]]:
-    """Long-format rows: one per quarter and series, NULL share kept as null (a gap)."""
+    """Long-format rows: one per quarter and series, NULL share kept as null (a gap). The
+    total-revenue series excludes one-offs (the same as the share where a period has none)."""
     frame, currency = ctx.frame, common.currency_of(ctx.frame)
     largest = common.max_abs(frame, "total_revenue")
-    streams = [s for s in frame["partner_stream"].to_list() if s]
-    stream = fmt.label(max(set(streams), key=streams.count) if streams else "its stream")
-    stream = stream.replace("_", " ")
+    stream = _stream(ctx)
+    total_series = ("% of total revenue excl. one-offs" if markers.has_one_offs(ctx)
+                    else "% of total revenue")
     bounds = _has_lower_bounds(ctx)
     rows = []
     for row in common.values(frame):
         bound = bool(row["share_is_lower_bound"])
-        for series, key in (("% of total revenue", "share_of_total"),
+        for series, key in ((total_series, "share_of_total_excl_one_offs"),
                             (f"% of {stream} revenue", "share_of_stream")):
             partner_revenue = fmt.format_amount(row["partner_revenue"], currency, largest)
             rows.append({"period": row["period"], "period_start": row["period_start"],
@@ -71,12 +87,13 @@ def _share_lines(ctx: ChartContext) -> list[Any]:
 
     rows = _series(ctx)
     series_names = list(dict.fromkeys(r["series"] for r in rows)) or ["% of total revenue"]
-    colour = alt.Color("series:N", title=None, sort=series_names, scale=alt.Scale(
+    colour = alt.Color("series:N", title=None, sort=series_names,
+                       legend=alt.Legend(labelLimit=360), scale=alt.Scale(
         domain=series_names, range=[COLOURS["partner"], COLOURS["partner_light"]]))
+    y = alt.Y("share:Q", axis=common.share_axis("Share of revenue"),
+              scale=alt.Scale(domain=list(_y_domain(ctx))))
     base = alt.Chart(alt.Data(values=rows)).encode(
-        x=common.period_x(ctx.words.time_unit),
-        y=alt.Y("share:Q", axis=common.share_axis("Share of revenue"),
-                scale=alt.Scale(domain=[0, _y_max(ctx)])),
+        x=common.period_x(ctx.words.time_unit), y=y,
         color=colour,
         tooltip=[alt.Tooltip("period:N", title=ctx.words.noun.capitalize()),
                  alt.Tooltip("series:N", title="Series"),
@@ -86,17 +103,23 @@ def _share_lines(ctx: ChartContext) -> list[Any]:
                  alt.Tooltip("total_revenue:N", title="Total revenue")])
     line = base.mark_line(invalid="break-paths-show-domains")
     points = base.mark_point(invalid="break-paths-show-domains")
+    extra = markers.marker_layers(ctx, _stream(ctx), y)
     if not _has_lower_bounds(ctx):
-        return [line, points]
+        return [line, points, *extra]
     hollow = base.mark_point(invalid="break-paths-show-domains", filled=False, size=90,
                              strokeWidth=2).transform_filter("datum.lower_bound")
-    return [line, points.transform_filter("!datum.lower_bound"), hollow]
+    return [line, points.transform_filter("!datum.lower_bound"), hollow, *extra]
 
 
-def _y_max(ctx: ChartContext) -> float:
-    shares = [v for c in ("share_of_total", "share_of_stream")
+def _y_domain(ctx: ChartContext) -> tuple[float, float]:
+    """From 0 (or the lowest share, when one is negative) to above the highest: every share
+    plotted, lines and markers, lies inside, so none is clipped (a share may pass 100%)."""
+    shares = [v for c in ("share_of_total", "share_of_stream", "share_of_total_excl_one_offs")
               for v in ctx.frame[c].to_list() if v is not None]
-    return round(max([MAJOR_CUSTOMER_THRESHOLD * 1.5, *shares]) * 1.15, 2)
+    shares += markers.marker_values(ctx, _stream(ctx))
+    low = min([0.0, *shares])
+    return (round(low * 1.15, 2) if low < 0 else 0.0,
+            round(max([MAJOR_CUSTOMER_THRESHOLD * 1.5, *shares]) * 1.15, 2))
 
 
 def _threshold() -> Any:
@@ -116,17 +139,18 @@ def _last_value(ctx: ChartContext) -> Any:
     """Label the latest disclosed share so the slide reads without the axis."""
     import altair as alt
 
-    known = ctx.frame.filter(ctx.frame["share_of_total"].is_not_null())
+    column = "share_of_total_excl_one_offs"
+    known = ctx.frame.filter(ctx.frame[column].is_not_null())
     if not known.height:
         return None
-    last = common.values(known.tail(1), ["period", "period_start", "share_of_total",
-                                         "share_is_lower_bound"])[0]
-    share = common.at_least(fmt.format_share(last["share_of_total"]),
-                            last.pop("share_is_lower_bound"))
-    last["label"] = f"{share} ({last['period']})"
+    last = common.values(known.tail(1), ["period", "period_start", column,
+                                         "share_is_lower_bound", "has_one_off"])[0]
+    share = common.at_least(fmt.format_share(last[column]), last.pop("share_is_lower_bound"))
+    excluding = " excl. one-offs" if last.pop("has_one_off") else ""
+    last["label"] = f"{share} ({last['period']}{excluding})"
     return alt.Chart(alt.Data(values=[last])).mark_text(
         align="left", dx=8, dy=-8, fontWeight="bold", color=COLOURS["partner"], fontSize=13,
-    ).encode(x=common.period_x(ctx.words.time_unit), y="share_of_total:Q", text="label:N")
+    ).encode(x=common.period_x(ctx.words.time_unit), y=f"{column}:Q", text="label:N")
 
 
 def _domain(ctx: ChartContext) -> tuple[str, str] | None:

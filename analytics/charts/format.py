@@ -83,12 +83,23 @@ def shorten_source(source: str) -> str:
     text = URL.sub("", source).strip(" ;,:")
     if text.lower().startswith("derived"):
         return ""
+    if not text:  # the source is a URL alone: cite its site rather than "not recorded"
+        return _site(source)
     head = text.split(": ", 1)[0] if ": " in text[:60] else text
     head = head.split(" (", 1)[0].strip()
     date = DATE.search(text)
     if date and date.group(1) not in head:
         head = f"{head} ({date.group(1)})"
     return label(head, SOURCE_ITEM_LIMIT)
+
+
+def _site(source: str) -> str:
+    """`fool.com` for `https://www.fool.com/investing/...`; '' when no URL is found."""
+    from urllib.parse import urlsplit
+
+    found = URL.search(source)
+    host = urlsplit(found.group(0).strip("<>")).hostname if found else None
+    return label(host.removeprefix("www."), SOURCE_ITEM_LIMIT) if host else ""
 
 
 def source_footnote(sources: Iterable[str | None]) -> list[str]:
@@ -117,3 +128,18 @@ def _wrap(text: str, width: int) -> list[str]:
         else:
             current = f"{current} {word}" if current else word
     return [*lines, current]
+
+
+def one_off_phrase(amount: str, counterparties: str | None) -> str:
+    """`a one-off $40.0M from Norbridge Labs` (`one-offs of ... from A, B` for several payers),
+    the one wording of a period's one-offs in charts, slides and the report."""
+    payers = [name for name in (counterparties or "").split(", ") if name]
+    source = f" from {label(', '.join(payers))}" if payers else ""
+    return (f"one-offs of {amount}{source}" if len(payers) > 1
+            else f"a one-off {amount}{source}")
+
+
+def possessive(name: str) -> str:
+    """`Alibaba's`, but `Tidewater Games'` and `subsidiaries'`: a name ending in s takes the
+    apostrophe alone, the one rule for every title and headline."""
+    return f"{name}'" if name.endswith(("s", "S")) else f"{name}'s"

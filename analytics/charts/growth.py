@@ -78,8 +78,8 @@ def growth_bridge(ctx: ChartContext) -> Any:
     labels = base.mark_text(dy=-6, fontSize=11).encode(y="top:Q", text="amount_label:N")
     body = alt.layer(zero, bars, labels).properties(width=WIDTH, height=HEIGHT)
     return common.finish(
-        body, f"What drove {ctx.company}'s revenue growth: {ctx.title_partner} vs the rest",
-        f"Year-over-year change in total revenue ({currency}) = {ctx.partner}'s change + the "
+        body, f"What drove {fmt.possessive(ctx.company)} revenue growth: {ctx.title_partner} vs the rest",
+        f"Year-over-year change in total revenue ({currency}) = {fmt.possessive(ctx.partner)} change + the "
         f"rest's change; {ctx.words.noun}s where the partner's revenue is known in both years",
         frame["source"].to_list())
 

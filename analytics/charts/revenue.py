@@ -12,6 +12,7 @@ from analytics.charts.registry import ChartContext, chart
 from analytics.charts.theme import COLOURS, HEIGHT, WIDTH, stream_colour
 
 NOT_SPLIT = "total (partner not disclosed)"
+ONE_OFF = "one-offs"
 
 
 def _label(name: str) -> str:
@@ -19,26 +20,42 @@ def _label(name: str) -> str:
 
 
 @chart("revenue_by_source", query="revenue_by_source",
-       columns=("period", "period_start", "currency", "stream", "portion", "amount",
-                "total_revenue", "share_of_total", "source"), requires="amount")
+       columns=("period", "period_start", "currency", "stream", "portion", "one_off",
+                "partner_is_lower_bound", "amount", "total_revenue", "share_of_total",
+                "source"), requires="amount")
 def revenue_by_source(ctx: ChartContext) -> Any:
-    """Stacked quarterly revenue by source, the partner's portion in the partner's colour."""
+    """Stacked quarterly revenue by source, the partner's portion in the partner's colour;
+    one-offs in a colour of their own, a partner portion that is a lower bound lightly filled.
+    Negative lines (losses) stack below zero."""
     import altair as alt
 
     frame, currency = ctx.frame, common.currency_of(ctx.frame)
     largest = common.max_abs(frame, "total_revenue")
-    streams = list(dict.fromkeys(s for s in frame["stream"].to_list() if s != "unattributed"))
-    categories = [ctx.partner, *[_label(s) for s in streams], "unattributed"]
+    recurring = frame.filter(~frame["one_off"].fill_null(False))
+    streams = list(dict.fromkeys(s for s in recurring["stream"].to_list()
+                                 if s != "unattributed"))
+    has_one_offs = recurring.height < frame.height
+    categories = [ctx.partner, *[_label(s) for s in streams], "unattributed",
+                  *([ONE_OFF] if has_one_offs else [])]
     colours = [COLOURS["partner"], *[stream_colour(s, i) for i, s in enumerate(streams)],
-               COLOURS["unattributed"]]
+               COLOURS["unattributed"], *([COLOURS["one_off"]] if has_one_offs else [])]
     rows = []
     for row in common.values(frame):
-        category = ctx.partner if row["portion"] != "rest" else _label(row["stream"])
+        category = ONE_OFF if row["one_off"] else \
+            ctx.partner if row["portion"] != "rest" else _label(row["stream"])
+        bound = bool(row["partner_is_lower_bound"]) and category == ctx.partner
+        amount = fmt.format_amount(row["amount"], currency, largest)
         rows.append({**row, "category": category, "order": categories.index(category),
-                     "amount_label": fmt.format_amount(row["amount"], currency, largest),
-                     "share_label": fmt.format_share(row["share_of_total"])})
+                     "lower_bound": bound, "amount_label": common.at_least(amount, bound),
+                     "share_label": common.at_least(fmt.format_share(row["share_of_total"]),
+                                                    bound)})
+    bounds = any(row["lower_bound"] for row in rows)
+    encoding: dict[str, Any] = {}
+    if bounds:  # a lower bound is lightly filled, as in partner_vs_rest
+        encoding["fillOpacity"] = alt.condition("datum.lower_bound", alt.value(0.35),
+                                                alt.value(1.0))
     words = ctx.words
-    bars = alt.Chart(alt.Data(values=rows)).mark_bar().encode(
+    bars = alt.Chart(alt.Data(values=rows)).mark_bar().encode(**encoding,
         x=common.period_x(words.time_unit),
         y=alt.Y("sum(amount):Q", axis=common.amount_axis(currency, largest, "Revenue")),
         color=alt.Color("category:N", title=None, sort=categories,
@@ -50,7 +67,9 @@ def revenue_by_source(ctx: ChartContext) -> Any:
     return common.finish(
         bars, f"{ctx.company} revenue by source, with {_possessive(ctx.title_partner)} portion",
         f"{words.adjective} revenue ({currency}) stacked by source {common.period_label(frame)}; "
-        "unattributed = part of total revenue no source explains",
+        "unattributed = part of total revenue no source explains"
+        + ("; light = lower bound (≥: a member undisclosed)" if bounds else "")
+        + ("; one-offs apart" if has_one_offs else ""),
         frame["source"].to_list())
 
 
@@ -59,8 +78,8 @@ def _possessive(name: str) -> str:
     `Orchard group: Orchard Retail, Orchard Pay` becomes `Orchard group's (Orchard Retail, ...)`."""
     if ": " in name:
         short, members = name.split(": ", 1)
-        return f"{short}'s ({members})"
-    return f"{name}'s"
+        return f"{fmt.possessive(short)} ({members})"
+    return fmt.possessive(name)
 
 
 def _tooltip(*fields: tuple[str, str]) -> list[Any]:
@@ -109,7 +128,7 @@ def partner_vs_rest(ctx: ChartContext) -> Any:
     ).properties(width=WIDTH, height=HEIGHT)
     bound = "; hollow = lower bound (≥: a member undisclosed)" if bounds else ""
     return common.finish(
-        bars, f"{ctx.title_partner} vs everyone else in {ctx.company}'s revenue",
+        bars, f"{ctx.title_partner} vs everyone else in {fmt.possessive(ctx.company)} revenue",
         f"{words.adjective} revenue ({currency}) {common.period_label(frame)}: {ctx.partner} "
         f"and the rest of total revenue; grey where the split was not disclosed{bound}",
         frame["source"].to_list())
@@ -151,7 +170,10 @@ def revenue_mix(ctx: ChartContext) -> Any:
     words = ctx.words
     bars = alt.Chart(alt.Data(values=rows)).mark_bar(stroke="white", strokeWidth=0.7).encode(
         x=common.period_x(words.time_unit),
-        y=alt.Y("share_of_period:Q", stack="normalize",
+        # stack="zero", not "normalize": Vega normalises by absolute values, which would draw a
+        # negative line (investment losses) as a positive slice; here it hangs below 0 and the
+        # positive slices reach past 100%, as the figures do.
+        y=alt.Y("share_of_period:Q", stack="zero",
                 axis=common.share_axis(f"Share of the {words.noun}'s revenue")),
         color=alt.Color("class:N", title="Counterparty", sort=classes, scale=alt.Scale(
             domain=classes, range=[COLOURS[c] for c in CLASSES])),

@@ -24,6 +24,7 @@ COLOURS: dict[str, str] = {
     "strategic_partner": "#e4572e",
     "mixed": "#a3c4bc",
     "unattributed": "#b8b8b8",
+    "one_off": "#c9b458",
     "threshold": "#6b6b6b",
     "shading": "#f6d8cc",
     "event": "#4a4a4a",
