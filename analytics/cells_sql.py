@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 from analytics.parse import MAX_TEXT_LENGTH, UNIT_MULTIPLIERS
 from analytics.periods import FIRST_YEAR, LAST_YEAR
+from analytics.sandbox import sql_literal
 from analytics.schema import TOTAL_COUNTERPARTY, TOTAL_STREAM
 from analytics.text import CONTROL_CLASS_RE2, FREE_TEXT_CONTROL_CLASS_RE2, MAX_NAME_LENGTH
 
@@ -26,24 +27,20 @@ _AMOUNT_DIGITS = 16
 _TRUE, _FALSE = ("true", "yes", "1", "y"), ("false", "no", "0", "n")
 
 
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 def _in(values: tuple[str, ...]) -> str:
-    return "(" + ", ".join(_literal(v) for v in values) + ")"
+    return "(" + ", ".join(sql_literal(v) for v in values) + ")"
 
 
 def name_ok(cell: str) -> str:
     """A required name: not empty, at most MAX_NAME_LENGTH characters, no control character."""
     return (f"({cell} <> '' AND length({cell}) <= {MAX_NAME_LENGTH} "
-            f"AND NOT regexp_matches({cell}, {_literal(CONTROL_CLASS_RE2)}))")
+            f"AND NOT regexp_matches({cell}, {sql_literal(CONTROL_CLASS_RE2)}))")
 
 
 def free_text_ok(cell: str) -> str:
     """Optional free text: at most MAX_TEXT_LENGTH characters, tabs and line breaks only."""
     return (f"(length({cell}) <= {MAX_TEXT_LENGTH} "
-            f"AND NOT regexp_matches({cell}, {_literal(FREE_TEXT_CONTROL_CLASS_RE2)}))")
+            f"AND NOT regexp_matches({cell}, {sql_literal(FREE_TEXT_CONTROL_CLASS_RE2)}))")
 
 
 def period_sql(cell: str) -> dict[str, str]:
@@ -68,7 +65,7 @@ def period_sql(cell: str) -> dict[str, str]:
 
 def unit_power(cell: str) -> str:
     """The power of ten of a known unit, NULL for anything else."""
-    cases = " ".join(f"WHEN {_literal(name)} THEN {power}" for name, power in
+    cases = " ".join(f"WHEN {sql_literal(name)} THEN {power}" for name, power in
                      _UNIT_POWERS.items())
     return (f"CASE WHEN regexp_full_match({cell}, '[A-Za-z]+') "
             f"THEN CASE lower({cell}) {cases} END END")
@@ -82,7 +79,7 @@ def amount_sql(cell: str, power: str) -> dict[str, str]:
     fraction = f"split_part({cell}, '.', 2)"
     significant = f"length(rtrim({fraction}, '0'))"
     is_zero = f"(ltrim({whole}, '0') = '' AND rtrim({fraction}, '0') = '')"
-    ok = (f"(regexp_full_match({cell}, {_literal(_PLAIN_NUMBER)}) "
+    ok = (f"(regexp_full_match({cell}, {sql_literal(_PLAIN_NUMBER)}) "
           f"AND length(ltrim({whole}, '0')) + {power} <= {_AMOUNT_DIGITS} "
           f"AND ({significant} <= {power} + 2 OR {is_zero}))")
     digits = f"({whole} || rpad({fraction}, greatest(length({fraction}), {power})::INTEGER, '0'))"
@@ -119,7 +116,7 @@ def revenue_select(cell: Callable[[str], str], file_name: str) -> tuple[str, str
     derived = boolean_sql(cell("derived"))
     one_off = boolean_sql(cell("one_off"))
     exhaustive = boolean_sql(cell("split_is_exhaustive"))
-    is_total = f"lower({cell('counterparty')}) = {_literal(TOTAL_COUNTERPARTY)}"
+    is_total = f"lower({cell('counterparty')}) = {sql_literal(TOTAL_COUNTERPARTY)}"
     source, note = cell("source"), cell("note")
     ok = " AND ".join([
         *(name_ok(cell(c)) for c in ("company", "stream", "counterparty", "unit", "currency")),
@@ -128,14 +125,14 @@ def revenue_select(cell: Callable[[str], str], file_name: str) -> tuple[str, str
         f"regexp_full_match({cell('currency')}, '[A-Za-z]{{3}}')", derived["ok"],
         one_off["ok"], f"NOT ({is_total} AND {one_off['value']})", exhaustive["ok"],
         f"(NOT {exhaustive['value']} OR ({is_total} AND lower({cell('stream')}) <> "
-        f"{_literal(TOTAL_STREAM)}))",
+        f"{sql_literal(TOTAL_STREAM)}))",
         free_text_ok(source), free_text_ok(note),
     ])
     columns = {
         "company": cell("company"),
         **{k: v for k, v in period.items() if k != "ok"},
         "stream": f"CASE WHEN {is_total} AND lower({cell('stream')}) = "
-                  f"{_literal(TOTAL_STREAM)} THEN {_literal(TOTAL_STREAM)} "
+                  f"{sql_literal(TOTAL_STREAM)} THEN {sql_literal(TOTAL_STREAM)} "
                   f"ELSE {cell('stream')} END",
         "counterparty": f"CASE WHEN {is_total} THEN NULL ELSE {cell('counterparty')} END",
         "amount": amount["amount"],
@@ -146,7 +143,7 @@ def revenue_select(cell: Callable[[str], str], file_name: str) -> tuple[str, str
         "derivation": f"CASE WHEN {derived['value']} THEN 'source' END",
         "one_off": one_off["value"],
         "split_is_exhaustive": exhaustive["value"],
-        "source": f"coalesce(nullif({source}, ''), {_literal(file_name + ', row ')} "
+        "source": f"coalesce(nullif({source}, ''), {sql_literal(file_name + ', row ')} "
                   "|| row_number::VARCHAR)",
         "note": f"nullif({note}, '')",
     }

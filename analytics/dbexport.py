@@ -12,6 +12,7 @@ from pathlib import Path
 
 from analytics import queries
 from analytics.engine import helper_views_sql, table_view_sql
+from analytics.sandbox import sql_literal
 from analytics.schema import TABLES
 
 QUERY_SCHEMA = "queries"
@@ -53,9 +54,7 @@ def query_view_sql(named: queries.NamedQuery) -> str:
     body = _PLACEHOLDER.sub(
         lambda m: f"coalesce(getvariable('{m.group(1)}'), {defaults[m.group(1)]})",
         body.strip().rstrip(";"))
-    comment = named.description.replace("'", "''")
     settable = ", ".join(f"{p.name} (default {p.default_literal})" for p in named.parameters)
+    comment = f"{named.description} Parameters (SET VARIABLE name = value): {settable}"
     view = f'{QUERY_SCHEMA}."{named.name}"'
-    return (f"CREATE VIEW {view} AS\n{body};\n"
-            f"COMMENT ON VIEW {view} IS '{comment} Parameters (SET VARIABLE name = value): "
-            f"{settable.replace(chr(39), chr(39) * 2)}'")
+    return f"CREATE VIEW {view} AS\n{body};\nCOMMENT ON VIEW {view} IS {sql_literal(comment)}"

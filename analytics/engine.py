@@ -20,15 +20,11 @@ from analytics import store
 from analytics.errors import InputError
 from analytics.project import DATA_DIR_ENV
 from analytics.project import data_dir as resolve_data_dir
-from analytics.sandbox import Limits
+from analytics.sandbox import Limits, sql_literal
 from analytics.schema import TABLES
 
 if TYPE_CHECKING:
     import duckdb
-
-
-def _sql_literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def table_view_sql(folder: Path, name: str) -> str:
@@ -37,10 +33,10 @@ def table_view_sql(folder: Path, name: str) -> str:
     filter on it skips other companies' files without opening them."""
     legacy = store.legacy_path(folder, name)
     if legacy.exists():
-        source = f"read_parquet({_sql_literal(str(legacy))})"
+        source = f"read_parquet({sql_literal(str(legacy))})"
         return f"CREATE VIEW {name} AS {store.typed_rows_sql(name, source)}"
     if store.has_rows(folder, name):
-        glob = _sql_literal(store.table_glob(folder, name))
+        glob = sql_literal(store.table_glob(folder, name))
         return f"CREATE VIEW {name} AS {store.typed_rows_sql(name, _hive_read(glob))}"
     return f"CREATE VIEW {name} AS {store.no_rows_sql(name)}"
 
@@ -72,11 +68,11 @@ def company_rows_sql(folder: Path | None, name: str) -> str:
     macro = f"CREATE MACRO {name}_of(which_company) AS TABLE "
     if folder is None:
         return macro + f"FROM {name} WHERE which_company IS NULL OR company = which_company"
-    company_file = (f"{_sql_literal(str(folder / name) + '/')} || partition_name(which_company)"
+    company_file = (f"{sql_literal(str(folder / name) + '/')} || partition_name(which_company)"
                     f" || '/{store.PARTITION_FILE}'")
     files = (f"CASE WHEN which_company IS NOT NULL THEN [{company_file}] "
              f"WHEN getvariable('{CREATING_VIEWS}') THEN []::VARCHAR[] "
-             f"ELSE [{_sql_literal(store.table_glob(folder, name))}] END")
+             f"ELSE [{sql_literal(store.table_glob(folder, name))}] END")
     return macro + store.typed_rows_sql(name, _hive_read(files, "allow_empty = true"))
 
 
@@ -109,7 +105,7 @@ def connect(data_dir: Path | str | None = None, sandboxed: bool = True,
     connection = duckdb.connect(":memory:")
     _limit_resources(connection, limits)
     if sandboxed:
-        connection.execute(f"SET allowed_directories = [{_sql_literal(str(folder) + '/')}]")
+        connection.execute(f"SET allowed_directories = [{sql_literal(str(folder) + '/')}]")
     _create_views(connection, folder)
     if sandboxed:
         connection.execute("SET enable_external_access = false")
@@ -159,6 +155,6 @@ def _limit_resources(connection: duckdb.DuckDBPyConnection, limits: Limits) -> N
     must be a fresh 0700 folder that nobody else's files are in.
     """
     spill = Path(tempfile.mkdtemp(prefix="connection-", dir=_spill_root()))
-    connection.execute(f"SET temp_directory = {_sql_literal(str(spill))}")
-    connection.execute(f"SET memory_limit = {_sql_literal(limits.memory_limit)}")
-    connection.execute(f"SET max_temp_directory_size = {_sql_literal(limits.spill_limit)}")
+    connection.execute(f"SET temp_directory = {sql_literal(str(spill))}")
+    connection.execute(f"SET memory_limit = {sql_literal(limits.memory_limit)}")
+    connection.execute(f"SET max_temp_directory_size = {sql_literal(limits.spill_limit)}")

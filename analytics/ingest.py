@@ -115,9 +115,8 @@ def _checked_companies(connection: duckdb.DuckDBPyConnection, staged: StagedFile
 def _drop_replaced(work: WorkingSet, staged: StagedFile, table: str) -> int:
     """Remove the stored rows an ingest with --replace replaces (the built-in pools stay in
     counterparties); returns how many went."""
-    names = ("revenue", "reported_totals") if table == "revenue" else (table,)
     removed = 0
-    for name in names:
+    for name in _targets(table):
         keys = ("company", "period") if "period" in TABLES[name].column_names else ("company",)
         where = _matches(work.table(name), staged.table, keys)
         if name == "counterparties":

@@ -21,6 +21,7 @@ from typing import Any
 from analytics.errors import InputError, QueryError, UnknownNameError
 from analytics.periods import parse_period, period_problem
 from analytics.project import query_dirs
+from analytics.sandbox import sql_literal
 
 _PARAM = re.compile(
     r"^@param\s+(?P<name>[a-z_][a-z0-9_]*)\s+(?P<type>[A-Z]+)"
@@ -98,7 +99,7 @@ def _literal(value: Any) -> str:
         return str(value).lower()
     if isinstance(value, int | float):
         return str(value)
-    return "'" + str(value).replace("'", "''") + "'"
+    return sql_literal(str(value))
 
 
 def _period_label(raw: str) -> str:

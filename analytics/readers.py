@@ -35,15 +35,6 @@ class SourceRow:
         return Location(self.file, self.number, column)
 
 
-def read_rows(path: Path) -> tuple[list[str], list[SourceRow]]:
-    """Header (lower-cased) and data rows of a CSV or XLSX file; blank rows are skipped."""
-    header, rows = iter_rows(path)
-    return header, [SourceRow(path, number, {name: cell for name, cell in zip(header, cells,
-                                                                              strict=True)
-                                             if name})
-                    for number, cells in rows]
-
-
 def iter_rows(path: Path) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
     """Header (lower-cased) and a stream of (row number, stripped cells, one per header
     column) over the non-blank data rows: memory stays bounded by one row however large the

@@ -27,6 +27,12 @@ if TYPE_CHECKING:
     import polars as pl
     import pyarrow as pa
 
+def sql_literal(text: str) -> str:
+    """A DuckDB string literal (standard SQL: quotes doubled, no backslash escapes), for the
+    paths and names the tool itself puts into SQL; values from users are bound parameters."""
+    return "'" + text.replace("'", "''") + "'"
+
+
 DEFAULT_TIMEOUT_SECONDS = 60.0
 MAX_TIMEOUT_SECONDS = 7 * 24 * 3600.0
 DEFAULT_MEMORY_LIMIT = "2GiB"

@@ -16,6 +16,7 @@ from urllib.parse import unquote
 
 from analytics import export
 from analytics.errors import InputError
+from analytics.sandbox import sql_literal
 from analytics.schema import TABLES, Table
 
 if TYPE_CHECKING:
@@ -149,10 +150,6 @@ def read_table(data_dir: Path, name: str, companies: Iterable[str] | None = None
     return conform(table, pl.concat([conform(table, pl.read_parquet(path)) for path in files]))
 
 
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 def typed_select(name: str) -> str:
     """The table's columns, in schema order, cast to their schema types; a column with a
     default reads as it where NULL (a file written before the column existed)."""
@@ -179,14 +176,14 @@ def stored_sql(data_dir: Path, name: str, companies: Iterable[str]) -> str:
     wanted = sorted(set(companies))
     legacy = legacy_path(data_dir, name)
     if legacy.exists():
-        listed = ", ".join(_literal(c) for c in wanted) or "NULL"
-        return (f"{typed_rows_sql(name, f'read_parquet({_literal(str(legacy))})')} "
+        listed = ", ".join(sql_literal(c) for c in wanted) or "NULL"
+        return (f"{typed_rows_sql(name, f'read_parquet({sql_literal(str(legacy))})')} "
                 f"WHERE company IN ({listed})")
     stored = stored_companies(data_dir, name)
     files = [str(stored[c]) for c in wanted if c in stored]
     if not files:
         return no_rows_sql(name)
-    listed = ", ".join(_literal(f) for f in files)
+    listed = ", ".join(sql_literal(f) for f in files)
     return typed_rows_sql(name, f"read_parquet([{listed}], union_by_name = true)")
 
 
@@ -223,11 +220,11 @@ def _with_legacy_rows(data_dir: Path, relations: Mapping[str, str], scope: list[
     """Add, for tables still in the flat layout, the stored rows that stay: every row of a table
     not being written, else the rows of companies outside `scope`."""
     merged = dict(relations)
-    listed = ", ".join(_literal(c) for c in scope) or "NULL"
+    listed = ", ".join(sql_literal(c) for c in scope) or "NULL"
     for name in TABLES:
         legacy = legacy_path(data_dir, name)
         if legacy.exists():
-            kept = typed_rows_sql(name, f"read_parquet({_literal(str(legacy))})")
+            kept = typed_rows_sql(name, f"read_parquet({sql_literal(str(legacy))})")
             merged[name] = (f"({merged[name]}) UNION ALL BY NAME ({kept} WHERE company NOT IN "
                             f"({listed}))" if name in merged else kept)
     return merged
@@ -275,7 +272,7 @@ def _copy_partitions(connection: duckdb.DuckDBPyConnection, name: str, relation:
             f"COPY (SELECT {typed_select(name)}, write_part FROM (SELECT r.*, p.part AS "
             f"write_part FROM ({relation}) r JOIN write_parts p ON p.company = r.company "
             f"WHERE p.batch = {int(batch)}) ORDER BY write_part, {order}) "
-            f"TO {_literal(str(target))} "
+            f"TO {sql_literal(str(target))} "
             "(FORMAT parquet, PARTITION_BY (write_part), FILENAME_PATTERN 'data')").fetchall()
     except duckdb.IOException as error:  # a full disk, a file size limit
         export.reraise(error, target / "write_part=*" / "data0.parquet")

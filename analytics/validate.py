@@ -157,8 +157,8 @@ def quarters_sum_to_fiscal_year(data: Dataset) -> Iterable[str]:
 
 def total_filed_as_a_stream(data: Dataset) -> Iterable[str]:
     """A printed stream total equal to the sum of the other (two or more) printed stream totals
-    of its period is total revenue filed under a stream name: stored as a stream, it would count
-    the period's revenue twice."""
+    of its period, and larger than each, is total revenue filed under a stream name: stored as a
+    stream, it would count the period's revenue twice."""
     streams: dict[tuple[str, str], list[Record]] = defaultdict(list)
     for total in data.get("reported_totals", []):
         if total["stream"] != TOTAL_STREAM and not total.get("derived"):
@@ -167,9 +167,13 @@ def total_filed_as_a_stream(data: Dataset) -> Iterable[str]:
         if len(printed) < 3:
             continue
         everything = sum((t["amount"] for t in printed), Decimal(0))
+        rounding = tolerance(printed)
         for total in printed:
             others = [t for t in printed if t is not total]
-            if abs(everything - 2 * total["amount"]) <= tolerance(printed):
+            # A sum of streams is larger than each of them beyond the rounding: figures the
+            # rounding alone could make add up (1, 1 and 1 printed in units) are not one.
+            larger = total["amount"] - max(t["amount"] for t in others) > rounding
+            if larger and abs(everything - 2 * total["amount"]) <= rounding:
                 named = ", ".join(sorted(t["stream"] for t in others))
                 yield Violation.at(total, f"looks like total revenue: its printed total "
                                    f"{_money(total['amount'])} is the sum of the other streams "

@@ -11,9 +11,9 @@ import pytest
 import analytics
 from analytics.build import chart_for
 from tests.conftest import SHIPPED_DATA, copy_tables
+from tests.shapes import ingest_fixture
 from tests.test_one_offs import layers, rows_of
 
-TIDEWATER_DIR = Path(__file__).parent / "fixtures" / "tidewater"
 TIDEWATER, ORBIT = "Tidewater Games", "Orbit Interactive"
 
 
@@ -21,9 +21,7 @@ TIDEWATER, ORBIT = "Tidewater Games", "Orbit Interactive"
 def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     data = tmp_path_factory.mktemp("tidewater") / "data"
     copy_tables(SHIPPED_DATA, data)
-    for table in ("counterparties", "revenue", "disclosed_shares"):
-        analytics.ingest(TIDEWATER_DIR / f"{table}.csv", table, data)
-    return data
+    return ingest_fixture(data, "tidewater")
 
 
 def by_period(folder: Path, **params: str) -> dict[str, dict]:

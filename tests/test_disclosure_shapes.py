@@ -16,17 +16,16 @@ import pytest
 import analytics
 from analytics.errors import InputError, ValidationError
 from tests.conftest import stored_bytes
+from tests.shapes import FIXTURES, ingest_fixture
 
-AURORA = Path(__file__).parent / "fixtures" / "aurora"
+AURORA = FIXTURES / "aurora"
 COMPANY = "Aurora Foundation"
 HEADER = "company,period,stream,counterparty,amount,currency,unit,source\n"
 
 
 @pytest.fixture
 def aurora(data_dir: Path) -> Path:
-    analytics.ingest(AURORA / "counterparties.csv", "counterparties", data_dir)
-    analytics.ingest(AURORA / "revenue.csv", "revenue", data_dir)
-    return data_dir
+    return ingest_fixture(data_dir, "aurora")
 
 
 def leaves(folder: Path) -> pl.DataFrame:
@@ -130,14 +129,9 @@ def test_a_grand_total_filed_under_a_stream_name_is_refused(data_dir, tmp_path):
     assert stored_bytes(data_dir) == before
 
 
-TIDEWATER = Path(__file__).parent / "fixtures" / "tidewater"
-
-
 @pytest.fixture
 def tidewater(data_dir: Path) -> Path:
-    for table in ("counterparties", "revenue", "disclosed_shares"):
-        analytics.ingest(TIDEWATER / f"{table}.csv", table, data_dir)
-    return data_dir
+    return ingest_fixture(data_dir, "tidewater")
 
 
 def test_percent_only_disclosures_are_stored_with_their_rounding(tidewater):

@@ -15,8 +15,8 @@ import analytics
 from analytics.build import chart_for
 from analytics.figures import headlines, key_figure_rows, key_figures, load_frames
 from tests.conftest import SHIPPED_DATA, copy_tables
+from tests.shapes import ingest_fixture
 
-AURORA_DIR = Path(__file__).parent / "fixtures" / "aurora"
 AURORA, HELIX = "Aurora Foundation", "Helix Pharma"
 
 
@@ -24,9 +24,7 @@ AURORA, HELIX = "Aurora Foundation", "Helix Pharma"
 def aurora(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("aurora") / "data"
     copy_tables(SHIPPED_DATA, folder)
-    analytics.ingest(AURORA_DIR / "counterparties.csv", "counterparties", folder)
-    analytics.ingest(AURORA_DIR / "revenue.csv", "revenue", folder)
-    return folder
+    return ingest_fixture(folder, "aurora")
 
 
 def dependence(folder: Path) -> dict[str, dict]:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from analytics import export
 from analytics.errors import InputError, Location
-from analytics.ledger.duckdb_engine import sql_literal
+from analytics.sandbox import sql_literal
 
 DEFAULT_COMPANY = "Lumen Social"
 MAX_ROWS = 10_000_000_000

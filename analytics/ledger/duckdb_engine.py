@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from analytics.errors import AnalyticsError, InputError, Location
 from analytics.ledger.definition import AGGREGATE_COLUMNS, YEAR_PARTITION
 from analytics.ledger.engines import arrow_schema
-from analytics.sandbox import Limits, first_line
+from analytics.sandbox import Limits, first_line, sql_literal
 
 if TYPE_CHECKING:
     import duckdb
@@ -25,11 +25,6 @@ if TYPE_CHECKING:
 
 _REMOTE = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
 _GLOB = re.compile(r"[*?\[]")
-
-
-def sql_literal(text: str) -> str:
-    """A DuckDB string literal (standard SQL: quotes doubled, no backslash escapes)."""
-    return "'" + text.replace("'", "''") + "'"
 
 
 def first_row(connection: duckdb.DuckDBPyConnection, sql: str,
