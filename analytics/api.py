@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +20,7 @@ from analytics.ingest import ingest as _ingest
 from analytics.periods import parse_period
 from analytics.project import data_dir as resolve_data_dir
 from analytics.schema import TABLES
+from analytics.vintages import Vintage
 
 if TYPE_CHECKING:
     import duckdb
@@ -58,17 +60,19 @@ def run_query(name: str, params: dict[str, Any], data_dir: Path | str | None = N
     """`query` with parameters as a dict, so any parameter name is allowed."""
     named = queries.load(name)
     bound = named.bind(params)
-    with _session(data_dir, limits) as connection:
+    with _session(data_dir, limits, Vintage.from_params(bound)) as connection:
         check_company_and_partner(connection, bound)
-        return sandbox.run(connection, named.sql, bound, limits)
+        return sandbox.run(connection, named.sql, named.sql_params(bound), limits)
 
 
 def sql(text: str, data_dir: Path | str | None = None,
         timeout: float = sandbox.DEFAULT_TIMEOUT_SECONDS,
-        memory_limit: str | None = None) -> pl.DataFrame:
-    """Run one ad hoc SELECT in the sandbox: tables readable, nothing writable."""
+        memory_limit: str | None = None, basis: str | None = None,
+        as_of: date | None = None) -> pl.DataFrame:
+    """Run one ad hoc SELECT in the sandbox: tables readable, nothing writable. The figure
+    tables show each period's latest publication, or those on `basis`, published by `as_of`."""
     limits = sandbox.Limits.from_environment(timeout, memory_limit)
-    with _session(data_dir, limits) as connection:
+    with _session(data_dir, limits, Vintage(basis, as_of)) as connection:
         return sandbox.run(connection, text, None, limits)
 
 
@@ -79,28 +83,29 @@ def query_batches(name: str, params: dict[str, Any], data_dir: Path | str | None
     """A named query's result as Arrow batches, for output that streams (see sandbox.stream)."""
     named = queries.load(name)
     bound = named.bind(params)
-    with _session(data_dir, limits) as connection:
+    with _session(data_dir, limits, Vintage.from_params(bound)) as connection:
         check_company_and_partner(connection, bound)
-        with sandbox.stream(connection, named.sql, bound, limits, plain_types) as batches:
+        with sandbox.stream(connection, named.sql, named.sql_params(bound), limits,
+                            plain_types) as batches:
             yield batches
 
 
 @contextlib.contextmanager
 def sql_batches(text: str, data_dir: Path | str | None = None,
-                limits: sandbox.Limits | None = None, plain_types: bool = True
-                ) -> Iterator[Any]:
+                limits: sandbox.Limits | None = None, plain_types: bool = True,
+                vintage: Vintage | None = None) -> Iterator[Any]:
     """Ad hoc SQL's result as Arrow batches, for output that streams (see sandbox.stream)."""
-    with _session(data_dir, limits) as connection, \
+    with _session(data_dir, limits, vintage) as connection, \
             sandbox.stream(connection, text, None, limits, plain_types) as batches:
         yield batches
 
 
 @contextlib.contextmanager
-def _session(data_dir: Path | str | None, limits: sandbox.Limits | None
-             ) -> Iterator[duckdb.DuckDBPyConnection]:
+def _session(data_dir: Path | str | None, limits: sandbox.Limits | None,
+             vintage: Vintage | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
     from analytics.engine import connect
 
-    connection = connect(data_dir, limits=limits)
+    connection = connect(data_dir, limits=limits, vintage=vintage)
     try:
         yield connection
     finally:
@@ -113,11 +118,11 @@ def check_company_and_partner(connection: duckdb.DuckDBPyConnection,
     company = bound.get("company")
     if company is None:
         return
-    found = connection.sql("SELECT 1 FROM revenue_of($c) LIMIT 1",
+    found = connection.sql("SELECT 1 FROM revenue_vintages_of($c) LIMIT 1",
                            params={"c": company}).fetchall()  # opens that company's file only
     if not found:
         companies = [r[0] for r in connection.sql(
-            "SELECT DISTINCT company FROM revenue ORDER BY 1").fetchall()]
+            "SELECT DISTINCT company FROM revenue_vintages ORDER BY 1").fetchall()]
         raise UnknownNameError("company", company, companies)
     partner = bound.get("partner")
     if not partner:
@@ -226,13 +231,14 @@ def check(data_dir: Path | str | None = None) -> ValidationReport:
     a warning); only those are checked row by row, a batch at a time (validate.py words every
     message)."""
     from analytics.engine import connect
-    from analytics.screen import suspects, warned
+    from analytics.screen import stored_relations, suspects, warned
     from analytics.working_set import VALIDATE_BATCH, WorkingSet
 
     folder = resolve_data_dir(data_dir)
     connection = connect(folder, sandboxed=False, limits=sandbox.Limits.for_writes())
     try:
-        names = sorted(suspects(connection) | warned(connection))
+        relations = stored_relations(connection)
+        names = sorted(suspects(connection, relations) | warned(connection, relations))
         violations, warnings = [], []
         for start in range(0, len(names), VALIDATE_BATCH):
             work = WorkingSet(connection, folder, names[start:start + VALIDATE_BATCH])

@@ -8,6 +8,7 @@ Every string of a spec passes `text.for_renderer` here, the one door to the rend
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import json
 import time
@@ -19,6 +20,8 @@ from typing import TYPE_CHECKING, Any
 from analytics import export
 from analytics.charts import format as fmt
 from analytics.charts import registry, theme
+from analytics.charts.basis import COLUMNS as BASIS_COLUMNS
+from analytics.charts.basis import vintage_params
 from analytics.charts.chartset import ChartSet
 from analytics.charts.common import nothing_to_plot
 from analytics.charts.gallery import check_out_dir, gallery_html
@@ -79,22 +82,27 @@ class RenderedChart:
 def chart_for(name: str, *, company: str = "Weibo", partner: str = "Alibaba",
               from_period: str | None = None, to_period: str | None = None,
               data_dir: Path | str | None = None, period_kind: str | None = None,
-              subject: Subject | None = None) -> Any:
+              subject: Subject | None = None, basis: str | None = None,
+              as_of: dt.date | str | None = None) -> Any:
     """The Altair chart `name` for a company and partner, with the project theme baked in.
-    `period_kind` None picks quarters when the range has quarterly totals, else fiscal years."""
+    `period_kind` None picks quarters when the range has quarterly totals, else fiscal years;
+    `basis` and `as_of` go to the chart's queries (None: each period's latest basis, as
+    published today)."""
     return chart_and_frame(name, company=company, partner=partner, from_period=from_period,
                            to_period=to_period, data_dir=data_dir, period_kind=period_kind,
-                           subject=subject)[0]
+                           subject=subject, basis=basis, as_of=as_of)[0]
 
 
 def chart_and_frame(name: str, *, company: str = "Weibo", partner: str = "Alibaba",
                     from_period: str | None = None, to_period: str | None = None,
                     data_dir: Path | str | None = None, period_kind: str | None = None,
-                    subject: Subject | None = None) -> tuple[Any, pl.DataFrame]:
-    """The themed Altair chart `name` and the query result it draws (its declared columns);
-    a resolved `subject` stands for company, partner, range and period kind."""
+                    subject: Subject | None = None, basis: str | None = None,
+                    as_of: dt.date | str | None = None) -> tuple[Any, pl.DataFrame]:
+    """The themed Altair chart `name` and the query result it draws (its declared columns,
+    and `basis`, `basis_break` where its query has them); a resolved `subject` stands for
+    company, partner, range, period kind, basis and as-of date."""
     subject = subject or resolve_subject(company, partner, from_period, to_period, period_kind,
-                                         data_dir)
+                                         data_dir, basis=basis, as_of=as_of)
     return _chart_and_frame(name, subject, data_dir)
 
 
@@ -108,14 +116,20 @@ def _chart_and_frame(name: str, subject: Subject, data_dir: Path | str | None,
                "from_period": subject.from_period, "to_period": subject.to_period,
                "period_kind": subject.period_kind}
     params: dict[str, Any] = {key: offered[key] for key in definition.params}
-    frame = query(definition.query, data_dir, **params)
+    frame = query(definition.query, data_dir,
+                  **params, **vintage_params(definition.query, subject))
     missing = [column for column in definition.columns if column not in frame.columns]
     if missing:
         raise QueryError(f"query '{definition.query}' lacks columns chart '{name}' needs: "
                          f"{', '.join(missing)}")
     if nothing_to_plot(frame, definition.requires):
         needs = NEEDS.get(definition.requires, definition.requires.replace("_", " "))
-        raise QueryError(f"nothing to plot: no {subject.words.noun} in the range has {needs}")
+        breaks = "basis_break" in frame.columns and bool(frame["basis_break"].fill_null(False)
+                                                          .any())
+        because = " on the same accounting basis (the year before is on another)" \
+            if breaks else ""
+        raise QueryError(f"nothing to plot: no {subject.words.noun} in the range has "
+                         f"{needs}{because}")
 
     def fetch(query_name: str, **side_params: Any) -> pl.DataFrame:
         """A side query with the real company and partner bound where it declares them."""
@@ -124,10 +138,16 @@ def _chart_and_frame(name: str, subject: Subject, data_dir: Path | str | None,
         declared = {parameter.name for parameter in queries.load(query_name).parameters}
         bound: dict[str, Any] = {key: offered[key] for key in ("company", "partner")
                                  if key in declared}
-        return query(query_name, data_dir, **(bound | side_params))
+        return query(query_name, data_dir,
+                     **(bound | vintage_params(query_name, subject, strict=False)
+                        | side_params))
 
-    context = ChartContext(frame.select(definition.columns), fmt.label(subject.company),
-                           subject.scope.short, fetch, subject.period_kind, subject.scope.title)
+    columns = [*definition.columns, *(column for column in BASIS_COLUMNS
+                                      if column in frame.columns
+                                      and column not in definition.columns)]
+    context = ChartContext(frame.select(columns), fmt.label(subject.company),
+                           subject.scope.short, fetch, subject.period_kind, subject.scope.title,
+                           subject.basis, subject.as_of)
     chart = definition.build(context)
     with theme.enabled():
         spec = renderer_safe(chart.to_dict())
@@ -151,23 +171,28 @@ def build_charts(names: list[str] | None = None, *, company: str = "Weibo",
                  to_period: str | None = None, formats: tuple[str, ...] | list[str] = FORMATS,
                  out_dir: Path | None = None, data_dir: Path | str | None = None,
                  progress: Callable[[str], None] | None = None,
-                 html: str = "inline", period_kind: str | None = None) -> BuildResult:
+                 html: str = "inline", period_kind: str | None = None,
+                 basis: str | None = None, as_of: dt.date | str | None = None) -> BuildResult:
     """Build the named charts (all when None) in `formats` into `out_dir`; each chart's commit
     also updates the manifest (`charts.json`) and the gallery of every chart in the folder.
 
     `html="shared"` makes each chart's HTML load one `vega.js` beside it. Refuses, before writing
     anything, an `out_dir` inside the data folder or one whose index.html this tool did not
-    write. `period_kind` None picks quarters when the range has quarterly totals, else years."""
+    write. `period_kind` None picks quarters when the range has quarterly totals, else years;
+    `basis` and `as_of` (a date or `YYYY-MM-DD`) go to every query the charts run."""
     from analytics.project import charts_dir
 
     chosen = _check_names_and_formats(names, formats)
     if html not in HTML_MODES:
         raise UnknownNameError("html mode", html, list(HTML_MODES))
-    subject = resolve_subject(company, partner, from_period, to_period, period_kind, data_dir)
+    subject = resolve_subject(company, partner, from_period, to_period, period_kind, data_dir,
+                              basis=basis, as_of=as_of)
     target = check_out_dir(Path(out_dir) if out_dir is not None else charts_dir(), data_dir)
     written: list[Path] = []
     with export.locked(target):
-        chart_set = ChartSet.open(target, company, partner, html, registry.names())
+        chart_set = ChartSet.open(target, company, partner, html, registry.names(),
+                                  subject.basis,
+                                  subject.as_of.isoformat() if subject.as_of else None)
         built, failed = render_charts(chosen, formats, subject=subject, data_dir=data_dir,
                                       each=lambda chart: written.extend(chart_set.commit(chart)),
                                       progress=progress)
@@ -182,13 +207,14 @@ def render_charts(names: list[str], formats: tuple[str, ...] | list[str] = FORMA
                   each: Callable[[RenderedChart], None] | None = None,
                   progress: Callable[[str], None] | None = None,
                   period_kind: str | None = None, subject: Subject | None = None,
+                  basis: str | None = None, as_of: dt.date | str | None = None,
                   ) -> tuple[list[RenderedChart], dict[str, str]]:
     """Render charts in memory through one renderer worker; `each` gets every chart as it is
     rendered (to commit it). Returns the charts built and, per failed chart, a one-line cause."""
     built: list[RenderedChart] = []
     failed: dict[str, str] = {}
     subject = subject or resolve_subject(company, partner, from_period, to_period, period_kind,
-                                         data_dir)
+                                         data_dir, basis=basis, as_of=as_of)
     with Renderer(tuple(f for f in formats if f in RENDERED_FORMATS)) as renderer:
         for name in names:
             try:
@@ -230,14 +256,16 @@ def render_chart(name: str, formats: tuple[str, ...] | list[str] = FORMATS, *,
                  from_period: str | None = None, to_period: str | None = None,
                  data_dir: Path | str | None = None,
                  renderer: Renderer | None = None, period_kind: str | None = None,
-                 subject: Subject | None = None) -> RenderedChart:
+                 subject: Subject | None = None, basis: str | None = None,
+                 as_of: dt.date | str | None = None) -> RenderedChart:
     """One chart's outputs as bytes in memory (nothing is written). Without a `renderer`, one
     worker is started for this chart alone."""
     from analytics.render import spreadsheet_safe
 
     chart, frame = chart_and_frame(name, company=company, partner=partner,
                                    from_period=from_period, to_period=to_period,
-                                   data_dir=data_dir, period_kind=period_kind, subject=subject)
+                                   data_dir=data_dir, period_kind=period_kind, subject=subject,
+                                   basis=basis, as_of=as_of)
     spec = chart.to_dict()
     title = _title_text(spec)
     started = time.perf_counter()

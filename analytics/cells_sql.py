@@ -15,7 +15,7 @@ from collections.abc import Callable
 from analytics.parse import MAX_TEXT_LENGTH, UNIT_MULTIPLIERS
 from analytics.periods import FIRST_YEAR, LAST_YEAR
 from analytics.sandbox import sql_literal
-from analytics.schema import TOTAL_COUNTERPARTY, TOTAL_STREAM
+from analytics.schema import AS_REPORTED, TOTAL_COUNTERPARTY, TOTAL_STREAM
 from analytics.text import CONTROL_CLASS_RE2, FREE_TEXT_CONTROL_CLASS_RE2, MAX_NAME_LENGTH
 
 #: Powers of ten of the units parse.py knows (`thousands` -> 3).
@@ -105,6 +105,14 @@ def boolean_sql(cell: str) -> dict[str, str]:
             "value": f"({text} IN {_in(_TRUE)})"}
 
 
+def date_sql(cell: str) -> dict[str, str]:
+    """An optional day `YYYY-MM-DD` (a real date, the year in range), empty meaning NULL."""
+    day = f"TRY_CAST({cell} AS DATE)"
+    return {"ok": f"({cell} = '' OR (regexp_full_match({cell}, '[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}')"
+                  f" AND {day} IS NOT NULL AND year({day}) BETWEEN {FIRST_YEAR} AND {LAST_YEAR}))",
+            "value": f"CASE WHEN {cell} <> '' THEN {day} END"}
+
+
 def revenue_select(cell: Callable[[str], str], file_name: str) -> tuple[str, str]:
     """(condition, select list) typing a staged revenue row as parse.py's revenue_record would.
 
@@ -116,6 +124,7 @@ def revenue_select(cell: Callable[[str], str], file_name: str) -> tuple[str, str
     derived = boolean_sql(cell("derived"))
     one_off = boolean_sql(cell("one_off"))
     exhaustive = boolean_sql(cell("split_is_exhaustive"))
+    reported_on = date_sql(cell("reported_on"))
     is_total = f"lower({cell('counterparty')}) = {sql_literal(TOTAL_COUNTERPARTY)}"
     source, note = cell("source"), cell("note")
     ok = " AND ".join([
@@ -126,6 +135,7 @@ def revenue_select(cell: Callable[[str], str], file_name: str) -> tuple[str, str
         one_off["ok"], f"NOT ({is_total} AND {one_off['value']})", exhaustive["ok"],
         f"(NOT {exhaustive['value']} OR ({is_total} AND lower({cell('stream')}) <> "
         f"{sql_literal(TOTAL_STREAM)}))",
+        f"({cell('basis')} = '' OR {name_ok(cell('basis'))})", reported_on["ok"],
         free_text_ok(source), free_text_ok(note),
     ])
     columns = {
@@ -143,6 +153,8 @@ def revenue_select(cell: Callable[[str], str], file_name: str) -> tuple[str, str
         "derivation": f"CASE WHEN {derived['value']} THEN 'source' END",
         "one_off": one_off["value"],
         "split_is_exhaustive": exhaustive["value"],
+        "basis": f"coalesce(nullif({cell('basis')}, ''), {sql_literal(AS_REPORTED)})",
+        "reported_on": reported_on["value"],
         "source": f"coalesce(nullif({source}, ''), {sql_literal(file_name + ', row ')} "
                   "|| row_number::VARCHAR)",
         "note": f"nullif({note}, '')",

@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 
 from analytics import queries
-from analytics.engine import helper_views_sql, table_view_sql
+from analytics.engine import helper_views_sql, stored_view, table_view_sql
 from analytics.sandbox import sql_literal
 from analytics.schema import TABLES
 
@@ -26,8 +26,9 @@ def write_database(target: Path, data_dir: Path) -> None:
     target.unlink(missing_ok=True)
     with duckdb.connect(str(target)) as database:
         for name in TABLES:
+            view = stored_view(name)
             database.execute(table_view_sql(data_dir, name).replace(
-                f"CREATE VIEW {name} AS", f"CREATE TABLE {name} AS", 1))
+                f"CREATE VIEW {view} AS", f"CREATE TABLE {view} AS", 1))
         for statement in database.extract_statements(helper_views_sql()):
             database.execute(statement)
         database.execute(f"CREATE SCHEMA {QUERY_SCHEMA}")

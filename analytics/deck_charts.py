@@ -3,7 +3,8 @@ python-pptx chart with its data embedded, so analysts restyle it in PowerPoint.
 
 Each registered chart maps to the closest native type: lines for shares and growth rates, stacked
 columns for revenue, clustered bars for the growth bridge. An undisclosed value stays a blank
-point (a gap), never a zero.
+point (a gap), never a zero; a line series is split per accounting basis (`by_basis`), so no
+native line joins two periods on different bases either.
 """
 
 from __future__ import annotations
@@ -110,14 +111,36 @@ def _pivot(frame: pl.DataFrame, series_column: str, value: str) -> list[Series]:
     return [(name, wide[name].to_list()) for name in wide.columns if name != "period"]
 
 
+def by_basis(frame: pl.DataFrame, series: list[Series]) -> list[Series]:
+    """Each line series split into one series per run of one accounting basis (`share (ASC
+    606)`), blank outside its run, so no line joins two periods on different bases; the series
+    as they are when the frame holds one basis."""
+    from analytics.charts import basis
+
+    runs = basis.segments(frame)
+    if not runs:
+        return series
+    bases = basis.bases_of(frame)
+    periods = frame["period"].to_list()
+    split: list[Series] = []
+    for name, values in series:
+        for run in sorted(set(runs.values())):
+            in_run = [period for period in periods if runs.get(period) == run]
+            named = next((bases[period] for period in in_run if period in bases), "")
+            split.append((f"{name} ({named})" if named else name,
+                          [value if runs.get(period) == run else None
+                           for period, value in zip(periods, values, strict=True)]))
+    return split
+
+
 def dependence(frame: pl.DataFrame, title: str, partner: str) -> NativeChart:
     stream = next((s for s in frame["partner_stream"].to_list() if s), "its stream")
     bounds = tuple(i for i, bound in enumerate(frame["share_is_lower_bound"].to_list()) if bound)
     note = " (hollow: at least)" if bounds else ""
-    return NativeChart("line", title, _periods(frame), [
+    return NativeChart("line", title, _periods(frame), by_basis(frame, [
         (f"{partner} share of total revenue{note}", _column(frame, "share_of_total")),
         (f"{partner} share of {stream.replace('_', ' ')}{note}",
-         _column(frame, "share_of_stream"))], SHARE_FORMAT, bounds)
+         _column(frame, "share_of_stream"))]), SHARE_FORMAT, bounds)
 
 
 
@@ -148,9 +171,10 @@ def revenue_mix(frame: pl.DataFrame, title: str, partner: str) -> NativeChart:
 
 
 def growth_ex_partner(frame: pl.DataFrame, title: str, partner: str) -> NativeChart:
-    return NativeChart("line", title, _periods(frame), [
+    return NativeChart("line", title, _periods(frame), by_basis(frame, [
         ("total revenue, year on year", _column(frame, "total_yoy")),
-        (f"excluding {partner}, year on year", _column(frame, "ex_partner_yoy"))], SHARE_FORMAT)
+        (f"excluding {partner}, year on year", _column(frame, "ex_partner_yoy"))]),
+        SHARE_FORMAT)
 
 
 def growth_bridge(frame: pl.DataFrame, title: str, partner: str) -> NativeChart:
@@ -161,9 +185,9 @@ def growth_bridge(frame: pl.DataFrame, title: str, partner: str) -> NativeChart:
 
 
 def concentration(frame: pl.DataFrame, title: str, partner: str) -> NativeChart:
-    return NativeChart("line", title, _periods(frame),
-                       [("largest counterparty's share of revenue", _column(frame, "top_share"))],
-                       SHARE_FORMAT)
+    return NativeChart("line", title, _periods(frame), by_basis(frame, [
+        ("largest counterparty's share of revenue", _column(frame, "top_share"))]),
+        SHARE_FORMAT)
 
 
 NATIVE: dict[str, Callable[[pl.DataFrame, str, str], NativeChart]] = {

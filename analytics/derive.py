@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from analytics.schema import TOTAL_STREAM, UNATTRIBUTED
+from analytics.vintages import UNKNOWN_DATE, create_state_views
 
 if TYPE_CHECKING:
     import duckdb
@@ -24,6 +25,8 @@ TOOL_DERIVATIONS = ("printed_total", "stream_remainder", "total_remainder",
                     "fiscal_year_remainder")
 _TOOL = "(" + ", ".join(f"'{d}'" for d in TOOL_DERIVATIONS) + ")"
 _TOTAL, _UNATTRIBUTED = f"'{TOTAL_STREAM}'", f"'{UNATTRIBUTED}'"
+#: A remainder is stamped with the publication date of the state it was derived from.
+_REPORTED_ON = f"nullif(snapshot, {UNKNOWN_DATE}) AS reported_on"
 
 
 def _sorted_joined(values: str, separator: str) -> str:
@@ -35,14 +38,15 @@ def _sorted_joined(values: str, separator: str) -> str:
 #: exactly one quarter is missing and the rest is positive.
 FISCAL_YEAR_REMAINDERS = f"""
 INSERT INTO {{totals}} BY NAME
-WITH grand AS (SELECT * FROM {{totals}} WHERE stream = {_TOTAL}),
+WITH grand AS (SELECT * FROM {{totals_state}} WHERE stream = {_TOTAL}),
 slots AS (
-    SELECT y.company, y.period AS year, y.amount AS year_amount, y.currency,
+    SELECT y.company, y.basis, y.snapshot, y.period AS year, y.amount AS year_amount, y.currency,
            coalesce(y.precision, 0) AS year_precision, y.source AS year_source,
            y.period || 'Q' || n::VARCHAR AS quarter, q.amount AS q_amount,
            q.precision AS q_precision, q.source AS q_source
     FROM grand y CROSS JOIN range(1, 5) quarters(n)
-    LEFT JOIN grand q ON q.company = y.company AND q.period = y.period || 'Q' || n::VARCHAR
+    LEFT JOIN grand q ON q.company = y.company AND q.basis = y.basis
+                     AND q.snapshot = y.snapshot AND q.period = y.period || 'Q' || n::VARCHAR
     WHERE regexp_full_match(y.period, '[0-9]{{4}}'))
 SELECT company, any_value(quarter) FILTER (WHERE q_amount IS NULL) AS period,
        'quarter' AS period_kind,
@@ -50,12 +54,12 @@ SELECT company, any_value(quarter) FILTER (WHERE q_amount IS NULL) AS period,
        period_end_of(any_value(quarter) FILTER (WHERE q_amount IS NULL)) AS period_end,
        {_TOTAL} AS stream, year_amount - sum(q_amount) AS amount, currency,
        year_precision + coalesce(sum(q_precision), 0) AS precision, true AS derived,
-       'fiscal_year_remainder' AS derivation,
+       'fiscal_year_remainder' AS derivation, basis, {_REPORTED_ON},
        'derived: FY' || year || ' total minus the other three quarters ('
            || {_sorted_joined("list_append(list(q_source), year_source)", "; ")} || ')' AS source,
        NULL AS note
 FROM slots
-GROUP BY company, year, year_amount, currency, year_precision, year_source
+GROUP BY company, basis, snapshot, year, year_amount, currency, year_precision, year_source
 HAVING count(*) FILTER (WHERE q_amount IS NULL) = 1 AND year_amount - sum(q_amount) > 0
 """
 
@@ -69,15 +73,16 @@ INSERT INTO {{revenue}} BY NAME
 WITH parts AS (
     SELECT t.company, t.period, t.period_kind, t.period_start, t.period_end, t.stream,
            t.amount AS total, t.currency, coalesce(t.precision, 0) AS total_precision,
-           t.source AS total_source, t.note AS total_note,
+           t.source AS total_source, t.note AS total_note, t.basis, t.snapshot,
            coalesce(t.split_is_exhaustive, false) AS exhaustive, count(l.amount) AS n,
            sum(l.amount) AS parts_sum,
            coalesce(sum(l.precision), 0) AS parts_precision,
            list(l.counterparty) AS counterparties, list(l.source) AS sources,
            list(l.stream || '/' || l.counterparty) AS named
-    FROM {{totals}} t
-    LEFT JOIN {{revenue}} l ON l.company = t.company AND l.period = t.period
-                          AND l.stream = t.stream
+    FROM {{totals_state}} t
+    LEFT JOIN {{revenue_state}} l ON l.company = t.company AND l.period = t.period
+                                AND l.stream = t.stream AND l.basis = t.basis
+                                AND l.snapshot = t.snapshot
     WHERE t.stream <> {_TOTAL}
     GROUP BY ALL),
 remainders AS (
@@ -90,7 +95,7 @@ SELECT company, period, period_kind, period_start, period_end, stream,
        CASE WHEN n = 0 THEN total ELSE total - parts_sum END AS amount, currency,
        total_precision + parts_precision AS precision, n > 0 AS derived,
        CASE WHEN n = 0 THEN 'printed_total' ELSE 'stream_remainder' END AS derivation,
-       false AS one_off,
+       false AS one_off, basis, {_REPORTED_ON},
        CASE WHEN n = 0 THEN total_source
             ELSE 'derived: ' || stream || ' total minus ' || {_sorted_joined("named", ", ")}
                  || ' (' || {_sorted_joined("list_append(sources, total_source)", "; ")}
@@ -108,26 +113,29 @@ WHERE n = 0 OR (abs(total - parts_sum) > total_precision + parts_precision
 TOTAL_REMAINDERS = f"""
 INSERT INTO {{revenue}} BY NAME
 WITH streams AS (
-    SELECT l.company, l.period, l.stream, count(*) AS n, sum(l.amount) AS amount,
+    SELECT l.company, l.basis, l.snapshot, l.period, l.stream, count(*) AS n,
+           sum(l.amount) AS amount,
            CASE WHEN bool_or(l.derivation IN ('stream_remainder', 'printed_total'))
                 THEN coalesce(any_value(s.precision), 0)
                 ELSE coalesce(sum(l.precision), 0) END AS rounding,
            list(l.source) AS sources, list(l.stream || '/' || l.counterparty) AS named
-    FROM {{revenue}} l
-    LEFT JOIN {{totals}} s ON s.company = l.company AND s.period = l.period
-                          AND s.stream = l.stream
-    GROUP BY l.company, l.period, l.stream),
+    FROM {{revenue_state}} l
+    LEFT JOIN {{totals_state}} s ON s.company = l.company AND s.period = l.period
+                                AND s.stream = l.stream AND s.basis = l.basis
+                                AND s.snapshot = l.snapshot
+    GROUP BY l.company, l.basis, l.snapshot, l.period, l.stream),
 parts AS (
     SELECT t.company, t.period, t.period_kind, t.period_start, t.period_end,
            t.amount AS total, t.currency, coalesce(t.precision, 0) AS total_precision,
            t.source AS total_source, t.note AS total_note,
-           coalesce(t.derived, false) AS total_derived,
+           coalesce(t.derived, false) AS total_derived, t.basis, t.snapshot,
            coalesce(sum(l.n), 0) AS n, sum(l.amount) AS parts_sum,
            coalesce(sum(l.rounding), 0) AS parts_precision,
            coalesce(bool_or(l.stream = {_UNATTRIBUTED}), false) AS has_unattributed,
            flatten(list(l.sources)) AS sources, flatten(list(l.named)) AS named
-    FROM {{totals}} t
+    FROM {{totals_state}} t
     LEFT JOIN streams l ON l.company = t.company AND l.period = t.period
+                       AND l.basis = t.basis AND l.snapshot = t.snapshot
     WHERE t.stream = {_TOTAL}
     GROUP BY ALL)
 SELECT company, period, period_kind, period_start, period_end, {_UNATTRIBUTED} AS stream,
@@ -136,7 +144,7 @@ SELECT company, period, period_kind, period_start, period_end, {_UNATTRIBUTED} A
        total_precision + parts_precision AS precision,
        CASE WHEN n = 0 THEN total_derived ELSE true END AS derived,
        CASE WHEN n = 0 AND NOT total_derived THEN 'printed_total'
-            ELSE 'total_remainder' END AS derivation, false AS one_off,
+            ELSE 'total_remainder' END AS derivation, false AS one_off, basis, {_REPORTED_ON},
        CASE WHEN n = 0 THEN total_source
             ELSE 'derived: {TOTAL_STREAM} total minus ' || {_sorted_joined("named", ", ")}
                  || ' (' || {_sorted_joined("list_append(sources, total_source)", "; ")}
@@ -150,9 +158,21 @@ WHERE n = 0 OR (abs(total - parts_sum) > total_precision + parts_precision
 
 def derive(connection: duckdb.DuckDBPyConnection, revenue: str, totals: str) -> None:
     """Recompute every remainder of the companies in `revenue` and `totals` (tables of a
-    working set) from their read figures, in place."""
+    working set) from their read figures, in place: per company, basis and publication
+    snapshot (vintages.py), each from the state of the figures as of that publication."""
     connection.execute(f"DELETE FROM {revenue} WHERE derivation IN {_TOOL}").fetchall()
     connection.execute(f"DELETE FROM {totals} WHERE derivation IN {_TOOL}").fetchall()
+    states = create_state_views(connection, {"revenue": revenue, "reported_totals": totals},
+                                prefix="derive")
+    names = {"{revenue}": revenue, "{totals}": totals,
+             "{revenue_state}": states["revenue"], "{totals_state}": states["reported_totals"]}
     for statement in (FISCAL_YEAR_REMAINDERS, STREAM_REMAINDERS, TOTAL_REMAINDERS):
-        # `{revenue}` -> the table (not str.format: the regexes hold braces)
-        connection.execute(statement.replace("{revenue}", revenue).replace("{totals}", totals)).fetchall()
+        for placeholder, relation in names.items():  # not str.format: the regexes hold braces
+            statement = statement.replace(placeholder, relation)
+        connection.execute(statement).fetchall()
+
+
+def derived_by_tool_sql() -> str:
+    """The SQL macro telling the rows derive() makes (and remakes) from the read ones."""
+    return (f"CREATE MACRO derived_by_tool(derivation) AS "
+            f"coalesce(derivation IN {_TOOL}, false)")

@@ -16,15 +16,22 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from analytics import store
+from analytics import derive, store, vintages
 from analytics.errors import InputError
 from analytics.project import DATA_DIR_ENV
 from analytics.project import data_dir as resolve_data_dir
 from analytics.sandbox import Limits, sql_literal
-from analytics.schema import TABLES
+from analytics.schema import TABLES, VINTAGE_TABLES
 
 if TYPE_CHECKING:
     import duckdb
+
+
+def stored_view(name: str) -> str:
+    """The view of every stored row of a table: `<table>_vintages` for a figure table (every
+    publication of every figure; views.sql makes `<table>` what each period shows), else the
+    table's own name."""
+    return f"{name}_vintages" if name in VINTAGE_TABLES else name
 
 
 def table_view_sql(folder: Path, name: str) -> str:
@@ -32,13 +39,14 @@ def table_view_sql(folder: Path, name: str) -> str:
     typed view when nothing is stored. The company comes from the folder name (Hive), so a
     filter on it skips other companies' files without opening them."""
     legacy = store.legacy_path(folder, name)
+    view = stored_view(name)
     if legacy.exists():
         source = f"read_parquet({sql_literal(str(legacy))})"
-        return f"CREATE VIEW {name} AS {store.typed_rows_sql(name, source)}"
+        return f"CREATE VIEW {view} AS {store.typed_rows_sql(name, source)}"
     if store.has_rows(folder, name):
         glob = sql_literal(store.table_glob(folder, name))
-        return f"CREATE VIEW {name} AS {store.typed_rows_sql(name, _hive_read(glob))}"
-    return f"CREATE VIEW {name} AS {store.no_rows_sql(name)}"
+        return f"CREATE VIEW {view} AS {store.typed_rows_sql(name, _hive_read(glob))}"
+    return f"CREATE VIEW {view} AS {store.no_rows_sql(name)}"
 
 
 def _hive_read(path_sql: str, *options: str) -> str:
@@ -62,12 +70,14 @@ CREATING_VIEWS = "analytics_creating_views"
 
 
 def company_rows_sql(folder: Path | None, name: str) -> str:
-    """`CREATE MACRO <name>_of(which_company)`: one company's rows of a table, or with NULL every
-    company's. With `folder` it opens that company's partition file alone (no file: no rows) and
-    NULL reads the glob; without (a database export, the flat layout) it filters the table."""
-    macro = f"CREATE MACRO {name}_of(which_company) AS TABLE "
+    """`CREATE MACRO <stored view>_of(which_company)`: one company's stored rows of a table, or
+    with NULL every company's. With `folder` it opens that company's partition file alone (no
+    file: no rows) and NULL reads the glob; without (a database export, the flat layout) it
+    filters the stored view."""
+    view = stored_view(name)
+    macro = f"CREATE MACRO {view}_of(which_company) AS TABLE "
     if folder is None:
-        return macro + f"FROM {name} WHERE which_company IS NULL OR company = which_company"
+        return macro + f"FROM {view} WHERE which_company IS NULL OR company = which_company"
     company_file = (f"{sql_literal(str(folder / name) + '/')} || partition_name(which_company)"
                     f" || '/{store.PARTITION_FILE}'")
     files = (f"CASE WHEN which_company IS NOT NULL THEN [{company_file}] "
@@ -76,24 +86,32 @@ def company_rows_sql(folder: Path | None, name: str) -> str:
     return macro + store.typed_rows_sql(name, _hive_read(files, "allow_empty = true"))
 
 
-def helper_views_sql(folder: Path | None = None) -> str:
-    """The macros `<table>_of(company)`, then views.sql, whose rules read through them.
+def helper_views_sql(folder: Path | None = None,
+                     vintage: vintages.Vintage | None = None) -> str:
+    """The macros `<stored view>_of(company)`, then views.sql, whose rules read through them.
 
-    With `folder`, the macros read its partition files and the table views are created here as
-    `FROM <table>_of(NULL)`; without, the macros filter the views the caller made
-    (`table_view_sql`, as a database export does).
+    With `folder`, the macros read its partition files and the stored views are created here as
+    `FROM <stored view>_of(NULL)`; without, the macros filter the views the caller made
+    (`table_view_sql`, as a database export does). The figure tables' `<table>_of` show the
+    publications of `vintage` (default: each period's latest).
     """
-    sources = [PARTITION_NAME_MACRO, *(company_rows_sql(folder, name) for name in TABLES)]
+    sources = [PARTITION_NAME_MACRO, derive.derived_by_tool_sql(), vintages.PUBLISHED_ON_MACRO,
+               vintages.FISCAL_YEAR_MACRO,
+               *(company_rows_sql(folder, name) for name in TABLES)]
     if folder is not None:
-        sources += [f"CREATE VIEW {name} AS FROM {name}_of(NULL)" for name in TABLES]
+        sources += [f"CREATE VIEW {stored_view(name)} AS FROM {stored_view(name)}_of(NULL)"
+                    for name in TABLES]
+    sources += vintages.table_macros(vintage or vintages.Vintage())
     rules = (Path(__file__).parent / "views.sql").read_text(encoding="utf-8")
     return ";\n".join(sources) + ";\n" + rules
 
 
 def connect(data_dir: Path | str | None = None, sandboxed: bool = True,
-            limits: Limits | None = None) -> duckdb.DuckDBPyConnection:
+            limits: Limits | None = None, vintage: vintages.Vintage | None = None
+            ) -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB with the tables as views, a memory limit and a private spill folder;
-    sandboxed: read-only to the data folder."""
+    sandboxed: read-only to the data folder. The figure tables show `vintage`'s publications
+    (default: each period's latest; see vintages.py)."""
     import duckdb
 
     folder = resolve_data_dir(data_dir)
@@ -106,7 +124,7 @@ def connect(data_dir: Path | str | None = None, sandboxed: bool = True,
     _limit_resources(connection, limits)
     if sandboxed:
         connection.execute(f"SET allowed_directories = [{sql_literal(str(folder) + '/')}]")
-    _create_views(connection, folder)
+    _create_views(connection, folder, vintage)
     if sandboxed:
         connection.execute("SET enable_external_access = false")
         connection.execute("SET autoinstall_known_extensions = false")
@@ -115,7 +133,8 @@ def connect(data_dir: Path | str | None = None, sandboxed: bool = True,
     return connection
 
 
-def _create_views(connection: duckdb.DuckDBPyConnection, folder: Path) -> None:
+def _create_views(connection: duckdb.DuckDBPyConnection, folder: Path,
+                  vintage: vintages.Vintage | None) -> None:
     """The table views and the helpers: over the partition files directly when this DuckDB can
     read a missing file as no rows; else (and for the flat layout) filtering globbed views."""
     direct = _reads_missing_files_as_empty(connection) and not any(
@@ -124,7 +143,8 @@ def _create_views(connection: duckdb.DuckDBPyConnection, folder: Path) -> None:
         for name in TABLES:
             connection.execute(table_view_sql(folder, name))
     connection.execute(f"SET VARIABLE {CREATING_VIEWS} = true")
-    for statement in connection.extract_statements(helper_views_sql(folder if direct else None)):
+    for statement in connection.extract_statements(
+            helper_views_sql(folder if direct else None, vintage)):
         connection.execute(statement)
     connection.execute(f"RESET VARIABLE {CREATING_VIEWS}")
 

@@ -7,6 +7,7 @@ a gap is skipped, never read as zero. Names shown are `format.label`s (no contro
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 from dataclasses import dataclass
 from decimal import Decimal
@@ -57,6 +58,7 @@ class ShareAt:
     lower_bound: bool = False
     one_off: str | None = None
     share_including_one_offs: float | None = None
+    basis: str | None = None
 
 
 @dataclass(frozen=True)
@@ -69,10 +71,22 @@ class Crossing:
 
 
 @dataclass(frozen=True)
+class BasisRun:
+    """Consecutive periods on one accounting basis: `basis` from `first` to `last`."""
+
+    basis: str
+    first: str
+    last: str
+
+
+@dataclass(frozen=True)
 class KeyFigures:
     """The numbers an analyst quotes about the partner's weight in the company's revenue; the
     company and partner are names as a reader sees them (`format.label`): `partner` short
-    (`Orchard group`), `partner_title` with a group's members."""
+    (`Orchard group`), `partner_title` with a group's members. `bases` are the runs of one
+    accounting basis in the range, `chosen_basis` and `as_of` what the user chose (None: not
+    chosen); `ttm_spans_basis_change` when a TTM share is left out because its twelve months
+    hold two bases."""
 
     company: str
     partner: str
@@ -91,22 +105,31 @@ class KeyFigures:
     latest_hhi: float | None
     latest_hhi_period: str | None
     hhi_is_lower_bound: bool
+    bases: tuple[BasisRun, ...] = ()
+    chosen_basis: str | None = None
+    as_of: dt.date | None = None
+    ttm_spans_basis_change: bool = False
 
 
 def load_frames(*, company: str, partner: str, from_period: str | None = None,
                 to_period: str | None = None, data_dir: Path | str | None = None,
-                period_kind: str | None = None, subject: Subject | None = None) -> Frames:
+                period_kind: str | None = None, subject: Subject | None = None,
+                basis: str | None = None, as_of: dt.date | str | None = None) -> Frames:
     """Run the three queries of the period kind asked for (None: quarters when the range has
-    quarterly totals, else fiscal years); an unknown name or nothing to plot is an error."""
+    quarterly totals, else fiscal years) on the basis and as of the date asked for (None: each
+    period's latest basis, as published today); an unknown name or nothing to plot is an
+    error."""
     from analytics import query
+    from analytics.charts.basis import vintage_params
     from analytics.subject import resolve_subject
 
     subject = subject or resolve_subject(company, partner, from_period, to_period, period_kind,
-                                         data_dir)
+                                         data_dir, basis=basis, as_of=as_of)
 
     def run(name: str, **params: Any) -> pl.DataFrame:
         return query(name, data_dir, from_period=from_period, to_period=to_period,
-                     period_kind=subject.period_kind, **params)
+                     period_kind=subject.period_kind, **params,
+                     **vintage_params(name, subject))
 
     dependence = run("partner_dependence", company=company, partner=partner)
     growth = run("growth", company=company, partner=partner)
@@ -129,7 +152,7 @@ def share_at(row: dict[str, Any], currency: str) -> ShareAt:
                                  row["one_off_counterparties"])
     return ShareAt(row["period"], row["share_of_total_excl_one_offs"], row["partner_revenue"],
                    row["total_revenue"], bool(row["share_is_lower_bound"]), one_off,
-                   row["share_of_total"] if one_off else None)
+                   row["share_of_total"] if one_off else None, row.get("basis"))
 
 
 def share_text(share: ShareAt) -> str:
@@ -192,18 +215,89 @@ def key_figures(frames: Frames) -> KeyFigures:
         latest_hhi=hhi["hhi"] if hhi else None,
         latest_hhi_period=hhi["period"] if hhi else None,
         hhi_is_lower_bound=bool(hhi and hhi["hhi_is_lower_bound"]),
+        bases=basis_runs(with_revenue),
+        chosen_basis=frames.subject.basis, as_of=frames.subject.as_of,
+        ttm_spans_basis_change=ttm is None and _any_true(frames.dependence, "basis_break"),
     )
+
+
+def basis_runs(frame: pl.DataFrame) -> tuple[BasisRun, ...]:
+    """The runs of one basis over the frame's periods in order (none without a `basis` column);
+    a period without a basis continues the run it falls in."""
+    if "basis" not in frame.columns:
+        return ()
+    runs: list[BasisRun] = []
+    for row in frame.sort("period_start").select("period", "basis").iter_rows(named=True):
+        if row["basis"] is None and runs:
+            runs[-1] = BasisRun(runs[-1].basis, runs[-1].first, row["period"])
+        elif row["basis"] is None:
+            continue
+        elif runs and runs[-1].basis == row["basis"]:
+            runs[-1] = BasisRun(row["basis"], runs[-1].first, row["period"])
+        else:
+            runs.append(BasisRun(row["basis"], row["period"], row["period"]))
+    return tuple(runs)
+
+
+def _any_true(frame: pl.DataFrame, column: str) -> bool:
+    return column in frame.columns and bool(frame[column].fill_null(False).any())
+
+
+def across_bases(first: ShareAt | dict[str, Any], latest: ShareAt | dict[str, Any]) -> str:
+    """` (ASC 605 in Q4 2013, ASC 606 in Q3 2021: not like for like)` when two periods a
+    sentence compares are on different bases; '' when on one (or a basis is unknown)."""
+    def of(at: ShareAt | dict[str, Any]) -> tuple[str, str | None]:
+        if isinstance(at, ShareAt):
+            return at.period, at.basis
+        return str(at["period"]), at.get("basis")
+
+    (first_period, first_basis), (latest_period, latest_basis) = of(first), of(latest)
+    if first_basis is None or latest_basis is None or first_basis == latest_basis:
+        return ""
+    return (f" ({label(first_basis)} in {format_period(first_period)}, {label(latest_basis)} "
+            f"in {format_period(latest_period)}: not like for like)")
+
+
+def peak_basis(figures: KeyFigures) -> str:
+    """` (ASC 605; the latest share, Q4 2021, is on ASC 606: not like for like)` when the peak
+    and the latest share are on different bases, else ''."""
+    peak, latest = figures.peak, figures.latest
+    if peak is None or latest is None or peak.basis is None or latest.basis is None \
+            or peak.basis == latest.basis:
+        return ""
+    return (f" ({label(peak.basis)}; the latest share, {format_period(latest.period)}, is on "
+            f"{label(latest.basis)}: not like for like)")
+
+
+def describe_bases(figures: KeyFigures) -> str:
+    """`SINA segment Q1 2013 – Q4 2013; ASC 605 Q1 2014 – Q4 2017; ASC 606 Q1 2018 – Q3 2021`,
+    '' when the range holds one basis; the chosen basis and publication date when given."""
+    parts = []
+    if figures.chosen_basis:
+        parts.append(f"{label(figures.chosen_basis)} (chosen)")
+    elif len(figures.bases) > 1:
+        parts.append("; ".join(f"{label(run.basis)} {format_period(run.first)}"
+                               + ("" if run.first == run.last else
+                                  f" – {format_period(run.last)}") for run in figures.bases))
+    if figures.as_of:
+        parts.append(f"as published by {figures.as_of.isoformat()}")
+    return ", ".join(parts)
 
 
 def subtitle(figures: KeyFigures) -> str:
     """`Orchard group: Orchard, Orchard Pay · 2019 – 2023 by fiscal year · amounts in USD`: what
-    the partner stands for (a group's members), the range and its period kind, the currency."""
+    the partner stands for (a group's members), the range and its period kind, the currency,
+    and the basis and publication date when chosen (`· basis: ASC 605 · as published by
+    2016-06-30`)."""
     from analytics.subject import words
 
     scope = f"{figures.partner_title} · " if figures.partner_title != figures.partner else ""
+    chosen = [f"basis: {label(figures.chosen_basis)}" if figures.chosen_basis else "",
+              f"as published by {figures.as_of.isoformat()}" if figures.as_of else ""]
+    vintage = "".join(f" · {part}" for part in chosen if part)
     return (f"{scope}{format_period(figures.first_period)} – "
             f"{format_period(figures.last_period)} {words(figures.period_kind).by} · "
-            f"amounts in {figures.currency}")
+            f"amounts in {figures.currency}{vintage}")
 
 
 def format_period(label: str) -> str:
@@ -254,7 +348,8 @@ def describe_crossing(crossing: Crossing) -> str:
     return (f"{verb} {format_share(THRESHOLD)} between {format_period(before.period)} "
             f"({format_share(before.share, exact=True, lower_bound=before.lower_bound)}) and "
             f"{format_period(after.period)} "
-            f"({format_share(after.share, exact=True, lower_bound=after.lower_bound)})")
+            f"({format_share(after.share, exact=True, lower_bound=after.lower_bound)})"
+            f"{across_bases(before, after)}")
 
 
 def key_figure_rows(figures: KeyFigures) -> list[tuple[str, str]]:
@@ -266,16 +361,22 @@ def key_figure_rows(figures: KeyFigures) -> list[tuple[str, str]]:
     ttm_when = f" ({format_period(figures.latest_ttm_period)})" if figures.latest_ttm_period \
         else ""
     ttm = format_share(figures.latest_ttm_share, lower_bound=figures.latest_ttm_is_lower_bound)
+    if figures.ttm_spans_basis_change:
+        ttm = "not disclosed on one basis (twelve months that span a basis change are left out)"
+    peak = at(figures.peak) + peak_basis(figures)
     hhi = format_hhi(figures) if figures.latest_hhi_period is None else \
         f"{format_hhi(figures)} in {format_period(figures.latest_hhi_period)}"
     rows = [
         ("Period covered", f"{format_period(figures.first_period)} – "
                            f"{format_period(figures.last_period)}"),
         (f"Latest {figures.partner} share of revenue", at(figures.latest)),
-        ("Peak share", at(figures.peak)),
+        ("Peak share", peak),
         (f"{format_share(THRESHOLD)} threshold crossings", crossings),
         ("Latest customer HHI (0–10,000)", hhi),
     ]
+    bases = describe_bases(figures)
+    if bases:
+        rows.insert(1, ("Accounting basis", bases))
     if figures.period_kind == "quarter":  # a TTM is four quarters: fiscal years have none
         rows.insert(4, ("Latest trailing-twelve-month share", f"{ttm}{ttm_when}"))
     if figures.partner_title != figures.partner:
@@ -288,5 +389,16 @@ def headlines(frames: Frames, figures: KeyFigures) -> dict[str, str]:
     (worded in `analytics.headlines`)."""
     from analytics.headlines import sentences
 
-    return {name: label(sentence, HEADLINE_LIMIT)
+    return {name: fit(sentence, HEADLINE_LIMIT)
             for name, sentence in sentences(frames, figures).items()}
+
+
+def fit(sentence: str | tuple[str, str], limit: int) -> str:
+    """A headline cut at `limit` characters (`format.label`); a (sentence, basis note) pair
+    loses characters of its sentence, never of its note: a cut must not hide that a
+    comparison is not like for like."""
+    if isinstance(sentence, str):
+        return label(sentence, limit)
+    body, note = sentence
+    note = label(note, limit)
+    return label(body, max(limit - len(note), 0)) + note

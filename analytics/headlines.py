@@ -3,16 +3,22 @@
 A lower bound (a group member undisclosed) is always worded `at least`, and a direction
 (rose, fell) is stated only when the bounds imply it; a share in a period with one-offs is stated
 without them and says so (`excluding a one-off $40.0M from Norbridge Labs; 43.8% including it`).
-`figures.headlines` cuts each sentence.
+Two periods compared on different accounting bases are said to be (`ASC 605 in Q4 2013, ASC
+606 in Q3 2021: not like for like`), and a year-on-year figure the query left out because it
+spans a basis change (`basis_break`) is never quoted: the sentence names those periods instead.
+`figures.headlines` cuts each sentence, never its basis note.
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 from analytics.charts.format import label, one_off_phrase, possessive
 from analytics.figures import (
     Frames,
     KeyFigures,
     ShareAt,
+    across_bases,
     format_hhi,
     format_money,
     format_period,
@@ -23,7 +29,16 @@ from analytics.figures import (
     when,
 )
 
+if TYPE_CHECKING:
+    import polars as pl
+
 _share = share_text
+#: A headline, or a headline and the basis note its cut must keep (`figures.fit`).
+Sentence = str | tuple[str, str]
+
+
+def _noted(body: str, note: str) -> Sentence:
+    return (body, note) if note else body
 
 
 def direction(first: ShareAt, latest: ShareAt) -> str | None:
@@ -36,7 +51,7 @@ def direction(first: ShareAt, latest: ShareAt) -> str | None:
     return None
 
 
-def _dependence_headline(figures: KeyFigures) -> str:
+def _dependence_headline(figures: KeyFigures) -> Sentence:
     first, latest = figures.first_known, figures.latest
     if first is None or latest is None:
         return f"{possessive(figures.partner)} revenue was not disclosed in this range"
@@ -44,11 +59,13 @@ def _dependence_headline(figures: KeyFigures) -> str:
                                          and first.lower_bound == latest.lower_bound):
         return f"{figures.partner} was {_share(latest)} of revenue {when(latest)}"
     verb = direction(first, latest)
+    note = across_bases(first, latest)
     if verb is None:
-        return (f"{figures.partner} was {_share(first)} of revenue "
-                f"{when(first, ends_sentence=False)} and {_share(latest)} {when(latest)}")
-    return (f"{figures.partner} {verb} from {_share(first)} of revenue "
-            f"{when(first, ends_sentence=False)} to {_share(latest)} {when(latest)}")
+        return _noted(f"{figures.partner} was {_share(first)} of revenue "
+                      f"{when(first, ends_sentence=False)} and {_share(latest)} {when(latest)}",
+                      note)
+    return _noted(f"{figures.partner} {verb} from {_share(first)} of revenue "
+                  f"{when(first, ends_sentence=False)} to {_share(latest)} {when(latest)}", note)
 
 
 def _source_headline(figures: KeyFigures) -> str:
@@ -63,7 +80,7 @@ def _source_headline(figures: KeyFigures) -> str:
             f"{format_period(latest.period)}{including}")
 
 
-def _rest_headline(frames: Frames, figures: KeyFigures) -> str:
+def _rest_headline(frames: Frames, figures: KeyFigures) -> Sentence:
     """From the first to the latest exact share: revenue excluding a lower bound is unknown."""
     exact = [share for share in known_shares(frames) if not share.lower_bound]
     if not exact:
@@ -74,13 +91,13 @@ def _rest_headline(frames: Frames, figures: KeyFigures) -> str:
     verb = "grew" if after >= before else "shrank"
     first_one_off = f" (including {first.one_off})" if first.one_off else ""
     latest_one_off = f", including {latest.one_off}" if latest.one_off else ""
-    return (f"Revenue excluding {figures.partner} {verb} from "
-            f"{format_money(before, figures.currency)} in {format_period(first.period)}"
-            f"{first_one_off} to {format_money(after, figures.currency)} in "
-            f"{format_period(latest.period)}{latest_one_off}")
+    return _noted(f"Revenue excluding {figures.partner} {verb} from "
+                  f"{format_money(before, figures.currency)} in {format_period(first.period)}"
+                  f"{first_one_off} to {format_money(after, figures.currency)} in "
+                  f"{format_period(latest.period)}{latest_one_off}", across_bases(first, latest))
 
 
-def _mix_headline(frames: Frames, figures: KeyFigures) -> str:
+def _mix_headline(frames: Frames, figures: KeyFigures) -> Sentence:
     row = latest_row(frames.dependence, "share_of_stream")
     if row is None:
         return _dependence_headline(figures)
@@ -90,13 +107,44 @@ def _mix_headline(frames: Frames, figures: KeyFigures) -> str:
             f"in {format_period(row['period'])}")
 
 
-def _growth_headline(frames: Frames, figures: KeyFigures) -> str:
-    row = latest_row(frames.growth, "ex_partner_yoy")
+def _growth_headline(frames: Frames, figures: KeyFigures) -> Sentence:
+    row = latest_comparable(frames.growth, "ex_partner_yoy")
+    later = breaks_after(frames.growth, row)
     if row is None or row["total_yoy"] is None:
+        if later:
+            return (f"Growth excluding {figures.partner} is not comparable year on year in "
+                    f"this range{not_compared(later)}")
         return f"Growth excluding {figures.partner} is unknown in this range"
-    return (f"In {format_period(row['period'])} revenue excluding {figures.partner} "
-            f"{_change(row['ex_partner_yoy'])} year on year; total revenue "
-            f"{_change(row['total_yoy'])}{_one_offs_in(row)}")
+    return _noted(f"In {format_period(row['period'])} revenue excluding {figures.partner} "
+                  f"{_change(row['ex_partner_yoy'])} year on year; total revenue "
+                  f"{_change(row['total_yoy'])}{_one_offs_in(row)}", not_compared(later))
+
+
+def latest_comparable(frame: pl.DataFrame, column: str) -> dict[str, Any] | None:
+    """The latest row with `column` known and not across a basis change (`basis_break`): a
+    year-on-year figure the query left out for a basis change is never quoted."""
+    if "basis_break" in frame.columns:
+        frame = frame.filter(~frame["basis_break"].fill_null(False))
+    return latest_row(frame, column)
+
+
+def breaks_after(frame: pl.DataFrame, row: dict[str, Any] | None) -> list[list[str]]:
+    """Runs of consecutive periods after `row` (all periods when None) not compared year on
+    year because the year before is on another basis (`basis_break`)."""
+    from analytics.charts.basis import break_periods
+
+    if row is not None:
+        frame = frame.filter(frame["period_start"] > row["period_start"])
+    return break_periods(frame)
+
+
+def not_compared(runs: list[list[str]]) -> str:
+    """` (Q1 2018 – Q4 2018 not compared: the year before is on another basis)`, '' for none."""
+    if not runs:
+        return ""
+    spans = ", ".join(format_period(run[0]) if len(run) == 1 else
+                      f"{format_period(run[0])} – {format_period(run[-1])}" for run in runs)
+    return f" ({spans} not compared: the year before is on another basis)"
 
 
 def _one_offs_in(row: dict[str, object]) -> str:
@@ -111,15 +159,20 @@ def _change(rate: float) -> str:
     return f"{'grew' if rate >= 0 else 'fell'} {format_share(abs(rate))}"
 
 
-def _bridge_headline(frames: Frames, figures: KeyFigures) -> str:
-    row = latest_row(frames.growth, "partner_change")
+def _bridge_headline(frames: Frames, figures: KeyFigures) -> Sentence:
+    row = latest_comparable(frames.growth, "partner_change")
+    later = breaks_after(frames.growth, row)
     if row is None or row["rest_change"] is None:
+        if later:
+            return (f"The growth bridge needs {possessive(figures.partner)} revenue a year "
+                    f"apart on one basis{not_compared(later)}")
         return f"The growth bridge needs {possessive(figures.partner)} revenue a year apart: not disclosed"
     money = figures.currency
-    return (f"Of {format_money(row['total_change'], money)} revenue growth in "
-            f"{format_period(row['period'])}, {figures.partner} added "
-            f"{format_money(row['partner_change'], money)} and the rest "
-            f"{format_money(row['rest_change'], money)}{_one_offs_in(row)}")
+    return _noted(f"Of {format_money(row['total_change'], money)} revenue growth in "
+                  f"{format_period(row['period'])}, {figures.partner} added "
+                  f"{format_money(row['partner_change'], money)} and the rest "
+                  f"{format_money(row['rest_change'], money)}{_one_offs_in(row)}",
+                  not_compared(later))
 
 
 def _concentration_headline(frames: Frames, figures: KeyFigures) -> str:
@@ -134,8 +187,8 @@ def _concentration_headline(frames: Frames, figures: KeyFigures) -> str:
             f" of revenue in {format_period(row['period'])}{excluding}; HHI {format_hhi(figures)}")
 
 
-def sentences(frames: Frames, figures: KeyFigures) -> dict[str, str]:
-    """One sentence per chart, uncut."""
+def sentences(frames: Frames, figures: KeyFigures) -> dict[str, Sentence]:
+    """One sentence per chart, uncut; where it compares across bases, with its basis note."""
     return {
         "partner_dependence": _dependence_headline(figures),
         "revenue_by_source": _source_headline(figures),

@@ -17,7 +17,7 @@ from analytics import export, store
 from analytics.errors import InputError, UnknownNameError, ValidationError
 from analytics.project import data_dir as resolve_data_dir
 from analytics.records import FORMATS
-from analytics.schema import BUILTIN_COUNTERPARTIES, TABLES
+from analytics.schema import BUILTIN_COUNTERPARTIES, TABLES, VINTAGE_TABLES
 from analytics.staging import StagedFile, stage
 from analytics.validate import Violation
 from analytics.working_set import WorkingSet
@@ -69,12 +69,12 @@ def ingest(path: Path | str, table: str = "revenue",
                 _check_counterparties_known(work, staged)
             inserted, replaced = _upsert(work, staged, targets)
             _keep_only_keys(work, staged, table)
-            if table == "revenue":
+            if table in VINTAGE_TABLES:
                 work.derive()
             _raise_if_invalid(work, staged, table)
             warnings = [str(w) for w in work.warnings()]
-            written = work.commit(targets if table != "revenue" else
-                                  ("revenue", "reported_totals", "counterparties"))
+            written = work.commit({*targets, *(VINTAGE_TABLES if table in VINTAGE_TABLES else ()),
+                                   *(("counterparties",) if table == "revenue" else ())})
     finally:
         connection.close()
     return IngestSummary(path, table, staged.rows, inserted, replaced, written, removed,

@@ -22,6 +22,7 @@ from analytics.errors import InputError, QueryError, UnknownNameError
 from analytics.periods import parse_period, period_problem
 from analytics.project import query_dirs
 from analytics.sandbox import sql_literal
+from analytics.vintages import PARAMETERS
 
 _PARAM = re.compile(
     r"^@param\s+(?P<name>[a-z_][a-z0-9_]*)\s+(?P<type>[A-Z]+)"
@@ -119,6 +120,13 @@ class NamedQuery:
     parameters: tuple[Parameter, ...]
     sql: str
 
+    def sql_params(self, bound: dict[str, Any]) -> dict[str, Any]:
+        """The bound values the SQL takes: `basis` and `as_of` choose the session's
+        publications (vintages.PARAMETERS) and are bound only where the SQL names them."""
+        used = _used_parameters(self.sql)
+        return {name: value for name, value in bound.items()
+                if name not in PARAMETERS or name in used}
+
     def bind(self, values: dict[str, Any]) -> dict[str, Any]:
         """Defaults overlaid with `values` (strings are converted); unknown names are errors."""
         known = {p.name: p for p in self.parameters}
@@ -172,11 +180,13 @@ def parse_query_file(path: Path) -> NamedQuery:
                                         (match["doc"] or "").strip(), allowed))
         elif comment:
             description.append(comment)
-    used = set(_PLACEHOLDER.findall(_without_comments(sql)))
+    used = _used_parameters(sql)
     declared = {p.name for p in parameters}
-    if used != declared:
+    if used - declared or declared - used - set(PARAMETERS):
         raise QueryError(f"{path}: parameters used {sorted(used)} but declared "
-                         f"{sorted(declared)}: every $name needs an @param line and vice versa")
+                         f"{sorted(declared)}: every $name needs an @param line and vice versa "
+                         f"(only {' and '.join(PARAMETERS)} may go unused: they choose the "
+                         "publications the query reads)")
     return NamedQuery(path.stem, path, " ".join(description), tuple(parameters), sql)
 
 
@@ -188,6 +198,10 @@ def parse_checked(path: Path, checker: Any) -> NamedQuery:
     named = parse_query_file(path)
     check_statement(checker, named.sql)
     return named
+
+
+def _used_parameters(sql: str) -> set[str]:
+    return set(_PLACEHOLDER.findall(_without_comments(sql)))
 
 
 def _without_comments(sql: str) -> str:

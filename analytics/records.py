@@ -13,9 +13,18 @@ from typing import Any
 from analytics import parse
 from analytics.errors import InputError
 from analytics.readers import SourceRow
-from analytics.schema import COUNTERPARTY_CLASSES, TABLES, TOTAL_COUNTERPARTY, TOTAL_STREAM
+from analytics.schema import (
+    AS_REPORTED,
+    COUNTERPARTY_CLASSES,
+    TABLES,
+    TOTAL_COUNTERPARTY,
+    TOTAL_STREAM,
+    VINTAGE_COLUMNS,
+)
 
 Record = dict[str, Any]
+#: The optional columns saying which publication a figure is.
+VINTAGE = tuple(c.name for c in VINTAGE_COLUMNS)
 
 
 @dataclass(frozen=True)
@@ -55,6 +64,13 @@ def _period_fields(row: SourceRow) -> Record:
             "period_end": period.end}
 
 
+def _vintage_fields(row: SourceRow) -> Record:
+    """Which publication a figure is: its basis (`as reported` unless given) and the date it
+    was published (unknown when empty)."""
+    return {"basis": parse.optional_name(row, "basis") or AS_REPORTED,
+            "reported_on": parse.iso_date(row, "reported_on", required=False)[0]}
+
+
 def revenue_record(row: SourceRow) -> Record:
     """A leaf, or a printed total when the counterparty is `all`."""
     multiplier = parse.unit_multiplier(row)
@@ -85,6 +101,7 @@ def revenue_record(row: SourceRow) -> Record:
         "derived": parse.boolean(row, "derived"),
         "one_off": parse.boolean(row, "one_off"),
         "split_is_exhaustive": exhaustive,
+        **_vintage_fields(row),
         "source": _provenance(row),
         "note": parse.free_text(row, "note"),
     }
@@ -163,6 +180,7 @@ def disclosed_share_record(row: SourceRow) -> Record:
         "share_percent": share,
         "share_of": parse.optional_name(row, "share_of") or TOTAL_STREAM,
         "precision": precision,
+        **_vintage_fields(row),
         "source": _provenance(row),
         "note": parse.free_text(row, "note"),
     }
@@ -173,7 +191,8 @@ FORMATS: dict[str, Format] = {
     for f in (
         Format("revenue", ("company", "period", "stream", "counterparty", "amount", "currency",
                            "unit", "source"), revenue_record,
-               optional=("precision", "derived", "one_off", "split_is_exhaustive", "note"),
+               optional=("precision", "derived", "one_off", "split_is_exhaustive", *VINTAGE,
+                         "note"),
                stores=("revenue", "reported_totals")),
         Format("counterparties", ("company", "counterparty", "counterparty_class"),
                counterparty_record,
@@ -186,7 +205,8 @@ FORMATS: dict[str, Format] = {
                (("date", "event_date"),), ("description", "annotate", "note")),
         Format("kpis", ("company", "period", "metric", "value", "unit", "source"), kpi_record),
         Format("disclosed_shares", ("company", "period", "partner", "share_percent", "source"),
-               disclosed_share_record, (("of", "share_of"),), ("share_of", "precision", "note")),
+               disclosed_share_record, (("of", "share_of"),),
+               ("share_of", "precision", *VINTAGE, "note")),
     )
 }
 

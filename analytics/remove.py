@@ -14,7 +14,7 @@ from analytics import export, store
 from analytics.errors import InputError, UnknownNameError, ValidationError
 from analytics.periods import parse_period
 from analytics.project import data_dir as resolve_data_dir
-from analytics.schema import TABLES
+from analytics.schema import TABLES, VINTAGE_TABLES
 from analytics.working_set import WorkingSet
 
 
@@ -47,7 +47,7 @@ def delete(company: str, period: str | None = None, table: str | None = None,
             _check_period(work, company, period, tables)
             which = "true" if period is None else f"period = '{period}'"
             removed = {name: work.delete(name, which) for name in tables}
-            if {"revenue", "reported_totals"} & set(tables):
+            if _derived_tables(tables):
                 work.derive()
             _raise_if_invalid(work, company)
             written = work.commit(set(tables) | _derived_tables(tables))
@@ -74,7 +74,8 @@ def _tables(table: str | None, period: str | None) -> list[str]:
 
 
 def _derived_tables(tables: list[str]) -> set[str]:
-    return {"revenue", "reported_totals"} if {"revenue", "reported_totals"} & set(tables) else set()
+    """The tables a deletion from `tables` recomputes: remainders and what periods show."""
+    return set(VINTAGE_TABLES) if set(VINTAGE_TABLES) & set(tables) else set()
 
 
 def _check_period(work: WorkingSet, company: str, period: str | None,

@@ -8,6 +8,7 @@ once by `export.write_output`, which refuses a folder or a path inside the data 
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Callable
 from decimal import Decimal
@@ -20,6 +21,7 @@ from analytics.charts.format import label
 from analytics.figures import (
     Frames,
     KeyFigures,
+    basis_runs,
     format_money,
     format_period,
     format_share,
@@ -65,15 +67,18 @@ def build_report(*, company: str = "Weibo", partner: str = "Alibaba",
                  from_period: str | None = None, to_period: str | None = None,
                  out: Path, data_dir: Path | str | None = None,
                  progress: Callable[[str], None] | None = None,
-                 period_kind: str | None = None) -> Path:
+                 period_kind: str | None = None, basis: str | None = None,
+                 as_of: dt.date | str | None = None) -> Path:
     """Write the report to `out` and return it; nothing is written if anything fails, and an `out`
     that is a folder or lies inside the data folder is refused before any chart is rendered.
     `progress` is called with each chart's name once its spec is ready; `period_kind` None picks
-    quarters when the range has quarterly totals, else fiscal years."""
+    quarters when the range has quarterly totals, else fiscal years; `basis` and `as_of` go to
+    every query (None: each period's latest basis, as published today)."""
     from analytics.project import data_dir as resolve_data_dir
 
     frames = load_frames(company=company, partner=partner, from_period=from_period,
-                         to_period=to_period, data_dir=data_dir, period_kind=period_kind)
+                         to_period=to_period, data_dir=data_dir, period_kind=period_kind,
+                         basis=basis, as_of=as_of)
     data_folder = resolve_data_dir(data_dir)
     export.check_output_path(out, data_folder)  # before the slow part: the charts
     figures = key_figures(frames)
@@ -161,27 +166,37 @@ def quarterly_table(frames: Frames, currency: str) -> str:
     """Every period with revenue: partner, rest and total, share, TTM share (quarters only: a
     fiscal year has none), source. A lower bound reads `at least`, the rest then `at most`."""
     quarters = frames.subject.period_kind == "quarter"
+    shown = frames.dependence.filter(frames.dependence["total_revenue"].is_not_null())
+    with_basis = len(basis_runs(shown)) > 1 or frames.subject.basis is not None
     rows = []
-    for r in frames.dependence.sort("period_start").iter_rows(named=True):
-        if r["total_revenue"] is None:
-            continue
+    for r in shown.sort("period_start").iter_rows(named=True):
         bound = bool(r["share_is_lower_bound"])
         rest = None if r["partner_revenue"] is None else r["total_revenue"] - r["partner_revenue"]
         rest_text = format_money(rest, currency)
-        ttm = [format_share(r["ttm_share_of_total"], exact=True,
-                            lower_bound=bool(r["ttm_share_is_lower_bound"]))] if quarters else []
+        ttm = [ttm_text(r)] if quarters else []
         rows.append([format_period(r["period"]),
                      format_money(r["partner_revenue"], currency, lower_bound=bound),
                      f"at most {rest_text}" if bound else rest_text,
                      format_money(r["total_revenue"], currency),
                      format_share(r["share_of_total"], exact=True, lower_bound=bound), *ttm,
+                     *([str(r.get("basis") or "")] if with_basis else []),
                      ("derived: " if r["derived"] else "") + str(r["source"] or "")])
     partner = frames.subject.scope.short
     headers = ["Period", partner, f"Excluding {partner}", "Total revenue", "Share",
-               *(["TTM share"] if quarters else []), "Source"]
+               *(["TTM share"] if quarters else []), *(["Basis"] if with_basis else []),
+               "Source"]
     numeric = {1, 2, 3, 4, 5} if quarters else {1, 2, 3, 4}
     heading = f"{frames.subject.words.adjective} figures"
     return f"<h2>{escape(heading)}</h2>" + table(headers, rows, numeric)
+
+
+def ttm_text(row: dict[str, Any]) -> str:
+    """A period's TTM share; `not comparable (basis change)` where its twelve months hold two
+    bases (`basis_break`: the query leaves it NULL), never `not disclosed`."""
+    if row.get("basis_break") and row["ttm_share_of_total"] is None:
+        return "not comparable (basis change)"
+    return format_share(row["ttm_share_of_total"], exact=True,
+                        lower_bound=bool(row["ttm_share_is_lower_bound"]))
 
 
 def reconciliation_table(frames: Frames, currency: str) -> str:
@@ -202,6 +217,21 @@ def reconciliation_table(frames: Frames, currency: str) -> str:
     intro = (f"<h2>Reconciliation</h2><p>Revenue excluding {escape(partner)} plus "
              f"{escape(partner)}'s revenue gives total revenue; year on year, the two "
              "changes add up to the change in total revenue. Only periods where the partner's "
-             "revenue was disclosed in both years (not as a lower bound) can be reconciled.</p>")
+             "revenue was disclosed in both years (not as a lower bound) can be reconciled."
+             f"{escape(basis_breaks(frames))}</p>")
     empty = "<p>No period in this range has the partner's revenue a year apart.</p>"
     return intro + (table(headers, rows, {1, 2, 3, 4}) if rows else empty)
+
+
+def basis_breaks(frames: Frames) -> str:
+    """` Q1 2018 – Q4 2018 are not compared with a year earlier: ...` for the periods the growth
+    query leaves out because the year before is on another basis; '' when there are none."""
+    from analytics.charts.basis import break_periods
+
+    runs = break_periods(frames.growth)
+    if not runs:
+        return ""
+    spans = ", ".join(format_period(run[0]) if len(run) == 1 else
+                      f"{format_period(run[0])} – {format_period(run[-1])}" for run in runs)
+    return (f" {spans}: not compared with a year earlier, which is on another accounting basis "
+            "(not like for like).")

@@ -46,6 +46,8 @@ SPILL_FACTOR = 4
 GRACE_SECONDS = 3.0
 BATCH_ROWS = 65_536
 
+#: Comments before a statement's first word (DuckDB keeps them in the statement's text).
+_LEADING_COMMENTS = re.compile(r"^(\s*(--[^\n]*(\n|$)|/\*.*?\*/))*\s*", re.S)
 _REFUSED_STATEMENTS = {
     "COPY": "writing files (COPY ... TO) is not allowed",
     "EXPORT": "writing files (EXPORT DATABASE) is not allowed",
@@ -143,7 +145,7 @@ def check_statement(connection: duckdb.DuckDBPyConnection, sql: str) -> None:
     except ValueError:  # a statement type the Python client cannot name (UPDATE EXTENSIONS)
         kind = "UNKNOWN"
     if kind != "SELECT":
-        keyword = " ".join(statements[0].query.split()[:1]).upper() or kind
+        keyword = " ".join(_LEADING_COMMENTS.sub("", statements[0].query).split()[:1]).upper() or kind
         reason = _REFUSED_STATEMENTS.get(kind, f"{keyword} statements are not allowed")
         raise SandboxRefusal(f"Refused: {reason}; SQL here may only SELECT from the tables")
     refused = refused_function(sql)

@@ -19,6 +19,8 @@ class Column:
     required: bool = True
     #: SQL literal a stored file without this column (written before it existed) reads as.
     default: str | None = None
+    #: Bookkeeping of the stored rows, left out of the table's view (`<table>_vintages` has it).
+    stored_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,11 @@ class Table:
     @property
     def column_names(self) -> list[str]:
         return [c.name for c in self.columns]
+
+    @property
+    def view_column_names(self) -> list[str]:
+        """The columns of the table's view (`revenue`): all but the stored rows' bookkeeping."""
+        return [c.name for c in self.columns if not c.stored_only]
 
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
@@ -50,6 +57,29 @@ _PRECISION = Column(
 _SOURCE = Column("source", "VARCHAR", "Filing or publication and table the figure was read from")
 _NOTE = Column("note", "VARCHAR", "Free text: basis, caveats", required=False)
 _PERIOD_COLUMNS = (_COMPANY, _PERIOD, _KIND, _START, _END)
+#: The accounting basis or presentation a figure is on when its file does not say.
+AS_REPORTED = "as reported"
+_BASIS = Column(
+    "basis", "VARCHAR",
+    f"Accounting basis or presentation of the figure (`{AS_REPORTED}` unless the file says, "
+    "e.g. `ASC 605`, `ASC 606`, `continuing operations`); a period's figures on different "
+    "bases never mix", default=f"'{AS_REPORTED}'")
+_REPORTED_ON = Column(
+    "reported_on", "DATE",
+    "Date the figure was published; NULL when unknown (counts as the oldest publication). "
+    "A remainder carries the date of the latest publication of its fiscal year's figures it was "
+    "derived from", required=False)
+_SHOWN = Column(
+    "shown", "BOOLEAN",
+    "True when the row is what its period shows by default: on the period's basis, the latest "
+    "publication of its line (kept by ingest). In `<table>_vintages`; the `<table>` view "
+    "holds only these rows, without the column",
+    default="true", stored_only=True)
+#: The columns saying which publication of a figure a row is: a restated or corrected figure
+#: is stored beside the original, and these pick what a period shows (views.sql).
+VINTAGE_COLUMNS = (_BASIS, _REPORTED_ON)
+_VINTAGE_GRAIN = tuple(c.name for c in VINTAGE_COLUMNS)
+_VINTAGE_COLUMNS = (*VINTAGE_COLUMNS, _SHOWN)
 
 REVENUE = Table(
     "revenue",
@@ -84,10 +114,11 @@ REVENUE = Table(
             "the source file); NULL for a split read from the source",
             required=False,
         ),
+        *_VINTAGE_COLUMNS,
         _SOURCE,
         _NOTE,
     ),
-    grain=("company", "period", "stream", "counterparty"),
+    grain=("company", "period", "stream", "counterparty", *_VINTAGE_GRAIN),
     ingest_columns=("company", "period", "stream", "counterparty", "amount", "currency", "unit",
                     "source"),
 )
@@ -111,10 +142,11 @@ REPORTED_TOTALS = Table(
             "derivation", "VARCHAR", "fiscal_year_remainder when derived; NULL when printed",
             required=False,
         ),
+        *_VINTAGE_COLUMNS,
         _SOURCE,
         _NOTE,
     ),
-    grain=("company", "period", "stream"),
+    grain=("company", "period", "stream", *_VINTAGE_GRAIN),
 )
 
 COUNTERPARTIES = Table(
@@ -198,12 +230,17 @@ DISCLOSED_SHARES = Table(
         Column("share_of", "VARCHAR", "`total` (of total revenue) or the stream it is a share of"),
         Column("precision", "DECIMAL(7,4)",
                "Rounding of the printed percentage, in percentage points (±)", required=False),
+        *_VINTAGE_COLUMNS,
         _SOURCE,
         _NOTE,
     ),
-    grain=("company", "period", "partner", "share_of"),
+    grain=("company", "period", "partner", "share_of", *_VINTAGE_GRAIN),
     ingest_columns=("company", "period", "partner", "share_percent", "source"),
 )
+
+#: The figure tables: a figure may be published again (restated, corrected) beside the
+#: original. `<table>_vintages` shows every publication; `<table>` what each period shows.
+VINTAGE_TABLES = ("revenue", "reported_totals", "disclosed_shares")
 
 TABLES: dict[str, Table] = {
     t.name: t for t in (REVENUE, REPORTED_TOTALS, COUNTERPARTIES, PARTNERSHIPS, EVENTS, KPIS,

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from analytics.periods import FIRST_YEAR, LAST_YEAR
 from analytics.schema import COUNTERPARTY_CLASSES, TABLES
 from analytics.validate import PERIOD_TABLES
+from analytics.vintages import STATE_TABLES, create_state_views
 
 if TYPE_CHECKING:
     import duckdb
@@ -24,7 +25,8 @@ _REMAINDERS = "('stream_remainder', 'total_remainder')"
 
 
 def _duplicates(name: str) -> str:
-    grain = ", ".join(TABLES[name].grain)
+    """Rows sharing a grain (in a figure table's state: within one publication snapshot)."""
+    grain = ", ".join((*TABLES[name].grain, *(("snapshot",) if name in STATE_TABLES else ())))
     return f"SELECT company FROM {{{name}}} GROUP BY {grain} HAVING count(*) > 1"
 
 
@@ -56,27 +58,29 @@ SCREENS = [
                          AND d.partner IN (c.counterparty, c.counterparty_group))""",
     f"""SELECT t.company FROM {{reported_totals}} t
         JOIN {{revenue}} l ON l.company = t.company AND l.period = t.period
+                      AND l.basis = t.basis AND l.snapshot = t.snapshot
                       AND (t.stream = 'total' OR l.stream = t.stream)
-        GROUP BY t.company, t.period, t.stream, t.amount, t.precision
+        GROUP BY t.company, t.basis, t.snapshot, t.period, t.stream, t.amount, t.precision
         HAVING abs(sum(l.amount) - t.amount) > coalesce(t.precision, 0) + coalesce(
             sum(l.precision) FILTER (WHERE l.derivation IS NULL
                                         OR l.derivation NOT IN {_REMAINDERS}), 0)""",
     """WITH printed AS (SELECT * FROM {reported_totals} WHERE NOT coalesce(derived, false))
        SELECT y.company FROM printed y
        JOIN printed q ON q.company = y.company AND q.stream = y.stream AND length(y.period) = 4
+                     AND q.basis = y.basis AND q.snapshot = y.snapshot
                      AND q.period IN (y.period || 'Q1', y.period || 'Q2', y.period || 'Q3',
                                       y.period || 'Q4')
-       GROUP BY y.company, y.period, y.stream, y.amount, y.precision
+       GROUP BY y.company, y.basis, y.snapshot, y.period, y.stream, y.amount, y.precision
        HAVING count(DISTINCT q.period) = 4
           AND abs(sum(q.amount) - y.amount) > coalesce(y.precision, 0)
                                               + coalesce(sum(q.precision), 0)""",
     """WITH printed AS (
-           SELECT company, period, amount, coalesce(precision, 0) AS rounding
+           SELECT company, period, basis, snapshot, amount, coalesce(precision, 0) AS rounding
            FROM {reported_totals} WHERE stream <> 'total' AND NOT coalesce(derived, false))
        SELECT p.company FROM printed p
-       JOIN (SELECT company, period, sum(amount) AS everything, sum(rounding) AS rounding,
-                    count(*) AS streams
-             FROM printed GROUP BY company, period) a USING (company, period)
+       JOIN (SELECT company, period, basis, snapshot, sum(amount) AS everything,
+                    sum(rounding) AS rounding, count(*) AS streams
+             FROM printed GROUP BY ALL) a USING (company, period, basis, snapshot)
        WHERE a.streams >= 3 AND abs(a.everything - 2 * p.amount) <= a.rounding""",
     f"""SELECT company FROM {{counterparties}}
         WHERE coalesce(counterparty_class, '') NOT IN ({_CLASSES})""",
@@ -91,25 +95,33 @@ WARNING_SCREEN = ("SELECT company FROM {revenue} WHERE amount < 0 "
                   "UNION SELECT company FROM {disclosed_shares}")
 
 
-def suspects(connection: duckdb.DuckDBPyConnection,
-             relations: Mapping[str, str] | None = None) -> set[str]:
+def stored_relations(connection: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """The relations to screen what a connection's data folder stores: every table's stored
+    rows, the figure tables as their publication states (vintages.py)."""
+    from analytics.engine import stored_view
+
+    return create_state_views(connection, {name: stored_view(name) for name in TABLES},
+                              prefix="stored")
+
+
+def suspects(connection: duckdb.DuckDBPyConnection, relations: Mapping[str, str]) -> set[str]:
     """Every company some invariant might flag (a superset of those validate.py flags), over
-    the tables named in `relations` (default: the connection's views of the stored tables).
-    One screen at a time: run together, their hash tables would add up past the memory limit."""
+    the tables named in `relations` (table -> relation; the figure tables as publication
+    states, see `stored_relations`). One screen at a time: run together, their hash tables
+    would add up past the memory limit."""
     return {company for screen in SCREENS
             for company in _companies(connection, screen, relations)}
 
 
-def warned(connection: duckdb.DuckDBPyConnection,
-           relations: Mapping[str, str] | None = None) -> set[str]:
+def warned(connection: duckdb.DuckDBPyConnection, relations: Mapping[str, str]) -> set[str]:
     """Every company validate.warnings may warn about, over the same tables as `suspects`."""
     return _companies(connection, WARNING_SCREEN, relations)
 
 
 def _companies(connection: duckdb.DuckDBPyConnection, sql: str,
-               relations: Mapping[str, str] | None) -> set[str]:
+               relations: Mapping[str, str]) -> set[str]:
     for name in TABLES:  # `{revenue}` -> the relation (not str.format: regexes hold braces)
-        sql = sql.replace("{" + name + "}", (relations or {}).get(name, name))
+        sql = sql.replace("{" + name + "}", relations[name])
     return {row[0] for row in connection.sql(sql).fetchall()}
 
 
@@ -119,6 +131,6 @@ def suspect_companies(folder: Path) -> set[str]:
 
     connection = connect(folder, sandboxed=False)
     try:
-        return suspects(connection)
+        return suspects(connection, stored_relations(connection))
     finally:
         connection.close()

@@ -9,6 +9,7 @@ at most the limit of its place.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 import struct
@@ -22,6 +23,7 @@ from analytics.figures import (
     HEADLINE_LIMIT,
     Frames,
     KeyFigures,
+    basis_runs,
     format_money,
     format_period,
     format_share,
@@ -43,6 +45,8 @@ if TYPE_CHECKING:
 SLIDE_WIDTH_IN, SLIDE_HEIGHT_IN = 13.333, 7.5
 TITLE_LAYOUT, TITLE_ONLY_LAYOUT = 0, 5
 CHART_BOX_IN = (0.5, 1.45, 12.333, 5.25)  # left, top, width, height
+#: The query columns saying which basis a period is on and whether a comparison spans a change.
+BASIS, BASIS_BREAK = "basis", "basis_break"
 #: Characters kept of a footnote, a key-figures table cell and a speaker-notes line.
 FOOTNOTE_LIMIT, CELL_LIMIT, NOTE_LINE_LIMIT = 300, 200, 2000
 
@@ -51,16 +55,19 @@ def build_deck(*, company: str = "Weibo", partner: str = "Alibaba",
                from_period: str | None = None, to_period: str | None = None,
                out: Path, data_dir: Path | str | None = None, editable_charts: bool = False,
                progress: Callable[[str], None] | None = None,
-               period_kind: str | None = None) -> Path:
+               period_kind: str | None = None, basis: str | None = None,
+               as_of: dt.date | str | None = None) -> Path:
     """Write the deck to `out` and return it; nothing is written if anything fails, and an `out`
     that is a folder or lies inside the data folder is refused before any chart is rendered.
     `editable_charts` puts native PowerPoint charts in place of images; `progress` is called
     with each chart's name once it is ready; `period_kind` None picks quarters when the range
-    has quarterly totals, else fiscal years."""
+    has quarterly totals, else fiscal years; `basis` and `as_of` go to every query (None: each
+    period's latest basis, as published today)."""
     from analytics.project import data_dir as resolve_data_dir
 
     frames = load_frames(company=company, partner=partner, from_period=from_period,
-                         to_period=to_period, data_dir=data_dir, period_kind=period_kind)
+                         to_period=to_period, data_dir=data_dir, period_kind=period_kind,
+                         basis=basis, as_of=as_of)
     data_folder = resolve_data_dir(data_dir)
     export.check_output_path(out, data_folder)  # before the slow part: the charts
     figures = key_figures(frames)
@@ -206,7 +213,12 @@ def footnote(frames: Frames, chart: str) -> str:
     latest_source = known.sort("period_start")["source"][-1] if known.height else None
     cited = re.split(r"\s*<?https?://", latest_source)[0].strip(" ;,:") if latest_source else ""
     latest = f"{cited} (latest disclosed figure); " if cited else ""
-    return f"Source: {latest}every period's source is in the speaker notes. Query: {query}."
+    subject = frames.subject
+    chosen = [f"basis {subject.basis}" if subject.basis else "",
+              f"as published by {subject.as_of.isoformat()}" if subject.as_of else ""]
+    vintage = ", ".join(part for part in chosen if part)
+    return (f"Source: {latest}every period's source is in the speaker notes. Query: {query}"
+            f"{f' ({vintage})' if vintage else ''}.")
 
 
 def chart_notes(chart: str, frames: Frames, figures: KeyFigures, headline: str) -> str:
@@ -221,12 +233,15 @@ def chart_notes(chart: str, frames: Frames, figures: KeyFigures, headline: str) 
 
 
 def dependence_lines(frames: Frames, currency: str) -> list[str]:
+    """One line per disclosed period; each names its basis when the range holds several."""
     rows = frames.dependence.filter(frames.dependence["share_of_total"].is_not_null())
     partner = frames.subject.scope.short
+    several = len(basis_runs(frames.dependence)) > 1
     return [f"{format_period(r['period'])}: {partner} "
             f"{format_money(r['partner_revenue'], currency, lower_bound=bound(r))} of "
             f"{format_money(r['total_revenue'], currency)} "
-            f"({format_share(r['share_of_total'], exact=True, lower_bound=bound(r))}). "
+            f"({format_share(r['share_of_total'], exact=True, lower_bound=bound(r))})"
+            f"{f', {label(r.get(BASIS))}' if several and r.get(BASIS) else ''}. "
             f"Source: {r['source']}"
             for r in rows.sort("period_start").iter_rows(named=True)]
 
@@ -237,13 +252,25 @@ def bound(row: dict[str, object]) -> bool:
 
 
 def growth_lines(frames: Frames, currency: str) -> list[str]:
-    rows = frames.growth.filter(frames.growth["total_change"].is_not_null())
-    return [f"{format_period(r['period'])} vs {format_period(r['prior_period'])}: total "
-            f"{format_money(r['total_change'], currency)} "
-            f"({format_share(r['total_yoy'], exact=True)}); {frames.subject.scope.short} "
-            f"{format_money(r['partner_change'], currency)}; rest "
-            f"{format_money(r['rest_change'], currency)}"
-            for r in rows.sort("period_start").iter_rows(named=True)]
+    """One line per period compared with a year earlier; a period not compared because the
+    year before is on another basis (`basis_break`) says so instead of quoting a change."""
+    growth = frames.growth
+    breaks = growth[BASIS_BREAK].fill_null(False) if BASIS_BREAK in growth.columns else None
+    shown = growth["total_change"].is_not_null() if breaks is None else \
+        growth["total_change"].is_not_null() | breaks
+    lines = []
+    for r in growth.filter(shown).sort("period_start").iter_rows(named=True):
+        versus = f"{format_period(r['period'])} vs {format_period(r['prior_period'])}"
+        if r.get(BASIS_BREAK):
+            lines.append(f"{versus}: not compared, the year before is on another basis "
+                         f"({label(r.get(BASIS) or 'unknown')} in {format_period(r['period'])})")
+            continue
+        lines.append(f"{versus}: total {format_money(r['total_change'], currency)} "
+                     f"({format_share(r['total_yoy'], exact=True)}); "
+                     f"{frames.subject.scope.short} "
+                     f"{format_money(r['partner_change'], currency)}; rest "
+                     f"{format_money(r['rest_change'], currency)}")
+    return lines
 
 
 def concentration_lines(frames: Frames) -> list[str]:

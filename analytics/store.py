@@ -17,7 +17,7 @@ from urllib.parse import unquote
 from analytics import export
 from analytics.errors import InputError
 from analytics.sandbox import sql_literal
-from analytics.schema import TABLES, Table
+from analytics.schema import TABLES, Column, Table
 
 if TYPE_CHECKING:
     import duckdb
@@ -118,10 +118,18 @@ def conform(table: Table, frame: pl.DataFrame) -> pl.DataFrame:
     import polars as pl
 
     missing = [c for c in table.columns if c.name not in frame.columns]
-    frame = frame.with_columns(pl.lit(None if c.default is None else c.default == "true")
-                               .alias(c.name) for c in missing)
+    frame = frame.with_columns(pl.lit(_python_default(c)).alias(c.name) for c in missing)
     frame = frame.select(pl.col(c.name).cast(polars_type(c.sql_type)) for c in table.columns)
     return frame.sort(list(table.grain), nulls_last=True)
+
+
+def _python_default(column: Column) -> object:
+    """A column's default SQL literal (`true`, `'as reported'`) as a Python value."""
+    if column.default is None:
+        return None
+    if column.default in ("true", "false"):
+        return column.default == "true"
+    return column.default.strip("'")
 
 
 def recover(data_dir: Path) -> None:

@@ -7,6 +7,7 @@ only fiscal years never reads "by quarter", and a group is never titled as one c
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -71,7 +72,8 @@ class PartnerScope:
 
 @dataclass(frozen=True)
 class Subject:
-    """The resolved scope of one chart set, deck or report."""
+    """The resolved scope of one chart set, deck or report; `basis` and `as_of` (None: not
+    chosen) go to every named query it runs (issue 9: which basis, as published by when)."""
 
     company: str
     partner: str
@@ -79,6 +81,8 @@ class Subject:
     period_kind: str
     from_period: str | None = None
     to_period: str | None = None
+    basis: str | None = None
+    as_of: dt.date | None = None
 
     @property
     def words(self) -> PeriodWords:
@@ -93,9 +97,30 @@ def check_period_kind(requested: str | None) -> None:
     raise InputError(f"period kind '{requested}' is not one of {', '.join(PERIOD_KINDS)}{hint}")
 
 
+def check_as_of(value: dt.date | str | None) -> dt.date | None:
+    """`--as-of` as a date: a `YYYY-MM-DD` text or a date; anything else is refused (exit 2)."""
+    if value is None or isinstance(value, dt.date):
+        return value
+    text = value.strip()
+    try:
+        if len(text) == 10:  # fromisoformat also takes 20160630 and 2016-W26
+            return dt.date.fromisoformat(text)
+    except ValueError:
+        pass
+    raise InputError(f"as-of date '{value}' is not a date as YYYY-MM-DD (e.g. 2016-06-30)")
+
+
+def check_basis(value: str | None) -> str | None:
+    """`--basis` as given; an empty text is refused (exit 2): leave the option out instead."""
+    if value is not None and not value.strip():
+        raise InputError("basis is empty: give a basis such as 'ASC 605', or leave --basis out")
+    return value
+
+
 def resolve_subject(company: str, partner: str, from_period: str | None = None,
                     to_period: str | None = None, period_kind: str | None = None,
-                    data_dir: Path | str | None = None) -> Subject:
+                    data_dir: Path | str | None = None, *, basis: str | None = None,
+                    as_of: dt.date | str | None = None) -> Subject:
     """Check the scope (unknown names, bad or empty ranges fail here) and resolve the partner's
     members and the period kind: the one asked for, else quarters when the company has a
     quarterly total revenue in the range, else fiscal years. No total of that kind is an error."""
@@ -103,6 +128,7 @@ def resolve_subject(company: str, partner: str, from_period: str | None = None,
     from analytics.engine import connect
 
     check_period_kind(period_kind)
+    chosen_basis, chosen_as_of = check_basis(basis), check_as_of(as_of)
     check_scope(company, partner, from_period, to_period, data_dir)
     connection = connect(data_dir)
     try:
@@ -122,7 +148,8 @@ def resolve_subject(company: str, partner: str, from_period: str | None = None,
     is_group, members = scope[0] if scope else (False, [partner])
     partner_scope = PartnerScope(label(partner), bool(is_group),
                                  tuple(label(member) for member in members))
-    return Subject(company, partner, partner_scope, chosen, from_period, to_period)
+    return Subject(company, partner, partner_scope, chosen, from_period, to_period,
+                   chosen_basis, chosen_as_of)
 
 
 def _nothing_to_plot(company: str, from_period: str | None, to_period: str | None,

@@ -8,13 +8,16 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from analytics.periods import parse_period
-from analytics.schema import COUNTERPARTY_CLASSES, TABLES, TOTAL_STREAM
+from analytics.schema import AS_REPORTED, COUNTERPARTY_CLASSES, TABLES, TOTAL_STREAM
 
 Record = dict[str, Any]
+#: The snapshot of figures whose publication date is unknown (vintages.UNKNOWN_DATE).
+UNKNOWN = date(1, 1, 1)
 
 
 class Violation(str):
@@ -52,7 +55,34 @@ def tolerance(records: list[Record]) -> Decimal:
 
 
 def _where(record: Record, stream: str | None = None) -> str:
-    return f"{record['company']} {record['period']} {stream or record.get('stream', '')}".strip()
+    """Company, period and stream, and which publication when the figure says: `(ASC 606,
+    as published on 2019-03-01)`."""
+    where = f"{record['company']} {record['period']} {stream or record.get('stream', '')}".strip()
+    published = [f"basis {record['basis']}"] if record.get("basis") not in (None, AS_REPORTED) else []
+    snapshot = record.get("snapshot") or record.get("reported_on")
+    if snapshot is not None and snapshot > UNKNOWN:
+        published.append(f"as published by {snapshot}")
+    return f"{where} ({', '.join(published)})" if published else where
+
+
+def _slot(record: Record) -> tuple[Any, ...]:
+    """The figures checked together: one company's period, on one basis, in one publication
+    snapshot (vintages.py); figures on different bases or publications never mix."""
+    return (record["company"], record["period"], record.get("basis"), record.get("snapshot"))
+
+
+def _current(records: list[Record]) -> list[Record]:
+    """The records of the latest snapshot of their company, basis and fiscal year (vintages.py;
+    all, outside a state)."""
+    def group(r: Record) -> tuple[Any, ...]:
+        return (r["company"], r.get("basis"), str(r["period"])[:4])
+
+    latest: dict[tuple[Any, ...], Any] = {}
+    for r in records:
+        if r.get("snapshot") is not None and r["snapshot"] > latest.get(group(r), UNKNOWN):
+            latest[group(r)] = r["snapshot"]
+    return [r for r in records if r.get("snapshot") is None
+            or r["snapshot"] == latest.get(group(r), UNKNOWN)]
 
 
 def _plain(value: Decimal) -> str:
@@ -66,7 +96,8 @@ def _money(value: Decimal) -> str:
 
 def duplicate_grain(data: Dataset) -> Iterable[str]:
     for name, records in data.items():
-        grain = TABLES[name].grain
+        grain = (*TABLES[name].grain, *(("snapshot",) if records and "snapshot" in records[0]
+                                        else ()))
         seen: dict[tuple[Any, ...], int] = defaultdict(int)
         for record in records:
             seen[tuple(record.get(c) for c in grain)] += 1
@@ -114,17 +145,17 @@ def counterparties_known(data: Dataset) -> Iterable[str]:
                                "first with `analytics ingest FILE --table counterparties`")
 
 
-def _leaves_by(data: Dataset) -> dict[tuple[str, str], list[Record]]:
-    grouped: dict[tuple[str, str], list[Record]] = defaultdict(list)
+def _leaves_by(data: Dataset) -> dict[tuple[Any, ...], list[Record]]:
+    grouped: dict[tuple[Any, ...], list[Record]] = defaultdict(list)
     for leaf in data.get("revenue", []):
-        grouped[(leaf["company"], leaf["period"])].append(leaf)
+        grouped[_slot(leaf)].append(leaf)
     return grouped
 
 
 def leaves_sum_to_printed_totals(data: Dataset) -> Iterable[str]:
     leaves = _leaves_by(data)
     for total in data.get("reported_totals", []):
-        period_leaves = leaves.get((total["company"], total["period"]), [])
+        period_leaves = leaves.get(_slot(total), [])
         parts = [x for x in period_leaves
                  if total["stream"] == TOTAL_STREAM or x["stream"] == total["stream"]]
         if not parts:
@@ -138,20 +169,20 @@ def leaves_sum_to_printed_totals(data: Dataset) -> Iterable[str]:
 
 
 def quarters_sum_to_fiscal_year(data: Dataset) -> Iterable[str]:
-    printed = {(r["company"], r["period"], r["stream"]): r
+    printed = {(r["company"], r["period"], r["stream"], r.get("basis"), r.get("snapshot")): r
                for r in data.get("reported_totals", []) if not r.get("derived")}
-    for (company, label, stream), year_total in sorted(printed.items()):
+    for (company, label, stream, *vintage), year_total in printed.items():
         year = parse_period(label)
         if year is None or year.kind != "year":
             continue
-        quarters = [printed.get((company, q.label, stream)) for q in year.quarters()]
+        quarters = [printed.get((company, q.label, stream, *vintage)) for q in year.quarters()]
         if any(q is None for q in quarters):
             continue
         present = [q for q in quarters if q is not None]
         found = sum((q["amount"] for q in present), Decimal(0))
         allowed = tolerance([year_total, *present])
         if abs(found - year_total["amount"]) > allowed:
-            yield (f"{company} {label} {stream}: quarters sum to {_money(found)} but the fiscal "
+            yield (f"{_where(year_total)}: quarters sum to {_money(found)} but the fiscal "
                    f"year is {_money(year_total['amount'])} (tolerance ±{_money(allowed)})")
 
 
@@ -159,10 +190,10 @@ def total_filed_as_a_stream(data: Dataset) -> Iterable[str]:
     """A printed stream total equal to the sum of the other (two or more) printed stream totals
     of its period, and larger than each, is total revenue filed under a stream name: stored as a
     stream, it would count the period's revenue twice."""
-    streams: dict[tuple[str, str], list[Record]] = defaultdict(list)
+    streams: dict[tuple[Any, ...], list[Record]] = defaultdict(list)
     for total in data.get("reported_totals", []):
         if total["stream"] != TOTAL_STREAM and not total.get("derived"):
-            streams[(total["company"], total["period"])].append(total)
+            streams[_slot(total)].append(total)
     for printed in streams.values():
         if len(printed) < 3:
             continue
@@ -188,7 +219,7 @@ def warnings(data: Dataset) -> list[Violation]:
     pooled = {(r["company"], r["counterparty"]) for r in data.get("counterparties", [])
               if r.get("is_pool")}
     found = []
-    for leaf in data.get("revenue", []):
+    for leaf in _current(data.get("revenue", [])):
         if leaf["amount"] >= 0:
             continue
         if leaf.get("derivation") in REMAINDERS:
@@ -209,17 +240,17 @@ def _disagreeing_shares(data: Dataset) -> Iterable[Violation]:
     are both known."""
     group_of = {(r["company"], r["counterparty"]): r["counterparty_group"]
                 for r in data.get("counterparties", [])}
-    partner_revenue: dict[tuple[str, str, str], Decimal] = defaultdict(Decimal)
-    for leaf in data.get("revenue", []):
-        key = (leaf["company"], leaf["period"])
+    partner_revenue: dict[tuple[Any, ...], Decimal] = defaultdict(Decimal)
+    for leaf in _current(data.get("revenue", [])):
+        key = (leaf["company"], leaf["period"], leaf.get("basis"))
         partner_revenue[(*key, leaf["counterparty"])] += leaf["amount"]
         group = group_of.get((leaf["company"], leaf["counterparty"]))
         if group is not None and group != leaf["counterparty"]:
             partner_revenue[(*key, group)] += leaf["amount"]
-    bases = {(r["company"], r["period"], r["stream"]): r["amount"]
-             for r in data.get("reported_totals", [])}
+    bases = {(r["company"], r["period"], r.get("basis"), r["stream"]): r["amount"]
+             for r in _current(data.get("reported_totals", []))}
     for share in data.get("disclosed_shares", []):
-        key = (share["company"], share["period"])
+        key = (share["company"], share["period"], share.get("basis"))
         earned = partner_revenue.get((*key, share["partner"]))
         base = bases.get((*key, share["share_of"]))
         if earned is None or not base:

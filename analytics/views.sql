@@ -1,11 +1,23 @@
 -- Helper views and macros over the tables, created on every connection.
--- They hold the rules that every query needs the same way: what a period's total revenue is,
--- when a stream's revenue is known, and the full run of periods (so gaps show as gaps).
--- The rules are table macros taking the company. They read a company's rows through the
--- engine's `revenue_of(company)`, `reported_totals_of(company)`, ...: over the stored files each
--- opens that company's partition file alone, so a one-company query neither lists nor reads any
--- other company's files. NULL stands for every company: the views named like the rules
--- (`period_revenue`, `stream_revenue`) are the rules over NULL, for cross-company SQL.
+-- They hold the rules that every query needs the same way: which publication of a figure a
+-- period shows, what a period's total revenue is, when a stream's revenue is known, and the full
+-- run of periods (so gaps show as gaps).
+-- The rules are table macros taking the company. They read a company's stored rows through the
+-- engine's `revenue_vintages_of(company)`, `reported_totals_vintages_of(company)`,
+-- `counterparties_of(company)`, ...: over the stored files each opens that company's partition
+-- file alone, so a one-company query neither lists nor reads any other company's files. NULL
+-- stands for every company: the views named like the rules (`revenue`, `period_revenue`,
+-- `stream_revenue`) are the rules over NULL, for cross-company SQL.
+
+-- Publications. A figure may be published more than once: restated on another basis
+-- (continuing operations after a divestiture, a new accounting standard) or corrected on the
+-- same one. `<table>_vintages_of(company)` and the views `<table>_vintages` hold every
+-- publication; `<table>_of(company)` and the views `<table>` what each period shows (one basis
+-- per period, per line the latest publication: vintages.py defines the choice, made with the
+-- connection: by default, or on a basis, or as published by a date).
+CREATE VIEW revenue AS FROM revenue_of(NULL);
+CREATE VIEW reported_totals AS FROM reported_totals_of(NULL);
+CREATE VIEW disclosed_shares AS FROM disclosed_shares_of(NULL);
 
 -- The start and end dates of a period label ('2016Q1' or '2016').
 CREATE MACRO period_start_of(label) AS
@@ -46,7 +58,8 @@ CREATE MACRO period_revenue(which_company) AS TABLE
 WITH leaves AS (
     SELECT company, period, any_value(period_kind) AS period_kind,
            any_value(period_start) AS period_start, any_value(period_end) AS period_end,
-           any_value(currency) AS currency, sum(amount) AS leaves_total,
+           any_value(currency) AS currency, any_value(basis) AS basis,
+           sum(amount) AS leaves_total,
            bool_or(stream = 'unattributed') AS has_unattributed_stream,
            coalesce(bool_or(one_off), false) AS has_one_off,
            coalesce(sum(amount) FILTER (WHERE one_off), 0) AS one_off_revenue,
@@ -58,7 +71,7 @@ totals AS (
     SELECT company, period, amount, derived, source FROM reported_totals_of(which_company)
     WHERE stream = 'total'
 )
-SELECT l.company, l.period, l.period_kind, l.period_start, l.period_end, l.currency,
+SELECT l.company, l.period, l.period_kind, l.period_start, l.period_end, l.currency, l.basis,
        t.amount AS total_revenue, coalesce(t.derived, false) AS total_derived,
        t.source AS total_source, l.leaves_total, l.has_unattributed_stream,
        l.has_one_off, l.one_off_revenue, t.amount - l.one_off_revenue AS total_revenue_excl_one_offs,
@@ -70,7 +83,7 @@ LEFT JOIN totals AS t ON t.company = l.company AND t.period = l.period;
 -- printed, or the sum of its leaves when the period's total is fully split into streams.
 CREATE MACRO stream_revenue(which_company) AS TABLE
 SELECT r.company, r.period, any_value(r.period_kind) AS period_kind,
-       any_value(r.period_start) AS period_start, r.stream,
+       any_value(r.period_start) AS period_start, any_value(r.basis) AS basis, r.stream,
        coalesce(any_value(t.amount),
                 CASE WHEN any_value(p.total_revenue) IS NOT NULL
                       AND NOT any_value(p.has_unattributed_stream) THEN sum(r.amount) END)
@@ -144,7 +157,7 @@ usual_stream AS (
     WHERE company = which_company AND counterparty IN (SELECT counterparty FROM members)
 ),
 disclosed AS (
-    SELECT period, share_of, share_percent::DOUBLE / 100 AS share,
+    SELECT period, share_of, basis, share_percent::DOUBLE / 100 AS share,
            precision::DOUBLE / 100 AS share_precision, source
     FROM disclosed_shares_of(which_company)
     WHERE company = which_company AND partner = which_partner
@@ -176,6 +189,7 @@ hidden AS (
     GROUP BY p.period
 )
 SELECT s.company, s.period, s.period_kind, s.period_start, s.period_end, p.currency,
+       coalesce(p.basis, dt.basis, ds.basis) AS basis,
        CASE WHEN l.period IS NOT NULL THEN l.partner_revenue
             WHEN p.period IS NOT NULL AND NOT h.could_hide THEN 0 END AS partner_revenue,
        l.period IS NOT NULL AND coalesce(h.could_hide, false) AS partner_revenue_is_lower_bound,

@@ -13,10 +13,11 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from analytics import derive, screen, store
-from analytics.schema import TABLES
+from analytics import derive, screen, store, vintages
+from analytics.schema import TABLES, VINTAGE_TABLES
 from analytics.validate import Dataset, Violation, validate
 from analytics.validate import warnings as validate_warnings
+from analytics.vintages import create_state_views
 
 if TYPE_CHECKING:
     import duckdb
@@ -59,7 +60,10 @@ class WorkingSet:
         return int(removed)
 
     def derive(self) -> None:
+        """Remainders, and which rows each period shows (`shown`): after any change to a figure
+        table, since a new publication can change what every figure table shows."""
         derive.derive(self.connection, self.table("revenue"), self.table("reported_totals"))
+        vintages.mark_shown(self.connection, {name: self.table(name) for name in VINTAGE_TABLES})
 
     def violations(self, limit: int | None = ENOUGH_VIOLATIONS) -> list[Violation]:
         """Every violation (validate.py's words) in the working set; past `limit` violations
@@ -73,8 +77,7 @@ class WorkingSet:
     def _worded(self, flag: Callable[..., set[str]], word: Callable[[Dataset], list[Violation]],
                 limit: int | None) -> list[Violation]:
         """`word` over the companies `flag` finds, a batch at a time, up to `limit` results."""
-        relations = {name: self.table(name) for name in TABLES}
-        flagged = sorted(flag(self.connection, relations))
+        flagged = sorted(flag(self.connection, self._states()))
         found: list[Violation] = []
         for start in range(0, len(flagged), VALIDATE_BATCH):
             if limit is not None and len(found) >= limit:
@@ -82,13 +85,20 @@ class WorkingSet:
             found += word(self.records(flagged[start:start + VALIDATE_BATCH]))
         return found
 
+    def _states(self) -> dict[str, str]:
+        """Table -> relation to check: the figure tables as their publication states (every
+        snapshot, vintages.py), the others as they are."""
+        return create_state_views(self.connection, {name: self.table(name) for name in TABLES},
+                                  prefix="working")
+
     def records(self, companies: list[str]) -> Dataset:
-        """The rows of `companies` as Python records (for wording violations only)."""
+        """The rows of `companies` as Python records (for wording violations only); the figure
+        tables' as their publication states, each row with its `snapshot`."""
         return {name: self.connection.sql(
-                    f"SELECT * FROM {self.table(name)} WHERE company IN "
+                    f"SELECT * FROM {relation} WHERE company IN "
                     "(SELECT unnest($companies::VARCHAR[]))",
                     params={"companies": companies}).to_arrow_table().to_pylist()
-                for name in TABLES}
+                for name, relation in self._states().items()}
 
     def commit(self, tables: Iterable[str]) -> list[Path]:
         """Write `tables` of the working set's companies back, all or nothing."""

@@ -5,6 +5,8 @@
 -- @param from_period PERIOD = NULL  -- first period shown, e.g. 2013Q1
 -- @param to_period PERIOD = NULL  -- last period shown, e.g. 2016Q4
 -- @param include_one_offs BOOLEAN = false  -- count one-off leaves as revenue (a settlement can make its payer the largest customer for a year)
+-- @param basis VARCHAR = NULL  -- show every period on this accounting basis (e.g. ASC 605); default: each period's latest publication
+-- @param as_of DATE = NULL  -- only figures published on or before this date (point in time)
 WITH groups AS (
     SELECT r.period, c.counterparty_group, sum(r.amount) AS amount
     FROM revenue_of($company) r
@@ -28,7 +30,7 @@ pools AS (
     WHERE r.company = $company AND c.is_pool
     GROUP BY r.period
 )
-SELECT s.company, s.period, s.period_kind, s.period_start, s.period_end, p.currency,
+SELECT s.company, s.period, s.period_kind, s.period_start, s.period_end, p.currency, p.basis,
        p.total_revenue,
        arg_min(sh.counterparty_group, sh.rank) AS top_counterparty,
        max(sh.share) AS top_share,
@@ -58,5 +60,6 @@ LEFT JOIN shares sh ON sh.period = s.period
 LEFT JOIN pools pl ON pl.period = s.period
 WHERE ($from_period IS NULL OR s.period_start >= period_start_of($from_period))
   AND ($to_period IS NULL OR s.period_end <= period_end_of($to_period))
-GROUP BY s.company, s.period, s.period_kind, s.period_start, s.period_end, p.currency, p.total_revenue
+GROUP BY s.company, s.period, s.period_kind, s.period_start, s.period_end, p.currency, p.basis,
+         p.total_revenue
 ORDER BY s.period_start

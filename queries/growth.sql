@@ -1,9 +1,11 @@
--- Year-over-year growth on like periods: total revenue against revenue excluding the partner, with a reconciliation (partner change + rest change = total change) and each part's contribution to total growth. A partner revenue that is a lower bound (a group member undisclosed) gives no change: a difference of lower bounds bounds nothing. A growth rate from a base of zero or less (revenue excluding the partner can be negative when the partner's exceeds the total) is NULL: no percentage describes it. One-offs stay in (`has_one_off`, `prior_has_one_off` say where).
+-- Year-over-year growth on like periods: total revenue against revenue excluding the partner, with a reconciliation (partner change + rest change = total change) and each part's contribution to total growth. A partner revenue that is a lower bound (a group member undisclosed) gives no change: a difference of lower bounds bounds nothing. A growth rate from a base of zero or less (revenue excluding the partner can be negative when the partner's exceeds the total) is NULL: no percentage describes it. One-offs stay in (`has_one_off`, `prior_has_one_off` say where). A prior period on another accounting basis (`prior_basis`) is no like-for-like comparison: `basis_break` is true and the prior figures and every change are NULL.
 -- @param company VARCHAR = 'Weibo'  -- company to analyse
 -- @param partner VARCHAR = 'Alibaba'  -- partner excluded: a counterparty alone, or a group
 -- @param period_kind VARCHAR = 'quarter' in (quarter, year)  -- quarter (like quarters a year apart) or year
 -- @param from_period PERIOD = NULL  -- first period shown, e.g. 2013Q1
 -- @param to_period PERIOD = NULL  -- last period shown, e.g. 2016Q4
+-- @param basis VARCHAR = NULL  -- show every period on this accounting basis (e.g. ASC 605); default: each period's latest publication
+-- @param as_of DATE = NULL  -- only figures published on or before this date (point in time)
 WITH periods AS (
     SELECT *, CASE WHEN NOT partner_revenue_is_lower_bound THEN partner_revenue END
                   AS exact_partner_revenue
@@ -19,11 +21,28 @@ joined AS (
            p.exact_partner_revenue AS prior_exact_partner_revenue,
            p.rest_revenue AS prior_rest_revenue,
            p.has_one_off AS prior_has_one_off,
+           p.basis AS prior_basis,
            p.source AS prior_source
     FROM cur c
     LEFT JOIN cur p ON p.period_start = c.period_start - INTERVAL 1 YEAR
+),
+-- A prior period on another basis is no comparison: its figures are withheld from every change.
+compared AS (
+    SELECT *, coalesce(basis IS DISTINCT FROM prior_basis AND prior_period IS NOT NULL
+                       AND prior_basis IS NOT NULL AND basis IS NOT NULL, false) AS basis_break
+    FROM joined
+),
+like_for_like AS (
+    SELECT * REPLACE (
+        CASE WHEN basis_break THEN NULL ELSE prior_total_revenue END AS prior_total_revenue,
+        CASE WHEN basis_break THEN NULL ELSE prior_partner_revenue END AS prior_partner_revenue,
+        CASE WHEN basis_break THEN NULL ELSE prior_exact_partner_revenue END
+            AS prior_exact_partner_revenue,
+        CASE WHEN basis_break THEN NULL ELSE prior_rest_revenue END AS prior_rest_revenue)
+    FROM compared
 )
 SELECT company, $partner AS partner, period, period_kind, period_start, period_end, currency,
+       basis, prior_basis, basis_break,
        prior_period,
        total_revenue, prior_total_revenue,
        CASE WHEN prior_total_revenue > 0 THEN total_revenue / prior_total_revenue - 1 END
@@ -46,7 +65,7 @@ SELECT company, $partner AS partner, period, period_kind, period_start, period_e
        coalesce(prior_has_one_off, false) AS prior_has_one_off,
        derived,
        concat_ws(' | ', source, prior_source) AS source
-FROM joined
+FROM like_for_like
 WHERE ($from_period IS NULL OR period_start >= period_start_of($from_period))
   AND ($to_period IS NULL OR period_end <= period_end_of($to_period))
 ORDER BY period_start

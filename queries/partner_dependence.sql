@@ -1,20 +1,24 @@
--- The partner's share of total revenue and of its own stream, per period, with a trailing-twelve-month share (quarters only: NULL for years). NULL where the partner's revenue was not disclosed: unknown is not zero. Where a member of the partner's group has no figure that period, the amounts are the known members' sum and `share_is_lower_bound` is true. `share_of_total_excl_one_offs` leaves one-off leaves out of both sides (`has_one_off`, `one_off_revenue` say which periods hold them); `disclosed_share_of_total` and `disclosed_share_of_stream` are shares printed only as percentages (`disclosed_shares`), for every period including those without amounts.
+-- The partner's share of total revenue and of its own stream, per period, with a trailing-twelve-month share (quarters only: NULL for years). NULL where the partner's revenue was not disclosed: unknown is not zero. Where a member of the partner's group has no figure that period, the amounts are the known members' sum and `share_is_lower_bound` is true. `share_of_total_excl_one_offs` leaves one-off leaves out of both sides (`has_one_off`, `one_off_revenue` say which periods hold them); `disclosed_share_of_total` and `disclosed_share_of_stream` are shares printed only as percentages (`disclosed_shares`), for every period including those without amounts. `basis` is the accounting basis the period's figures are on; `basis_break` is true where the TTM window holds quarters on different bases, and the TTM columns are then NULL: no sum mixes bases.
 -- @param company VARCHAR = 'Weibo'  -- company to analyse
 -- @param partner VARCHAR = 'Alibaba'  -- partner: a counterparty alone, or a group (a name that is the group of other counterparties)
 -- @param period_kind VARCHAR = 'quarter' in (quarter, year)  -- quarter or year
 -- @param from_period PERIOD = NULL  -- first period shown, e.g. 2013Q1 (TTM still uses earlier quarters)
 -- @param to_period PERIOD = NULL  -- last period shown, e.g. 2016Q4
+-- @param basis VARCHAR = NULL  -- show every period on this accounting basis (e.g. ASC 605); default: each period's latest publication
+-- @param as_of DATE = NULL  -- only figures published on or before this date (point in time)
 WITH with_ttm AS (
     SELECT *,
            sum(partner_revenue) OVER w AS ttm_partner,
            sum(total_revenue) OVER w AS ttm_total,
            bool_or(partner_revenue_is_lower_bound) OVER w AS ttm_partner_lower_bound,
            count(partner_revenue) OVER w = 4 AND period_kind = 'quarter' AS ttm_partner_known,
-           count(total_revenue) OVER w = 4 AND period_kind = 'quarter' AS ttm_total_known
+           count(total_revenue) OVER w = 4 AND period_kind = 'quarter' AS ttm_total_known,
+           count(DISTINCT basis) OVER w > 1 AND period_kind = 'quarter' AS basis_break
     FROM partner_periods($company, $partner, $period_kind)
     WINDOW w AS (ORDER BY period_start ROWS BETWEEN 3 PRECEDING AND CURRENT ROW)
 )
 SELECT company, $partner AS partner, period, period_kind, period_start, period_end, currency,
+       basis,
        partner_revenue,
        total_revenue,
        partner_revenue / total_revenue AS share_of_total,
@@ -34,12 +38,14 @@ SELECT company, $partner AS partner, period, period_kind, period_start, period_e
        disclosed_share_of_total_precision,
        disclosed_share_of_stream_precision,
        disclosed_source,
-       CASE WHEN ttm_partner_known AND ttm_total_known THEN ttm_partner END AS ttm_partner_revenue,
-       CASE WHEN ttm_total_known THEN ttm_total END AS ttm_total_revenue,
-       CASE WHEN ttm_partner_known AND ttm_total_known THEN ttm_partner / ttm_total END
-           AS ttm_share_of_total,
-       ttm_partner_known AND ttm_total_known AND ttm_partner_lower_bound
+       CASE WHEN ttm_partner_known AND ttm_total_known AND NOT basis_break THEN ttm_partner END
+           AS ttm_partner_revenue,
+       CASE WHEN ttm_total_known AND NOT basis_break THEN ttm_total END AS ttm_total_revenue,
+       CASE WHEN ttm_partner_known AND ttm_total_known AND NOT basis_break
+            THEN ttm_partner / ttm_total END AS ttm_share_of_total,
+       ttm_partner_known AND ttm_total_known AND NOT basis_break AND ttm_partner_lower_bound
            AS ttm_share_is_lower_bound,
+       basis_break,
        scope.is_group AS partner_is_group,
        scope.members AS partner_members,
        derived,

@@ -4,7 +4,10 @@
 -- @param period_kind VARCHAR = 'quarter' in (quarter, year)  -- quarter or year
 -- @param from_period PERIOD = NULL  -- first period shown, e.g. 2013Q1
 -- @param to_period PERIOD = NULL  -- last period shown, e.g. 2016Q4
-SELECT r.company, r.period, r.period_kind, r.period_start, r.period_end, r.currency, r.stream,
+-- @param basis VARCHAR = NULL  -- show every period on this accounting basis (e.g. ASC 605); default: each period's latest publication
+-- @param as_of DATE = NULL  -- only figures published on or before this date (point in time)
+SELECT r.company, r.period, r.period_kind, r.period_start, r.period_end, r.currency, r.basis,
+       r.stream,
        CASE WHEN r.counterparty IN (SELECT counterparty FROM partner_members($company, $partner))
             THEN $partner
             ELSE 'rest' END AS portion,

@@ -3,9 +3,11 @@
 -- @param period_kind VARCHAR = 'quarter' in (quarter, year)  -- quarter or year
 -- @param from_period PERIOD = NULL  -- first period shown, e.g. 2013Q1
 -- @param to_period PERIOD = NULL  -- last period shown, e.g. 2016Q4
+-- @param basis VARCHAR = NULL  -- show every period on this accounting basis (e.g. ASC 605); default: each period's latest publication
+-- @param as_of DATE = NULL  -- only figures published on or before this date (point in time)
 WITH mix AS (
     SELECT r.company, r.period, r.period_kind, r.period_start, r.period_end, r.currency,
-           r.stream, c.counterparty_class,
+           r.basis, r.stream, c.counterparty_class,
            sum(r.amount) AS amount,
            bool_or(r.derived) AS derived,
            string_agg(DISTINCT r.source, ' | ' ORDER BY r.source) AS source
@@ -15,9 +17,9 @@ WITH mix AS (
       AND ($from_period IS NULL OR r.period_start >= period_start_of($from_period))
       AND ($to_period IS NULL OR r.period_end <= period_end_of($to_period))
     GROUP BY r.company, r.period, r.period_kind, r.period_start, r.period_end, r.currency,
-             r.stream, c.counterparty_class
+             r.basis, r.stream, c.counterparty_class
 )
-SELECT company, period, period_kind, period_start, period_end, currency, stream,
+SELECT company, period, period_kind, period_start, period_end, currency, basis, stream,
        counterparty_class, amount,
        sum(amount) OVER (PARTITION BY period) AS period_leaves_total,
        amount / sum(amount) OVER (PARTITION BY period) AS share_of_period,

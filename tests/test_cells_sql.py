@@ -35,6 +35,8 @@ NAMES = ["Weibo", "Alibaba", "third_parties", "all", "ALL", "total", "Total", "a
          "新浪", "a\x1bb", "x" * 200, "x" * 201, "", "a\u202eb", "line\nbreak"]
 FREE_TEXT = ["", "20-F 2016, p. 12", "two\nlines", "tab\there", "esc\x1b", "\u2066hidden",
              "y" * 10_000, "y" * 10_001]
+DATES = ["", "2016-05-10", "2016-02-30", "2016-5-10", "2016-05", "1899-12-31", "2201-01-01",
+         "2016/05/10", "２０１６-05-10", "20160510"]
 BOOLEANS = ["", "true", "FALSE", "Yes", "n", "1", "0", "maybe", "ｙes"]
 
 
@@ -46,7 +48,8 @@ def _row() -> st.SearchStrategy[dict[str, str]]:
         "unit": st.sampled_from(UNITS), "source": st.sampled_from(FREE_TEXT),
         "precision": st.sampled_from(AMOUNTS), "derived": st.sampled_from(BOOLEANS),
         "one_off": st.sampled_from(BOOLEANS), "split_is_exhaustive": st.sampled_from(BOOLEANS),
-        "note": st.sampled_from(FREE_TEXT)})
+        "basis": st.sampled_from([*NAMES, "ASC 606", "as reported"]),
+        "reported_on": st.sampled_from(DATES), "note": st.sampled_from(FREE_TEXT)})
 
 
 def fast_rows(rows: list[dict[str, str]]) -> dict[int, dict[str, object]]:
@@ -86,14 +89,16 @@ def test_plain_rows_take_the_fast_path_and_tricky_ones_do_not():
     plain = {"company": "Weibo", "period": "2016Q2", "stream": "advertising",
              "counterparty": "Alibaba", "amount": "1,234.5", "currency": "usd",
              "unit": "Millions", "source": "", "precision": "", "derived": "", "one_off": "",
-             "split_is_exhaustive": "", "note": ""}
+             "split_is_exhaustive": "", "basis": "", "reported_on": "", "note": ""}
     tricky = [dict(plain, amount="1.5e3"), dict(plain, period="2016 - Q2"),
-              dict(plain, amount="-1"), dict(plain, unit="bogus")]
+              dict(plain, amount="-1"), dict(plain, unit="bogus"),
+              dict(plain, reported_on="2016-08")]
     accepted = fast_rows([plain, *tricky])
     assert list(accepted) == [2]
     assert accepted[2]["amount"] == Decimal("1234500000.00")
     assert accepted[2]["precision"] == Decimal("50000.00")
     assert accepted[2]["source"] == "figures.csv, row 2"
+    assert accepted[2]["basis"] == "as reported" and accepted[2]["reported_on"] is None
 
 
 def test_nearly_every_shipped_weibo_row_takes_the_fast_path():

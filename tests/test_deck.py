@@ -17,6 +17,11 @@ def known_shares(**params: str) -> list[dict]:
     return [row for row in frame.to_dicts() if row["share_of_total"] is not None]
 
 
+def quarter(period: str) -> str:
+    """`2018Q4` as headlines write it: `Q4 2018`."""
+    return f"Q{period[-1]} {period[:4]}"
+
+
 def chart_names() -> list[str]:
     from analytics.charts import registry
 
@@ -95,11 +100,19 @@ def test_the_issues_headline_comes_out_of_the_data():
 
 
 def test_an_undisclosed_ttm_share_says_so():
-    frames = figures.load_frames(company="Weibo", partner="Alibaba")
+    frames = figures.load_frames(company="Weibo", partner="Alibaba", from_period="2015Q1",
+                                 to_period="2016Q4")
     key = figures.key_figures(frames)
     assert key.latest_ttm_share is None
     assert ("Latest trailing-twelve-month share", "not disclosed") in \
         figures.key_figure_rows(key)
+
+
+def test_the_latest_ttm_share_is_the_querys():
+    ttm = analytics.query("partner_dependence").drop_nulls("ttm_share_of_total")
+    key = figures.key_figures(figures.load_frames(company="Weibo", partner="Alibaba"))
+    assert (key.latest_ttm_period, key.latest_ttm_share) == (
+        ttm["period"][-1], ttm["ttm_share_of_total"][-1])
 
 
 # --- the deck ------------------------------------------------------------------------------
@@ -136,9 +149,13 @@ def test_the_dependence_headline_numbers_equal_the_query(opened):
     known = known_shares()
     first, latest = known[0], known[-1]
     title = slide_titles(opened)[1 + chart_names().index("partner_dependence")]
+    # Weibo's first and latest shares are on different bases (ASC 605, ASC 606): it says so
+    note = "" if first["basis"] == latest["basis"] else (
+        f" ({first['basis']} in Q4 2013, {latest['basis']} in {quarter(latest['period'])}: "
+        "not like for like)")
     assert title == (f"Alibaba fell from {first['share_of_total'] * 100:.0f}% of revenue in "
                      f"Q4 2013 to {latest['share_of_total'] * 100:.1f}% in "
-                     f"Q{latest['period'][-1]} {latest['period'][:4]}")
+                     f"{quarter(latest['period'])}{note}")
 
 
 def test_speaker_notes_carry_the_numbers_behind_each_chart(opened):
@@ -162,11 +179,14 @@ def test_the_key_figures_table_shows_latest_and_peak_share(opened):
     [table_shape] = [shape for shape in opened.slides[-1].shapes if shape.has_table]
     cells = {table_shape.table.cell(r, 0).text: table_shape.table.cell(r, 1).text
              for r in range(len(table_shape.table.rows))}
-    latest = known_shares()[-1]
-    quarter = f"Q{latest['period'][-1]} {latest['period'][:4]}"  # 2018Q4 is "Q4 2018"
+    known = known_shares()
+    latest, peak = known[-1], max(known, key=lambda row: row["share_of_total"])
     assert cells["Latest Alibaba share of revenue"] == \
-        f"{latest['share_of_total'] * 100:.1f}% in {quarter}"
-    assert cells["Peak share"] == "40% in Q4 2013"
+        f"{latest['share_of_total'] * 100:.1f}% in {quarter(latest['period'])}"
+    note = "" if peak["basis"] == latest["basis"] else (
+        f" ({peak['basis']}; the latest share, {quarter(latest['period'])}, is on "
+        f"{latest['basis']}: not like for like)")
+    assert cells["Peak share"] == f"40% in Q4 2013{note}"
 
 
 # --- errors and other companies ------------------------------------------------------------

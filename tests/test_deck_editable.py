@@ -54,9 +54,19 @@ def test_shares_are_lines_of_the_query_values_with_gaps_where_undisclosed(decks)
     frame = analytics.query("partner_dependence").sort("period_start")
     chart = chart_of(decks[0], "partner_dependence")
     assert list(chart.plots[0].categories) == frame["period"].to_list()
-    values = series(chart)["Alibaba share of total revenue"]
+    # one series per run of one accounting basis (SINA segment, ASC 605, ASC 606), blank
+    # outside its run: no native line joins two periods on different bases
+    runs = {name: values for name, values in series(chart).items()
+            if name.startswith("Alibaba share of total revenue (")}
+    bases = list(dict.fromkeys(b for b in frame["basis"].to_list() if b))
+    assert set(runs) == {f"Alibaba share of total revenue ({basis})" for basis in bases}
+    assert "Alibaba share of total revenue (ASC 606)" in runs
+    values = [next((run[i] for run in runs.values() if run[i] is not None), None)
+              for i in range(frame.height)]
     assert values == frame["share_of_total"].to_list()
     assert None in values and 0.0 not in values
+    assert all(sum(run[i] is not None for run in runs.values()) <= 1
+               for i in range(frame.height))
     xml = chart.part.blob.decode("utf-8")
     assert '<c:dispBlanksAs val="gap"/>' in xml
 

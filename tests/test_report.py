@@ -74,8 +74,9 @@ def test_the_key_figures_are_the_query_results(page):
     frames = figures.load_frames(company="Weibo", partner="Alibaba")
     for label, value in figures.key_figure_rows(figures.key_figures(frames)):
         assert f"<td class=\"\">{label}</td><td class=\"\">{value}</td>" in page
-    # The latest disclosed quarter: Alibaba $31.6M of $481.9M in 2018Q4 (press); the peak: 2013Q4.
-    assert "6.6% in Q4 2018" in page and "40% in Q4 2013" in page
+    # The latest disclosed quarter: Alibaba $20.8M (derived: advertising less advertising
+    # excluding Alibaba) of $607.4M in 2021Q3; the peak: 2013Q4.
+    assert "3.4% in Q3 2021" in page and "40% in Q4 2013" in page
 
 
 def test_each_chart_carries_its_headline(page):

@@ -39,7 +39,7 @@ def _parquet_scans(folder: Path, query: str, params: dict[str, Any]) -> list[dic
     connection = connect(folder, sandboxed=False)
     try:
         text = connection.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + named.sql,
-                                  named.bind(params)).fetchall()[0][1]
+                                  named.sql_params(named.bind(params))).fetchall()[0][1]
     finally:
         connection.close()
     return [scan for operator in json.loads(text)["operator"] for scan in _scans(operator)]
@@ -140,7 +140,7 @@ def test_a_company_without_a_file_has_no_rows_with_the_tables_columns(table,
             relation = connection.sql(f"FROM {table}_of($company) WHERE company = 'Nobody'",
                                       params={"company": company})
             assert relation.fetchall() == []
-            assert relation.columns == TABLES[table].column_names
+            assert relation.columns == TABLES[table].view_column_names
             assert relation.types == connection.sql(f"FROM {table}").types
     finally:
         connection.close()
@@ -177,8 +177,8 @@ def test_connecting_opens_no_data_file_and_one_company_opens_only_its_own(two_co
     named = queries.load("partner_dependence")
     connection = connect(two_company_data_dir)
     try:
-        frame = sandbox.run(connection, named.sql,
-                            named.bind({"company": "Weibo", "partner": "Alibaba"}))
+        frame = sandbox.run(connection, named.sql, named.sql_params(
+            named.bind({"company": "Weibo", "partner": "Alibaba"})))
         assert frame.height > 0
         with pytest.raises(QueryError):
             sandbox.run(connection, "SELECT count(*) FROM revenue")

@@ -24,7 +24,8 @@ INDEX_NAME = "index.html"
 
 @dataclass
 class ChartSet:
-    """The folder, the subject of this build and its HTML mode, and the manifest so far."""
+    """The folder, the subject of this build (with the basis and as-of date chosen, if any)
+    and its HTML mode, and the manifest so far."""
 
     folder: Path
     company: str
@@ -34,12 +35,16 @@ class ChartSet:
     committed: int = 0
     bundled: bool = False
     order: list[str] = field(default_factory=list)
+    basis: str | None = None
+    as_of: str | None = None
 
     @classmethod
     def open(cls, folder: Path, company: str, partner: str, html: str,
-             known: list[str]) -> ChartSet:
+             known: list[str], basis: str | None = None, as_of: str | None = None
+             ) -> ChartSet:
         """The chart set of `folder`, its manifest read (or rebuilt from its files)."""
-        return cls(folder, company, partner, html, manifest.read(folder, known), order=known)
+        return cls(folder, company, partner, html, manifest.read(folder, known), order=known,
+                   basis=basis, as_of=as_of)
 
     def commit(self, rendered: RenderedChart) -> list[Path]:
         """Commit one chart, the manifest and the gallery in one all-or-nothing commit; return
@@ -49,7 +54,8 @@ class ChartSet:
                    in {path.name for path in files}]
         entries = {**self.charts, rendered.name: manifest.entry(
             title=rendered.title, company=self.company, partner=self.partner,
-            periods=rendered.periods, formats=formats, html=self.html)}
+            periods=rendered.periods, formats=formats, html=self.html, basis=self.basis,
+            as_of=self.as_of)}
         charts = {name: entries[name] for name in sorted(entries, key=self._position)}
         writes = {**files, self.folder / manifest.MANIFEST_NAME: manifest.encode(charts),
                   self.folder / INDEX_NAME: gallery_html(charts).encode("utf-8")}

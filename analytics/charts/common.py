@@ -18,14 +18,20 @@ if TYPE_CHECKING:
     import polars as pl
 
 MAX_ROWS = 2000
+#: The query columns on accounting bases (`charts.basis.COLUMNS`, kept here: basis imports us).
+BASIS_COLUMNS = ("basis", "basis_break")
 
 
 def values(frame: pl.DataFrame, columns: list[str] | tuple[str, ...] | None = None,
            ) -> list[dict[str, Any]]:
-    """Rows as JSON-ready dicts: Decimal -> float, dates -> ISO strings, NULL stays null."""
+    """Rows as JSON-ready dicts: Decimal -> float, dates -> ISO strings, NULL stays null.
+
+    Without `columns`, every column but the basis ones (`basis`, `basis_break`): a chart's
+    rows name their basis only where it holds several (`charts.basis.annotate`), so a chart on
+    one basis is drawn from the very rows it was before bases existed."""
     if frame.height > MAX_ROWS:
         raise ValueError(f"{frame.height} rows to plot: aggregate in SQL first")
-    selected = frame.select(columns) if columns else frame
+    selected = frame.select(columns) if columns else frame.drop(BASIS_COLUMNS, strict=False)
     return [{key: _plain(value) for key, value in row.items()} for row in selected.iter_rows(
         named=True)]
 
@@ -78,15 +84,18 @@ def share_axis(title: str) -> alt.Axis:
     return alt.Axis(format=".0%", title=title, tickCount=6)
 
 
-def finish(chart: Any, title: str, subtitle: str, sources: list[Any]) -> alt.VConcatChart:
-    """Wrap a chart with its title and subtitle on top and the source footnote underneath.
+def finish(chart: Any, title: str, subtitle: str, sources: list[Any],
+           notes: list[str] | None = None) -> alt.VConcatChart:
+    """Wrap a chart with its title and subtitle on top and the footnote underneath: `notes`
+    (the basis and publication date, when they matter), then the sources.
 
     The one place chart titles are made: each is cut to its limit in `format`."""
     import altair as alt
 
-    footnote = alt.TitleParams(fmt.source_footnote(sources), orient="bottom", anchor="start",
-                               fontSize=10, fontWeight="normal", color=COLOURS["muted"],
-                               offset=14)
+    lines = [line for note in notes or [] for line in fmt.footnote_lines(note)]
+    footnote = alt.TitleParams([*lines, *fmt.source_footnote(sources)], orient="bottom",
+                               anchor="start", fontSize=10, fontWeight="normal",
+                               color=COLOURS["muted"], offset=14)
     heading = alt.TitleParams(fmt.label(title, fmt.TITLE_LIMIT),
                               subtitle=fmt.label(subtitle, fmt.SUBTITLE_LIMIT))
     return alt.vconcat(chart.properties(title=footnote)).properties(title=heading)

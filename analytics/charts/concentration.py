@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-from analytics.charts import common
+from analytics.charts import basis, common
 from analytics.charts import format as fmt
 from analytics.charts.registry import ChartContext, chart
 from analytics.charts.theme import COLOURS, HEIGHT, WIDTH
@@ -24,12 +24,13 @@ def concentration(ctx: ChartContext) -> Any:
 
     frame = ctx.frame
     rows = [_with_labels(row) for row in common.values(frame)]
+    apart = basis.annotate(rows, frame)  # no line across a basis change
     tooltip = [alt.Tooltip("period:N", title=ctx.words.noun.capitalize()),
                alt.Tooltip("top_counterparty:N", title="Top counterparty"),
                alt.Tooltip("top_share_label:N", title="Top share of revenue"),
-               alt.Tooltip("hhi_label:N", title="HHI")]
+               alt.Tooltip("hhi_label:N", title="HHI"), *basis.tooltip(rows)]
     base = alt.Chart(alt.Data(values=rows)).encode(x=common.period_x(ctx.words.time_unit),
-                                                         tooltip=tooltip)
+                                                         tooltip=tooltip, **apart)
     hhi_y = alt.Y("hhi:Q", title="HHI (0–10,000)", scale=alt.Scale(zero=True, nice=True),
                   axis=alt.Axis(titleColor=COLOURS["total"], format=",d"))
     share_y = alt.Y("top_share:Q", scale=alt.Scale(zero=True, nice=True),
@@ -42,15 +43,15 @@ def concentration(ctx: ChartContext) -> Any:
         base.mark_line(color=COLOURS["partner"], strokeDash=[5, 3], invalid=invalid).encode(
             y=share_y),
         base.mark_point(color=COLOURS["partner"], invalid=invalid).encode(y=share_y))
-    body = alt.layer(hhi, share).resolve_scale(y="independent").properties(
-        width=WIDTH, height=HEIGHT)
+    body = alt.layer(hhi, share, *basis.rule_layers(ctx)).resolve_scale(
+        y="independent").properties(width=WIDTH, height=HEIGHT)
     excluded = frame.filter(frame["one_offs_excluded"].fill_null(False))["period"].to_list()
     one_offs = f"; one-offs left out ({', '.join(excluded[:3])})" if excluded else ""
     return common.finish(
         body, f"{fmt.possessive(ctx.company)} customer concentration",
         "HHI of revenue by customer group (solid, left) and the top customer's % of total "
         f"revenue (dashed, right) {common.period_label(frame)}; gaps = not disclosed{one_offs}",
-        frame["source"].to_list())
+        frame["source"].to_list(), basis.notes(ctx))
 
 
 def _with_labels(row: dict[str, Any]) -> dict[str, Any]:

@@ -5,7 +5,8 @@ the `partnerships` query and dated events from the `events` query; undisclosed p
 and a share that is a lower bound (a group member undisclosed) is a hollow point labelled `≥`.
 The total-revenue line leaves one-offs out (a diamond marks the share including them), and
 shares printed only as percentages are their own markers (`charts.markers`). The y scale spans
-every value, so a share above 100% or below 0 is drawn, never clipped.
+every value, so a share above 100% or below 0 is drawn, never clipped. The lines break where
+the accounting basis changes, at a labelled rule (`charts.basis`).
 """
 
 from __future__ import annotations
@@ -13,13 +14,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from analytics.charts import common, markers
+from analytics.charts import basis, common, markers
 from analytics.charts import format as fmt
 from analytics.charts.registry import ChartContext, chart
 from analytics.charts.theme import COLOURS, HEIGHT, WIDTH
 
 MAJOR_CUSTOMER_THRESHOLD = 0.10
 SHADED_KIND = "strategic_cooperation"
+#: Basis-change labels sit below the three staggered rows of event labels.
+BASIS_LABEL_TOP = 4 + 15 * 3
 
 
 @chart("partner_dependence", query="partner_dependence",
@@ -34,7 +37,8 @@ def partner_dependence(ctx: ChartContext) -> Any:
     import altair as alt
 
     frame = ctx.frame
-    layers = [*_shading(ctx), _threshold(), *_share_lines(ctx), _last_value(ctx), *_events(ctx)]
+    layers = [*_shading(ctx), _threshold(), *_share_lines(ctx), _last_value(ctx), *_events(ctx),
+              *basis.rule_layers(ctx, top=BASIS_LABEL_TOP)]
     body = alt.layer(*[layer for layer in layers if layer is not None]).properties(
         width=WIDTH, height=HEIGHT)
     title = f"{fmt.possessive(ctx.company)} revenue dependence on {ctx.title_partner}"
@@ -43,7 +47,8 @@ def partner_dependence(ctx: ChartContext) -> Any:
                 f"{common.period_label(frame)}; gaps = not disclosed{bound}"
                 f"{markers.one_off_note(ctx)}{markers.disclosed_note(ctx)}")
     return common.finish(body, title, subtitle,
-                         [*frame["source"].to_list(), *frame["disclosed_source"].to_list()])
+                         [*frame["source"].to_list(), *frame["disclosed_source"].to_list()],
+                         basis.notes(ctx))
 
 
 def _has_lower_bounds(ctx: ChartContext) -> bool:
@@ -86,6 +91,7 @@ def _share_lines(ctx: ChartContext) -> list[Any]:
     import altair as alt
 
     rows = _series(ctx)
+    apart = basis.annotate(rows, ctx.frame)  # no line across a basis change
     series_names = list(dict.fromkeys(r["series"] for r in rows)) or ["% of total revenue"]
     colour = alt.Color("series:N", title=None, sort=series_names,
                        legend=alt.Legend(labelLimit=360), scale=alt.Scale(
@@ -100,7 +106,8 @@ def _share_lines(ctx: ChartContext) -> list[Any]:
                  alt.Tooltip("share_label:N", title="Share"),
                  alt.Tooltip("partner:N", title="Partner"),
                  alt.Tooltip("partner_revenue:N", title="Partner revenue"),
-                 alt.Tooltip("total_revenue:N", title="Total revenue")])
+                 alt.Tooltip("total_revenue:N", title="Total revenue"),
+                 *basis.tooltip(rows)], **apart)
     line = base.mark_line(invalid="break-paths-show-domains")
     points = base.mark_point(invalid="break-paths-show-domains")
     extra = markers.marker_layers(ctx, _stream(ctx), y)

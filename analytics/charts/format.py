@@ -118,6 +118,11 @@ def source_footnote(sources: Iterable[str | None]) -> list[str]:
     return _wrap(text, FOOTNOTE_LINE_CHARS)
 
 
+def footnote_lines(note: str) -> list[str]:
+    """A footnote note as a chart shows it: cleaned (`label`) and wrapped like the sources."""
+    return _wrap(label(note, SUBTITLE_LIMIT * 2), FOOTNOTE_LINE_CHARS)
+
+
 def _wrap(text: str, width: int) -> list[str]:
     lines: list[str] = []
     current = ""

@@ -99,10 +99,13 @@ def _link_text(fmt: str) -> str:
 
 
 def _subject(chart: dict[str, Any]) -> str:
-    """Company, partner, period range and build time, each shown only when recorded."""
+    """Company, partner, period range, the chosen basis and publication date, and build time,
+    each shown only when recorded."""
     company, partner = chart.get("company"), chart.get("partner")
     parts = [f"{company}: dependence on {partner}" if company and partner else ""]
     first, last = chart.get("from_period"), chart.get("to_period")
     parts.append(f"{first or '…'} – {last or '…'}" if first or last else "range not recorded")
+    parts.append(f"basis: {chart['basis']}" if chart.get("basis") else "")
+    parts.append(f"as published by {chart['as_of']}" if chart.get("as_of") else "")
     parts.append(f"built {chart['built_at']}" if chart.get("built_at") else "")
     return html.escape(" · ".join(part for part in parts if part))

@@ -1,13 +1,14 @@
 """Growth charts: year-over-year growth with and without the partner, and the growth bridge
 (partner change + rest change = total change) as a per-period waterfall. A change from a
-partner revenue that is a lower bound is unknown (the query leaves it NULL), never drawn.
+partner revenue that is a lower bound is unknown (the query leaves it NULL), never drawn; so is
+a change across a basis change (`basis_break`), and the growth lines break at the change.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from analytics.charts import common
+from analytics.charts import basis, common
 from analytics.charts import format as fmt
 from analytics.charts.registry import ChartContext, chart
 from analytics.charts.theme import COLOURS, HEIGHT, WIDTH
@@ -26,6 +27,7 @@ def growth_ex_partner(ctx: ChartContext) -> Any:
              "growth": row[key], "growth_label": fmt.format_share(row[key])}
             for row in common.values(frame) for key, label in series.items()]
     names = list(series.values())
+    apart = basis.annotate(rows, frame)  # no line across a basis change
     base = alt.Chart(alt.Data(values=rows)).encode(
         x=common.period_x(ctx.words.time_unit),
         y=alt.Y("growth:Q", axis=common.share_axis("Year-over-year growth")),
@@ -33,17 +35,18 @@ def growth_ex_partner(ctx: ChartContext) -> Any:
             domain=names, range=[COLOURS["total"], COLOURS["rest"]])),
         tooltip=[alt.Tooltip("period:N", title=ctx.words.noun.capitalize()),
                  alt.Tooltip("series:N", title="Series"),
-                 alt.Tooltip("growth_label:N", title="YoY growth")])
+                 alt.Tooltip("growth_label:N", title="YoY growth"), *basis.tooltip(rows)],
+        **apart)
     zero = alt.Chart(alt.Data(values=[{"y": 0}])).mark_rule(color=COLOURS["threshold"]).encode(
         y="y:Q")
     body = alt.layer(zero, base.mark_line(invalid="break-paths-show-domains"),
-                     base.mark_point(invalid="break-paths-show-domains")).properties(
-        width=WIDTH, height=HEIGHT)
+                     base.mark_point(invalid="break-paths-show-domains"),
+                     *basis.rule_layers(ctx)).properties(width=WIDTH, height=HEIGHT)
     return common.finish(
         body, f"{ctx.company} revenue growth with and without {ctx.title_partner}",
         f"Year-over-year growth, % of {ctx.words.prior_revenue} {common.period_label(frame)}; "
         "gaps = not disclosed",
-        frame["source"].to_list())
+        frame["source"].to_list(), basis.notes(ctx, year_on_year=True))
 
 
 @chart("growth_bridge", query="growth",
@@ -81,7 +84,7 @@ def growth_bridge(ctx: ChartContext) -> Any:
         body, f"What drove {fmt.possessive(ctx.company)} revenue growth: {ctx.title_partner} vs the rest",
         f"Year-over-year change in total revenue ({currency}) = {fmt.possessive(ctx.partner)} change + the "
         f"rest's change; {ctx.words.noun}s where the partner's revenue is known in both years",
-        frame["source"].to_list())
+        frame["source"].to_list(), basis.notes(ctx, year_on_year=True))
 
 
 def _steps(row: dict[str, Any], partner: str) -> list[dict[str, Any]]:

@@ -18,7 +18,8 @@ MANIFEST_NAME = "charts.json"
 #: Every file a chart may own, by format; `embed` is the iframe snippet beside an HTML chart.
 CHART_FILES = {"html": "{name}.html", "png": "{name}.png", "svg": "{name}.svg",
                "csv": "{name}.csv", "embed": "{name}.embed.html"}
-_TEXT_FIELDS = ("title", "company", "partner", "from_period", "to_period", "built_at", "html")
+_TEXT_FIELDS = ("title", "company", "partner", "from_period", "to_period", "basis", "as_of",
+                "built_at", "html")
 
 Manifest = dict[str, dict[str, Any]]
 
@@ -57,10 +58,14 @@ def _discovered(folder: Path, known: list[str]) -> Manifest:
 
 
 def entry(*, title: str, company: str, partner: str, periods: tuple[str | None, str | None],
-          formats: list[str], html: str) -> dict[str, Any]:
-    """One chart's record: subject, period range actually charted, formats, build time (UTC)."""
+          formats: list[str], html: str, basis: str | None = None,
+          as_of: str | None = None) -> dict[str, Any]:
+    """One chart's record: subject, period range actually charted, formats, build time (UTC),
+    and the basis and publication date it was built on when chosen (`--basis`, `--as-of`)."""
+    vintage = {key: label(value) for key, value in (("basis", basis), ("as_of", as_of))
+               if value is not None}
     return {"title": label(title), "company": label(company), "partner": label(partner),
-            "from_period": periods[0], "to_period": periods[1], "formats": formats,
+            "from_period": periods[0], "to_period": periods[1], **vintage, "formats": formats,
             "built_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), "html": html}
 
 

@@ -6,6 +6,7 @@ against its query without building it; chart modules are imported on first looku
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -29,7 +30,8 @@ class ChartContext:
     `company` and `partner` are the names as a reader sees them (`format.label`: cleaned, cut to
     `LABEL_LIMIT`), so chart code can show them as they are; `fetch` binds the real names itself.
     `partner` is short (`Orchard group` for a group), `partner_title` says what it stands for
-    (`Orchard group: Orchard Retail, Orchard Pay`); `period_kind` is `quarter` or `year`.
+    (`Orchard group: Orchard Retail, Orchard Pay`); `period_kind` is `quarter` or `year`;
+    `basis` and `as_of` are what the user chose (None: not chosen), for the footnote.
     """
 
     frame: pl.DataFrame
@@ -38,6 +40,8 @@ class ChartContext:
     fetch: Callable[..., pl.DataFrame]
     period_kind: str = "quarter"
     partner_title: str = ""
+    basis: str | None = None
+    as_of: dt.date | None = None
 
     @property
     def words(self) -> PeriodWords:

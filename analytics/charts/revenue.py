@@ -1,12 +1,13 @@
 """Revenue level charts: by source with the partner split out, partner against the rest, and the
-100% mix by source and counterparty class. Amount axes use the data's currency and unit.
+100% mix by source and counterparty class. Amount axes use the data's currency and unit; a
+labelled rule marks the first period on a new accounting basis (`charts.basis`).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from analytics.charts import common
+from analytics.charts import basis, common
 from analytics.charts import format as fmt
 from analytics.charts.registry import ChartContext, chart
 from analytics.charts.theme import COLOURS, HEIGHT, WIDTH, stream_colour
@@ -63,14 +64,15 @@ def revenue_by_source(ctx: ChartContext) -> Any:
         order=alt.Order("order:Q", sort="ascending"),
         tooltip=_tooltip(("period", words.noun.capitalize()), ("category", "Source"),
                          ("amount_label", "Revenue"), ("share_label", "% of total revenue")),
-    ).properties(width=WIDTH, height=HEIGHT)
+    )
     return common.finish(
-        bars, f"{ctx.company} revenue by source, with {_possessive(ctx.title_partner)} portion",
+        basis.with_rules(bars, ctx).properties(width=WIDTH, height=HEIGHT),
+        f"{ctx.company} revenue by source, with {_possessive(ctx.title_partner)} portion",
         f"{words.adjective} revenue ({currency}) stacked by source {common.period_label(frame)}; "
         "unattributed = part of total revenue no source explains"
         + ("; light = lower bound (≥: a member undisclosed)" if bounds else "")
         + ("; one-offs apart" if has_one_offs else ""),
-        frame["source"].to_list())
+        frame["source"].to_list(), basis.notes(ctx))
 
 
 def _possessive(name: str) -> str:
@@ -125,13 +127,14 @@ def partner_vs_rest(ctx: ChartContext) -> Any:
         tooltip=_tooltip(("period", words.noun.capitalize()), ("category", "Revenue from"),
                          ("amount_label", "Revenue")),
         **encoding,
-    ).properties(width=WIDTH, height=HEIGHT)
+    )
     bound = "; hollow = lower bound (≥: a member undisclosed)" if bounds else ""
     return common.finish(
-        bars, f"{ctx.title_partner} vs everyone else in {fmt.possessive(ctx.company)} revenue",
+        basis.with_rules(bars, ctx).properties(width=WIDTH, height=HEIGHT),
+        f"{ctx.title_partner} vs everyone else in {fmt.possessive(ctx.company)} revenue",
         f"{words.adjective} revenue ({currency}) {common.period_label(frame)}: {ctx.partner} "
         f"and the rest of total revenue; grey where the split was not disclosed{bound}",
-        frame["source"].to_list())
+        frame["source"].to_list(), basis.notes(ctx))
 
 
 def _split(row: dict[str, Any], partner: str) -> list[dict[str, Any]]:
@@ -182,9 +185,10 @@ def revenue_mix(ctx: ChartContext) -> Any:
         tooltip=_tooltip(("period", words.noun.capitalize()), ("stream", "Source"),
                          ("class", "Counterparty"), ("amount_label", "Revenue"),
                          ("share_label", f"% of {words.noun}")),
-    ).properties(width=WIDTH, height=HEIGHT)
+    )
     return common.finish(
-        bars, f"{ctx.company} revenue mix by source and counterparty",
+        basis.with_rules(bars, ctx).properties(width=WIDTH, height=HEIGHT),
+        f"{ctx.company} revenue mix by source and counterparty",
         f"% of each {words.noun}'s revenue {common.period_label(frame)}, by counterparty class; "
         "segments are sources (mixed = not split by counterparty)",
-        frame["source"].to_list())
+        frame["source"].to_list(), basis.notes(ctx))

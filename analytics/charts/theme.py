@@ -31,6 +31,7 @@ COLOURS: dict[str, str] = {
     "positive": "#3c9d5d",
     "negative": "#c0392b",
     "muted": "#8a8a8a",
+    "basis": "#7a4f9e",
 }
 
 STREAM_PALETTE = ["#2e86ab", "#76b7d6", "#1b4f72", "#a3c4bc", "#5d6d7e", "#9bb7d4"]

@@ -12,6 +12,7 @@ import typer
 from typer.core import TyperGroup
 
 from analytics.cli import charts, db, deck, init, ledger, query
+from analytics.cli.charts import AsOfOption, BasisOption
 from analytics.cli.output import (
     ColumnsOption,
     FormatOption,
@@ -83,8 +84,8 @@ def tables(fmt: FormatOption = None) -> None:
 @app.command()
 def ingest(
     file: Annotated[Path, typer.Argument(help="CSV or XLSX in a documented format")],
-    table: Annotated[str, typer.Option(help="revenue, counterparties, partnerships, events "
-                                       "or kpis")] = "revenue",
+    table: Annotated[str, typer.Option(help="revenue, counterparties, partnerships, events, "
+                                       "kpis or disclosed_shares")] = "revenue",
     replace: Annotated[bool, typer.Option(
         "--replace", help="Replace the file's companies and periods instead of upserting")
     ] = False,
@@ -147,17 +148,25 @@ def sql(
     raw_text: RawTextOption = False,
     timeout: TimeoutOption = 60.0,
     memory_limit: MemoryOption = None,
+    basis: BasisOption = None,
+    as_of: AsOfOption = None,
 ) -> None:
-    """Run ad hoc SQL against the tables (read-only sandbox, one statement)."""
+    """Run ad hoc SQL against the tables (read-only sandbox, one statement). The figure tables
+    show each period's latest publication, or those on --basis, published by --as-of."""
     from analytics.api import sql_batches
     from analytics.errors import QueryError
+    from analytics.subject import check_as_of, check_basis
+    from analytics.vintages import Vintage
 
     if (statement is None) == (file is None):
         raise QueryError("Give either a SELECT statement or --file, not both or neither")
     text = read_sql_file(file) if file is not None else str(statement)
     limits = cli_limits(timeout, memory_limit)
-    emit_batches(lambda plain: sql_batches(text, limits=limits, plain_types=plain), fmt, output,
-                 raw_text=raw_text, data_dir=current_data_dir(), title="sql", columns=columns)
+    vintage = Vintage(check_basis(basis), check_as_of(as_of))
+    emit_batches(lambda plain: sql_batches(text, limits=limits, plain_types=plain,
+                                           vintage=vintage),
+                 fmt, output, raw_text=raw_text, data_dir=current_data_dir(), title="sql",
+                 columns=columns)
 
 
 def read_sql_file(path: Path) -> str:

@@ -17,6 +17,12 @@ app = typer.Typer(help="List and build the dependence charts (HTML, PNG, SVG, CS
 PeriodKindOption = Annotated[str | None, typer.Option(
     "--period-kind", help="quarter or year (default: quarters when the company has quarterly "
     "totals in the range, else fiscal years); half-years are not implemented yet")]
+BasisOption = Annotated[str | None, typer.Option(
+    "--basis", help="Accounting basis to show every period on, e.g. 'ASC 605' or 'as reported' "
+    "(a period without figures on it is a gap); default: each period's latest basis")]
+AsOfOption = Annotated[str | None, typer.Option(
+    "--as-of", metavar="DATE", help="Only figures published on or before this date "
+    "(YYYY-MM-DD): the numbers as they were known then; default: everything published")]
 
 
 @app.command("list")
@@ -48,18 +54,23 @@ def build(
         "--html", help="inline: each chart's HTML self-contained; shared: one vega.js beside "
         "the charts, loaded by each")] = "inline",
     period_kind: PeriodKindOption = None,
+    basis: BasisOption = None,
+    as_of: AsOfOption = None,
 ) -> None:
     """Rebuild charts (a progress bar on stderr when it is a terminal); print the written paths.
     """
     from analytics.build import ChartBuildError, build_charts
     from analytics.charts import names as chart_names
     from analytics.cli.progress import progress_bar
+    from analytics.subject import check_as_of, check_basis
 
     formats = tuple(part.strip() for part in fmt.split(",") if part.strip())
+    as_of_date, basis = check_as_of(as_of), check_basis(basis)
     with progress_bar("Building charts", len(names or chart_names())) as advance:
         result = build_charts(names, company=company, partner=partner, from_period=from_period,
                               to_period=to_period, formats=formats, out_dir=out,
-                              progress=advance, html=html, period_kind=period_kind)
+                              progress=advance, html=html, period_kind=period_kind,
+                              basis=basis, as_of=as_of_date)
 
     for path in result.written:
         typer.echo(str(path))

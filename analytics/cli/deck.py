@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from analytics.cli.charts import PeriodKindOption
+from analytics.cli.charts import AsOfOption, BasisOption, PeriodKindOption
 
 CompanyOption = Annotated[str, typer.Option("--company", help="Company to analyse")]
 PartnerOption = Annotated[str, typer.Option("--partner", help="Partner (counterparty or group)")]
@@ -31,18 +31,22 @@ def deck(
         "--editable-charts", help="Native PowerPoint charts with their data, not images")
     ] = False,
     period_kind: PeriodKindOption = None,
+    basis: BasisOption = None,
+    as_of: AsOfOption = None,
 ) -> None:
     """A 16:9 PowerPoint deck: title, one slide per chart with its headline, key figures."""
     from analytics.charts import names as chart_names
     from analytics.cli.progress import progress_bar
     from analytics.project import data_dir
     from analytics.slides import build_deck
+    from analytics.subject import check_as_of, check_basis
 
+    as_of_date, basis = check_as_of(as_of), check_basis(basis)
     with progress_bar("Building the deck", len(chart_names())) as advance:
         written = build_deck(company=company, partner=partner, from_period=from_period,
                              to_period=to_period, out=out.resolve(), data_dir=data_dir(),
                              editable_charts=editable_charts, progress=advance,
-                             period_kind=period_kind)
+                             period_kind=period_kind, basis=basis, as_of=as_of_date)
     typer.echo(str(written))
 
 
@@ -55,16 +59,21 @@ def report(
         "--out", help="The .html to write: a file name, outside the data folder")] = Path(
         "report.html"),
     period_kind: PeriodKindOption = None,
+    basis: BasisOption = None,
+    as_of: AsOfOption = None,
 ) -> None:
     """One self-contained HTML page that opens offline: key figures, charts, tables."""
     from analytics.charts import names as chart_names
     from analytics.cli.progress import progress_bar
     from analytics.project import data_dir
     from analytics.report_page import build_report
+    from analytics.subject import check_as_of, check_basis
 
+    as_of_date, basis = check_as_of(as_of), check_basis(basis)
     with progress_bar("Building the report", len(chart_names())) as advance:
         written = build_report(company=company, partner=partner, from_period=from_period,
                                to_period=to_period, out=out.resolve(), data_dir=data_dir(),
-                               progress=advance, period_kind=period_kind)
+                               progress=advance, period_kind=period_kind, basis=basis,
+                               as_of=as_of_date)
 
     typer.echo(str(written))

@@ -97,10 +97,14 @@ def png_width(content: bytes) -> int:
 
 
 def svg_texts(path: Path) -> list[str]:
-    """Every <text> of an SVG (which must parse as XML)."""
+    """Every line of text of an SVG (which must parse as XML): each <tspan> of a multi-line
+    <text> (a footnote of several lines), else the <text> itself."""
     root = ET.fromstring(path.read_text(encoding="utf-8"))
-    return ["".join(element.itertext()) for element in root.iter()
-            if element.tag.endswith("text")]
+    texts = [element for element in root.iter() if element.tag.endswith("}text")
+             or element.tag == "text"]
+    return [line for element in texts for line in
+            ([("".join(span.itertext())) for span in element if span.tag.endswith("tspan")]
+             or ["".join(element.itertext())])]
 
 
 def chart_spec(path: Path) -> dict[str, Any]:
