@@ -237,7 +237,7 @@ def check(data_dir: Path | str | None = None) -> ValidationReport:
     folder = resolve_data_dir(data_dir)
     connection = connect(folder, sandboxed=False, limits=sandbox.Limits.for_writes())
     try:
-        relations = stored_relations(connection)
+        relations = stored_relations()
         names = sorted(suspects(connection, relations) | warned(connection, relations))
         violations, warnings = [], []
         for start in range(0, len(names), VALIDATE_BATCH):

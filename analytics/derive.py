@@ -25,8 +25,12 @@ TOOL_DERIVATIONS = ("printed_total", "stream_remainder", "total_remainder",
                     "fiscal_year_remainder")
 _TOOL = "(" + ", ".join(f"'{d}'" for d in TOOL_DERIVATIONS) + ")"
 _TOTAL, _UNATTRIBUTED = f"'{TOTAL_STREAM}'", f"'{UNATTRIBUTED}'"
-#: A remainder is stamped with the publication date of the state it was derived from.
-_REPORTED_ON = f"nullif(snapshot, {UNKNOWN_DATE}) AS reported_on"
+#: A remainder is stamped with the publication date of the state it was derived from (shown
+#: until vintages.mark_shown says otherwise).
+_REPORTED_ON = f"nullif(snapshot, {UNKNOWN_DATE}) AS reported_on, true AS shown"
+#: Rows one batch of companies holds while its remainders are derived: a universe of thousands
+#: of companies is derived a slice at a time, within the memory and spill limits.
+BATCH_ROWS = 2_000_000
 
 
 def _sorted_joined(values: str, separator: str) -> str:
@@ -159,17 +163,32 @@ WHERE n = 0 OR (abs(total - parts_sum) > total_precision + parts_precision
 def derive(connection: duckdb.DuckDBPyConnection, revenue: str, totals: str) -> None:
     """Recompute every remainder of the companies in `revenue` and `totals` (tables of a
     working set) from their read figures, in place: per company, basis and publication
-    snapshot (vintages.py), each from the state of the figures as of that publication."""
+    snapshot (vintages.py), each from the state of the figures as of that publication; a
+    batch of companies (BATCH_ROWS rows) at a time."""
     connection.execute(f"DELETE FROM {revenue} WHERE derivation IN {_TOOL}").fetchall()
     connection.execute(f"DELETE FROM {totals} WHERE derivation IN {_TOOL}").fetchall()
     states = create_state_views(connection, {"revenue": revenue, "reported_totals": totals},
                                 prefix="derive")
-    names = {"{revenue}": revenue, "{totals}": totals,
-             "{revenue_state}": states["revenue"], "{totals_state}": states["reported_totals"]}
-    for statement in (FISCAL_YEAR_REMAINDERS, STREAM_REMAINDERS, TOTAL_REMAINDERS):
-        for placeholder, relation in names.items():  # not str.format: the regexes hold braces
-            statement = statement.replace(placeholder, relation)
-        connection.execute(statement).fetchall()
+    connection.execute(f"""
+        CREATE OR REPLACE TEMP TABLE derive_batches AS
+        SELECT company, (sum(rows) OVER (ORDER BY company) - 1) // {BATCH_ROWS} AS batch
+        FROM (SELECT company, count(*) AS rows FROM (SELECT company FROM {revenue}
+                                                    UNION ALL SELECT company FROM {totals})
+              GROUP BY company)""").fetchall()
+    batches = [row[0] for row in connection.execute(
+        "SELECT DISTINCT batch FROM derive_batches ORDER BY batch").fetchall()]
+    for batch in batches:
+        of_batch = ("WHERE company IN (SELECT company FROM derive_batches "
+                    f"WHERE batch = {int(batch)})")
+        names = {"{revenue}": revenue, "{totals}": totals,
+                 "{revenue_state}": f"(SELECT * FROM {states['revenue']} {of_batch})",
+                 "{totals_state}": f"(SELECT * FROM {states['reported_totals']} {of_batch})"}
+        for template in (FISCAL_YEAR_REMAINDERS, STREAM_REMAINDERS, TOTAL_REMAINDERS):
+            statement = template
+            for placeholder, relation in names.items():  # not str.format: regexes hold braces
+                statement = statement.replace(placeholder, relation)
+            connection.execute(statement).fetchall()
+    connection.execute("DROP TABLE derive_batches").fetchall()
 
 
 def derived_by_tool_sql() -> str:

@@ -308,14 +308,15 @@ def format_period(label: str) -> str:
     return label
 
 
-def format_share(share: float | None, *, exact: bool = False, lower_bound: bool = False
-                 ) -> str:
-    """Two significant figures (0.399 -> 40%, 0.093 -> 9.3%), or one decimal when `exact`;
-    `at least 9.3%` for a lower bound, so no sentence states one as exact."""
+def format_share(share: float | None, *, exact: bool = False, lower_bound: bool = False,
+                 decimals: int = 1) -> str:
+    """Two significant figures (0.399 -> 40%, 0.093 -> 9.3%), or `decimals` decimals when
+    `exact`; `at least 9.3%` for a lower bound, so no sentence states one as exact."""
     if share is None:
         return "not disclosed"
     percent = share * 100
-    text = f"{percent:.0f}%" if abs(percent) >= 10 and not exact else f"{percent:.1f}%"
+    text = (f"{percent:.0f}%" if abs(percent) >= 10 and not exact
+            else f"{percent:.{decimals}f}%")
     return f"at least {text}" if lower_bound else text
 
 

@@ -60,12 +60,45 @@ def _dependence_headline(figures: KeyFigures) -> Sentence:
         return f"{figures.partner} was {_share(latest)} of revenue {when(latest)}"
     verb = direction(first, latest)
     note = across_bases(first, latest)
+    before, after = distinct_shares(first, latest)
+    peak = _peak(figures)
     if verb is None:
-        return _noted(f"{figures.partner} was {_share(first)} of revenue "
-                      f"{when(first, ends_sentence=False)} and {_share(latest)} {when(latest)}",
+        return _noted(f"{figures.partner} was {before} of revenue "
+                      f"{when(first, ends_sentence=False)} and {after} {when(latest)}{peak}",
                       note)
-    return _noted(f"{figures.partner} {verb} from {_share(first)} of revenue "
-                  f"{when(first, ends_sentence=False)} to {_share(latest)} {when(latest)}", note)
+    return _noted(f"{figures.partner} {verb} from {before} of revenue "
+                  f"{when(first, ends_sentence=False)} to {after} {when(latest)}{peak}", note)
+
+
+def distinct_shares(first: ShareAt, latest: ShareAt) -> tuple[str, str]:
+    """The two shares as a sentence prints them, with as many decimals as it takes to tell two
+    different values apart (54.4% and 53.6%, never 54% and 54%)."""
+    before, after = _share(first), _share(latest)
+    if before != after or first.share == latest.share:
+        return before, after
+    for decimals in (1, 2, 3):
+        before = format_share(first.share, exact=True, lower_bound=first.lower_bound,
+                              decimals=decimals)
+        after = format_share(latest.share, exact=True, lower_bound=latest.lower_bound,
+                             decimals=decimals)
+        if before != after:
+            break
+    return before, after
+
+
+def _peak(figures: KeyFigures) -> str:
+    """`, peaking at 60% in Q2 2023` when the share went above both ends in between: a
+    sentence from one end to the other must not hide it."""
+    first, latest, peak = figures.first_known, figures.latest, figures.peak
+    if peak is None or first is None or latest is None or peak.period in (first.period,
+                                                                            latest.period):
+        return ""
+    if peak.share <= max(first.share, latest.share):
+        return ""
+    shown = format_share(peak.share, lower_bound=peak.lower_bound)
+    if shown in (_share(first), _share(latest)):
+        shown = format_share(peak.share, exact=True, lower_bound=peak.lower_bound)
+    return f", peaking at {shown} in {format_period(peak.period)}"
 
 
 def _source_headline(figures: KeyFigures) -> str:
@@ -102,9 +135,9 @@ def _mix_headline(frames: Frames, figures: KeyFigures) -> Sentence:
     if row is None:
         return _dependence_headline(figures)
     stream = label(str(row["partner_stream"]).replace("_", " "))
+    noun = stream if stream.lower().endswith(("revenue", "revenues")) else f"{stream} revenue"
     share = format_share(row["share_of_stream"], lower_bound=bool(row["share_is_lower_bound"]))
-    return (f"{figures.partner} was {share} of {stream} revenue "
-            f"in {format_period(row['period'])}")
+    return f"{figures.partner} was {share} of {noun} in {format_period(row['period'])}"
 
 
 def _growth_headline(frames: Frames, figures: KeyFigures) -> Sentence:
@@ -168,11 +201,18 @@ def _bridge_headline(frames: Frames, figures: KeyFigures) -> Sentence:
                     f"apart on one basis{not_compared(later)}")
         return f"The growth bridge needs {possessive(figures.partner)} revenue a year apart: not disclosed"
     money = figures.currency
-    return _noted(f"Of {format_money(row['total_change'], money)} revenue growth in "
-                  f"{format_period(row['period'])}, {figures.partner} added "
-                  f"{format_money(row['partner_change'], money)} and the rest "
-                  f"{format_money(row['rest_change'], money)}{_one_offs_in(row)}",
+    change = "growth" if row["total_change"] >= 0 else "decline"
+    return _noted(f"Of {format_money(abs(row['total_change']), money)} revenue {change} in "
+                  f"{format_period(row['period'])}, {figures.partner} "
+                  f"{_added(row['partner_change'], money)} and the rest "
+                  f"{_added(row['rest_change'], money)}{_one_offs_in(row)}",
                   not_compared(later))
+
+
+def _added(amount: Any, currency: str) -> str:
+    """`added $12.0M` or `lost $198.5M`, never `added -$198.5M`."""
+    verb = "added" if amount >= 0 else "lost"
+    return f"{verb} {format_money(abs(amount), currency)}"
 
 
 def _concentration_headline(frames: Frames, figures: KeyFigures) -> str:

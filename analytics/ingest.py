@@ -200,7 +200,8 @@ def _upsert(work: WorkingSet, staged: StagedFile, targets: dict[str, str]) -> tu
         columns = ", ".join(TABLES[name].column_names)
         ((new,),) = work.connection.execute(
             f"INSERT INTO {work.table(name)} ({columns}) "
-            f"SELECT {columns} FROM {staged.table} s WHERE s.{which}").fetchall()
+            f"SELECT {store.typed_select(name)} FROM {staged.table} s WHERE s.{which}"
+        ).fetchall()
         replaced += gone
         inserted += int(new) - gone
     return inserted, replaced

@@ -1,7 +1,7 @@
 """Turn the rows of each ingest format into typed records, one builder per table.
 
 Each builder checks one row and raises an InputError at the offending cell; checks that span
-rows (duplicates, one currency per company) live here too, because only here are rows known.
+rows (duplicates, one currency per company) run set-based in ingest.py.
 """
 
 from __future__ import annotations
@@ -114,15 +114,23 @@ def revenue_record(row: SourceRow) -> Record:
 
 
 def counterparty_record(row: SourceRow) -> Record:
+    """Who a counterparty is, over its span of dates (open ends: always); a span ending before
+    it starts is refused here, at its row."""
     name = parse.name(row, "counterparty")
-    return {
+    record: Record = {
         "company": parse.name(row, "company"),
         "counterparty": name,
         "counterparty_class": parse.choice(row, "counterparty_class", COUNTERPARTY_CLASSES),
         "counterparty_group": parse.optional_name(row, "counterparty_group") or name,
         "is_pool": parse.boolean(row, "is_pool"),
+        "valid_from": parse.iso_date(row, "valid_from", required=False)[0],
+        "valid_to": parse.iso_date(row, "valid_to", required=False)[0],
         "note": parse.free_text(row, "note"),
     }
+    start, end = record["valid_from"], record["valid_to"]
+    if start is not None and end is not None and end < start:
+        raise InputError(f"valid_to {end} is before valid_from {start}", row.where("valid_to"))
+    return record
 
 
 def partnership_record(row: SourceRow) -> Record:
@@ -197,7 +205,7 @@ FORMATS: dict[str, Format] = {
         Format("counterparties", ("company", "counterparty", "counterparty_class"),
                counterparty_record,
                (("class", "counterparty_class"), ("group", "counterparty_group")),
-               ("counterparty_group", "is_pool", "note")),
+               ("counterparty_group", "is_pool", "valid_from", "valid_to", "note")),
         Format("partnerships", ("company", "partner", "kind", "start_date", "source"),
                partnership_record, (("start", "start_date"), ("end", "end_date")),
                ("end_date", "stake_percent", "note")),
@@ -209,31 +217,3 @@ FORMATS: dict[str, Format] = {
                ("share_of", "precision", *VINTAGE, "note")),
     )
 }
-
-
-def check_unique(rows: list[SourceRow], records: list[Record], grain: tuple[str, ...]) -> None:
-    """Two rows of one file with the same grain are an error naming both rows."""
-    first_row: dict[tuple[Any, ...], int] = {}
-    for row, record in zip(rows, records, strict=True):
-        key = (*(record.get(c) for c in grain), record.get("counterparty") is None)
-        if key in first_row:
-            shown = ", ".join(f"{c}={record.get(c)}" for c in grain if record.get(c) is not None)
-            raise InputError(f"duplicate of row {first_row[key]} ({shown})", row.where())
-        first_row[key] = row.number
-
-
-def check_one_currency(rows: list[SourceRow], records: list[Record],
-                       existing: dict[str, str]) -> None:
-    """A company keeps one currency: across the file and against what is stored."""
-    seen = dict(existing)
-    origin: dict[str, str] = {company: "the stored data" for company in existing}
-    for row, record in zip(rows, records, strict=True):
-        company, currency = record["company"], record["currency"]
-        if company in seen and seen[company] != currency:
-            raise InputError(
-                f"mixed currencies for {company}: {origin[company]} is in {seen[company]}, "
-                f"this row is in {currency}",
-                row.where("currency"),
-            )
-        seen.setdefault(company, currency)
-        origin.setdefault(company, f"row {row.number}")

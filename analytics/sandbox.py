@@ -42,6 +42,9 @@ WRITE_MEMORY_LIMIT = "1GiB"
 MEMORY_LIMIT_ENV = "ANALYTICS_MEMORY_LIMIT"
 #: Spilling to disk may use this many times the memory limit.
 SPILL_FACTOR = 4
+#: Writes hold the touched companies' rows (every publication of every figure) as working
+#: tables, which spill too: 16 GiB of disk at the 1 GiB write memory limit.
+WRITE_SPILL_FACTOR = 16
 #: After an interrupt, how long DuckDB gets to stop before the CLI ends the process.
 GRACE_SECONDS = 3.0
 BATCH_ROWS = 65_536
@@ -87,6 +90,7 @@ class Limits:
     timeout: float = DEFAULT_TIMEOUT_SECONDS
     memory_limit: str = DEFAULT_MEMORY_LIMIT
     end_process_when_stuck: bool = False
+    spill_factor: int = SPILL_FACTOR
 
     def __post_init__(self) -> None:
         check_timeout(self.timeout)
@@ -94,10 +98,10 @@ class Limits:
 
     @property
     def spill_limit(self) -> str:
-        """How much DuckDB may spill to its private temp folder: SPILL_FACTOR x memory."""
+        """How much DuckDB may spill to its private temp folder: `spill_factor` x memory."""
         match = _MEMORY.match(self.memory_limit)
         assert match is not None
-        return f"{float(match[1]) * SPILL_FACTOR:g}{match[2]}"
+        return f"{float(match[1]) * self.spill_factor:g}{match[2]}"
 
     @classmethod
     def from_environment(cls, timeout: float = DEFAULT_TIMEOUT_SECONDS,
@@ -110,8 +114,10 @@ class Limits:
     @classmethod
     def for_writes(cls) -> Limits:
         """Limits for ingest, delete and validate: $ANALYTICS_MEMORY_LIMIT, else
-        WRITE_MEMORY_LIMIT; no timeout short of the maximum (a large file takes its time)."""
-        return cls(MAX_TIMEOUT_SECONDS, os.environ.get(MEMORY_LIMIT_ENV) or WRITE_MEMORY_LIMIT)
+        WRITE_MEMORY_LIMIT; no timeout short of the maximum (a large file takes its time); the
+        working set of thousands of companies may spill WRITE_SPILL_FACTOR x memory."""
+        return cls(MAX_TIMEOUT_SECONDS, os.environ.get(MEMORY_LIMIT_ENV) or WRITE_MEMORY_LIMIT,
+                   spill_factor=WRITE_SPILL_FACTOR)
 
 
 def check_timeout(seconds: float) -> None:

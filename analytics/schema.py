@@ -152,7 +152,8 @@ REPORTED_TOTALS = Table(
 COUNTERPARTIES = Table(
     "counterparties",
     "Who pays the company. Counterparties sharing a group are under common control and count as "
-    "one in concentration measures.",
+    "one in concentration measures. A counterparty whose class or group changes has one row "
+    "per span of dates (`valid_from`, `valid_to`).",
     (
         _COMPANY,
         Column("counterparty", "VARCHAR", "Name as used in revenue.counterparty"),
@@ -164,9 +165,13 @@ COUNTERPARTIES = Table(
         ),
         Column("counterparty_group", "VARCHAR", "Group under common control (defaults to the name)"),
         Column("is_pool", "BOOLEAN", "True for many customers reported together (third_parties)"),
+        Column("valid_from", "DATE", "First day this class and group hold (a partner becomes a "
+               "subsidiary, a rival becomes the partner); NULL: from the start", required=False),
+        Column("valid_to", "DATE", "Last day they hold; NULL: still. A period takes the row in "
+               "force on its last day", required=False),
         _NOTE,
     ),
-    grain=("company", "counterparty"),
+    grain=("company", "counterparty", "valid_from"),
     ingest_columns=("company", "counterparty", "counterparty_class"),
 )
 

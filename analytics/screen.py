@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from analytics.derive import BATCH_ROWS
 from analytics.periods import FIRST_YEAR, LAST_YEAR
 from analytics.schema import COUNTERPARTY_CLASSES, TABLES
 from analytics.validate import PERIOD_TABLES
@@ -84,6 +85,11 @@ SCREENS = [
        WHERE a.streams >= 3 AND abs(a.everything - 2 * p.amount) <= a.rounding""",
     f"""SELECT company FROM {{counterparties}}
         WHERE coalesce(counterparty_class, '') NOT IN ({_CLASSES})""",
+    """SELECT a.company FROM {counterparties} a
+       JOIN {counterparties} b ON a.company = b.company AND a.counterparty = b.counterparty
+                              AND a.valid_from IS DISTINCT FROM b.valid_from
+       WHERE coalesce(a.valid_from, DATE '0001-01-01') <= coalesce(b.valid_to, DATE '9999-12-31')
+         AND coalesce(b.valid_from, DATE '0001-01-01') <= coalesce(a.valid_to, DATE '9999-12-31')""",
     """SELECT company FROM {partnerships}
        WHERE end_date < start_date OR stake_percent < 0 OR stake_percent > 100""",
 ]
@@ -95,27 +101,47 @@ WARNING_SCREEN = ("SELECT company FROM {revenue} WHERE amount < 0 "
                   "UNION SELECT company FROM {disclosed_shares}")
 
 
-def stored_relations(connection: duckdb.DuckDBPyConnection) -> dict[str, str]:
-    """The relations to screen what a connection's data folder stores: every table's stored
-    rows, the figure tables as their publication states (vintages.py)."""
+def stored_relations() -> dict[str, str]:
+    """The relations of every stored row of a connection's data folder, per table."""
     from analytics.engine import stored_view
 
-    return create_state_views(connection, {name: stored_view(name) for name in TABLES},
-                              prefix="stored")
+    return {name: stored_view(name) for name in TABLES}
 
 
 def suspects(connection: duckdb.DuckDBPyConnection, relations: Mapping[str, str]) -> set[str]:
     """Every company some invariant might flag (a superset of those validate.py flags), over
-    the tables named in `relations` (table -> relation; the figure tables as publication
-    states, see `stored_relations`). One screen at a time: run together, their hash tables
-    would add up past the memory limit."""
-    return {company for screen in SCREENS
-            for company in _companies(connection, screen, relations)}
+    the stored rows in `relations` (table -> relation; the figure tables are screened as their
+    publication states, vintages.py). One screen at a time and a batch of companies at a time:
+    run together, their hash tables would add up past the memory limit."""
+    return _in_batches(connection, relations, SCREENS)
 
 
 def warned(connection: duckdb.DuckDBPyConnection, relations: Mapping[str, str]) -> set[str]:
     """Every company validate.warnings may warn about, over the same tables as `suspects`."""
-    return _companies(connection, WARNING_SCREEN, relations)
+    return _in_batches(connection, relations, [WARNING_SCREEN])
+
+
+def _in_batches(connection: duckdb.DuckDBPyConnection, relations: Mapping[str, str],
+                screens: list[str]) -> set[str]:
+    """The companies `screens` flag, each batch of companies (derive.BATCH_ROWS rows of any
+    table) screened over its own publication states."""
+    every = " UNION ALL ".join(f"SELECT company FROM {relations[name]}" for name in TABLES)
+    connection.execute(f"""
+        CREATE OR REPLACE TEMP TABLE screen_batches AS
+        SELECT company, (sum(rows) OVER (ORDER BY company) - 1) // {BATCH_ROWS} AS batch
+        FROM (SELECT company, count(*) AS rows FROM ({every}) GROUP BY company)""").fetchall()
+    batches = [row[0] for row in connection.execute(
+        "SELECT DISTINCT batch FROM screen_batches ORDER BY batch").fetchall()]
+    found: set[str] = set()
+    for batch in batches:
+        scoped = {name: relation if len(batches) == 1 else
+                  f"(SELECT * FROM {relation} WHERE company IN "
+                  f"(SELECT company FROM screen_batches WHERE batch = {int(batch)}))"
+                  for name, relation in relations.items()}
+        states = create_state_views(connection, scoped, prefix="screen")
+        found |= {company for screen in screens
+                  for company in _companies(connection, screen, states)}
+    return found
 
 
 def _companies(connection: duckdb.DuckDBPyConnection, sql: str,
@@ -131,6 +157,6 @@ def suspect_companies(folder: Path) -> set[str]:
 
     connection = connect(folder, sandboxed=False)
     try:
-        return suspects(connection, stored_relations(connection))
+        return suspects(connection, stored_relations())
     finally:
         connection.close()

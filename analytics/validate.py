@@ -10,6 +10,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from datetime import date
 from decimal import Decimal
+from itertools import pairwise
 from typing import Any
 
 from analytics.periods import parse_period
@@ -238,13 +239,15 @@ def _disagreeing_shares(data: Dataset) -> Iterable[Violation]:
     """A disclosed share further from the share the amounts give than its printed rounding.
     Only where the partner's revenue and the base (total revenue or the stream's printed total)
     are both known."""
-    group_of = {(r["company"], r["counterparty"]): r["counterparty_group"]
-                for r in data.get("counterparties", [])}
+    spans: dict[tuple[str, str], list[Record]] = defaultdict(list)
+    for r in data.get("counterparties", []):
+        spans[(r["company"], r["counterparty"])].append(r)
     partner_revenue: dict[tuple[Any, ...], Decimal] = defaultdict(Decimal)
     for leaf in _current(data.get("revenue", [])):
         key = (leaf["company"], leaf["period"], leaf.get("basis"))
         partner_revenue[(*key, leaf["counterparty"])] += leaf["amount"]
-        group = group_of.get((leaf["company"], leaf["counterparty"]))
+        group = next((r["counterparty_group"] for r in spans[(leaf["company"], leaf["counterparty"])]
+                      if _in_force(r, leaf["period_end"])), None)
         if group is not None and group != leaf["counterparty"]:
             partner_revenue[(*key, group)] += leaf["amount"]
     bases = {(r["company"], r["period"], r.get("basis"), r["stream"]): r["amount"]
@@ -265,11 +268,28 @@ def _disagreeing_shares(data: Dataset) -> Iterable[Violation]:
                 f"({_money(earned)} of {_money(base)}): the sources disagree")
 
 
+def _in_force(counterparty: Record, day: date) -> bool:
+    """Whether a counterparty row's span of dates holds on `day` (views.sql's in_force)."""
+    start, end = counterparty.get("valid_from"), counterparty.get("valid_to")
+    return (start is None or start <= day) and (end is None or day <= end)
+
+
 def valid_reference_tables(data: Dataset) -> Iterable[str]:
+    spans: dict[tuple[str, str], list[Record]] = defaultdict(list)
     for record in data.get("counterparties", []):
+        spans[(record["company"], record["counterparty"])].append(record)
         if record["counterparty_class"] not in COUNTERPARTY_CLASSES:
             yield (f"{record['company']}: counterparty '{record['counterparty']}' has unknown "
                    f"class '{record['counterparty_class']}'")
+    for (company, counterparty), rows in sorted(spans.items()):
+        ordered = sorted(rows, key=lambda r: r.get("valid_from") or date.min)
+        for before, after in pairwise(ordered):
+            end, start = before.get("valid_to"), after.get("valid_from") or date.min
+            if end is None or end >= start:
+                yield (f"{company}: counterparty '{counterparty}' has two rows in force at once "
+                       f"(from {before.get('valid_from') or 'the start'} to "
+                       f"{end or 'now'}, and from {after.get('valid_from') or 'the start'}): "
+                       "a period must have one class and group")
     for record in data.get("partnerships", []):
         end, start = record.get("end_date"), record["start_date"]
         which = (f"{record['company']}: partnership with {record['partner']} ({record['kind']}, "

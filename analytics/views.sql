@@ -103,8 +103,14 @@ CREATE VIEW stream_revenue AS FROM stream_revenue(NULL);
 -- counterparty of that name alone. So `partner=<member>` is that member, `partner=<group>` the
 -- whole group, and a name that is both (a group defaults to its member's own name) is the
 -- counterparty alone when it is the group's only member.
+-- A member is a counterparty row with its span of dates: a counterparty joins or leaves a group
+-- on a date (`valid_from`, `valid_to`); `in_force(valid_from, valid_to, period_end)` tells
+-- whether a row holds in a period (the row in force on its last day).
+CREATE MACRO in_force(valid_from, valid_to, on_day) AS
+    (valid_from IS NULL OR valid_from <= on_day) AND (valid_to IS NULL OR on_day <= valid_to);
+
 CREATE MACRO partner_members(which_company, which_partner) AS TABLE
-    SELECT counterparty, counterparty_class, counterparty_group
+    SELECT counterparty, counterparty_class, counterparty_group, valid_from, valid_to
     FROM counterparties_of(which_company)
     WHERE company = which_company
       AND CASE WHEN EXISTS (SELECT 1 FROM counterparties_of(which_company) AS other
@@ -119,11 +125,11 @@ CREATE MACRO partner_members(which_company, which_partner) AS TABLE
 -- unknown name.
 CREATE MACRO partner_scope(which_company, which_partner) AS TABLE
     SELECT which_partner AS partner, bool_or(counterparty <> which_partner) AS is_group,
-           string_agg(counterparty, ', '
+           string_agg(DISTINCT counterparty, ', '
                       ORDER BY counterparty <> which_partner, counterparty) AS members,
-           list(counterparty ORDER BY counterparty <> which_partner, counterparty)
+           list(DISTINCT counterparty ORDER BY counterparty <> which_partner, counterparty)
                AS member_list,
-           count(*) AS member_count
+           count(DISTINCT counterparty) AS member_count
     FROM partner_members(which_company, which_partner)
     HAVING count(*) > 0;
 
@@ -143,18 +149,23 @@ CREATE MACRO partner_periods(which_company, which_partner, kind) AS TABLE
 WITH members AS (
     FROM partner_members(which_company, which_partner)
 ),
+-- The partner's leaves: of its members, each in a period its membership is in force.
+member_figures AS MATERIALIZED (
+    SELECT r.* FROM revenue_of(which_company) r
+    WHERE r.company = which_company
+      AND EXISTS (SELECT 1 FROM members m WHERE m.counterparty = r.counterparty
+                                            AND in_force(m.valid_from, m.valid_to, r.period_end))
+),
 partner_leaves AS (
     SELECT period, sum(amount) AS partner_revenue, arg_max(stream, amount) AS partner_stream,
            coalesce(sum(amount) FILTER (WHERE NOT one_off), 0) AS partner_revenue_excl_one_offs,
            bool_or(derived) AS partner_derived,
            string_agg(DISTINCT source, ' | ' ORDER BY source) AS partner_source
-    FROM revenue_of(which_company)
-    WHERE company = which_company AND counterparty IN (SELECT counterparty FROM members)
+    FROM member_figures
     GROUP BY period
 ),
 usual_stream AS (
-    SELECT mode(stream) AS stream FROM revenue_of(which_company)
-    WHERE company = which_company AND counterparty IN (SELECT counterparty FROM members)
+    SELECT mode(stream) AS stream FROM member_figures
 ),
 disclosed AS (
     SELECT period, share_of, basis, share_percent::DOUBLE / 100 AS share,
@@ -163,28 +174,27 @@ disclosed AS (
     WHERE company = which_company AND partner = which_partner
 ),
 member_leaves AS (
-    SELECT period, counterparty FROM revenue_of(which_company)
-    WHERE company = which_company AND counterparty IN (SELECT counterparty FROM members)
-    GROUP BY ALL
+    SELECT period, counterparty FROM member_figures GROUP BY ALL
 ),
 pools AS (
-    SELECT r.period,
+    SELECT r.period, any_value(r.period_end) AS period_end,
            coalesce(bool_or(c.is_pool AND c.counterparty_class <> 'third_party'), false)
                AS hides_any,
            coalesce(bool_or(c.is_pool), false) AS hides_third_party
     FROM revenue_of(which_company) r
-    JOIN counterparties_of(which_company) c ON c.counterparty = r.counterparty
+    JOIN counterparties_of(which_company) c
+      ON c.counterparty = r.counterparty AND in_force(c.valid_from, c.valid_to, r.period_end)
     WHERE r.company = which_company
     GROUP BY r.period
 ),
--- Whether some member without a figure in the period could be hiding in a pool.
+-- Whether some member (in force that period) without a figure could be hiding in a pool.
 hidden AS (
     SELECT p.period,
-           coalesce(bool_or(ml.counterparty IS NULL AND CASE
+           coalesce(bool_or(m.counterparty IS NOT NULL AND ml.counterparty IS NULL AND CASE
                WHEN m.counterparty_class = 'third_party' THEN p.hides_third_party
                ELSE p.hides_any END), false) AS could_hide
     FROM pools p
-    CROSS JOIN members m
+    LEFT JOIN members m ON in_force(m.valid_from, m.valid_to, p.period_end)
     LEFT JOIN member_leaves ml ON ml.period = p.period AND ml.counterparty = m.counterparty
     GROUP BY p.period
 )

@@ -178,7 +178,8 @@ def table_macros(vintage: Vintage) -> list[str]:
 def mark_shown(connection: duckdb.DuckDBPyConnection, tables: dict[str, str]) -> None:
     """Set `shown` in the working tables `tables` (table -> relation): what each period shows
     by default, by chosen_sql. A fiscal year of a company with one basis and one publication
-    date throughout shows every row: only the other years (few) go through the choice."""
+    date throughout shows every row (rows arrive shown): only the other years (few) go through
+    the choice, so a universe of companies publishing once costs one aggregate."""
     keys = " UNION ALL ".join(f"SELECT company, period, basis, reported_on FROM {relation}"
                               for relation in tables.values())
     connection.execute(f"""
@@ -186,21 +187,26 @@ def mark_shown(connection: duckdb.DuckDBPyConnection, tables: dict[str, str]) ->
         SELECT company, fiscal_year_of(period) AS fiscal_year FROM ({keys}) GROUP BY ALL
         HAVING count(DISTINCT basis) > 1 OR count(DISTINCT published_on(reported_on)) > 1
         """).fetchall()
-    in_group = ("EXISTS (SELECT 1 FROM republished_years y WHERE y.company = {r}.company "
-                "AND y.fiscal_year = fiscal_year_of({r}.period))")
-    restricted = {name: f"(SELECT * FROM {relation} WHERE {in_group.format(r=relation)})"
+    restricted = {name: f"(SELECT r.* FROM {relation} r SEMI JOIN republished_years y "
+                        "ON y.company = r.company AND y.fiscal_year = fiscal_year_of(r.period))"
                   for name, relation in tables.items()}
     connection.execute(f"CREATE OR REPLACE TEMP TABLE chosen_by_default AS "
                        f"{chosen_sql(restricted)}").fetchall()
     for name, relation in tables.items():
-        line = ", ".join(f"r.{c}" for c in LINES[name])
+        line = ", ".join(f"{relation}.{c}" for c in LINES[name])
+        # Hidden before: shown again unless chosen below; then the republished years' rows
+        # are hidden, and their chosen ones shown.
+        connection.execute(f"UPDATE {relation} SET shown = true WHERE NOT shown").fetchall()
         connection.execute(f"""
-            UPDATE {relation} r SET shown = NOT {in_group.format(r='r')} OR EXISTS (
-                SELECT 1 FROM chosen_by_default c
-                WHERE c.table_name = '{name}' AND c.company = r.company
-                  AND c.period = r.period AND c.basis = r.basis AND c.line = [{line}]
-                  AND c.reported_on IS NOT DISTINCT FROM r.reported_on)
-            WHERE r.shown IS DISTINCT FROM true OR {in_group.format(r='r')}""").fetchall()
+            UPDATE {relation} SET shown = false FROM republished_years y
+            WHERE y.company = {relation}.company
+              AND y.fiscal_year = fiscal_year_of({relation}.period)""").fetchall()
+        connection.execute(f"""
+            UPDATE {relation} SET shown = true FROM chosen_by_default c
+            WHERE c.table_name = '{name}' AND c.company = {relation}.company
+              AND c.period = {relation}.period AND c.basis = {relation}.basis
+              AND c.line = [{line}]
+              AND c.reported_on IS NOT DISTINCT FROM {relation}.reported_on""").fetchall()
     connection.execute("DROP TABLE chosen_by_default").fetchall()
     connection.execute("DROP TABLE republished_years").fetchall()
 

@@ -77,7 +77,7 @@ class WorkingSet:
     def _worded(self, flag: Callable[..., set[str]], word: Callable[[Dataset], list[Violation]],
                 limit: int | None) -> list[Violation]:
         """`word` over the companies `flag` finds, a batch at a time, up to `limit` results."""
-        flagged = sorted(flag(self.connection, self._states()))
+        flagged = sorted(flag(self.connection, {name: self.table(name) for name in TABLES}))
         found: list[Violation] = []
         for start in range(0, len(flagged), VALIDATE_BATCH):
             if limit is not None and len(found) >= limit:

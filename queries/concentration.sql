@@ -1,4 +1,4 @@
--- Customer concentration per period: top-N share, HHI (0-10000), effective number of counterparties, and every counterparty group at or over 10% of revenue. Counterparties of one group count as one; pools (third parties, unattributed) count as many small customers, so where a pool that is not third parties exists HHI is a lower bound. One-off leaves (a settlement, a disposal gain) are left out of every share and of its denominator unless `include_one_offs` is true; `one_offs_excluded` says where that changed the figures.
+-- Customer concentration per period: top-N share, HHI (0-10000), effective number of counterparties, and every counterparty group at or over 10% of revenue. Counterparties of one group (the group in force on the period's last day) count as one; pools (third parties, unattributed) count as many small customers, so where a pool that is not third parties exists HHI is a lower bound. One-off leaves (a settlement, a disposal gain) are left out of every share and of its denominator unless `include_one_offs` is true; `one_offs_excluded` says where that changed the figures.
 -- @param company VARCHAR = 'Weibo'  -- company to analyse
 -- @param top_n INTEGER = 1  -- how many of the largest groups the top-N share adds up
 -- @param period_kind VARCHAR = 'quarter' in (quarter, year)  -- quarter or year
@@ -11,6 +11,7 @@ WITH groups AS (
     SELECT r.period, c.counterparty_group, sum(r.amount) AS amount
     FROM revenue_of($company) r
     JOIN counterparties_of($company) c ON c.counterparty = r.counterparty
+     AND in_force(c.valid_from, c.valid_to, r.period_end)
     WHERE r.company = $company AND r.period_kind = $period_kind AND NOT c.is_pool
       AND ($include_one_offs OR NOT r.one_off)
     GROUP BY ALL
@@ -27,6 +28,7 @@ pools AS (
     SELECT r.period, bool_or(c.counterparty_class <> 'third_party') AS has_unsplit_pool
     FROM revenue_of($company) r
     JOIN counterparties_of($company) c ON c.counterparty = r.counterparty
+     AND in_force(c.valid_from, c.valid_to, r.period_end)
     WHERE r.company = $company AND c.is_pool
     GROUP BY r.period
 )

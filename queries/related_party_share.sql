@@ -16,6 +16,7 @@ SELECT r.company, r.period, r.period_kind, r.period_start, r.stream, any_value(r
        string_agg(DISTINCT r.source, ' | ' ORDER BY r.source) AS source
 FROM revenue_of($company) r
 JOIN counterparties_of($company) c ON c.counterparty = r.counterparty
+     AND in_force(c.valid_from, c.valid_to, r.period_end)
 LEFT JOIN stream_revenue($company) s ON s.period = r.period AND s.stream = r.stream
 WHERE r.company = $company AND r.period_kind = $period_kind AND r.stream <> 'unattributed'
 GROUP BY r.company, r.period, r.period_kind, r.period_start, r.stream

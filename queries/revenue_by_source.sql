@@ -8,7 +8,8 @@
 -- @param as_of DATE = NULL  -- only figures published on or before this date (point in time)
 SELECT r.company, r.period, r.period_kind, r.period_start, r.period_end, r.currency, r.basis,
        r.stream,
-       CASE WHEN r.counterparty IN (SELECT counterparty FROM partner_members($company, $partner))
+       CASE WHEN r.counterparty IN (SELECT counterparty FROM partner_members($company, $partner) m
+                                    WHERE in_force(m.valid_from, m.valid_to, r.period_end))
             THEN $partner
             ELSE 'rest' END AS portion,
        r.one_off,

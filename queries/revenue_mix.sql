@@ -1,4 +1,4 @@
--- Revenue mix per period by source and counterparty class (third_party, related_party, strategic_partner, mixed), as shares of the period's leaves, for 100% stacked views.
+-- Revenue mix per period by source and counterparty class (third_party, related_party, strategic_partner, mixed), as shares of the period's leaves, for 100% stacked views. A counterparty counts in the class in force on the period's last day (`valid_from`/`valid_to` in counterparties).
 -- @param company VARCHAR = 'Weibo'  -- company to analyse
 -- @param period_kind VARCHAR = 'quarter' in (quarter, year)  -- quarter or year
 -- @param from_period PERIOD = NULL  -- first period shown, e.g. 2013Q1
@@ -13,6 +13,7 @@ WITH mix AS (
            string_agg(DISTINCT r.source, ' | ' ORDER BY r.source) AS source
     FROM revenue_of($company) r
     JOIN counterparties_of($company) c ON c.counterparty = r.counterparty
+     AND in_force(c.valid_from, c.valid_to, r.period_end)
     WHERE r.company = $company AND r.period_kind = $period_kind
       AND ($from_period IS NULL OR r.period_start >= period_start_of($from_period))
       AND ($to_period IS NULL OR r.period_end <= period_end_of($to_period))

@@ -454,8 +454,8 @@ def test_kestrel_headlines_say_when_they_compare_across_bases(kestrel):
     lines = headlines_of(frames)
     # 20/100 in 2016Q1 on ASC 605; 18/150 in 2019Q4 on ASC 606
     assert lines["partner_dependence"] == (
-        "Osprey Retail fell from 20% of revenue in Q1 2016 to 12% in Q4 2019 "
-        "(ASC 605 in Q1 2016, ASC 606 in Q4 2019: not like for like)")
+        "Osprey Retail fell from 20% of revenue in Q1 2016 to 12% in Q4 2019, peaking at 21% in "
+        "Q4 2016 (ASC 605 in Q1 2016, ASC 606 in Q4 2019: not like for like)")
     cut = figures.load_frames(company=KESTREL, partner=OSPREY, to_period="2018Q3",
                               data_dir=kestrel)
     # 2017Q3 against 2016Q3, both ASC 605: (120 - 24) / (108 - 22) = +11.6%, 120 / 108 = +11.1%
@@ -478,8 +478,8 @@ def test_the_deck_with_as_of_says_so_and_shows_the_numbers_then(cli, kestrel, tm
     assert deck.slides[0].placeholders[1].text.endswith("as published by 2018-12-31")
     dependence = deck.slides[1]
     assert dependence.shapes.title.text == (
-        "Osprey Retail fell from 20% of revenue in Q1 2016 to 13% in Q3 2018 "
-        "(ASC 605 in Q1 2016, ASC 606 in Q3 2018: not like for like)")
+        "Osprey Retail fell from 20% of revenue in Q1 2016 to 13% in Q3 2018, peaking at 21% in "
+        "Q4 2016 (ASC 605 in Q1 2016, ASC 606 in Q3 2018: not like for like)")
     notes = dependence.notes_slide.notes_text_frame.text
     assert "Q4 2017: Osprey Retail $25.0M of $125.0M (20.0%), ASC 605." in notes
     footnotes = [shape.text_frame.text for shape in dependence.shapes

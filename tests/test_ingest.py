@@ -464,3 +464,30 @@ def test_a_file_mixing_fast_and_slow_rows_types_every_row_as_the_row_builder_wou
                        strict=True))
     assert amounts["advertising/third_parties"] == Decimal("60000000.00")
     assert set(stored["period"]) == {"2020Q1"}
+
+
+def test_remainders_derived_a_batch_of_companies_at_a_time_are_the_same(tmp_path, monkeypatch):
+    """Remainders are derived a slice of companies at a time (derive.BATCH_ROWS) so thousands
+    of companies fit the memory limit. One file holding three companies, ingested with a batch
+    of 7 rows (each company its own batch), stores exactly what one batch stores."""
+    from analytics import derive
+    from tests.shapes import COMPANIES, FIXTURES
+
+    combined = tmp_path / "three.csv"
+    pl.concat([pl.read_csv(FIXTURES / c / "revenue.csv", infer_schema=False)
+               for c in COMPANIES], how="diagonal").write_csv(combined)
+
+    def build(folder: Path) -> dict[str, pl.DataFrame]:
+        folder.mkdir()
+        for company in COMPANIES:
+            analytics.ingest(FIXTURES / company / "counterparties.csv", "counterparties", folder)
+        analytics.ingest(combined, "revenue", folder)
+        return {name: read_table(folder, name) for name in ("revenue", "reported_totals")}
+
+    whole = build(tmp_path / "whole")
+    monkeypatch.setattr(derive, "BATCH_ROWS", 7)
+    sliced = build(tmp_path / "sliced")
+    assert whole["revenue"]["company"].n_unique() == len(COMPANIES)
+    assert whole["revenue"].filter(pl.col("derivation").is_not_null()).height > 0
+    for name, frame in whole.items():
+        assert frame.equals(sliced[name]), name

@@ -110,8 +110,9 @@ def test_a_headline_of_years_without_one_offs_says_nothing_of_them(aurora):
     frames = load_frames(company=AURORA, partner=HELIX, data_dir=aurora)
     figures = key_figures(frames)
     sentences = headlines(frames, figures)
+    # 55,615 / 69,540 = 79.98%; the share passed 100% in 2022 (52,300 / 48,210 = 108.5%)
     assert sentences["partner_dependence"] == ("Helix Pharma rose from 72% of revenue in 2019 "
-                                               "to 80% in 2023")  # 55,615 / 69,540 = 79.98%
+                                               "to 80% in 2023, peaking at 108% in 2022")
     assert figures.peak is not None and figures.peak.period == "2022"
     assert figures.peak.share == pytest.approx(52_300 / 48_210)  # the peak passes 100%
 

@@ -118,7 +118,7 @@ def test_the_library_resolves_the_kind_and_the_numbers_of_an_annual_company(shap
         "Halvorsen Pharma rose from 89% of revenue in 2018 to 92% in 2023"
     assert lines["revenue_by_source"] == "Halvorsen Pharma brought $68.2M of $74.1M revenue in 2023"
     assert lines["growth_bridge"] == ("Of $7.3M revenue growth in 2023, Halvorsen Pharma added "
-                                      "$8.7M and the rest -$1.4M")
+                                      "$8.7M and the rest lost $1.4M")
     assert lines["growth_ex_partner"] == ("In 2023 revenue excluding Halvorsen Pharma fell 19% "
                                           "year on year; total revenue grew 11%")  # 5.9/7.3, 74.1/66.8
     labels = [label for label, _ in figures.key_figure_rows(key)]

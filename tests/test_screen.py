@@ -45,6 +45,8 @@ EDITS: dict[str, tuple[str, str, Callable[[pl.DataFrame], pl.DataFrame]]] = {
     "stake_over_100": ("partnerships", "Weibo", first_row("stake_percent", 150)),
     "wrong_period_start": ("revenue", "Weibo", first_row("period_start", date(2001, 1, 1))),
     "bad_period_label": ("kpis", "Weibo", first_row("period", "2016Q7")),
+    "overlapping_spans": ("counterparties", NIMBUS, lambda f: pl.concat(
+        [f, f.head(1).with_columns(pl.lit(date(2020, 1, 1)).alias("valid_from"))])),
     "year_total_off": ("reported_totals", "Weibo",
                        lambda f: f.with_columns(pl.when(pl.col("period") == "2017")
                                                 .then(pl.col("amount") + 10**9)
@@ -61,6 +63,20 @@ def test_the_screen_lets_no_violation_through(name, two_company_data_dir):
     assert expected, "the edit should break an invariant"
     assert company in suspect_companies(two_company_data_dir)
     assert sorted(analytics.validate(two_company_data_dir)) == expected
+
+
+@pytest.mark.parametrize("name", ["leaf_times_ten", "bad_class", "year_total_off"])
+def test_screening_a_batch_of_companies_at_a_time_lets_no_violation_through(
+        name, two_company_data_dir, monkeypatch):
+    """Thousands of companies are screened a batch at a time (derive.BATCH_ROWS rows): with a
+    batch of 50 rows each company is screened on its own, and nothing slips between batches."""
+    from analytics import screen
+
+    monkeypatch.setattr(screen, "BATCH_ROWS", 50)
+    table, company, change = EDITS[name]
+    edit(two_company_data_dir, table, company, change)
+    assert suspect_companies(two_company_data_dir) == {company}
+    assert analytics.validate(two_company_data_dir)
 
 
 def test_sound_data_passes_the_screen_without_row_by_row_checks(two_company_data_dir):

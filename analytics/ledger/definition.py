@@ -101,13 +101,15 @@ def pooling_sql() -> str:
     themselves): what the ledger writes it as, its class, and its pool's class when pooled.
 
     A payer whose counterparty_group is a pool (a counterparty with is_pool) is written as that
-    pool; any other listed payer keeps its name."""
+    pool; any other listed payer keeps its name. A payer listed over several spans of dates is
+    pooled as its latest span says."""
     builtins = ", ".join(f"('{name}', '{kind}')" for name, kind in BUILTIN_COUNTERPARTIES.items())
     return f"""
 WITH stored AS (
   SELECT counterparty, counterparty_class, COALESCE(counterparty_group, counterparty) AS grp,
     COALESCE(is_pool, false) AS is_pool
   FROM counterparties WHERE company = $company
+  QUALIFY row_number() OVER (PARTITION BY counterparty ORDER BY valid_from DESC NULLS LAST) = 1
 ), listed AS (
   SELECT * FROM stored
   UNION ALL SELECT name, kind, name, true FROM (VALUES {builtins}) AS builtin(name, kind)
