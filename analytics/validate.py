@@ -15,10 +15,9 @@ from typing import Any
 
 from analytics.periods import parse_period
 from analytics.schema import AS_REPORTED, COUNTERPARTY_CLASSES, TABLES, TOTAL_STREAM
+from analytics.vintages import UNKNOWN
 
 Record = dict[str, Any]
-#: The snapshot of figures whose publication date is unknown (vintages.UNKNOWN_DATE).
-UNKNOWN = date(1, 1, 1)
 
 
 class Violation(str):

@@ -24,7 +24,9 @@ from analytics.schema import TABLES
 if TYPE_CHECKING:
     import duckdb
 
-UNKNOWN_DATE = "DATE '0001-01-01'"
+#: The publication date an unknown one counts as: the oldest.
+UNKNOWN = date(1, 1, 1)
+UNKNOWN_DATE = f"DATE '{UNKNOWN.isoformat()}'"
 #: The SQL macro giving a figure's publication date for ordering (unknown: the oldest).
 PUBLISHED_ON_MACRO = f"CREATE MACRO published_on(reported_on) AS coalesce(reported_on, {UNKNOWN_DATE})"
 #: The fiscal year a period label belongs to (`2016Q3` -> `2016`).

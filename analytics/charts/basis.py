@@ -16,6 +16,7 @@ from analytics.charts import common
 from analytics.charts import format as fmt
 from analytics.charts.theme import COLOURS
 from analytics.schema import AS_REPORTED
+from analytics.vintages import PARAMETERS
 
 if TYPE_CHECKING:
     import polars as pl
@@ -55,7 +56,8 @@ def vintage_params(query_name: str, subject: Subject, *, strict: bool = True
 
     declared = {parameter.name for parameter in queries.load(query_name).parameters}
     params: dict[str, Any] = {}
-    for name, value in (("basis", subject.basis), ("as_of", subject.as_of)):
+    for name in PARAMETERS:
+        value = getattr(subject, name)
         if name in declared:
             params[name] = value
         elif value is not None and strict:
