@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -114,7 +114,8 @@ def _session(data_dir: Path | str | None, limits: sandbox.Limits | None,
 
 def check_company_and_partner(connection: duckdb.DuckDBPyConnection,
                               bound: dict[str, Any]) -> None:
-    """An unknown company or partner is an error listing the known ones, not an empty result."""
+    """An unknown company or partner is an error listing the known ones, not an empty result;
+    `partner` may be one name or a list of names (each is checked)."""
     company = bound.get("company")
     if company is None:
         return
@@ -124,8 +125,8 @@ def check_company_and_partner(connection: duckdb.DuckDBPyConnection,
         companies = [r[0] for r in connection.sql(
             "SELECT DISTINCT company FROM revenue_vintages ORDER BY 1").fetchall()]
         raise UnknownNameError("company", company, companies)
-    partner = bound.get("partner")
-    if not partner:
+    names = partner_names(bound.get("partner"))
+    if not names:
         return
     partners = [r[0] for r in connection.sql(
         "SELECT DISTINCT counterparty FROM counterparties_of($c) WHERE NOT is_pool "
@@ -133,12 +134,20 @@ def check_company_and_partner(connection: duckdb.DuckDBPyConnection,
     groups = [r[0] for r in connection.sql(
         "SELECT DISTINCT counterparty_group FROM counterparties_of($c)",
         params={"c": company}).fetchall()]
-    if partner not in partners and partner not in groups:
-        raise UnknownNameError(f"partner of {company}", partner, partners)
+    for partner in names:
+        if partner not in partners and partner not in groups:
+            raise UnknownNameError(f"partner of {company}", partner, partners)
 
 
-def check_scope(company: str, partner: str | None = None, from_period: str | None = None,
-                to_period: str | None = None, data_dir: Path | str | None = None) -> None:
+def partner_names(partner: str | Sequence[str] | None) -> list[str]:
+    """The partner names a parameter holds: one name, or several in order (empty ones out)."""
+    names = [partner] if isinstance(partner, str) else list(partner or [])
+    return [name for name in names if name]
+
+
+def check_scope(company: str, partner: str | Sequence[str] | None = None,
+                from_period: str | None = None, to_period: str | None = None,
+                data_dir: Path | str | None = None) -> None:
     """Fail before any work when the company or partner is unknown, a period label is not one,
     or the period range holds no revenue, so builds never leave part of their output behind."""
     from analytics.engine import connect
@@ -146,14 +155,15 @@ def check_scope(company: str, partner: str | None = None, from_period: str | Non
     for label in (from_period, to_period):
         period = parse_period(label) if label else None
         if label and (period is None or period.label != label):
-            raise QueryError(f"'{label}' is not a period: use 2016Q1 (a quarter) or 2016")
+            raise QueryError(f"'{label}' is not a period: use 2016Q1 (a quarter), 2016H1 "
+                             "(a half-year) or 2016 (a fiscal year)")
     connection = connect(data_dir)
     try:
         check_company_and_partner(connection, {"company": company, "partner": partner})
         has_revenue = connection.sql(
             "SELECT count(*) FROM revenue_of($c)"
-            " WHERE ($f IS NULL OR period_start >= period_start_of($f))"
-            " AND ($t IS NULL OR period_end <= period_end_of($t))",
+            " WHERE ($f IS NULL OR period_start >= period_start_of($f, $c))"
+            " AND ($t IS NULL OR period_end <= period_end_of($t, $c))",
             params={"c": company, "f": from_period, "t": to_period}).fetchall()[0][0]
     finally:
         connection.close()

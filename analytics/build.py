@@ -9,15 +9,14 @@ Every string of a spec passes `text.for_renderer` here, the one door to the rend
 from __future__ import annotations
 
 import datetime as dt
-import html
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from analytics import export
+from analytics import export, pages
 from analytics.charts import format as fmt
 from analytics.charts import registry, theme
 from analytics.charts.basis import COLUMNS as BASIS_COLUMNS
@@ -25,14 +24,16 @@ from analytics.charts.basis import vintage_params
 from analytics.charts.chartset import ChartSet
 from analytics.charts.common import nothing_to_plot
 from analytics.charts.gallery import check_out_dir, gallery_html
-from analytics.charts.page import HTML_MODES, fluid_page
+from analytics.charts.page import HTML_MODES, fluid_spec, split_bundle
 from analytics.charts.renderer import PNG_SCALE, RENDERED_FORMATS, Renderer
 from analytics.errors import AnalyticsError, QueryError, UnknownNameError
-from analytics.subject import Subject, resolve_subject
+from analytics.subject import Subject, and_list, resolve_subject
 from analytics.text import for_renderer
 
 if TYPE_CHECKING:
     import polars as pl
+
+    from analytics.charts.registry import ChartDef
 
 FORMATS = ("html", "png", "svg", "csv")
 #: What a chart's `requires` column holds, for the message when no period has it.
@@ -79,21 +80,22 @@ class RenderedChart:
     periods: tuple[str | None, str | None] = (None, None)
 
 
-def chart_for(name: str, *, company: str = "Weibo", partner: str = "Alibaba",
+def chart_for(name: str, *, company: str = "Weibo", partner: str | Sequence[str] = "Alibaba",
               from_period: str | None = None, to_period: str | None = None,
               data_dir: Path | str | None = None, period_kind: str | None = None,
               subject: Subject | None = None, basis: str | None = None,
               as_of: dt.date | str | None = None) -> Any:
-    """The Altair chart `name` for a company and partner, with the project theme baked in.
-    `period_kind` None picks quarters when the range has quarterly totals, else fiscal years;
-    `basis` and `as_of` go to the chart's queries (None: each period's latest basis, as
-    published today)."""
+    """The Altair chart `name` for a company and partner (or several: a list, compared by the
+    charts that draw several, the first the subject of the others), with the project theme
+    baked in. `period_kind` None picks quarters when the range has quarterly totals, else
+    half-years when it has half-year totals, else fiscal years; `basis` and `as_of` go to the
+    chart's queries (None: each period's latest basis, as published today)."""
     return chart_and_frame(name, company=company, partner=partner, from_period=from_period,
                            to_period=to_period, data_dir=data_dir, period_kind=period_kind,
                            subject=subject, basis=basis, as_of=as_of)[0]
 
 
-def chart_and_frame(name: str, *, company: str = "Weibo", partner: str = "Alibaba",
+def chart_and_frame(name: str, *, company: str = "Weibo", partner: str | Sequence[str] = "Alibaba",
                     from_period: str | None = None, to_period: str | None = None,
                     data_dir: Path | str | None = None, period_kind: str | None = None,
                     subject: Subject | None = None, basis: str | None = None,
@@ -112,7 +114,9 @@ def _chart_and_frame(name: str, subject: Subject, data_dir: Path | str | None,
     from analytics.charts.registry import ChartContext
 
     definition = registry.get(name)
-    offered = {"company": subject.company, "partner": subject.partner,
+    offered = {"company": subject.company,
+               "partner": list(subject.partners) if definition.several_partners
+               else subject.partner,
                "from_period": subject.from_period, "to_period": subject.to_period,
                "period_kind": subject.period_kind}
     params: dict[str, Any] = {key: offered[key] for key in definition.params}
@@ -132,11 +136,13 @@ def _chart_and_frame(name: str, subject: Subject, data_dir: Path | str | None,
                          f"{needs}{because}")
 
     def fetch(query_name: str, **side_params: Any) -> pl.DataFrame:
-        """A side query with the real company and partner bound where it declares them."""
+        """A side query with the real company and (first) partner bound where it declares
+        them; `side_params` override them (`partner=` another of the partners)."""
         from analytics import queries
 
         declared = {parameter.name for parameter in queries.load(query_name).parameters}
-        bound: dict[str, Any] = {key: offered[key] for key in ("company", "partner")
+        subject_params = {"company": subject.company, "partner": subject.partner}
+        bound: dict[str, Any] = {key: value for key, value in subject_params.items()
                                  if key in declared}
         return query(query_name, data_dir,
                      **(bound | vintage_params(query_name, subject, strict=False)
@@ -145,13 +151,30 @@ def _chart_and_frame(name: str, subject: Subject, data_dir: Path | str | None,
     columns = [*definition.columns, *(column for column in BASIS_COLUMNS
                                       if column in frame.columns
                                       and column not in definition.columns)]
+    several = definition.several_partners and subject.several
     context = ChartContext(frame.select(columns), fmt.label(subject.company),
                            subject.scope.short, fetch, subject.period_kind, subject.scope.title,
-                           subject.basis, subject.as_of)
+                           subject.basis, subject.as_of, subject.scopes if several else ())
     chart = definition.build(context)
     with theme.enabled():
-        spec = renderer_safe(chart.to_dict())
+        spec = renderer_safe(_about_the_first(chart.to_dict(), definition, subject))
     return type(chart).from_dict(spec), context.frame
+
+
+def _about_the_first(spec: dict[str, Any], definition: ChartDef, subject: Subject
+                     ) -> dict[str, Any]:
+    """A chart about one partner, built when several were given, says under its subtitle that
+    it is about the first and where the others are compared."""
+    if definition.several_partners or not subject.several or \
+            not isinstance(spec.get("title"), dict):
+        return spec
+    names = and_list([scope.short for scope in subject.scopes])
+    note = fmt.label(f"About {subject.scope.short}, the first partner given; the dependence "
+                     f"chart compares {names}", fmt.SUBTITLE_LIMIT)
+    title = spec["title"]
+    subtitle = title.get("subtitle")
+    lines = subtitle if isinstance(subtitle, list) else [subtitle] if subtitle else []
+    return {**spec, "title": {**title, "subtitle": [*lines, note]}}
 
 
 def renderer_safe(value: Any) -> Any:
@@ -167,7 +190,7 @@ def renderer_safe(value: Any) -> Any:
 
 
 def build_charts(names: list[str] | None = None, *, company: str = "Weibo",
-                 partner: str = "Alibaba", from_period: str | None = None,
+                 partner: str | Sequence[str] = "Alibaba", from_period: str | None = None,
                  to_period: str | None = None, formats: tuple[str, ...] | list[str] = FORMATS,
                  out_dir: Path | None = None, data_dir: Path | str | None = None,
                  progress: Callable[[str], None] | None = None,
@@ -178,7 +201,8 @@ def build_charts(names: list[str] | None = None, *, company: str = "Weibo",
 
     `html="shared"` makes each chart's HTML load one `vega.js` beside it. Refuses, before writing
     anything, an `out_dir` inside the data folder or one whose index.html this tool did not
-    write. `period_kind` None picks quarters when the range has quarterly totals, else years;
+    write. `period_kind` None picks quarters when the range has quarterly totals, else halves,
+    else years; `partner` is one name or several (compared in the dependence chart);
     `basis` and `as_of` (a date or `YYYY-MM-DD`) go to every query the charts run."""
     from analytics.project import charts_dir
 
@@ -190,7 +214,8 @@ def build_charts(names: list[str] | None = None, *, company: str = "Weibo",
     target = check_out_dir(Path(out_dir) if out_dir is not None else charts_dir(), data_dir)
     written: list[Path] = []
     with export.locked(target):
-        chart_set = ChartSet.open(target, company, partner, html, registry.names(),
+        chart_set = ChartSet.open(target, company, and_list(subject.partners), html,
+                                  registry.names(),
                                   subject.basis,
                                   subject.as_of.isoformat() if subject.as_of else None)
         built, failed = render_charts(chosen, formats, subject=subject, data_dir=data_dir,
@@ -201,7 +226,7 @@ def build_charts(names: list[str] | None = None, *, company: str = "Weibo",
 
 
 def render_charts(names: list[str], formats: tuple[str, ...] | list[str] = FORMATS, *,
-                  company: str = "Weibo", partner: str = "Alibaba",
+                  company: str = "Weibo", partner: str | Sequence[str] = "Alibaba",
                   from_period: str | None = None, to_period: str | None = None,
                   data_dir: Path | str | None = None,
                   each: Callable[[RenderedChart], None] | None = None,
@@ -252,7 +277,7 @@ def _check_names_and_formats(names: list[str] | None, formats: Any) -> list[str]
 
 
 def render_chart(name: str, formats: tuple[str, ...] | list[str] = FORMATS, *,
-                 company: str = "Weibo", partner: str = "Alibaba",
+                 company: str = "Weibo", partner: str | Sequence[str] = "Alibaba",
                  from_period: str | None = None, to_period: str | None = None,
                  data_dir: Path | str | None = None,
                  renderer: Renderer | None = None, period_kind: str | None = None,
@@ -274,7 +299,7 @@ def render_chart(name: str, formats: tuple[str, ...] | list[str] = FORMATS, *,
     outputs: dict[str, bytes] = {}
     for fmt_name in (f for f in RENDERED_FORMATS if f in rendered):
         content = rendered[fmt_name]
-        outputs[fmt_name] = (safe_html(content, title).encode("utf-8")
+        outputs[fmt_name] = (safe_html(content, title, fluid_spec(spec)).encode("utf-8")
                              if isinstance(content, str) else content)
     if "csv" in formats:
         outputs["csv"] = spreadsheet_safe(frame).write_csv().encode("utf-8")
@@ -306,16 +331,11 @@ def _title_text(spec: dict[str, Any]) -> str:
     return " ".join(text) if isinstance(text, list) else str(text)
 
 
-def safe_html(page: str, title: str) -> str:
-    """Make vl-convert's page safe for any label: re-encode the embedded spec so `<`, `>` and `&`
-    cannot close its <script> element, and give the page an escaped <title> and a fluid body."""
-    start = page.index(SPEC_MARKER) + len(SPEC_MARKER)
-    end = page.index(";\n", start)
-    spec = json.loads(page[start:end])
-    encoded = json.dumps(spec, ensure_ascii=False, separators=(",", ":"))
-    for char, escape in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
-                         ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
-        encoded = encoded.replace(char, escape)
-    page = page[:start] + encoded + page[end:]
-    head = f'<meta charset="UTF-8">\n    <title>{html.escape(title)}</title>'
-    return fluid_page(page.replace('<meta charset="UTF-8">', head, 1))
+def safe_html(page: str, title: str, spec: dict[str, Any] | None = None) -> str:
+    """The chart's page from our template (`analytics.pages.chart_page`): vl-convert's `page`
+    gives only its JavaScript bundle; `spec` (the fluid spec the page was made from) and `title`
+    are embedded through the one escaping door. Without `spec`, the page's own is read back."""
+    if spec is None:
+        start = page.index(SPEC_MARKER) + len(SPEC_MARKER)
+        spec = json.JSONDecoder().raw_decode(page, start)[0]
+    return pages.chart_page(spec, title, split_bundle(page)[1])

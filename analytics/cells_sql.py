@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 from analytics.parse import MAX_TEXT_LENGTH, UNIT_MULTIPLIERS
 from analytics.periods import FIRST_YEAR, LAST_YEAR
+from analytics.records import STAGED_PERIOD_END, STATED_PERIOD_END
 from analytics.sandbox import sql_literal
 from analytics.schema import AS_REPORTED, TOTAL_COUNTERPARTY, TOTAL_STREAM
 from analytics.text import CONTROL_CLASS_RE2, FREE_TEXT_CONTROL_CLASS_RE2, MAX_NAME_LENGTH
@@ -44,22 +45,25 @@ def free_text_ok(cell: str) -> str:
 
 
 def period_sql(cell: str) -> dict[str, str]:
-    """`2016Q1`, `2016-Q1`, `2016q1`, `2016`, `FY2016` with the year in range: the condition,
-    and the label, kind and dates of the period."""
+    """`2016Q1`, `2016-Q1`, `2016q1`, `2016H1`, `2016`, `FY2016` with the year in range: the
+    condition, and the label, kind and calendar-year dates of the period (ingest re-dates it in
+    its company's fiscal calendar)."""
     year = f"TRY_CAST(regexp_extract({cell}, '^(FY)?([0-9]{{4}})', 2) AS INTEGER)"
-    quarter = f"TRY_CAST(regexp_extract({cell}, '[Qq]([1-4])$', 1) AS INTEGER)"
-    is_quarter = f"regexp_full_match({cell}, '[0-9]{{4}}-?[Qq][1-4]')"
-    ok = (f"((regexp_full_match({cell}, '(FY)?[0-9]{{4}}') OR {is_quarter}) "
+    letter = f"upper(regexp_extract({cell}, '([QqHh])[0-9]$', 1))"
+    part = f"TRY_CAST(regexp_extract({cell}, '[QqHh]([0-9])$', 1) AS INTEGER)"
+    is_part = f"regexp_full_match({cell}, '[0-9]{{4}}-?([Qq][1-4]|[Hh][12])')"
+    ok = (f"((regexp_full_match({cell}, '(FY)?[0-9]{{4}}') OR {is_part}) "
           f"AND {year} BETWEEN {FIRST_YEAR} AND {LAST_YEAR})")
-    start = (f"make_date({year}, CASE WHEN {is_quarter} THEN 3 * {quarter} - 2 ELSE 1 END, 1)")
-    months = f"CASE WHEN {is_quarter} THEN INTERVAL 3 MONTH ELSE INTERVAL 12 MONTH END"
+    months = f"CASE WHEN NOT {is_part} THEN 12 WHEN {letter} = 'H' THEN 6 ELSE 3 END"
+    start = f"make_date({year}, CASE WHEN {is_part} THEN {months} * ({part} - 1) + 1 ELSE 1 END, 1)"
     return {
         "ok": ok,
-        "period": f"CASE WHEN {is_quarter} THEN {year}::VARCHAR || 'Q' || {quarter}::VARCHAR "
+        "period": f"CASE WHEN {is_part} THEN {year}::VARCHAR || {letter} || {part}::VARCHAR "
                   f"ELSE {year}::VARCHAR END",
-        "period_kind": f"CASE WHEN {is_quarter} THEN 'quarter' ELSE 'year' END",
+        "period_kind": f"CASE WHEN NOT {is_part} THEN 'year' WHEN {letter} = 'H' THEN 'half' "
+                       "ELSE 'quarter' END",
         "period_start": start,
-        "period_end": f"({start} + {months} - INTERVAL 1 DAY)::DATE",
+        "period_end": f"({start} + to_months({months}) - INTERVAL 1 DAY)::DATE",
     }
 
 
@@ -125,6 +129,7 @@ def revenue_select(cell: Callable[[str], str], file_name: str) -> tuple[str, str
     one_off = boolean_sql(cell("one_off"))
     exhaustive = boolean_sql(cell("split_is_exhaustive"))
     reported_on = date_sql(cell("reported_on"))
+    stated_end = date_sql(cell(STATED_PERIOD_END))
     is_total = f"lower({cell('counterparty')}) = {sql_literal(TOTAL_COUNTERPARTY)}"
     source, note = cell("source"), cell("note")
     ok = " AND ".join([
@@ -136,6 +141,7 @@ def revenue_select(cell: Callable[[str], str], file_name: str) -> tuple[str, str
         f"(NOT {exhaustive['value']} OR ({is_total} AND lower({cell('stream')}) <> "
         f"{sql_literal(TOTAL_STREAM)}))",
         f"({cell('basis')} = '' OR {name_ok(cell('basis'))})", reported_on["ok"],
+        stated_end["ok"],
         free_text_ok(source), free_text_ok(note),
     ])
     columns = {
@@ -155,6 +161,7 @@ def revenue_select(cell: Callable[[str], str], file_name: str) -> tuple[str, str
         "split_is_exhaustive": exhaustive["value"],
         "basis": f"coalesce(nullif({cell('basis')}, ''), {sql_literal(AS_REPORTED)})",
         "reported_on": reported_on["value"],
+        STAGED_PERIOD_END: stated_end["value"],
         "source": f"coalesce(nullif({source}, ''), {sql_literal(file_name + ', row ')} "
                   "|| row_number::VARCHAR)",
         "note": f"nullif({note}, '')",

@@ -4,7 +4,8 @@ python-pptx chart with its data embedded, so analysts restyle it in PowerPoint.
 Each registered chart maps to the closest native type: lines for shares and growth rates, stacked
 columns for revenue, clustered bars for the growth bridge. An undisclosed value stays a blank
 point (a gap), never a zero; a line series is split per accounting basis (`by_basis`), so no
-native line joins two periods on different bases either.
+native line joins two periods on different bases either. Several partners compared give one
+dependence line per partner (`dependence_compared`), each with its own hollow points.
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ class NativeChart:
     series: list[Series]
     number_format: str
     hollow: tuple[int, ...] = ()  # points (category indices) that are lower bounds
+    #: per series, its own lower-bound points (in place of `hollow`, which marks every series)
+    hollow_by_series: tuple[tuple[int, ...], ...] = ()
 
     def place(self, slide: Slide, box: tuple[float, float, float, float]) -> None:
         """Add the chart, data embedded, in `box` (inches: left, top, width, height)."""
@@ -58,8 +61,9 @@ class NativeChart:
         chart.has_legend = True
         chart.legend.position = XL_LEGEND_POSITION.TOP
         chart.legend.include_in_layout = False
-        for plotted in chart.plots[0].series if self.hollow else ():
-            for index in self.hollow:  # a lower bound: a hollow marker, as in the image charts
+        for number, plotted in enumerate(chart.plots[0].series):
+            points = self.hollow_by_series[number] if self.hollow_by_series else self.hollow
+            for index in points:  # a lower bound: a hollow marker, as in the image charts
                 plotted.points[index].marker.format.fill.background()
 
 
@@ -76,8 +80,10 @@ def native_charts(frames: Any, from_period: str | None, to_period: str | None,
         chart, frame = chart_and_frame(name, data_dir=data_dir, subject=frames.subject)
 
         title = _title(chart.to_dict())
-        charts[name] = NATIVE[name](frame.sort("period_start"), title,
-                                    frames.subject.scope.short)
+        ordered = frame.sort("period_start", maintain_order=True)
+        charts[name] = dependence_compared(ordered, title, frames.subject.scopes) \
+            if name == "partner_dependence" and frames.subject.several \
+            else NATIVE[name](ordered, title, frames.subject.scope.short)
         if progress is not None:
             progress(name)
     return charts
@@ -142,6 +148,29 @@ def dependence(frame: pl.DataFrame, title: str, partner: str) -> NativeChart:
         (f"{partner} share of {stream.replace('_', ' ')}{note}",
          _column(frame, "share_of_stream"))]), SHARE_FORMAT, bounds)
 
+
+def dependence_compared(frame: pl.DataFrame, title: str, scopes: tuple[Any, ...]
+                        ) -> NativeChart:
+    """One share-of-total-revenue line per partner (`scopes`, in order), each split per basis
+    run and with its own lower bounds hollow."""
+    import polars as pl
+
+    series: list[Series] = []
+    hollow: list[tuple[int, ...]] = []
+    periods = _periods(frame)
+    for scope in scopes:
+        mine = pl.DataFrame({"period": periods}).join(
+            frame.filter(pl.col("partner") == (scope.key or scope.name)), on="period",
+            how="left", maintain_order="left")
+        bounds = tuple(i for i, bound in enumerate(mine["share_is_lower_bound"].to_list())
+                       if bound)
+        note = " (hollow: at least)" if bounds else ""
+        split = by_basis(mine, [(f"{scope.short} share of total revenue{note}",
+                                 _column(mine, "share_of_total"))])
+        series += split
+        hollow += [bounds] * len(split)
+    return NativeChart("line", title, periods, series, SHARE_FORMAT,
+                       hollow_by_series=tuple(hollow))
 
 
 def revenue_by_source(frame: pl.DataFrame, title: str, partner: str) -> NativeChart:

@@ -38,33 +38,54 @@ def _sorted_joined(values: str, separator: str) -> str:
     return f"array_to_string(list_sort(list_distinct({values})), '{separator}')"
 
 
-#: A quarter's total revenue = its fiscal year's total minus the other three quarters, when
-#: exactly one quarter is missing and the rest is positive.
+#: A period's total revenue = the total of the fiscal year (or half) it is part of minus the
+#: other parts, when exactly one part is missing and the rest is positive: a quarter from its
+#: year and three quarters, a half from its year and the other half, a quarter from its half
+#: and the other quarter (the half's, when both could give it: less rounding). Dated in the
+#: calendar year; WorkingSet.date_periods re-dates in the company's calendar.
 FISCAL_YEAR_REMAINDERS = f"""
 INSERT INTO {{totals}} BY NAME
 WITH grand AS (SELECT * FROM {{totals_state}} WHERE stream = {_TOTAL}),
+splits(whole_kind, part_kind, letter, parts, other) AS (
+    VALUES ('year', 'quarter', 'Q', 4, 'the other three quarters'),
+           ('year', 'half', 'H', 2, 'the other half'),
+           ('half', 'quarter', 'Q', 2, 'the other quarter')),
+wholes AS (
+    SELECT y.company, y.basis, y.snapshot, y.period AS whole, y.period_kind AS whole_kind,
+           sp.part_kind, sp.other, y.amount AS whole_amount, y.currency,
+           coalesce(y.precision, 0) AS whole_precision, y.source AS whole_source,
+           left(y.period, 4) || sp.letter
+               || (n + CASE WHEN y.period_kind = 'half' THEN 2 * (y.period[6]::INTEGER - 1)
+                            ELSE 0 END)::VARCHAR AS part
+    FROM grand y JOIN splits sp ON sp.whole_kind = y.period_kind
+    CROSS JOIN range(1, 5) numbers(n)
+    WHERE n <= sp.parts),
 slots AS (
-    SELECT y.company, y.basis, y.snapshot, y.period AS year, y.amount AS year_amount, y.currency,
-           coalesce(y.precision, 0) AS year_precision, y.source AS year_source,
-           y.period || 'Q' || n::VARCHAR AS quarter, q.amount AS q_amount,
-           q.precision AS q_precision, q.source AS q_source
-    FROM grand y CROSS JOIN range(1, 5) quarters(n)
-    LEFT JOIN grand q ON q.company = y.company AND q.basis = y.basis
-                     AND q.snapshot = y.snapshot AND q.period = y.period || 'Q' || n::VARCHAR
-    WHERE regexp_full_match(y.period, '[0-9]{{4}}'))
-SELECT company, any_value(quarter) FILTER (WHERE q_amount IS NULL) AS period,
-       'quarter' AS period_kind,
-       period_start_of(any_value(quarter) FILTER (WHERE q_amount IS NULL)) AS period_start,
-       period_end_of(any_value(quarter) FILTER (WHERE q_amount IS NULL)) AS period_end,
-       {_TOTAL} AS stream, year_amount - sum(q_amount) AS amount, currency,
-       year_precision + coalesce(sum(q_precision), 0) AS precision, true AS derived,
-       'fiscal_year_remainder' AS derivation, basis, {_REPORTED_ON},
-       'derived: FY' || year || ' total minus the other three quarters ('
-           || {_sorted_joined("list_append(list(q_source), year_source)", "; ")} || ')' AS source,
+    SELECT w.*, q.amount AS q_amount, q.precision AS q_precision, q.source AS q_source
+    FROM wholes w
+    LEFT JOIN grand q ON q.company = w.company AND q.basis = w.basis
+                     AND q.snapshot = w.snapshot AND q.period = w.part),
+remainders AS (
+    SELECT company, basis, snapshot, whole, whole_kind, part_kind, other, whole_amount,
+           currency, whole_precision, whole_source,
+           any_value(part) FILTER (WHERE q_amount IS NULL) AS period,
+           whole_amount - sum(q_amount) AS amount,
+           whole_precision + coalesce(sum(q_precision), 0) AS precision,
+           list(q_source) AS sources
+    FROM slots
+    GROUP BY company, basis, snapshot, whole, whole_kind, part_kind, other, whole_amount,
+             currency, whole_precision, whole_source
+    HAVING count(*) FILTER (WHERE q_amount IS NULL) = 1 AND whole_amount - sum(q_amount) > 0)
+SELECT company, period, part_kind AS period_kind, period_start_of(period) AS period_start,
+       period_end_of(period) AS period_end, {_TOTAL} AS stream, amount, currency, precision,
+       true AS derived, 'fiscal_year_remainder' AS derivation, basis, {_REPORTED_ON},
+       'derived: ' || CASE WHEN whole_kind = 'year' THEN 'FY' ELSE '' END || whole
+           || ' total minus ' || other || ' ('
+           || {_sorted_joined("list_append(sources, whole_source)", "; ")} || ')' AS source,
        NULL AS note
-FROM slots
-GROUP BY company, basis, snapshot, year, year_amount, currency, year_precision, year_source
-HAVING count(*) FILTER (WHERE q_amount IS NULL) = 1 AND year_amount - sum(q_amount) > 0
+FROM remainders
+QUALIFY row_number() OVER (PARTITION BY company, basis, snapshot, period
+                           ORDER BY whole_kind = 'half' DESC) = 1
 """
 
 #: Per printed stream total: an unsplit total becomes one `unattributed` leaf; otherwise what

@@ -21,7 +21,7 @@ from analytics.errors import InputError
 from analytics.project import DATA_DIR_ENV
 from analytics.project import data_dir as resolve_data_dir
 from analytics.sandbox import Limits, sql_literal
-from analytics.schema import TABLES, VINTAGE_TABLES
+from analytics.schema import MAJOR_CUSTOMER_SHARE, TABLES, VINTAGE_TABLES
 
 if TYPE_CHECKING:
     import duckdb
@@ -97,6 +97,7 @@ def helper_views_sql(folder: Path | None = None,
     """
     sources = [PARTITION_NAME_MACRO, derive.derived_by_tool_sql(), vintages.PUBLISHED_ON_MACRO,
                vintages.FISCAL_YEAR_MACRO,
+               f"CREATE MACRO major_customer_share() AS {MAJOR_CUSTOMER_SHARE}",
                *(company_rows_sql(folder, name) for name in TABLES)]
     if folder is not None:
         sources += [f"CREATE VIEW {stored_view(name)} AS FROM {stored_view(name)}_of(NULL)"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -19,6 +20,7 @@ from analytics.charts.format import currency_symbol, label, one_off_phrase
 if TYPE_CHECKING:
     import polars as pl
 
+    from analytics.compared import Lead, PartnerShares
     from analytics.subject import Subject
 
 THRESHOLD = 0.10
@@ -27,7 +29,8 @@ HEADLINE_LIMIT = 160  # characters kept of a headline (a slide title, a report h
 
 @dataclass(frozen=True)
 class Frames:
-    """The query results everything else is computed from."""
+    """The query results everything else is computed from: `dependence` and `growth` of the
+    first partner; with several partners, `compared` holds every partner's dependence rows."""
 
     company: str
     partner: str
@@ -35,6 +38,7 @@ class Frames:
     growth: pl.DataFrame
     concentration: pl.DataFrame
     subject: Subject
+    compared: pl.DataFrame | None = None
 
     @property
     def currency(self) -> str:
@@ -86,7 +90,8 @@ class KeyFigures:
     (`Orchard group`), `partner_title` with a group's members. `bases` are the runs of one
     accounting basis in the range, `chosen_basis` and `as_of` what the user chose (None: not
     chosen); `ttm_spans_basis_change` when a TTM share is left out because its twelve months
-    hold two bases."""
+    hold two bases. With several partners the figures above are the first partner's, and
+    `compared` and `leads` (`analytics.compared`) say what happened to each and who led when."""
 
     company: str
     partner: str
@@ -109,16 +114,25 @@ class KeyFigures:
     chosen_basis: str | None = None
     as_of: dt.date | None = None
     ttm_spans_basis_change: bool = False
+    compared: tuple[PartnerShares, ...] = ()
+    leads: tuple[Lead, ...] = ()
+
+    @property
+    def partners(self) -> str:
+        """`Alibaba`, or the partners compared: `Lookwise group and Searchly`."""
+        from analytics.subject import and_list
+
+        return and_list([p.name for p in self.compared]) if self.compared else self.partner
 
 
-def load_frames(*, company: str, partner: str, from_period: str | None = None,
+def load_frames(*, company: str, partner: str | Sequence[str], from_period: str | None = None,
                 to_period: str | None = None, data_dir: Path | str | None = None,
                 period_kind: str | None = None, subject: Subject | None = None,
                 basis: str | None = None, as_of: dt.date | str | None = None) -> Frames:
     """Run the three queries of the period kind asked for (None: quarters when the range has
-    quarterly totals, else fiscal years) on the basis and as of the date asked for (None: each
-    period's latest basis, as published today); an unknown name or nothing to plot is an
-    error."""
+    quarterly totals, else half-years, else fiscal years) on the basis and as of the date asked
+    for (None: each period's latest basis, as published today); an unknown name or nothing to
+    plot is an error. `partner` is one name or several: growth is the first partner's."""
     from analytics import query
     from analytics.charts.basis import vintage_params
     from analytics.subject import resolve_subject
@@ -131,10 +145,12 @@ def load_frames(*, company: str, partner: str, from_period: str | None = None,
                      period_kind=subject.period_kind, **params,
                      **vintage_params(name, subject))
 
-    dependence = run("partner_dependence", company=company, partner=partner)
-    growth = run("growth", company=company, partner=partner)
+    compared = run("partner_dependence", company=company, partner=list(subject.partners))
+    dependence = compared.filter(compared["partner"] == subject.partner)
+    growth = run("growth", company=company, partner=subject.partner)
     concentration = run("concentration", company=company)
-    return Frames(company, partner, dependence, growth, concentration, subject)
+    return Frames(company, subject.partner, dependence, growth, concentration, subject,
+                  compared if subject.several else None)
 
 
 def known_shares(frames: Frames) -> list[ShareAt]:
@@ -194,8 +210,12 @@ def latest_row(frame: pl.DataFrame, column: str) -> dict[str, Any] | None:
 
 
 def key_figures(frames: Frames) -> KeyFigures:
-    """Latest and peak share, 10% crossings, latest TTM share and latest HHI."""
+    """Latest and peak share, 10% crossings, latest TTM share and latest HHI; with several
+    partners, each one's shares and who led when."""
+    from analytics.compared import leads, partner_shares
+
     shares = known_shares(frames)
+    compared = partner_shares(frames)
     with_revenue = frames.dependence.filter(frames.dependence["total_revenue"].is_not_null())
     periods = with_revenue.sort("period_start")["period"].to_list()
     ttm = latest_row(frames.dependence, "ttm_share_of_total")
@@ -218,6 +238,7 @@ def key_figures(frames: Frames) -> KeyFigures:
         bases=basis_runs(with_revenue),
         chosen_basis=frames.subject.basis, as_of=frames.subject.as_of,
         ttm_spans_basis_change=ttm is None and _any_true(frames.dependence, "basis_break"),
+        compared=compared, leads=leads(compared),
     )
 
 
@@ -291,7 +312,9 @@ def subtitle(figures: KeyFigures) -> str:
     2016-06-30`)."""
     from analytics.subject import words
 
-    scope = f"{figures.partner_title} · " if figures.partner_title != figures.partner else ""
+    titles = [(p.name, p.title) for p in figures.compared] or \
+        [(figures.partner, figures.partner_title)]
+    scope = "".join(f"{title} · " for name, title in titles if title != name)
     chosen = [f"basis: {label(figures.chosen_basis)}" if figures.chosen_basis else "",
               f"as published by {figures.as_of.isoformat()}" if figures.as_of else ""]
     vintage = "".join(f" · {part}" for part in chosen if part)
@@ -302,8 +325,8 @@ def subtitle(figures: KeyFigures) -> str:
 
 def format_period(label: str) -> str:
 
-    """`2013Q4` -> `Q4 2013`; a year label stays as it is."""
-    if len(label) == 6 and label[4] == "Q":
+    """`2013Q4` -> `Q4 2013`, `2019H1` -> `H1 2019`; a year label stays as it is."""
+    if len(label) == 6 and label[4] in "QH":
         return f"{label[4:]} {label[:4]}"
     return label
 
@@ -355,6 +378,8 @@ def describe_crossing(crossing: Crossing) -> str:
 
 def key_figure_rows(figures: KeyFigures) -> list[tuple[str, str]]:
     """The key figures as (label, value) pairs for a table slide or an HTML table."""
+    from analytics.subject import TTM_PERIOD_KINDS
+
     def at(share: ShareAt | None) -> str:
         return "not disclosed" if share is None else f"{share_text(share)} {when(share)}"
 
@@ -378,11 +403,20 @@ def key_figure_rows(figures: KeyFigures) -> list[tuple[str, str]]:
     bases = describe_bases(figures)
     if bases:
         rows.insert(1, ("Accounting basis", bases))
-    if figures.period_kind == "quarter":  # a TTM is four quarters: fiscal years have none
+    if figures.period_kind in TTM_PERIOD_KINDS:  # four quarters or two halves; years: none
         rows.insert(4, ("Latest trailing-twelve-month share", f"{ttm}{ttm_when}"))
+    if figures.compared:
+        from analytics.compared import key_figure_rows as compared_rows
+
+        return compared_rows(figures, rows)
     if figures.partner_title != figures.partner:
         rows.insert(1, ("Partner", figures.partner_title))
     return rows
+
+
+def title(figures: KeyFigures) -> str:
+    """`Quillon Browser: dependence on Lookwise group and Searchly`: a deck's or report's title."""
+    return f"{figures.company}: dependence on {figures.partners}"
 
 
 def headlines(frames: Frames, figures: KeyFigures) -> dict[str, str]:

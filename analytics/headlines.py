@@ -6,7 +6,8 @@ without them and says so (`excluding a one-off $40.0M from Norbridge Labs; 43.8%
 Two periods compared on different accounting bases are said to be (`ASC 605 in Q4 2013, ASC
 606 in Q3 2021: not like for like`), and a year-on-year figure the query left out because it
 spans a basis change (`basis_break`) is never quoted: the sentence names those periods instead.
-`figures.headlines` cuts each sentence, never its basis note.
+`figures.headlines` cuts each sentence, never its basis note. Several partners compared are
+worded in `analytics.compared`.
 """
 
 from __future__ import annotations
@@ -228,9 +229,14 @@ def _concentration_headline(frames: Frames, figures: KeyFigures) -> str:
 
 
 def sentences(frames: Frames, figures: KeyFigures) -> dict[str, Sentence]:
-    """One sentence per chart, uncut; where it compares across bases, with its basis note."""
+    """One sentence per chart, uncut; where it compares across bases, with its basis note.
+    With several partners, the dependence chart's says who led when (`compared.headline`); the
+    others are about the first partner, as their charts are."""
+    from analytics.compared import headline
+
     return {
-        "partner_dependence": _dependence_headline(figures),
+        "partner_dependence": headline(figures) if figures.compared
+        else _dependence_headline(figures),
         "revenue_by_source": _source_headline(figures),
         "partner_vs_rest": _rest_headline(frames, figures),
         "revenue_mix": _mix_headline(frames, figures),

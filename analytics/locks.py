@@ -1,7 +1,10 @@
 """Folder locks: one writer at a time per folder, re-entrant within a process.
 
 Lock files live in the system temp folder (keyed by the folder's resolved path), never in the
-folders people share. `fcntl` is imported lazily so `import analytics` works on Windows.
+folders people share. The OS lock is filelock's `lock_descriptor` (flock, or LockFileEx on Windows)
+on a descriptor we open ourselves: `filelock.FileLock` refuses a lock file another account created
+in a sticky folder, and every account writing to a data folder must share that folder's one lock
+file. filelock is imported only when a lock is taken (it costs 50 ms, and `--help` takes none).
 """
 
 from __future__ import annotations
@@ -9,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-import sys
 import tempfile
 import threading
 from collections.abc import Iterator
@@ -54,11 +56,12 @@ def held(folder: Path) -> Iterator[bool]:
         finally:
             state.depth -= 1
             if state.depth == 0:
-                os.close(state.descriptor)  # closing releases the lock
+                _release(state.descriptor)
 
 
 def _acquire(path: Path) -> int:
-    """Open and lock a lock file (in a shared, sticky folder anyone may add locks to)."""
+    """Open and lock a lock file (in a shared, sticky folder anyone may add locks to); waits as
+    long as another writer holds it."""
     try:
         path.parent.mkdir(exist_ok=False)
         os.chmod(path.parent, 0o1777)
@@ -70,17 +73,21 @@ def _acquire(path: Path) -> int:
         descriptor = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o666)
     except OSError as error:
         raise WriteError(f"cannot open the lock file {path}: {error.strerror}") from error
-    if sys.platform == "win32":
-        import msvcrt
+    try:
+        from filelock import lock_descriptor
 
-        while True:  # LK_LOCK gives up after 10 s; wait like flock does
-            try:
-                msvcrt.locking(descriptor, msvcrt.LK_LOCK, 1)
-                break
-            except OSError:
-                continue
-    else:
-        import fcntl  # lazily: there is no fcntl on Windows
-
-        fcntl.flock(descriptor, fcntl.LOCK_EX)
+        lock_descriptor(descriptor, blocking=True)
+    except OSError as error:
+        os.close(descriptor)
+        raise WriteError(f"cannot lock {path}: {error.strerror or error}") from error
     return descriptor
+
+
+def _release(descriptor: int) -> None:
+    """Unlock, then close (Windows frees a lock left to the close only eventually)."""
+    from filelock import unlock_descriptor
+
+    try:
+        unlock_descriptor(descriptor)
+    finally:
+        os.close(descriptor)

@@ -5,6 +5,7 @@ Header format (leading `--` comment lines):
     -- The partner's share of total revenue per period.
     -- @param company VARCHAR = 'Weibo'  -- company to analyse
     -- @param top_n INTEGER = 1
+    -- @param partner VARCHAR[] = 'Alibaba'  -- a list; one name is a list of one
 
 Parameters reach DuckDB as `$name` bindings, never pasted into the SQL.
 """
@@ -25,16 +26,19 @@ from analytics.sandbox import sql_literal
 from analytics.vintages import PARAMETERS
 
 _PARAM = re.compile(
-    r"^@param\s+(?P<name>[a-z_][a-z0-9_]*)\s+(?P<type>[A-Z]+)"
+    r"^@param\s+(?P<name>[a-z_][a-z0-9_]*)\s+(?P<type>[A-Z]+(?:\[\])?)"
     r"(?:\s*=\s*(?P<default>'(?:[^']|'')*'|[^\s(]+?))?"
     r"(?:\s+in\s*\((?P<allowed>[^)]*)\))?(?:\s+--\s*(?P<doc>.*))?\s*$"
 )
 _PLACEHOLDER = re.compile(r"\$([a-z_][a-z0-9_]*)")
-#: PERIOD is a period label (2016Q1 or 2016), checked and bound as VARCHAR in canonical form.
-TYPES = ("VARCHAR", "INTEGER", "DOUBLE", "DATE", "BOOLEAN", "PERIOD")
+#: PERIOD is a period label (2016Q1 or 2016), checked and bound as VARCHAR in canonical form;
+#: VARCHAR[] a list of texts, where one text is a list of one (`--param partner=A` repeated
+#: gives several).
+TYPES = ("VARCHAR", "INTEGER", "DOUBLE", "DATE", "BOOLEAN", "PERIOD", "VARCHAR[]")
 _EXPECTED = {"INTEGER": "a whole number such as 5", "DOUBLE": "a number such as 0.1",
              "DATE": "a date as YYYY-MM-DD", "BOOLEAN": "true or false",
-             "PERIOD": "a period such as 2016Q1 (a quarter) or 2016 (a fiscal year)"}
+             "PERIOD": "a period such as 2016Q1 (a quarter) or 2016 (a fiscal year)",
+             "VARCHAR[]": "one or more texts"}
 _BOOLEANS = {"true": True, "false": False, "yes": True, "no": False, "1": True, "0": False}
 
 
@@ -60,7 +64,38 @@ class Parameter:
                              f"{', '.join(self.allowed)}")
         return value
 
+    @property
+    def is_list(self) -> bool:
+        """Whether the parameter takes a list (`VARCHAR[]`)."""
+        return self.type.endswith("[]")
+
+    def accept(self, value: Any) -> Any:
+        """A value as bound: a CLI string converted; for a list parameter a list of texts, each
+        once in the order given (a plain text is a list of one); several values for a
+        one-value parameter are refused (exit 2)."""
+        if self.is_list:
+            return self._texts(value)
+        if isinstance(value, list | tuple):
+            raise InputError(f"parameter {self.name} takes one value, not {len(value)} "
+                             f"({', '.join(map(str, value))})")
+        return self.convert(value) if isinstance(value, str) else value
+
+    def _texts(self, value: Any) -> list[str] | None:
+        if value is None:
+            return None
+        items = [value] if isinstance(value, str) else list(value)
+        if not items:
+            raise InputError(f"parameter {self.name}: give at least one value")
+        if not all(isinstance(item, str) for item in items):
+            raise InputError(f"parameter {self.name}: {value!r} is not "
+                             f"{_EXPECTED[self.type]}")
+        for item in items:
+            self.convert(item)  # each value checked as a CLI string is
+        return list(dict.fromkeys(items))
+
     def _typed(self, raw: str) -> Any:
+        if self.type == "VARCHAR[]":
+            return (raw,)
         if self.type == "INTEGER":
             return int(raw)
         if self.type == "DOUBLE":
@@ -100,6 +135,8 @@ def _literal(value: Any) -> str:
         return str(value).lower()
     if isinstance(value, int | float):
         return str(value)
+    if isinstance(value, list | tuple):
+        return f"[{', '.join(_literal(item) for item in value)}]"
     return sql_literal(str(value))
 
 
@@ -128,7 +165,7 @@ class NamedQuery:
                 if name not in PARAMETERS or name in used}
 
     def bind(self, values: dict[str, Any]) -> dict[str, Any]:
-        """Defaults overlaid with `values` (strings are converted); unknown names are errors."""
+        """Defaults overlaid with `values` (`Parameter.accept`); unknown names are errors."""
         known = {p.name: p for p in self.parameters}
         for name in values:
             if name not in known:
@@ -136,10 +173,10 @@ class NamedQuery:
         bound = {}
         for param in self.parameters:
             if param.name in values:
-                value = values[param.name]
-                bound[param.name] = param.convert(value) if isinstance(value, str) else value
+                bound[param.name] = param.accept(values[param.name])
             elif param.has_default:
-                bound[param.name] = param.default
+                bound[param.name] = param.accept(param.default) if param.is_list \
+                    else param.default
             else:
                 raise QueryError(f"Query '{self.name}' needs --param {param.name}=...")
         return bound

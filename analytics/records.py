@@ -23,6 +23,9 @@ from analytics.schema import (
 )
 
 Record = dict[str, Any]
+#: The optional ingest column stating a period's last day, and the staged column holding it
+#: (only checked, never stored: the stored dates follow the company's calendar).
+STATED_PERIOD_END, STAGED_PERIOD_END = "period_end", "stated_period_end"
 #: The optional columns saying which publication a figure is.
 VINTAGE = tuple(c.name for c in VINTAGE_COLUMNS)
 
@@ -46,10 +49,13 @@ class Format:
 
     @property
     def stored_columns(self) -> dict[str, str]:
-        """Every column of the tables its rows go to, with its SQL type, in schema order."""
+        """Every column of the tables its rows go to, with its SQL type, in schema order; and
+        for rows of a period, the period end the file states."""
         columns: dict[str, str] = {}
         for name in self.stores or (self.table,):
             columns |= {c.name: c.sql_type for c in TABLES[name].columns if c.name not in columns}
+        if "period" in columns:
+            columns[STAGED_PERIOD_END] = "DATE"
         return columns
 
 
@@ -59,9 +65,15 @@ def _provenance(row: SourceRow) -> str:
 
 
 def _period_fields(row: SourceRow) -> Record:
+    """The label and kind, dated in the calendar year: ingest re-dates every period in its
+    company's fiscal calendar (WorkingSet.date_periods), which the file may not declare. An
+    optional `period_end` is the last day the filing states, checked against that calendar."""
     period = parse.period(row)
-    return {"period": period.label, "period_kind": period.kind, "period_start": period.start,
-            "period_end": period.end}
+    stated, precision = parse.iso_date(row, STATED_PERIOD_END, required=False)
+    if precision == "month":
+        raise InputError("give the period's last day as YYYY-MM-DD", row.where(STATED_PERIOD_END))
+    return {"period": period.label, "period_kind": period.kind, "period_start": period.start(),
+            "period_end": period.end(), STAGED_PERIOD_END: stated}
 
 
 def _vintage_fields(row: SourceRow) -> Record:
@@ -194,13 +206,26 @@ def disclosed_share_record(row: SourceRow) -> Record:
     }
 
 
+def company_record(row: SourceRow) -> Record:
+    """What a company is: its currency and fiscal calendar, and the names shown for it."""
+    return {
+        "company": parse.name(row, "company"),
+        "display_name": parse.optional_name(row, "display_name") or parse.name(row, "company"),
+        "currency": parse.currency(row),
+        "fiscal_year_end": parse.fiscal_year_end(row),
+        "ticker": parse.optional_name(row, "ticker"),
+        "source": _provenance(row),
+        "note": parse.free_text(row, "note"),
+    }
+
+
 FORMATS: dict[str, Format] = {
     f.table: f
     for f in (
         Format("revenue", ("company", "period", "stream", "counterparty", "amount", "currency",
                            "unit", "source"), revenue_record,
                optional=("precision", "derived", "one_off", "split_is_exhaustive", *VINTAGE,
-                         "note"),
+                         STATED_PERIOD_END, "note"),
                stores=("revenue", "reported_totals")),
         Format("counterparties", ("company", "counterparty", "counterparty_class"),
                counterparty_record,
@@ -211,9 +236,13 @@ FORMATS: dict[str, Format] = {
                ("end_date", "stake_percent", "note")),
         Format("events", ("company", "event_date", "label", "source"), event_record,
                (("date", "event_date"),), ("description", "annotate", "note")),
-        Format("kpis", ("company", "period", "metric", "value", "unit", "source"), kpi_record),
+        Format("kpis", ("company", "period", "metric", "value", "unit", "source"), kpi_record,
+               optional=(STATED_PERIOD_END, "note")),
         Format("disclosed_shares", ("company", "period", "partner", "share_percent", "source"),
                disclosed_share_record, (("of", "share_of"),),
-               ("share_of", "precision", *VINTAGE, "note")),
+               ("share_of", "precision", *VINTAGE, STATED_PERIOD_END, "note")),
+        Format("companies", ("company", "currency"), company_record,
+               (("name", "display_name"), ("year_end", "fiscal_year_end")),
+               ("display_name", "fiscal_year_end", "ticker", "source", "note")),
     )
 }

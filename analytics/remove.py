@@ -64,7 +64,7 @@ def _tables(table: str | None, period: str | None) -> list[str]:
     if period is not None:
         label = parse_period(period)
         if label is None or label.label != period:
-            raise InputError(f"'{period}' is not a period: use 2016Q1 (a quarter) or 2016")
+            raise InputError(f"'{period}' is not a period: use 2016Q1 (a quarter), 2016H1 or 2016")
         with_period = [n for n in TABLES if "period" in TABLES[n].column_names]
         if table is not None and table not in with_period:
             raise InputError(f"table {table} has no periods: delete its rows without --period "

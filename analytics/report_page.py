@@ -1,22 +1,21 @@
 """The report: one self-contained HTML page that opens offline.
 
 Vega, Vega-Lite and vega-embed are inlined once from vl-convert's bundle and every chart's spec
-is embedded as JSON, so the page makes no request; every text is escaped (data text also
-cleaned and cut by `format.label`), and the page is rendered to a string in memory and written
-once by `export.write_output`, which refuses a folder or a path inside the data folder.
+is embedded as JSON, so the page makes no request. The page is `templates/report.html.j2`: this
+module gathers its texts (data text cleaned and cut by `format.label`) and the template escapes
+each once (`analytics.pages`); the page is rendered to a string in memory and written once by
+`export.write_output`, which refuses a folder or a path inside the data folder.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
-from collections.abc import Callable
-from decimal import Decimal
-from html import escape
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from analytics import export
+from analytics import export, pages
 from analytics.charts.format import label
 from analytics.figures import (
     Frames,
@@ -31,39 +30,32 @@ from analytics.figures import (
     load_frames,
     subtitle,
 )
-
-STYLE = """
-body { font: 15px/1.45 system-ui, sans-serif; margin: 2rem auto; max-width: 1100px;
-       color: #222; padding: 0 1rem; }
-h1 { margin-bottom: .2rem; } .subtitle { color: #555; margin-top: 0; }
-table { border-collapse: collapse; margin: 1rem 0; width: 100%; }
-th, td { border-bottom: 1px solid #ddd; padding: .3rem .5rem; text-align: left;
-         vertical-align: top; overflow-wrap: anywhere; }
-td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-.source { color: #666; font-size: .8rem; word-break: break-word; }
-section.chart { margin: 2rem 0; }
-@media print {
-  body { margin: 0; max-width: none; }
-  section.chart { break-before: page; page-break-before: always; break-inside: avoid;
-                  page-break-inside: avoid; }
-  section.tables { break-before: page; page-break-before: always; }
-  .vega-embed summary, .vega-actions { display: none; }
-}
-"""
+from analytics.subject import TTM_PERIOD_KINDS
 
 #: Characters kept of a table cell: sources, the longest legitimate texts, run to about 1,000.
 CELL_LIMIT = 2000
 
-EMBED_SCRIPT = """
-const specs = JSON.parse(document.getElementById("chart-specs").textContent);
-for (const [id, spec] of Object.entries(specs)) {
-  vegaEmbed("#" + id, spec, {renderer: "svg", actions: false})
-    .catch((error) => console.error(id, error));
-}
-"""
+#: The one escaping function, and JSON for a <script>, as the templates apply them.
+escape = pages.escape_text
+json_for_html = pages.script_json
 
 
-def build_report(*, company: str = "Weibo", partner: str = "Alibaba",
+@dataclass(frozen=True)
+class Table:
+    """A table as the template shows it: every text cleaned and cut at `CELL_LIMIT` characters
+    (escaping is the template's); columns in `numeric` are right-aligned."""
+
+    headers: list[str]
+    rows: list[list[str]]
+    numeric: frozenset[int]
+
+    @classmethod
+    def of(cls, headers: list[str], rows: Iterable[list[str]], numeric: Iterable[int]) -> Table:
+        return cls([label(h, CELL_LIMIT) for h in headers],
+                   [[label(cell, CELL_LIMIT) for cell in row] for row in rows], frozenset(numeric))
+
+
+def build_report(*, company: str = "Weibo", partner: str | Sequence[str] = "Alibaba",
                  from_period: str | None = None, to_period: str | None = None,
                  out: Path, data_dir: Path | str | None = None,
                  progress: Callable[[str], None] | None = None,
@@ -71,6 +63,8 @@ def build_report(*, company: str = "Weibo", partner: str = "Alibaba",
                  as_of: dt.date | str | None = None) -> Path:
     """Write the report to `out` and return it; nothing is written if anything fails, and an `out`
     that is a folder or lies inside the data folder is refused before any chart is rendered.
+    Several partners: the dependence chart, headlines and a table of shares compare them; the
+    other charts and tables are about the first.
     `progress` is called with each chart's name once its spec is ready; `period_kind` None picks
     quarters when the range has quarterly totals, else fiscal years; `basis` and `as_of` go to
     every query (None: each period's latest basis, as published today)."""
@@ -108,64 +102,38 @@ def render_report(frames: Frames, figures: KeyFigures, specs: dict[str, dict[str
 
     bundle = vl_convert.javascript_bundle()  # type: ignore[call-arg]  # stub omits the default
     chart_headlines = headlines(frames, figures)
-    sections = [chart_section(i, name, chart_headlines.get(name, name))
-                for i, name in enumerate(specs)]
-    ids = {f"chart-{i}": spec for i, spec in enumerate(specs.values())}
-    title = f"{figures.company}: dependence on {figures.partner}"
-    return "\n".join([
-        "<!doctype html>", '<html lang="en"><head><meta charset="utf-8">',
-        f"<title>{escape(title)}</title>", f"<style>{STYLE}</style>",
-        f"<script>{inline_script(bundle)}</script>",
-        "</head><body>", f"<h1>{escape(title)}</h1>",
-        f'<p class="subtitle">{escape(label(page_subtitle(figures), CELL_LIMIT))}</p>',
-        "<h2>Key figures</h2>", key_figures_table(figures), *sections,
-        '<section class="tables">', quarterly_table(frames, figures.currency),
-        reconciliation_table(frames, figures.currency), "</section>",
-        f'<script type="application/json" id="chart-specs">{json_for_html(ids)}</script>',
-        f"<script>{EMBED_SCRIPT}</script>", "</body></html>",
-    ])
+    charts = [{"id": f"chart-{i}", "name": name, "headline": chart_headlines.get(name, name)}
+              for i, name in enumerate(specs)]
+    periods_heading, periods = period_table(frames, figures.currency)
+    return pages.render(
+        "report.html.j2", title=f"{figures.company}: dependence on {figures.partners}",
+        subtitle=label(page_subtitle(figures), CELL_LIMIT), bundle=bundle,
+        key_figures=key_figures_table(figures), charts=charts,
+        specs={chart["id"]: spec for chart, spec in zip(charts, specs.values(), strict=True)},
+        periods_heading=periods_heading, periods=periods, compared=compared_table(frames, figures),
+        partner=frames.subject.scope.short, basis_breaks=basis_breaks(frames),
+        reconciliation=reconciliation_table(frames, figures.currency))
 
 
 def page_subtitle(figures: KeyFigures) -> str:
     return f"{subtitle(figures)} · computed from the shipped queries"
 
 
-def inline_script(code: str) -> str:
-    """Make JavaScript safe inside a <script> element (no early `</script`)."""
-    return code.replace("</script", "<\\/script").replace("</SCRIPT", "<\\/SCRIPT")
-
-
-def json_for_html(value: Any) -> str:
-    """JSON that cannot close its <script> element."""
-    text = json.dumps(value, default=lambda v: float(v) if isinstance(v, Decimal) else str(v))
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-
-
-def chart_section(index: int, name: str, headline: str) -> str:
-    return (f'<section class="chart" data-chart="{escape(name)}"><h2>{escape(headline)}</h2>'
-            f'<div id="chart-{index}" class="vega-chart"></div></section>')
-
-
 def table(headers: list[str], rows: list[list[str]], numeric: set[int]) -> str:
-    """An escaped HTML table; columns in `numeric` are right-aligned. Each text is cleaned and
-    cut at `CELL_LIMIT` characters."""
-    head = "".join(f"<th>{escape(label(h, CELL_LIMIT))}</th>" for h in headers)
-    body = "".join(
-        "<tr>" + "".join(f'<td class="{"num" if i in numeric else ""}">'
-                         f"{escape(label(cell, CELL_LIMIT))}</td>"
-                         for i, cell in enumerate(row)) + "</tr>"
-        for row in rows)
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    """A table as the page shows it (the template's macro, every text cleaned, cut and
+    escaped)."""
+    return str(pages.macro("_table.html.j2", "table")(Table.of(headers, rows, numeric)))
 
 
-def key_figures_table(figures: KeyFigures) -> str:
-    return table(["Figure", "Value"], [list(row) for row in key_figure_rows(figures)], set())
+def key_figures_table(figures: KeyFigures) -> Table:
+    return Table.of(["Figure", "Value"], [list(row) for row in key_figure_rows(figures)], ())
 
 
-def quarterly_table(frames: Frames, currency: str) -> str:
-    """Every period with revenue: partner, rest and total, share, TTM share (quarters only: a
-    fiscal year has none), source. A lower bound reads `at least`, the rest then `at most`."""
-    quarters = frames.subject.period_kind == "quarter"
+def period_table(frames: Frames, currency: str) -> tuple[str, Table]:
+    """Its heading, and every period with revenue: partner, rest and total, share, TTM share
+    (quarters and halves: a fiscal year has none), source. A lower bound reads `at least`, the
+    rest then `at most`."""
+    with_ttm = frames.subject.period_kind in TTM_PERIOD_KINDS
     shown = frames.dependence.filter(frames.dependence["total_revenue"].is_not_null())
     with_basis = len(basis_runs(shown)) > 1 or frames.subject.basis is not None
     rows = []
@@ -173,21 +141,38 @@ def quarterly_table(frames: Frames, currency: str) -> str:
         bound = bool(r["share_is_lower_bound"])
         rest = None if r["partner_revenue"] is None else r["total_revenue"] - r["partner_revenue"]
         rest_text = format_money(rest, currency)
-        ttm = [ttm_text(r)] if quarters else []
         rows.append([format_period(r["period"]),
                      format_money(r["partner_revenue"], currency, lower_bound=bound),
                      f"at most {rest_text}" if bound else rest_text,
                      format_money(r["total_revenue"], currency),
-                     format_share(r["share_of_total"], exact=True, lower_bound=bound), *ttm,
+                     format_share(r["share_of_total"], exact=True, lower_bound=bound),
+                     *([ttm_text(r)] if with_ttm else []),
                      *([str(r.get("basis") or "")] if with_basis else []),
                      ("derived: " if r["derived"] else "") + str(r["source"] or "")])
     partner = frames.subject.scope.short
     headers = ["Period", partner, f"Excluding {partner}", "Total revenue", "Share",
-               *(["TTM share"] if quarters else []), *(["Basis"] if with_basis else []),
+               *(["TTM share"] if with_ttm else []), *(["Basis"] if with_basis else []),
                "Source"]
-    numeric = {1, 2, 3, 4, 5} if quarters else {1, 2, 3, 4}
+    numeric = {1, 2, 3, 4, 5} if with_ttm else {1, 2, 3, 4}
     heading = f"{frames.subject.words.adjective} figures"
-    return f"<h2>{escape(heading)}</h2>" + table(headers, rows, numeric)
+    if frames.compared is not None:
+        heading += f": {partner}"
+    return heading, Table.of(headers, rows, numeric)
+
+
+def compared_table(frames: Frames, figures: KeyFigures) -> Table | None:
+    """With several partners: each partner's share of total revenue per period (None: one),
+    headed by the names the key figures use (a group as `Lookwise group`)."""
+    if frames.compared is None:
+        return None
+    wide = frames.compared.pivot(on="partner", index=["period", "period_start"],
+                                 values="share_of_total", aggregate_function="first")
+    partners = [p for p in dict.fromkeys(frames.compared["partner"].to_list()) if p in wide.columns]
+    rows = [[format_period(r["period"]), *(format_share(r[p], exact=True) for p in partners)]
+            for r in wide.sort("period_start").iter_rows(named=True)]
+    names = [p.name for p in figures.compared]
+    headers = names if len(names) == len(partners) else [label(p) for p in partners]
+    return Table.of(["Period", *headers], rows, range(1, len(partners) + 1))
 
 
 def ttm_text(row: dict[str, Any]) -> str:
@@ -199,7 +184,7 @@ def ttm_text(row: dict[str, Any]) -> str:
                         lower_bound=bool(row["ttm_share_is_lower_bound"]))
 
 
-def reconciliation_table(frames: Frames, currency: str) -> str:
+def reconciliation_table(frames: Frames, currency: str) -> Table:
     """Year-on-year change: partner change + change excluding the partner = total change."""
     rows = []
     for r in frames.growth.sort("period_start").iter_rows(named=True):
@@ -214,13 +199,7 @@ def reconciliation_table(frames: Frames, currency: str) -> str:
     partner = frames.subject.scope.short
     headers = ["Period", f"{partner} change", f"Change excluding {partner}",
                "Sum", "Total revenue change", "Reconciles"]
-    intro = (f"<h2>Reconciliation</h2><p>Revenue excluding {escape(partner)} plus "
-             f"{escape(partner)}'s revenue gives total revenue; year on year, the two "
-             "changes add up to the change in total revenue. Only periods where the partner's "
-             "revenue was disclosed in both years (not as a lower bound) can be reconciled."
-             f"{escape(basis_breaks(frames))}</p>")
-    empty = "<p>No period in this range has the partner's revenue a year apart.</p>"
-    return intro + (table(headers, rows, {1, 2, 3, 4}) if rows else empty)
+    return Table.of(headers, rows, {1, 2, 3, 4})
 
 
 def basis_breaks(frames: Frames) -> str:

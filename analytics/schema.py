@@ -6,7 +6,7 @@ these definitions, so they cannot drift apart.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 AMOUNT_TYPE = "DECIMAL(18,2)"
 
@@ -16,7 +16,6 @@ class Column:
     name: str
     sql_type: str
     description: str
-    required: bool = True
     #: SQL literal a stored file without this column (written before it existed) reads as.
     default: str | None = None
     #: Bookkeeping of the stored rows, left out of the table's view (`<table>_vintages` has it).
@@ -29,7 +28,6 @@ class Table:
     description: str
     columns: tuple[Column, ...]
     grain: tuple[str, ...]
-    ingest_columns: tuple[str, ...] = field(default=())
 
     @property
     def column_names(self) -> list[str]:
@@ -45,17 +43,17 @@ class Table:
 
 
 _COMPANY = Column("company", "VARCHAR", "Company the figures belong to, e.g. Weibo")
-_PERIOD = Column("period", "VARCHAR", "`2016Q1` for a calendar quarter, `2016` for a fiscal year")
-_KIND = Column("period_kind", "VARCHAR", "`quarter` or `year`")
-_START = Column("period_start", "DATE", "First day of the period")
-_END = Column("period_end", "DATE", "Last day of the period")
+_PERIOD = Column("period", "VARCHAR", "A fiscal period of the company: `2016` a fiscal year, "
+                 "`2016H1` its first half, `2016Q1` its first quarter (see `companies`)")
+_KIND = Column("period_kind", "VARCHAR", "`quarter`, `half` or `year`")
+_START = Column("period_start", "DATE", "First day of the period in the company's fiscal calendar")
+_END = Column("period_end", "DATE", "Last day of the period in the company's fiscal calendar")
 _AMOUNT = Column("amount", AMOUNT_TYPE, "Exact amount in full currency units ($28.5M = 28500000)")
 _CURRENCY = Column("currency", "VARCHAR", "ISO currency code; one per company (USD, CNY, ...)")
 _PRECISION = Column(
-    "precision", AMOUNT_TYPE, "Rounding of the printed figure, in full units (±)", required=False
-)
+    "precision", AMOUNT_TYPE, "Rounding of the printed figure, in full units (±)")
 _SOURCE = Column("source", "VARCHAR", "Filing or publication and table the figure was read from")
-_NOTE = Column("note", "VARCHAR", "Free text: basis, caveats", required=False)
+_NOTE = Column("note", "VARCHAR", "Free text: basis, caveats")
 _PERIOD_COLUMNS = (_COMPANY, _PERIOD, _KIND, _START, _END)
 #: The accounting basis or presentation a figure is on when its file does not say.
 AS_REPORTED = "as reported"
@@ -68,7 +66,7 @@ _REPORTED_ON = Column(
     "reported_on", "DATE",
     "Date the figure was published; NULL when unknown (counts as the oldest publication). "
     "A remainder carries the date of the latest publication of its fiscal year's figures it was "
-    "derived from", required=False)
+    "derived from")
 _SHOWN = Column(
     "shown", "BOOLEAN",
     "True when the row is what its period shows by default: on the period's basis, the latest "
@@ -112,35 +110,33 @@ REVENUE = Table(
             "Where a leaf comes from when it is not a split read as such: printed_total (an "
             "unsplit printed total), stream_remainder, total_remainder, or source (derived in "
             "the source file); NULL for a split read from the source",
-            required=False,
         ),
         *_VINTAGE_COLUMNS,
         _SOURCE,
         _NOTE,
     ),
     grain=("company", "period", "stream", "counterparty", *_VINTAGE_GRAIN),
-    ingest_columns=("company", "period", "stream", "counterparty", "amount", "currency", "unit",
-                    "source"),
 )
 
 REPORTED_TOTALS = Table(
     "reported_totals",
     "Totals as printed, per company, period and stream; stream `total` is total revenue. Rows "
-    "with derived = true are quarter totals computed as fiscal year minus the other three quarters.",
+    "with derived = true are a period's total revenue computed as its fiscal year (or half) "
+    "minus the other parts: a quarter from its year and three quarters, a half from its year "
+    "and the other half, a quarter from its half and the other quarter.",
     (
         *_PERIOD_COLUMNS,
         Column("stream", "VARCHAR", "A stream, or `total` for total revenue"),
         _AMOUNT,
         _CURRENCY,
         _PRECISION,
-        Column("derived", "BOOLEAN", "True for a quarter total derived from its fiscal year"),
+        Column("derived", "BOOLEAN", "True for a total derived from its fiscal year or half"),
         Column("split_is_exhaustive", "BOOLEAN",
                "True when the filing splits this stream into third-party and related-party "
                "revenue completely: what its printed parts leave is then related-party revenue "
                "(else it is unattributed)", default="false"),
         Column(
             "derivation", "VARCHAR", "fiscal_year_remainder when derived; NULL when printed",
-            required=False,
         ),
         *_VINTAGE_COLUMNS,
         _SOURCE,
@@ -166,13 +162,12 @@ COUNTERPARTIES = Table(
         Column("counterparty_group", "VARCHAR", "Group under common control (defaults to the name)"),
         Column("is_pool", "BOOLEAN", "True for many customers reported together (third_parties)"),
         Column("valid_from", "DATE", "First day this class and group hold (a partner becomes a "
-               "subsidiary, a rival becomes the partner); NULL: from the start", required=False),
+               "subsidiary, a rival becomes the partner); NULL: from the start"),
         Column("valid_to", "DATE", "Last day they hold; NULL: still. A period takes the row in "
-               "force on its last day", required=False),
+               "force on its last day"),
         _NOTE,
     ),
     grain=("company", "counterparty", "valid_from"),
-    ingest_columns=("company", "counterparty", "counterparty_class"),
 )
 
 PARTNERSHIPS = Table(
@@ -183,13 +178,12 @@ PARTNERSHIPS = Table(
         Column("partner", "VARCHAR", "Counterparty name of the partner"),
         Column("kind", "VARCHAR", "equity_stake, strategic_cooperation, or another label"),
         Column("start_date", "DATE", "First day of the relationship (or of this stake level)"),
-        Column("end_date", "DATE", "Last day; NULL while it lasts", required=False),
-        Column("stake_percent", "DECIMAL(5,2)", "Equity stake in percent", required=False),
+        Column("end_date", "DATE", "Last day; NULL while it lasts"),
+        Column("stake_percent", "DECIMAL(5,2)", "Equity stake in percent"),
         _SOURCE,
         _NOTE,
     ),
     grain=("company", "partner", "kind", "start_date"),
-    ingest_columns=("company", "partner", "kind", "start_date", "source"),
 )
 
 EVENTS = Table(
@@ -200,13 +194,12 @@ EVENTS = Table(
         Column("event_date", "DATE", "Date of the event (first of the month when only the month is known)"),
         Column("date_precision", "VARCHAR", "`day` or `month`"),
         Column("label", "VARCHAR", "Short label for a chart annotation"),
-        Column("description", "VARCHAR", "What happened", required=False),
+        Column("description", "VARCHAR", "What happened"),
         Column("annotate", "BOOLEAN", "Show this event as a chart annotation"),
         _SOURCE,
         _NOTE,
     ),
     grain=("company", "event_date", "label"),
-    ingest_columns=("company", "event_date", "label", "source"),
 )
 
 KPIS = Table(
@@ -221,7 +214,6 @@ KPIS = Table(
         _NOTE,
     ),
     grain=("company", "period", "metric"),
-    ingest_columns=("company", "period", "metric", "value", "unit", "source"),
 )
 
 DISCLOSED_SHARES = Table(
@@ -234,13 +226,31 @@ DISCLOSED_SHARES = Table(
         Column("share_percent", "DECIMAL(7,4)", "The share as printed, in percent (85 = 85%)"),
         Column("share_of", "VARCHAR", "`total` (of total revenue) or the stream it is a share of"),
         Column("precision", "DECIMAL(7,4)",
-               "Rounding of the printed percentage, in percentage points (±)", required=False),
+               "Rounding of the printed percentage, in percentage points (±)"),
         *_VINTAGE_COLUMNS,
         _SOURCE,
         _NOTE,
     ),
     grain=("company", "period", "partner", "share_of", *_VINTAGE_GRAIN),
-    ingest_columns=("company", "period", "partner", "share_percent", "source"),
+)
+
+COMPANIES = Table(
+    "companies",
+    "What a company is: its name as shown, currency and fiscal calendar. A company not listed "
+    "reports in calendar years; its currency is that of its figures.",
+    (
+        _COMPANY,
+        Column("display_name", "VARCHAR", "Name in titles and headlines (defaults to `company`)"),
+        Column("currency", "VARCHAR", "ISO code of the currency its figures are in"),
+        Column("fiscal_year_end", "VARCHAR",
+               "Month and day its fiscal year ends, `MM-DD` (`03-31`); a fiscal year is named by "
+               "the calendar year it ends in (FY2024 = April 2023 to March 2024)",
+               default="'12-31'"),
+        Column("ticker", "VARCHAR", "Exchange ticker, e.g. `NASDAQ: WB`"),
+        _SOURCE,
+        _NOTE,
+    ),
+    grain=("company",),
 )
 
 #: The figure tables: a figure may be published again (restated, corrected) beside the
@@ -249,8 +259,11 @@ VINTAGE_TABLES = ("revenue", "reported_totals", "disclosed_shares")
 
 TABLES: dict[str, Table] = {
     t.name: t for t in (REVENUE, REPORTED_TOTALS, COUNTERPARTIES, PARTNERSHIPS, EVENTS, KPIS,
-                        DISCLOSED_SHARES)
+                        DISCLOSED_SHARES, COMPANIES)
 }
+
+#: The tables whose rows are of a period (dated in their company's fiscal calendar).
+PERIOD_TABLES = tuple(name for name, table in TABLES.items() if "period" in table.column_names)
 
 #: Pools every company has: counterparties that need no declaration.
 BUILTIN_COUNTERPARTIES: dict[str, str] = {
@@ -260,5 +273,8 @@ BUILTIN_COUNTERPARTIES: dict[str, str] = {
 }
 COUNTERPARTY_CLASSES = ("third_party", "related_party", "strategic_partner", "mixed")
 UNATTRIBUTED = "unattributed"
+#: A customer at or above this share of revenue is a major customer (the 10% that filings
+#: disclose, ASC 280-10-50-42): SQL reads it as the macro `major_customer_share()`.
+MAJOR_CUSTOMER_SHARE = 0.10
 TOTAL_STREAM = "total"
 TOTAL_COUNTERPARTY = "all"

@@ -14,8 +14,7 @@ from typing import TYPE_CHECKING
 
 from analytics.derive import BATCH_ROWS
 from analytics.periods import FIRST_YEAR, LAST_YEAR
-from analytics.schema import COUNTERPARTY_CLASSES, TABLES
-from analytics.validate import PERIOD_TABLES
+from analytics.schema import COUNTERPARTY_CLASSES, PERIOD_TABLES, TABLES
 from analytics.vintages import STATE_TABLES, create_state_views
 
 if TYPE_CHECKING:
@@ -32,15 +31,18 @@ def _duplicates(name: str) -> str:
 
 
 def _bad_periods(name: str) -> str:
-    """A label that is not `YYYY` or `YYYYQn` in range, or dates and kind that do not match it."""
+    """A label that is not `YYYY`, `YYYYHn` or `YYYYQn` in range, or dates and kind that do not
+    match it in its company's fiscal calendar."""
     return f"""
-        SELECT company FROM {{{name}}}
-        WHERE CASE WHEN coalesce(regexp_full_match(period, '[0-9]{{4}}(Q[1-4])?'), false)
-                     AND period[1:4]::INTEGER BETWEEN {FIRST_YEAR} AND {LAST_YEAR}
-                   THEN period_kind IS DISTINCT FROM
-                            CASE WHEN length(period) = 4 THEN 'year' ELSE 'quarter' END
-                        OR period_start IS DISTINCT FROM period_start_of(period)
-                        OR period_end IS DISTINCT FROM period_end_of(period)
+        SELECT t.company FROM {{{name}}} t
+        LEFT JOIN {{companies}} c ON c.company = t.company
+        WHERE CASE WHEN coalesce(regexp_full_match(t.period, '[0-9]{{4}}(Q[1-4]|H[12])?'), false)
+                     AND t.period[1:4]::INTEGER BETWEEN {FIRST_YEAR} AND {LAST_YEAR}
+                   THEN t.period_kind IS DISTINCT FROM label_kind(t.period)
+                        OR t.period_start IS DISTINCT FROM
+                           period_start_in(t.period, year_end_month(c.fiscal_year_end))
+                        OR t.period_end IS DISTINCT FROM
+                           period_end_in(t.period, year_end_month(c.fiscal_year_end))
                    ELSE true END"""
 
 
@@ -67,14 +69,25 @@ SCREENS = [
                                         OR l.derivation NOT IN {_REMAINDERS}), 0)""",
     """WITH printed AS (SELECT * FROM {reported_totals} WHERE NOT coalesce(derived, false))
        SELECT y.company FROM printed y
-       JOIN printed q ON q.company = y.company AND q.stream = y.stream AND length(y.period) = 4
+       JOIN printed q ON q.company = y.company AND q.stream = y.stream
                      AND q.basis = y.basis AND q.snapshot = y.snapshot
-                     AND q.period IN (y.period || 'Q1', y.period || 'Q2', y.period || 'Q3',
-                                      y.period || 'Q4')
-       GROUP BY y.company, y.basis, y.snapshot, y.period, y.stream, y.amount, y.precision
-       HAVING count(DISTINCT q.period) = 4
+                     AND left(q.period, 4) = left(y.period, 4)
+                     AND kind_months(q.period_kind) < kind_months(y.period_kind)
+                     AND (y.period_kind = 'year'
+                          OR (TRY_CAST(q.period[6] AS INTEGER) + 1) // 2
+                             = TRY_CAST(y.period[6] AS INTEGER))
+       GROUP BY y.company, y.basis, y.snapshot, y.period, y.period_kind, y.stream, y.amount,
+                y.precision, q.period_kind
+       HAVING count(DISTINCT q.period) = kind_months(y.period_kind) // kind_months(q.period_kind)
           AND abs(sum(q.amount) - y.amount) > coalesce(y.precision, 0)
                                               + coalesce(sum(q.precision), 0)""",
+    """SELECT c.company FROM {companies} c
+       WHERE NOT coalesce(regexp_full_match(c.fiscal_year_end, '(0[1-9]|1[0-2])-[0-3][0-9]'),
+                          false)
+          OR EXISTS (SELECT 1 FROM {revenue} r
+                     WHERE r.company = c.company AND r.currency <> c.currency)
+          OR EXISTS (SELECT 1 FROM {reported_totals} t
+                     WHERE t.company = c.company AND t.currency <> c.currency)""",
     """WITH printed AS (
            SELECT company, period, basis, snapshot, amount, coalesce(precision, 0) AS rounding
            FROM {reported_totals} WHERE stream <> 'total' AND NOT coalesce(derived, false))

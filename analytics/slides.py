@@ -1,4 +1,5 @@
-"""The slide deck: a 16:9 .pptx of a company's dependence on one partner.
+"""The slide deck: a 16:9 .pptx of a company's dependence on one partner, or on several compared
+(the dependence chart and its notes show each; the other charts are about the first).
 
 Figures and headlines come from `analytics.figures` (the shipped queries), chart PNGs from
 `analytics.build` as bytes in memory; the whole deck is assembled in memory and written once by
@@ -13,7 +14,7 @@ import datetime as dt
 import io
 import re
 import struct
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -32,6 +33,7 @@ from analytics.figures import (
     key_figures,
     load_frames,
     subtitle,
+    title,
 )
 
 if TYPE_CHECKING:
@@ -51,7 +53,7 @@ BASIS, BASIS_BREAK = "basis", "basis_break"
 FOOTNOTE_LIMIT, CELL_LIMIT, NOTE_LINE_LIMIT = 300, 200, 2000
 
 
-def build_deck(*, company: str = "Weibo", partner: str = "Alibaba",
+def build_deck(*, company: str = "Weibo", partner: str | Sequence[str] = "Alibaba",
                from_period: str | None = None, to_period: str | None = None,
                out: Path, data_dir: Path | str | None = None, editable_charts: bool = False,
                progress: Callable[[str], None] | None = None,
@@ -59,10 +61,12 @@ def build_deck(*, company: str = "Weibo", partner: str = "Alibaba",
                as_of: dt.date | str | None = None) -> Path:
     """Write the deck to `out` and return it; nothing is written if anything fails, and an `out`
     that is a folder or lies inside the data folder is refused before any chart is rendered.
-    `editable_charts` puts native PowerPoint charts in place of images; `progress` is called
-    with each chart's name once it is ready; `period_kind` None picks quarters when the range
-    has quarterly totals, else fiscal years; `basis` and `as_of` go to every query (None: each
-    period's latest basis, as published today)."""
+    `partner` is one name or several (`--partner A --partner B`: compared in the dependence
+    chart, the first the subject of the others). `editable_charts` puts native PowerPoint
+    charts in place of images; `progress` is called with each chart's name once it is ready;
+    `period_kind` None picks quarters when the range has quarterly totals, else half-years,
+    else fiscal years; `basis` and `as_of` go to every query (None: each period's latest
+    basis, as published today)."""
     from analytics.project import data_dir as resolve_data_dir
 
     frames = load_frames(company=company, partner=partner, from_period=from_period,
@@ -139,8 +143,7 @@ def render_deck(frames: Frames, figures: KeyFigures, charts: dict[str, ChartPict
 
 def add_title_slide(deck: Presentation, figures: KeyFigures) -> Slide:
     slide = deck.slides.add_slide(deck.slide_layouts[TITLE_LAYOUT])
-    slide.shapes.title.text = slide_text(f"{figures.company}: dependence on {figures.partner}",
-                                         HEADLINE_LIMIT)
+    slide.shapes.title.text = slide_text(title(figures), HEADLINE_LIMIT)
     slide.placeholders[1].text = slide_text(subtitle(figures), HEADLINE_LIMIT)
     return slide
 
@@ -191,7 +194,7 @@ def add_key_figures_slide(deck: Presentation, figures: KeyFigures) -> Slide:
     from pptx.util import Inches, Pt
 
     slide = deck.slides.add_slide(deck.slide_layouts[TITLE_ONLY_LAYOUT])
-    place_title(slide, f"Key figures: {figures.company} and {figures.partner}")
+    place_title(slide, f"Key figures: {figures.company} and {figures.partners}")
     rows = key_figure_rows(figures)
     table = slide.shapes.add_table(len(rows) + 1, 2, Inches(0.5), Inches(1.5), Inches(12.333),
                                    Inches(0.5 * (len(rows) + 1))).table
@@ -233,17 +236,20 @@ def chart_notes(chart: str, frames: Frames, figures: KeyFigures, headline: str) 
 
 
 def dependence_lines(frames: Frames, currency: str) -> list[str]:
-    """One line per disclosed period; each names its basis when the range holds several."""
-    rows = frames.dependence.filter(frames.dependence["share_of_total"].is_not_null())
-    partner = frames.subject.scope.short
+    """One line per disclosed period (and partner, when several are compared); each names its
+    basis when the range holds several."""
+    shown = frames.dependence if frames.compared is None else frames.compared
+    rows = shown.filter(shown["share_of_total"].is_not_null())
+    names = {key: scope.short for key, scope in zip(frames.subject.partners,
+                                                     frames.subject.scopes, strict=True)}
     several = len(basis_runs(frames.dependence)) > 1
-    return [f"{format_period(r['period'])}: {partner} "
+    return [f"{format_period(r['period'])}: {names.get(str(r.get('partner')), frames.subject.scope.short)} "
             f"{format_money(r['partner_revenue'], currency, lower_bound=bound(r))} of "
             f"{format_money(r['total_revenue'], currency)} "
             f"({format_share(r['share_of_total'], exact=True, lower_bound=bound(r))})"
             f"{f', {label(r.get(BASIS))}' if several and r.get(BASIS) else ''}. "
             f"Source: {r['source']}"
-            for r in rows.sort("period_start").iter_rows(named=True)]
+            for r in rows.sort("period_start", maintain_order=True).iter_rows(named=True)]
 
 
 def bound(row: dict[str, object]) -> bool:

@@ -1,5 +1,6 @@
-"""What a chart, deck or report is about: the company, what the partner name stands for (a
-counterparty alone or a group, `partner_scope` in views.sql) and the period kind, resolved once.
+"""What a chart, deck or report is about: the company, what each partner name stands for (a
+counterparty alone or a group, `partner_scope` in views.sql; several partners are compared,
+the first is the subject of the charts about one partner) and the period kind, resolved once.
 
 Charts, headlines and pages word themselves from here (`PeriodWords`), so a company that reports
 only fiscal years never reads "by quarter", and a group is never titled as one counterparty.
@@ -8,21 +9,25 @@ only fiscal years never reads "by quarter", and a group is never titled as one c
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from analytics.charts.format import label
 from analytics.errors import InputError, QueryError
 
-#: The period kinds charts, deck and report draw. Half-years are not implemented yet.
-PERIOD_KINDS = ("quarter", "year")
+#: The period kinds charts, deck and report draw, in the order the automatic choice tries them.
+PERIOD_KINDS = ("quarter", "half", "year")
+#: The kinds with a trailing twelve months (four quarters, two halves): a fiscal year has none.
+TTM_PERIOD_KINDS = ("quarter", "half")
 
 
 @dataclass(frozen=True)
 class PeriodWords:
     """How texts name a period kind: `noun` (quarter), `by` (by quarter), `adjective`
     (Quarterly), `prior` and `prior_revenue` (what a growth rate compares with) and the axis
-    time unit."""
+    time unit (Vega-Lite has no half-year unit: halves are placed by their first month)."""
 
     kind: str
     noun: str
@@ -37,6 +42,9 @@ WORDS = {
     "quarter": PeriodWords("quarter", "quarter", "by quarter", "Quarterly",
                            "the same quarter a year earlier",
                            "the same quarter's revenue a year earlier", "utcyearquarter"),
+    "half": PeriodWords("half", "half-year", "by half-year", "Half-yearly",
+                        "the same half a year earlier", "the same half's revenue a year earlier",
+                        "utcyearmonth"),
     "year": PeriodWords("year", "fiscal year", "by fiscal year", "Annual",
                         "the fiscal year before", "the revenue of the fiscal year before",
                         "utcyear"),
@@ -44,18 +52,20 @@ WORDS = {
 
 
 def words(kind: str) -> PeriodWords:
-    """The words for a period kind (`quarter` or `year`)."""
+    """The words for a period kind (`quarter`, `half` or `year`)."""
     return WORDS[kind]
 
 
 @dataclass(frozen=True)
 class PartnerScope:
     """A partner name and what it stands for: the counterparty alone, or a group and its
-    members (the partner's own name first). Names are as a reader sees them (`format.label`)."""
+    members (the partner's own name first). Names are as a reader sees them (`format.label`);
+    `key` is the name as stored, the one queries bind."""
 
     name: str
     is_group: bool
     members: tuple[str, ...]
+    key: str = ""
 
     @property
     def short(self) -> str:
@@ -73,7 +83,10 @@ class PartnerScope:
 @dataclass(frozen=True)
 class Subject:
     """The resolved scope of one chart set, deck or report; `basis` and `as_of` (None: not
-    chosen) go to every named query it runs (issue 9: which basis, as published by when)."""
+    chosen) go to every named query it runs (issue 9: which basis, as published by when).
+
+    `partner` and `scope` are the first partner, the subject of the charts about one partner;
+    `more_partners` and `more_scopes` the others compared with it (empty for one partner)."""
 
     company: str
     partner: str
@@ -83,18 +96,48 @@ class Subject:
     to_period: str | None = None
     basis: str | None = None
     as_of: dt.date | None = None
+    more_partners: tuple[str, ...] = ()
+    more_scopes: tuple[PartnerScope, ...] = ()
 
     @property
     def words(self) -> PeriodWords:
         return WORDS[self.period_kind]
+
+    @property
+    def partners(self) -> tuple[str, ...]:
+        """Every partner name as stored, in the order given."""
+        return (self.partner, *self.more_partners)
+
+    @property
+    def scopes(self) -> tuple[PartnerScope, ...]:
+        """What every partner stands for, in the order given."""
+        return (self.scope, *self.more_scopes)
+
+    @property
+    def several(self) -> bool:
+        return bool(self.more_partners)
+
+
+def and_list(names: Sequence[str]) -> str:
+    """`A`, `A and B`, `A, B and C`: names in a sentence."""
+    if len(names) < 2:
+        return "".join(names)
+    return f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def partner_list(partner: str | Sequence[str]) -> tuple[str, ...]:
+    """The partner names given, each once in order: one name or several; none is an error."""
+    names = tuple(dict.fromkeys([partner] if isinstance(partner, str) else partner))
+    if not names:
+        raise InputError("no partner given: name at least one (--partner NAME)")
+    return names
 
 
 def check_period_kind(requested: str | None) -> None:
     """Refuse a period kind charts cannot draw, naming the ones they can (exit 2)."""
     if requested is None or requested in PERIOD_KINDS:
         return
-    hint = " (half-years are not implemented yet)" if requested.startswith("half") else ""
-    raise InputError(f"period kind '{requested}' is not one of {', '.join(PERIOD_KINDS)}{hint}")
+    raise InputError(f"period kind '{requested}' is not one of {', '.join(PERIOD_KINDS)}")
 
 
 def check_as_of(value: dt.date | str | None) -> dt.date | None:
@@ -117,39 +160,45 @@ def check_basis(value: str | None) -> str | None:
     return value
 
 
-def resolve_subject(company: str, partner: str, from_period: str | None = None,
-                    to_period: str | None = None, period_kind: str | None = None,
-                    data_dir: Path | str | None = None, *, basis: str | None = None,
-                    as_of: dt.date | str | None = None) -> Subject:
-    """Check the scope (unknown names, bad or empty ranges fail here) and resolve the partner's
-    members and the period kind: the one asked for, else quarters when the company has a
-    quarterly total revenue in the range, else fiscal years. No total of that kind is an error."""
+def resolve_subject(company: str, partner: str | Sequence[str],
+                    from_period: str | None = None, to_period: str | None = None,
+                    period_kind: str | None = None, data_dir: Path | str | None = None, *,
+                    basis: str | None = None, as_of: dt.date | str | None = None) -> Subject:
+    """Check the scope (unknown names, bad or empty ranges fail here) and resolve each
+    partner's members (`partner`: one name or several) and the period kind: the one asked for,
+    else quarters when the company has a quarterly total revenue in the range, else half-years
+    when it has half-year totals, else fiscal years. No total of that kind is an error."""
     from analytics.api import check_scope
     from analytics.engine import connect
 
     check_period_kind(period_kind)
+    partners = partner_list(partner)
     chosen_basis, chosen_as_of = check_basis(basis), check_as_of(as_of)
-    check_scope(company, partner, from_period, to_period, data_dir)
+    check_scope(company, partners, from_period, to_period, data_dir)
     connection = connect(data_dir)
     try:
-        scope = connection.sql(
-            "SELECT is_group, member_list FROM partner_scope($c, $p)",
-            params={"c": company, "p": partner}).fetchall()
+        scopes = tuple(_scope(connection, company, name) for name in partners)
         kinds = {row[0] for row in connection.sql(
             "SELECT DISTINCT period_kind FROM period_revenue($c) WHERE total_revenue IS NOT NULL"
-            " AND ($f IS NULL OR period_start >= period_start_of($f))"
-            " AND ($t IS NULL OR period_end <= period_end_of($t))",
+            " AND ($f IS NULL OR period_start >= period_start_of($f, $c))"
+            " AND ($t IS NULL OR period_end <= period_end_of($t, $c))",
             params={"c": company, "f": from_period, "t": to_period}).fetchall()}
     finally:
         connection.close()
     chosen = period_kind or next((kind for kind in PERIOD_KINDS if kind in kinds), None)
     if chosen is None or chosen not in kinds:
         raise QueryError(_nothing_to_plot(company, from_period, to_period, chosen, kinds))
-    is_group, members = scope[0] if scope else (False, [partner])
-    partner_scope = PartnerScope(label(partner), bool(is_group),
-                                 tuple(label(member) for member in members))
-    return Subject(company, partner, partner_scope, chosen, from_period, to_period,
-                   chosen_basis, chosen_as_of)
+    return Subject(company, partners[0], scopes[0], chosen, from_period, to_period,
+                   chosen_basis, chosen_as_of, partners[1:], scopes[1:])
+
+
+def _scope(connection: Any, company: str, partner: str) -> PartnerScope:
+    """What one partner name stands for (`partner_scope`; a name with no row stands alone)."""
+    found = connection.sql("SELECT is_group, member_list FROM partner_scope($c, $p)",
+                           params={"c": company, "p": partner}).fetchall()
+    is_group, members = found[0] if found else (False, [partner])
+    return PartnerScope(label(partner), bool(is_group),
+                        tuple(label(member) for member in members), partner)
 
 
 def _nothing_to_plot(company: str, from_period: str | None, to_period: str | None,

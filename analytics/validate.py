@@ -1,7 +1,9 @@
 """Accounting invariants over a whole data set; each check returns its violations as text.
 
 Ingest runs these on the merged data before writing anything, and `analytics validate` on what
-is stored, so data that breaks them never lands and data edited by hand is still caught.
+is stored, so data that breaks them never lands and data edited by hand is still caught. How a
+violation is worded lives in violations.py, the warnings that never stop a write in
+validation_warnings.py; both are re-exported here.
 """
 
 from __future__ import annotations
@@ -13,85 +15,32 @@ from decimal import Decimal
 from itertools import pairwise
 from typing import Any
 
-from analytics.periods import parse_period
-from analytics.schema import AS_REPORTED, COUNTERPARTY_CLASSES, TABLES, TOTAL_STREAM
-from analytics.vintages import UNKNOWN
+from analytics.periods import CALENDAR_YEAR_END, parse_period, year_end_month, year_end_problem
+from analytics.schema import COUNTERPARTY_CLASSES, PERIOD_TABLES, TABLES, TOTAL_STREAM
+from analytics.validation_warnings import warnings
+from analytics.violations import (
+    REMAINDERS,
+    Dataset,
+    Record,
+    Violation,
+    money,
+    slot,
+    tolerance,
+    where,
+)
 
-Record = dict[str, Any]
-
-
-class Violation(str):
-    """A violation's text, plus the (company, period, stream) it concerns when it has one."""
-
-    key: tuple[str, str, str] | None = None
-
-    @classmethod
-    def at(cls, record: Record, text: str, stream: str | None = None) -> Violation:
-        violation = cls(f"{_where(record, stream)}: {text}")
-        violation.key = (record["company"], record["period"], stream or record.get("stream", ""))
-        return violation
-
-
-REMAINDERS = ("stream_remainder", "total_remainder")
-#: The tables whose rows carry a period.
-PERIOD_TABLES = tuple(name for name, table in TABLES.items() if "period" in table.column_names)
-Dataset = dict[str, list[Record]]
+__all__ = ["REMAINDERS", "Dataset", "Record", "Violation", "tolerance", "validate", "warnings"]
 
 
 def validate(data: Dataset) -> list[Violation]:
     """Every violation of every invariant, in a stable order."""
     checks: list[Callable[[Dataset], Iterable[str]]] = [
-        duplicate_grain, valid_periods, one_currency_per_company, counterparties_known,
-        leaves_sum_to_printed_totals, quarters_sum_to_fiscal_year, total_filed_as_a_stream,
+        duplicate_grain, valid_periods, valid_companies, one_currency_per_company, counterparties_known,
+        leaves_sum_to_printed_totals, parts_sum_to_whole, total_filed_as_a_stream,
         valid_reference_tables,
     ]
     return [Violation(v) if not isinstance(v, Violation) else v
             for check in checks for v in check(data)]
-
-
-def tolerance(records: list[Record]) -> Decimal:
-    """Sum of the printed roundings of the figures involved."""
-    return sum((r.get("precision") or Decimal(0) for r in records), Decimal(0))
-
-
-def _where(record: Record, stream: str | None = None) -> str:
-    """Company, period and stream, and which publication when the figure says: `(ASC 606,
-    as published on 2019-03-01)`."""
-    where = f"{record['company']} {record['period']} {stream or record.get('stream', '')}".strip()
-    published = [f"basis {record['basis']}"] if record.get("basis") not in (None, AS_REPORTED) else []
-    snapshot = record.get("snapshot") or record.get("reported_on")
-    if snapshot is not None and snapshot > UNKNOWN:
-        published.append(f"as published by {snapshot}")
-    return f"{where} ({', '.join(published)})" if published else where
-
-
-def _slot(record: Record) -> tuple[Any, ...]:
-    """The figures checked together: one company's period, on one basis, in one publication
-    snapshot (vintages.py); figures on different bases or publications never mix."""
-    return (record["company"], record["period"], record.get("basis"), record.get("snapshot"))
-
-
-def _current(records: list[Record]) -> list[Record]:
-    """The records of the latest snapshot of their company, basis and fiscal year (vintages.py;
-    all, outside a state)."""
-    def group(r: Record) -> tuple[Any, ...]:
-        return (r["company"], r.get("basis"), str(r["period"])[:4])
-
-    latest: dict[tuple[Any, ...], Any] = {}
-    for r in records:
-        if r.get("snapshot") is not None and r["snapshot"] > latest.get(group(r), UNKNOWN):
-            latest[group(r)] = r["snapshot"]
-    return [r for r in records if r.get("snapshot") is None
-            or r["snapshot"] == latest.get(group(r), UNKNOWN)]
-
-
-def _plain(value: Decimal) -> str:
-    """A decimal without trailing zeros or an exponent: 80.0000 is 80, 0.0500 is 0.05."""
-    return f"{value.normalize():f}"
-
-
-def _money(value: Decimal) -> str:
-    return f"{value:,.2f}".rstrip("0").rstrip(".")
 
 
 def duplicate_grain(data: Dataset) -> Iterable[str]:
@@ -108,14 +57,33 @@ def duplicate_grain(data: Dataset) -> Iterable[str]:
 
 
 def valid_periods(data: Dataset) -> Iterable[str]:
+    """A label that is a period, dated in its company's fiscal calendar."""
+    year_ends = {r["company"]: year_end_month(r["fiscal_year_end"])
+                 for r in data.get("companies", []) if year_end_problem(r["fiscal_year_end"]) is None}
     for name in PERIOD_TABLES:
         for record in data.get(name, []):
             period = parse_period(str(record["period"]))
+            month = year_ends.get(record["company"], CALENDAR_YEAR_END)
             if period is None or period.label != record["period"]:
                 yield Violation.at(record, f"'{record['period']}' is not a valid period ({name})")
             elif (record.get("period_start"), record.get("period_end"),
-                  record.get("period_kind")) != (period.start, period.end, period.kind):
+                  record.get("period_kind")) != (period.start(month), period.end(month),
+                                                 period.kind):
                 yield Violation.at(record, f"period dates do not match {period.label} ({name})")
+
+
+def valid_companies(data: Dataset) -> Iterable[str]:
+    """A fiscal year end that is one, and a declared currency that is its figures'."""
+    figures = {(r["company"], r["currency"])
+               for r in data.get("revenue", []) + data.get("reported_totals", [])}
+    for record in data.get("companies", []):
+        company = record["company"]
+        if (problem := year_end_problem(str(record["fiscal_year_end"]))) is not None:
+            yield f"{company}: '{record['fiscal_year_end']}' is not a fiscal year end: {problem}"
+        others = sorted(c for k, c in figures if k == company and c != record["currency"])
+        if others:
+            yield (f"{company}: declared in {record['currency']} (companies) but its figures "
+                   f"are in {', '.join(others)}")
 
 
 def one_currency_per_company(data: Dataset) -> Iterable[str]:
@@ -148,14 +116,14 @@ def counterparties_known(data: Dataset) -> Iterable[str]:
 def _leaves_by(data: Dataset) -> dict[tuple[Any, ...], list[Record]]:
     grouped: dict[tuple[Any, ...], list[Record]] = defaultdict(list)
     for leaf in data.get("revenue", []):
-        grouped[_slot(leaf)].append(leaf)
+        grouped[slot(leaf)].append(leaf)
     return grouped
 
 
 def leaves_sum_to_printed_totals(data: Dataset) -> Iterable[str]:
     leaves = _leaves_by(data)
     for total in data.get("reported_totals", []):
-        period_leaves = leaves.get(_slot(total), [])
+        period_leaves = leaves.get(slot(total), [])
         parts = [x for x in period_leaves
                  if total["stream"] == TOTAL_STREAM or x["stream"] == total["stream"]]
         if not parts:
@@ -164,26 +132,31 @@ def leaves_sum_to_printed_totals(data: Dataset) -> Iterable[str]:
         # A remainder's own tolerance already counts the total's: leave it out.
         allowed = tolerance([total, *(p for p in parts if p.get("derivation") not in REMAINDERS)])
         if abs(found - total["amount"]) > allowed:
-            yield Violation.at(total, f"leaves sum to {_money(found)} but the printed total is "
-                               f"{_money(total['amount'])} (tolerance ±{_money(allowed)})")
+            yield Violation.at(total, f"leaves sum to {money(found)} but the printed total is "
+                               f"{money(total['amount'])} (tolerance ±{money(allowed)})")
 
 
-def quarters_sum_to_fiscal_year(data: Dataset) -> Iterable[str]:
+def parts_sum_to_whole(data: Dataset) -> Iterable[str]:
+    """Printed quarters sum to their printed half and year, printed halves to their year."""
     printed = {(r["company"], r["period"], r["stream"], r.get("basis"), r.get("snapshot")): r
                for r in data.get("reported_totals", []) if not r.get("derived")}
-    for (company, label, stream, *vintage), year_total in printed.items():
-        year = parse_period(label)
-        if year is None or year.kind != "year":
+    for (company, label, stream, *vintage), whole_total in printed.items():
+        whole = parse_period(label)
+        if whole is None:
             continue
-        quarters = [printed.get((company, q.label, stream, *vintage)) for q in year.quarters()]
-        if any(q is None for q in quarters):
-            continue
-        present = [q for q in quarters if q is not None]
-        found = sum((q["amount"] for q in present), Decimal(0))
-        allowed = tolerance([year_total, *present])
-        if abs(found - year_total["amount"]) > allowed:
-            yield (f"{_where(year_total)}: quarters sum to {_money(found)} but the fiscal "
-                   f"year is {_money(year_total['amount'])} (tolerance ±{_money(allowed)})")
+        for split in whole.parts():
+            parts = [printed.get((company, p.label, stream, *vintage)) for p in split]
+            present = [p for p in parts if p is not None]
+            if len(present) < len(parts):
+                continue
+            found = sum((p["amount"] for p in present), Decimal(0))
+            allowed = tolerance([whole_total, *present])
+            if abs(found - whole_total["amount"]) > allowed:
+                noun = {"year": "fiscal year", "half": "half-year"}[whole.kind]
+                parts_noun = {"quarter": "quarters", "half": "halves"}[split[0].kind]
+                yield (f"{where(whole_total)}: {parts_noun} sum to {money(found)} but the "
+                       f"{noun} is {money(whole_total['amount'])} "
+                       f"(tolerance ±{money(allowed)})")
 
 
 def total_filed_as_a_stream(data: Dataset) -> Iterable[str]:
@@ -193,7 +166,7 @@ def total_filed_as_a_stream(data: Dataset) -> Iterable[str]:
     streams: dict[tuple[Any, ...], list[Record]] = defaultdict(list)
     for total in data.get("reported_totals", []):
         if total["stream"] != TOTAL_STREAM and not total.get("derived"):
-            streams[_slot(total)].append(total)
+            streams[slot(total)].append(total)
     for printed in streams.values():
         if len(printed) < 3:
             continue
@@ -207,70 +180,9 @@ def total_filed_as_a_stream(data: Dataset) -> Iterable[str]:
             if larger and abs(everything - 2 * total["amount"]) <= rounding:
                 named = ", ".join(sorted(t["stream"] for t in others))
                 yield Violation.at(total, f"looks like total revenue: its printed total "
-                                   f"{_money(total['amount'])} is the sum of the other streams "
+                                   f"{money(total['amount'])} is the sum of the other streams "
                                    f"({named}); file total revenue as stream `{TOTAL_STREAM}` "
                                    "(counterparty all)")
-
-
-def warnings(data: Dataset) -> list[Violation]:
-    """What is legitimate but worth a second look: a named counterparty's negative revenue, a
-    negative remainder (printed parts above their printed total), and a disclosed share that
-    the amounts contradict (published percentages do contradict each other)."""
-    pooled = {(r["company"], r["counterparty"]) for r in data.get("counterparties", [])
-              if r.get("is_pool")}
-    found = []
-    for leaf in _current(data.get("revenue", [])):
-        if leaf["amount"] >= 0:
-            continue
-        if leaf.get("derivation") in REMAINDERS:
-            found.append(Violation.at(
-                leaf, f"the printed parts exceed the printed total by "
-                f"{_money(-leaf['amount'])}: kept as a negative {leaf['counterparty']} line (a "
-                "loss the filing does not itemise); check the figures"))
-        elif (leaf["company"], leaf["counterparty"]) not in pooled:
-            found.append(Violation.at(
-                leaf, f"{leaf['counterparty']}'s revenue is negative "
-                f"({_money(leaf['amount'])}): a refund or a loss, or a sign typo?"))
-    return found + list(_disagreeing_shares(data))
-
-
-def _disagreeing_shares(data: Dataset) -> Iterable[Violation]:
-    """A disclosed share further from the share the amounts give than its printed rounding.
-    Only where the partner's revenue and the base (total revenue or the stream's printed total)
-    are both known."""
-    spans: dict[tuple[str, str], list[Record]] = defaultdict(list)
-    for r in data.get("counterparties", []):
-        spans[(r["company"], r["counterparty"])].append(r)
-    partner_revenue: dict[tuple[Any, ...], Decimal] = defaultdict(Decimal)
-    for leaf in _current(data.get("revenue", [])):
-        key = (leaf["company"], leaf["period"], leaf.get("basis"))
-        partner_revenue[(*key, leaf["counterparty"])] += leaf["amount"]
-        group = next((r["counterparty_group"] for r in spans[(leaf["company"], leaf["counterparty"])]
-                      if _in_force(r, leaf["period_end"])), None)
-        if group is not None and group != leaf["counterparty"]:
-            partner_revenue[(*key, group)] += leaf["amount"]
-    bases = {(r["company"], r["period"], r.get("basis"), r["stream"]): r["amount"]
-             for r in _current(data.get("reported_totals", []))}
-    for share in data.get("disclosed_shares", []):
-        key = (share["company"], share["period"], share.get("basis"))
-        earned = partner_revenue.get((*key, share["partner"]))
-        base = bases.get((*key, share["share_of"]))
-        if earned is None or not base:
-            continue
-        computed = 100 * earned / base
-        if abs(computed - share["share_percent"]) > (share.get("precision") or 0):
-            yield Violation.at(
-                {**share, "stream": share["share_of"]},
-                f"the disclosed share of {share['partner']} is {_plain(share['share_percent'])}% "
-                f"(±{_plain(share.get('precision') or Decimal(0))}) but the amounts give "
-                f"{computed:.2f}% "
-                f"({_money(earned)} of {_money(base)}): the sources disagree")
-
-
-def _in_force(counterparty: Record, day: date) -> bool:
-    """Whether a counterparty row's span of dates holds on `day` (views.sql's in_force)."""
-    start, end = counterparty.get("valid_from"), counterparty.get("valid_to")
-    return (start is None or start <= day) and (end is None or day <= end)
 
 
 def valid_reference_tables(data: Dataset) -> Iterable[str]:

@@ -19,35 +19,60 @@ CREATE VIEW revenue AS FROM revenue_of(NULL);
 CREATE VIEW reported_totals AS FROM reported_totals_of(NULL);
 CREATE VIEW disclosed_shares AS FROM disclosed_shares_of(NULL);
 
--- The start and end dates of a period label ('2016Q1' or '2016').
-CREATE MACRO period_start_of(label) AS
-    CASE WHEN length(label) = 4 THEN make_date(label::INTEGER, 1, 1)
-         ELSE make_date(label[1:4]::INTEGER, 3 * label[6]::INTEGER - 2, 1) END;
-CREATE MACRO period_end_of(label) AS
-    CASE WHEN length(label) = 4 THEN make_date(label::INTEGER, 12, 31)
-         ELSE (make_date(label[1:4]::INTEGER, 3 * label[6]::INTEGER - 2, 1)
-               + INTERVAL 3 MONTH - INTERVAL 1 DAY)::DATE END;
-CREATE MACRO period_label(start_date, kind) AS
-    CASE WHEN kind = 'year' THEN strftime(start_date, '%Y')
-         ELSE strftime(start_date, '%Y') || 'Q' || quarter(start_date)::VARCHAR END;
+-- Fiscal calendars (periods.py holds the same rule in Python; a test holds the two equal). A
+-- fiscal year ends on the last day of month `year_end_month` (12 when the company declares no
+-- `companies.fiscal_year_end`) and is named by the calendar year it ends in; `2016H1` is its
+-- first half, `2016Q1` its first quarter.
+CREATE MACRO kind_months(kind) AS CASE kind WHEN 'year' THEN 12 WHEN 'half' THEN 6 ELSE 3 END;
+CREATE MACRO label_kind(label) AS
+    CASE WHEN length(label) = 4 THEN 'year' WHEN label[5] = 'H' THEN 'half' ELSE 'quarter' END;
+CREATE MACRO period_start_in(label, year_end_month) AS
+    (make_date(label[1:4]::INTEGER, 1, 1)
+     + to_months(coalesce(year_end_month, 12) - 12
+                 + CASE WHEN length(label) = 4 THEN 0
+                        ELSE kind_months(label_kind(label)) * (label[6]::INTEGER - 1) END))::DATE;
+CREATE MACRO period_end_in(label, year_end_month) AS
+    (period_start_in(label, year_end_month) + to_months(kind_months(label_kind(label)))
+     - INTERVAL 1 DAY)::DATE;
+-- The label of the period of `kind` starting on `start_date`: shifted to a calendar whose
+-- year ends in December, a fiscal period is a calendar one.
+CREATE MACRO fiscal_shift(day, year_end_month) AS
+    (day + to_months(12 - coalesce(year_end_month, 12)))::DATE;
+CREATE MACRO period_label(start_date, kind, year_end_month := 12) AS
+    strftime(fiscal_shift(start_date, year_end_month), '%Y')
+    || CASE kind WHEN 'year' THEN ''
+                 WHEN 'half' THEN 'H' || ((month(fiscal_shift(start_date, year_end_month)) + 5)
+                                          // 6)::VARCHAR
+                 ELSE 'Q' || quarter(fiscal_shift(start_date, year_end_month))::VARCHAR END;
+-- The month a fiscal year end `MM-DD` falls in (12 when none is declared), and a company's.
+CREATE MACRO year_end_month(fiscal_year_end) AS
+    coalesce(TRY_CAST(fiscal_year_end[1:2] AS INTEGER), 12);
+CREATE MACRO year_end_month_of(which_company) AS
+    year_end_month((SELECT any_value(fiscal_year_end)
+                    FROM companies_of(coalesce(which_company, ''))));
+-- The dates of a period label in a company's calendar (no company: the calendar year), for
+-- a query's range: `period_start >= period_start_of($from_period, $company)`.
+CREATE MACRO period_start_of(label, which_company := NULL) AS
+    period_start_in(label, year_end_month_of(which_company));
+CREATE MACRO period_end_of(label, which_company := NULL) AS
+    period_end_in(label, year_end_month_of(which_company));
 
 -- Every period of a kind between a company's first and last figure, including empty ones. A
 -- disclosed share is a figure too: a period known only as a printed percentage is in the spine.
 CREATE MACRO period_spine(which_company, kind) AS TABLE
-    SELECT company, kind AS period_kind,
-           period_label(d::DATE, kind) AS period, d::DATE AS period_start,
-           (d + CASE WHEN kind = 'year' THEN INTERVAL 1 YEAR ELSE INTERVAL 3 MONTH END
-              - INTERVAL 1 DAY)::DATE AS period_end
-    FROM (SELECT company, unnest(generate_series(lo, hi, step)) AS d
+    SELECT s.company, kind AS period_kind,
+           period_label(d::DATE, kind, c.year_end_month) AS period, d::DATE AS period_start,
+           (d + to_months(kind_months(kind)) - INTERVAL 1 DAY)::DATE AS period_end
+    FROM (SELECT company, unnest(generate_series(lo, hi, to_months(kind_months(kind)))) AS d
           FROM (SELECT company, min(period_start)::TIMESTAMP AS lo,
-                       max(period_start)::TIMESTAMP AS hi,
-                       any_value(CASE WHEN period_kind = 'year' THEN INTERVAL 1 YEAR
-                                      ELSE INTERVAL 3 MONTH END) AS step
+                       max(period_start)::TIMESTAMP AS hi
                 FROM (SELECT company, period_kind, period_start FROM revenue_of(which_company)
                       UNION ALL
                       SELECT company, period_kind, period_start
                       FROM disclosed_shares_of(which_company))
-                WHERE period_kind = kind GROUP BY company));
+                WHERE period_kind = kind GROUP BY company)) AS s
+    LEFT JOIN (SELECT company, year_end_month(fiscal_year_end) AS year_end_month
+               FROM companies_of(which_company)) AS c ON c.company = s.company;
 
 -- One row per period of a company: total revenue (printed, or derived from the fiscal year)
 -- and the sum of its leaves. A period with leaves but no total has total_revenue NULL.

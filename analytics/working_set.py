@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from analytics import derive, screen, store, vintages
-from analytics.schema import TABLES, VINTAGE_TABLES
+from analytics.schema import PERIOD_TABLES, TABLES, VINTAGE_TABLES
 from analytics.validate import Dataset, Violation, validate
 from analytics.validate import warnings as validate_warnings
 from analytics.vintages import create_state_views
@@ -30,19 +30,22 @@ ENOUGH_VIOLATIONS = 100
 
 class WorkingSet:
     """Tables `working_<table>` holding every stored row of `companies` (listed in
-    `working_companies`)."""
+    `working_scope`)."""
 
     def __init__(self, connection: duckdb.DuckDBPyConnection, folder: Path,
                  companies: Iterable[str]) -> None:
         self.connection, self.folder = connection, folder
         self.companies = sorted(set(companies))
-        connection.execute(f"CREATE OR REPLACE TEMP TABLE {self.table('companies')} AS "
+        connection.execute(f"CREATE OR REPLACE TEMP TABLE {self.scope} AS "
                            "SELECT unnest($1::VARCHAR[]) AS company", [self.companies]
                            ).fetchall()
         for name in TABLES:
             connection.execute(f"CREATE OR REPLACE TEMP TABLE {self.table(name)} AS "
                                f"{store.stored_sql(folder, name, self.companies)}"
                                ).fetchall()
+
+    #: The table listing the working set's companies.
+    scope = "working_scope"
 
     @staticmethod
     def table(name: str) -> str:
@@ -59,10 +62,33 @@ class WorkingSet:
             f"DELETE FROM {self.table(name)} WHERE {where}").fetchall()
         return int(removed)
 
+    def year_end_months(self) -> str:
+        """SQL of (company, year_end_month) for the working set's companies (12: December)."""
+        return (f"SELECT s.company, year_end_month(any_value(c.fiscal_year_end)) "
+                f"AS year_end_month FROM {self.scope} s LEFT JOIN {self.table('companies')} c "
+                "USING (company) GROUP BY s.company")
+
+    def date_periods(self) -> None:
+        """Date every period in its company's fiscal calendar (`companies.fiscal_year_end`,
+        else the calendar year): rows arrive dated in the calendar year, and a company whose
+        calendar is declared or changed has every stored period re-dated with it."""
+        months = self.year_end_months()
+        for name in PERIOD_TABLES:
+            self.connection.execute(f"""
+                UPDATE {self.table(name)} AS t
+                SET period_start = period_start_in(t.period, m.year_end_month),
+                    period_end = period_end_in(t.period, m.year_end_month)
+                FROM ({months}) AS m
+                WHERE m.company = t.company
+                  AND (t.period_start IS DISTINCT FROM period_start_in(t.period, m.year_end_month)
+                       OR t.period_end IS DISTINCT FROM period_end_in(t.period, m.year_end_month))
+                """).fetchall()
+
     def derive(self) -> None:
         """Remainders, and which rows each period shows (`shown`): after any change to a figure
         table, since a new publication can change what every figure table shows."""
         derive.derive(self.connection, self.table("revenue"), self.table("reported_totals"))
+        self.date_periods()
         vintages.mark_shown(self.connection, {name: self.table(name) for name in VINTAGE_TABLES})
 
     def violations(self, limit: int | None = ENOUGH_VIOLATIONS) -> list[Violation]:

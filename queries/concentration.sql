@@ -1,7 +1,7 @@
--- Customer concentration per period: top-N share, HHI (0-10000), effective number of counterparties, and every counterparty group at or over 10% of revenue. Counterparties of one group (the group in force on the period's last day) count as one; pools (third parties, unattributed) count as many small customers, so where a pool that is not third parties exists HHI is a lower bound. One-off leaves (a settlement, a disposal gain) are left out of every share and of its denominator unless `include_one_offs` is true; `one_offs_excluded` says where that changed the figures.
+-- Customer concentration per period: top-N share, HHI (0-10000), effective number of counterparties, and every counterparty group at or over 10% of revenue. Counterparties of one group (the group in force on the period's last day) count as one; pools (third parties, unattributed) count as many small customers, so where a pool that is not third parties exists HHI is a lower bound. Where negative lines (investment losses, refunds) leave a customer's revenue above total revenue, its share exceeds 100% and HHI exceeds 10,000: `hhi_above_scale` says so (the figures are right, the scale is not). One-off leaves (a settlement, a disposal gain) are left out of every share and of its denominator unless `include_one_offs` is true; `one_offs_excluded` says where that changed the figures.
 -- @param company VARCHAR = 'Weibo'  -- company to analyse
 -- @param top_n INTEGER = 1  -- how many of the largest groups the top-N share adds up
--- @param period_kind VARCHAR = 'quarter' in (quarter, year)  -- quarter or year
+-- @param period_kind VARCHAR = 'quarter' in (quarter, half, year)  -- quarter, half or year
 -- @param from_period PERIOD = NULL  -- first period shown, e.g. 2013Q1
 -- @param to_period PERIOD = NULL  -- last period shown, e.g. 2016Q4
 -- @param include_one_offs BOOLEAN = false  -- count one-off leaves as revenue (a settlement can make its payer the largest customer for a year)
@@ -44,13 +44,14 @@ SELECT s.company, s.period, s.period_kind, s.period_start, s.period_end, p.curre
              AND NOT coalesce(any_value(pl.has_unsplit_pool), false) THEN 0 END AS hhi,
        CASE WHEN count(sh.share) > 0 THEN 10000 / sum(power(100 * sh.share, 2)) END
            AS effective_n,
-       CASE WHEN count(sh.share) > 0 THEN bool_or(sh.share >= 0.10)
+       CASE WHEN count(sh.share) > 0 THEN bool_or(sh.share >= major_customer_share())
             WHEN any_value(p.total_revenue) IS NOT NULL
              AND NOT coalesce(any_value(pl.has_unsplit_pool), false) THEN false END
            AS has_major_counterparty,
        string_agg(sh.counterparty_group, ', ' ORDER BY sh.share DESC)
-           FILTER (WHERE sh.share >= 0.10) AS major_counterparties,
+           FILTER (WHERE sh.share >= major_customer_share()) AS major_counterparties,
        coalesce(any_value(pl.has_unsplit_pool), false) AS hhi_is_lower_bound,
+       coalesce(sum(power(100 * sh.share, 2)) > 10000, false) AS hhi_above_scale,
        coalesce(any_value(p.has_one_off), false) AS has_one_off,
        coalesce(any_value(p.has_one_off), false) AND NOT $include_one_offs AS one_offs_excluded,
        any_value(p.one_off_revenue) AS one_off_revenue,
@@ -60,8 +61,8 @@ FROM period_spine($company, $period_kind) s
 LEFT JOIN period_revenue($company) p ON p.period = s.period
 LEFT JOIN shares sh ON sh.period = s.period
 LEFT JOIN pools pl ON pl.period = s.period
-WHERE ($from_period IS NULL OR s.period_start >= period_start_of($from_period))
-  AND ($to_period IS NULL OR s.period_end <= period_end_of($to_period))
+WHERE ($from_period IS NULL OR s.period_start >= period_start_of($from_period, $company))
+  AND ($to_period IS NULL OR s.period_end <= period_end_of($to_period, $company))
 GROUP BY s.company, s.period, s.period_kind, s.period_start, s.period_end, p.currency, p.basis,
          p.total_revenue
 ORDER BY s.period_start

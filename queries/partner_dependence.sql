@@ -1,23 +1,42 @@
--- The partner's share of total revenue and of its own stream, per period, with a trailing-twelve-month share (quarters only: NULL for years). NULL where the partner's revenue was not disclosed: unknown is not zero. Where a member of the partner's group has no figure that period, the amounts are the known members' sum and `share_is_lower_bound` is true. `share_of_total_excl_one_offs` leaves one-off leaves out of both sides (`has_one_off`, `one_off_revenue` say which periods hold them); `disclosed_share_of_total` and `disclosed_share_of_stream` are shares printed only as percentages (`disclosed_shares`), for every period including those without amounts. `basis` is the accounting basis the period's figures are on; `basis_break` is true where the TTM window holds quarters on different bases, and the TTM columns are then NULL: no sum mixes bases.
+-- Each partner's share of total revenue and of its own stream, per period, with a trailing-twelve-month share (quarters and halves: NULL for years): one row per partner and period, `partner` saying which, in the order the partners were given. NULL where the partner's revenue was not disclosed: unknown is not zero. Where a member of the partner's group has no figure that period, the amounts are the known members' sum and `share_is_lower_bound` is true. `share_of_total_excl_one_offs` leaves one-off leaves out of both sides (`has_one_off`, `one_off_revenue` say which periods hold them); `disclosed_share_of_total` and `disclosed_share_of_stream` are shares printed only as percentages (`disclosed_shares`), for every period including those without amounts. `basis` is the accounting basis the period's figures are on; `basis_break` is true where the TTM window holds periods on different bases, and the TTM columns are then NULL: no sum mixes bases.
 -- @param company VARCHAR = 'Weibo'  -- company to analyse
--- @param partner VARCHAR = 'Alibaba'  -- partner: a counterparty alone, or a group (a name that is the group of other counterparties)
--- @param period_kind VARCHAR = 'quarter' in (quarter, year)  -- quarter or year
--- @param from_period PERIOD = NULL  -- first period shown, e.g. 2013Q1 (TTM still uses earlier quarters)
+-- @param partner VARCHAR[] = 'Alibaba'  -- partners: each a counterparty alone, or a group (a name that is the group of other counterparties); one name is a list of one, repeat --param partner=... for several
+-- @param period_kind VARCHAR = 'quarter' in (quarter, half, year)  -- quarter, half or year
+-- @param from_period PERIOD = NULL  -- first period shown, e.g. 2013Q1 (TTM still uses earlier periods)
 -- @param to_period PERIOD = NULL  -- last period shown, e.g. 2016Q4
 -- @param basis VARCHAR = NULL  -- show every period on this accounting basis (e.g. ASC 605); default: each period's latest publication
 -- @param as_of DATE = NULL  -- only figures published on or before this date (point in time)
-WITH with_ttm AS (
-    SELECT *,
+WITH partners AS (  -- the partners in the order given, each once
+    SELECT partner, min(position) AS partner_position
+    FROM (SELECT unnest($partner) AS partner, generate_subscripts($partner, 1) AS position)
+    GROUP BY partner
+),
+-- What each name stands for (as `partner_scope` in views.sql, whose DISTINCT ... ORDER BY on
+-- the partner DuckDB refuses when the partner is a column of a lateral join).
+scopes AS (
+    SELECT p.partner, bool_or(m.counterparty <> p.partner) AS is_group,
+           string_agg(m.counterparty, ', ' ORDER BY m.counterparty <> p.partner, m.counterparty)
+               AS members
+    FROM partners p,
+         LATERAL (SELECT DISTINCT counterparty FROM partner_members($company, p.partner)) m
+    GROUP BY p.partner
+),
+with_ttm AS (
+    SELECT pp.*, p.partner, p.partner_position,
            sum(partner_revenue) OVER w AS ttm_partner,
            sum(total_revenue) OVER w AS ttm_total,
            bool_or(partner_revenue_is_lower_bound) OVER w AS ttm_partner_lower_bound,
-           count(partner_revenue) OVER w = 4 AND period_kind = 'quarter' AS ttm_partner_known,
-           count(total_revenue) OVER w = 4 AND period_kind = 'quarter' AS ttm_total_known,
-           count(DISTINCT basis) OVER w > 1 AND period_kind = 'quarter' AS basis_break
-    FROM partner_periods($company, $partner, $period_kind)
-    WINDOW w AS (ORDER BY period_start ROWS BETWEEN 3 PRECEDING AND CURRENT ROW)
+           (count(partner_revenue) OVER w = 4 AND period_kind = 'quarter')
+               OR (count(partner_revenue) OVER w = 2 AND period_kind = 'half')
+               AS ttm_partner_known,
+           (count(total_revenue) OVER w = 4 AND period_kind = 'quarter')
+               OR (count(total_revenue) OVER w = 2 AND period_kind = 'half') AS ttm_total_known,
+           count(DISTINCT basis) OVER w > 1 AND period_kind IN ('quarter', 'half') AS basis_break
+    FROM partners p, LATERAL partner_periods($company, p.partner, $period_kind) pp
+    WINDOW w AS (PARTITION BY p.partner ORDER BY period_start
+                 RANGE BETWEEN INTERVAL 11 MONTH PRECEDING AND CURRENT ROW)
 )
-SELECT company, $partner AS partner, period, period_kind, period_start, period_end, currency,
+SELECT company, w.partner, period, period_kind, period_start, period_end, currency,
        basis,
        partner_revenue,
        total_revenue,
@@ -50,8 +69,8 @@ SELECT company, $partner AS partner, period, period_kind, period_start, period_e
        scope.members AS partner_members,
        derived,
        source
-FROM with_ttm
-LEFT JOIN partner_scope($company, $partner) AS scope ON true
-WHERE ($from_period IS NULL OR period_start >= period_start_of($from_period))
-  AND ($to_period IS NULL OR period_end <= period_end_of($to_period))
-ORDER BY period_start
+FROM with_ttm w
+LEFT JOIN scopes AS scope ON scope.partner = w.partner
+WHERE ($from_period IS NULL OR period_start >= period_start_of($from_period, $company))
+  AND ($to_period IS NULL OR period_end <= period_end_of($to_period, $company))
+ORDER BY period_start, partner_position

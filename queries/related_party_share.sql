@@ -1,6 +1,6 @@
 -- Related-party share of each stream per period: revenue from related parties and strategic partners over the stream's revenue. NULL where part of the stream is not attributed to either side.
 -- @param company VARCHAR = 'Weibo'  -- company to analyse
--- @param period_kind VARCHAR = 'year' in (quarter, year)  -- quarter or year
+-- @param period_kind VARCHAR = 'year' in (quarter, half, year)  -- quarter, half or year
 -- @param basis VARCHAR = NULL  -- show every period on this accounting basis (e.g. ASC 605); default: each period's latest publication
 -- @param as_of DATE = NULL  -- only figures published on or before this date (point in time)
 SELECT r.company, r.period, r.period_kind, r.period_start, r.stream, any_value(r.currency) AS currency,

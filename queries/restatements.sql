@@ -19,8 +19,8 @@ counted AS (
     WHERE company = $company
       AND ($basis IS NULL OR basis = $basis)
       AND ($as_of IS NULL OR published_on(reported_on) <= $as_of)
-      AND ($from_period IS NULL OR period_start >= period_start_of($from_period))
-      AND ($to_period IS NULL OR period_end <= period_end_of($to_period))
+      AND ($from_period IS NULL OR period_start >= period_start_of($from_period, $company))
+      AND ($to_period IS NULL OR period_end <= period_end_of($to_period, $company))
 ),
 lines AS (
     SELECT company, period, any_value(period_start) AS period_start, stream, counterparty,

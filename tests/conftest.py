@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,20 @@ from analytics.project import PROJECT_ROOT
 
 SHIPPED_DATA = PROJECT_ROOT / "data"
 NIMBUS = Path(__file__).parent / "fixtures" / "nimbus"
+#: Environment variables the package reads (data folder, query folders, limits, fault hooks):
+#: a developer's shell must not change what the tests see.
+AMBIENT_PREFIX = "ANALYTICS_"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_ambient_analytics_environment() -> Iterator[None]:
+    """Remove every ANALYTICS_* variable for the whole session, before any module-scoped
+    fixture reads the data through the library's defaults; a test that needs one sets it with
+    `monkeypatch`, which restores this clean state afterwards."""
+    with pytest.MonkeyPatch.context() as session_patch:
+        for name in [name for name in os.environ if name.startswith(AMBIENT_PREFIX)]:
+            session_patch.delenv(name)
+        yield
 
 
 @pytest.fixture

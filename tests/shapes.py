@@ -9,7 +9,7 @@ from pathlib import Path
 
 FIXTURES = Path(__file__).parent / "fixtures"
 #: Counterparties first: revenue and disclosed shares name them.
-TABLE_FILES = ("counterparties", "revenue", "partnerships", "events", "disclosed_shares")
+TABLE_FILES = ("companies", "counterparties", "revenue", "partnerships", "events", "disclosed_shares")
 COMPANIES = ("nimbus", "lumen", "brightwater")
 
 

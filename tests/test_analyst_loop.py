@@ -19,7 +19,7 @@ PARTNER = ("query", "run", "partner_dependence", "-p", "company=Weibo", "-p", "p
 
 
 @pytest.mark.parametrize(("param", "named"), [
-    ("period_kind=quarterly", "one of quarter, year"),
+    ("period_kind=quarterly", "one of quarter, half, year"),
     ("from_period=2016Q5", "quarter must be 1-4"),
     ("from_period=2016-Q", "2016Q1"),
     ("to_period=16Q1", "2016Q1"),
@@ -133,7 +133,7 @@ def test_many_wide_rows_hide_columns_and_say_which():
 def test_query_list_shows_every_parameter_with_its_default(cli):
     result = cli("query", "list")
     assert result.exit_code == 0
-    assert "--param period_kind VARCHAR = 'quarter' in (quarter, year)" in result.stdout
+    assert "--param period_kind VARCHAR = 'quarter' in (quarter, half, year)" in result.stdout
     assert "--param from_period PERIOD = NULL" in result.stdout
     assert "= None" not in result.stdout and "peri..." not in result.stdout
 

@@ -97,7 +97,8 @@ def concentration_frame(bases: list[str]) -> pl.DataFrame:
     return pl.DataFrame({
         "period": QUARTERS, "period_start": starts(QUARTERS),
         "top_counterparty": ["Alibaba"] * n, "top_share": [0.1] * n, "hhi": [500.0] * n,
-        "hhi_is_lower_bound": [False] * n, "one_offs_excluded": [False] * n,
+        "hhi_is_lower_bound": [False] * n, "hhi_above_scale": [False] * n,
+        "one_offs_excluded": [False] * n,
         "one_off_revenue": [None] * n, "one_off_counterparties": [None] * n,
         "source": ["Filing"] * n, "basis": bases,
     }, schema_overrides={"one_off_revenue": pl.Float64, "one_off_counterparties": pl.Utf8})

@@ -29,7 +29,8 @@ AMOUNTS = ["0", "7", "007", "1234", "1,234", "1,234,567.5", "12.30", "12.345", "
            "99.999", "1.10", "3.14159", "2,500.25", "nan", ""]
 UNITS = ["units", "Units", "THOUSANDS", "millions", "billions", "unit", "bogus", "", "ｍillions"]
 PERIODS = ["2016Q1", "2016q4", "2016-Q2", "FY2016", "2016", "2016 Q1", "1899", "1900Q1",
-           "2200Q4", "2201", "2016Q5", "2016Q0", "16Q1", "", "２０１６Q1", "FY 2016"]
+           "2200Q4", "2201", "2016Q5", "2016Q0", "16Q1", "", "２０１６Q1", "FY 2016", "2016H1",
+           "2016h2", "2016-H1", "2016H3", "2016H0", "2016 H2"]
 CURRENCIES = ["USD", "usd", "Cny", "US", "USDX", "ÜSD", "", "U$D"]
 NAMES = ["Weibo", "Alibaba", "third_parties", "all", "ALL", "total", "Total", "advertising",
          "新浪", "a\x1bb", "x" * 200, "x" * 201, "", "a\u202eb", "line\nbreak"]
@@ -49,7 +50,8 @@ def _row() -> st.SearchStrategy[dict[str, str]]:
         "precision": st.sampled_from(AMOUNTS), "derived": st.sampled_from(BOOLEANS),
         "one_off": st.sampled_from(BOOLEANS), "split_is_exhaustive": st.sampled_from(BOOLEANS),
         "basis": st.sampled_from([*NAMES, "ASC 606", "as reported"]),
-        "reported_on": st.sampled_from(DATES), "note": st.sampled_from(FREE_TEXT)})
+        "reported_on": st.sampled_from(DATES), "period_end": st.sampled_from(DATES),
+        "note": st.sampled_from(FREE_TEXT)})
 
 
 def fast_rows(rows: list[dict[str, str]]) -> dict[int, dict[str, object]]:
@@ -89,7 +91,8 @@ def test_plain_rows_take_the_fast_path_and_tricky_ones_do_not():
     plain = {"company": "Weibo", "period": "2016Q2", "stream": "advertising",
              "counterparty": "Alibaba", "amount": "1,234.5", "currency": "usd",
              "unit": "Millions", "source": "", "precision": "", "derived": "", "one_off": "",
-             "split_is_exhaustive": "", "basis": "", "reported_on": "", "note": ""}
+             "split_is_exhaustive": "", "basis": "", "reported_on": "", "period_end": "",
+             "note": ""}
     tricky = [dict(plain, amount="1.5e3"), dict(plain, period="2016 - Q2"),
               dict(plain, amount="-1"), dict(plain, unit="bogus"),
               dict(plain, reported_on="2016-08")]

@@ -100,17 +100,17 @@ def test_query_run_to_a_csv_output_file_equals_the_stdout_csv(cli, tmp_path):
     assert target.read_text(encoding="utf-8") == printed.stdout
 
 
-def test_an_unknown_query_exits_non_zero_listing_the_known_ones(cli):
+def test_an_unknown_query_exits_4_listing_the_known_ones(cli):
     result = cli("query", "run", "nope")
-    assert result.exit_code != 0
+    assert result.exit_code == 4  # README: 4 unknown name (the known ones are listed)
     assert result.stdout == ""
     assert "partner_dependence" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
 
 
-def test_a_malformed_param_exits_non_zero(cli):
+def test_a_malformed_param_exits_2(cli):
     result = cli("query", "run", "partner_dependence", "--param", "company")
-    assert result.exit_code != 0
+    assert result.exit_code == 2  # README: 2 bad input (the parameter named)
     assert result.stdout == ""
     assert "name=value" in result.stderr
 
@@ -139,10 +139,10 @@ def test_sql_reads_the_statement_from_a_file(cli, tmp_path):
     "SELECT 1; SELECT 2",
     "SET threads = 1",
 ])
-def test_a_refused_statement_exits_non_zero_with_one_stderr_line(statement, cli, data_dir):
+def test_a_refused_statement_exits_5_with_one_stderr_line(statement, cli, data_dir):
     before = stored_bytes(data_dir)
     result = cli("sql", statement)
-    assert result.exit_code != 0
+    assert result.exit_code == 5  # README: 5 query error, sandbox refusal
     assert result.stdout == ""
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1
@@ -152,7 +152,7 @@ def test_a_refused_statement_exits_non_zero_with_one_stderr_line(statement, cli,
 
 def test_a_query_error_leaves_stdout_empty(cli):
     result = cli("sql", "SELECT no_such_column FROM revenue")
-    assert result.exit_code != 0
+    assert result.exit_code == 5  # README: 5 query error
     assert result.stdout == ""
     assert len(result.stderr.strip().splitlines()) == 1
 
@@ -163,7 +163,7 @@ def test_ingest_of_a_bad_file_names_file_row_and_column(cli, data_dir, tmp_path)
                    "Acme,16Q1,total,all,100,USD,millions,t\n", encoding="utf-8")
     before = stored_bytes(data_dir)
     result = cli("ingest", str(bad))
-    assert result.exit_code != 0
+    assert result.exit_code == 2  # README: 2 bad input (file, row and column; nothing written)
     assert result.stdout == ""
     assert str(bad) in result.stderr
     assert "row 2" in result.stderr
@@ -188,12 +188,12 @@ def test_validate_exits_zero_on_the_shipped_data(cli):
     assert result.stdout == ""
 
 
-def test_validate_exits_non_zero_on_tampered_data(cli, data_dir):
+def test_validate_exits_3_on_tampered_data(cli, data_dir):
     path = weibo_file(data_dir, "revenue")
     frame = pl.read_parquet(path)
     pl.concat([frame, frame.head(1)]).write_parquet(path)
     result = cli("validate")
-    assert result.exit_code != 0
+    assert result.exit_code == 3  # README: 3 validation failed
     assert "company=Weibo" in result.stdout
 
 
@@ -206,7 +206,8 @@ def test_db_export_writes_a_duckdb_database(cli, tmp_path):
             database.execute(f"SELECT count(*) FROM {table}").fetchone()
 
 
-def test_the_data_dir_env_var_is_honoured(cli, data_dir, tmp_path, monkeypatch):
+def acme_data_dir(data_dir, tmp_path):
+    """A copy of the shipped data plus Acme's one revenue row."""
     from analytics import ingest
 
     other = tmp_path / "other"
@@ -215,6 +216,11 @@ def test_the_data_dir_env_var_is_honoured(cli, data_dir, tmp_path, monkeypatch):
     acme.write_text("company,period,stream,counterparty,amount,currency,unit,source\n"
                     "Acme,2016Q1,total,all,100,USD,millions,t\n", encoding="utf-8")
     ingest(acme, "revenue", other)
+    return other
+
+
+def test_the_data_dir_env_var_is_honoured(cli, data_dir, tmp_path, monkeypatch):
+    other = acme_data_dir(data_dir, tmp_path)
     from typer.testing import CliRunner
 
     from analytics.cli.app import app
@@ -226,11 +232,26 @@ def test_the_data_dir_env_var_is_honoured(cli, data_dir, tmp_path, monkeypatch):
     assert result.stdout.splitlines() == ["company", "Acme", "Weibo"]
 
 
-def test_the_data_dir_option_does_not_leak_into_the_environment(cli, tmp_path, monkeypatch):
-    sentinel = str(tmp_path / "sentinel")
-    monkeypatch.setenv(DATA_DIR_ENV, sentinel)
-    cli("tables", "--format", "csv")
-    assert os.environ[DATA_DIR_ENV] == sentinel
+COMPANIES_SQL = "SELECT DISTINCT company FROM revenue ORDER BY 1"
+
+
+@pytest.mark.parametrize(("command", "exit_code", "stdout"), [
+    (("sql", COMPANIES_SQL, "--format", "csv"), 0, "company\nAcme\nWeibo\n"),
+    (("query", "run", "nope"), 4, ""),
+])
+def test_the_data_dir_option_lasts_one_invocation_in_process(command, exit_code, stdout, cli,
+                                                             data_dir, tmp_path):
+    """--data-dir is held in a module global while a command runs; afterwards (even when the
+    command failed) the library's defaults read $ANALYTICS_DATA_DIR again, not that folder."""
+    import analytics
+    from analytics import project
+
+    other = acme_data_dir(data_dir, tmp_path)
+    result = cli(*command, data=other)
+    assert (result.exit_code, result.stdout) == (exit_code, stdout), result.stderr
+    assert project.data_dir() == data_dir.resolve()  # the autouse fixture's $ANALYTICS_DATA_DIR
+    assert analytics.sql(COMPANIES_SQL)["company"].to_list() == ["Weibo"]
+    assert os.environ[DATA_DIR_ENV] == str(data_dir)
 
 
 def test_python_dash_m_analytics_help_works():

@@ -298,8 +298,7 @@ def test_a_bad_ledger_is_refused_in_one_line_and_nothing_is_written(case, tiny, 
 
 @pytest.mark.parametrize(("options", "needle"), [
     (("--company", "Nobody"), "no transactions of company 'Nobody' (the ledger holds: Tiny Co)"),
-    (("--company", TINY, "--period-kind", "half"), "half-years"),
-    (("--company", TINY, "--period-kind", "month"), "choose quarter or year"),
+    (("--company", TINY, "--period-kind", "month"), "choose quarter, half or year"),
     (("--company", TINY, "--since", "last week"), "--since 'last week'"),
     (("--company", TINY, "--since", "2030-01-01"), "no transactions booked on or after 2030-01-01"),
     (("--company", TINY, "--spark-master", "local[2]"), "--spark-master needs --engine spark"),

@@ -10,7 +10,7 @@ import importlib.util
 import os
 import shutil
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import polars as pl
@@ -26,7 +26,9 @@ from analytics.ledger.definition import (
     aggregate_sql,
     duplicates_sql,
     examples_sql,
+    month_start_sql,
 )
+from analytics.periods import MONTHS, period_of
 from tests.test_ledger import (
     FOURTEEN,
     POOLED_BY_CLASS,
@@ -37,6 +39,7 @@ from tests.test_ledger import (
     list_counterparties,
     write_ledger,
 )
+from tests.test_ledger_calendars import MAPLE, MAPLE_LEDGER, declare_company
 
 pytestmark = pytest.mark.spark
 HINT = "pip install 'analytics[spark]' (pyspark, sqlglot) and Java 17+ to run the Spark tests"
@@ -94,6 +97,7 @@ SHAPE = LedgerShape(amount_exact=False, has_company=True, has_txn_id=True, has_s
 @pytest.mark.parametrize("sql", [
     aggregate_sql(SHAPE, PERIOD_KINDS["quarter"], date(2021, 4, 1),
                   Pooling(("Big Partner",), (("agencies", ("a", "b")), ("related_parties", ("c",))))),
+    aggregate_sql(SHAPE, PERIOD_KINDS["half"].in_calendar(3), date(2023, 4, 1), Pooling()),
     examples_sql(SHAPE, date(2021, 4, 1), "amount IS NULL", "input_file_name()"),
     duplicates_sql(SHAPE, None),
 ])
@@ -105,6 +109,7 @@ def test_the_transpiled_sql_avoids_the_measured_sqlglot_traps(sql):
 
     spark_sql = to_spark_sql(sql)
     assert "$" not in spark_sql and "STRFTIME" not in spark_sql.upper()
+    assert "DATE_FORMAT" not in spark_sql.upper() and "QUARTER" not in spark_sql.upper()
     assert "QUALIFY" not in spark_sql.upper()
     if ":company" in spark_sql or "$company" in sql:
         assert ":company" in spark_sql
@@ -180,3 +185,38 @@ def test_spark_refuses_a_bad_ledger_with_the_same_message_as_duckdb(spark, tmp_p
         "2 rows with no amount (NULL), e.g. txn_id 3, txn_id 9")
     assert [e.location.column for e in errors] == ["amount", "amount"]
     assert all(str(e.location.file).endswith("bad.parquet") for e in errors)
+
+
+def test_spark_and_duckdb_give_identical_fiscal_half_years(spark, tmp_path, data_dir):
+    declare_company(data_dir, tmp_path)  # a March year end: 2024H1 is April to September 2023
+    add_counterparties(data_dir, tmp_path, MAPLE, "Big Partner")
+    ledger = write_ledger(tmp_path / "maple.parquet", MAPLE_LEDGER)
+    on_spark = copy_of(data_dir, "spark_data")
+    by_duckdb = rollup(ledger, MAPLE, "half", data_dir=data_dir)
+    by_spark = rollup(ledger, MAPLE, "half", engine="spark", data_dir=on_spark)
+    assert [(s.periods, s.partial_periods, s.transactions, s.facts, s.year_end_month)
+            for s in (by_duckdb, by_spark)] == 2 * [
+        (("2023H2", "2024H1", "2024H2"), ("2023H2",), 10, 16, 3)]
+    assert_same_data(data_dir, on_spark)
+    by_duckdb = rollup(ledger, MAPLE, "half", since="2023-08-15", data_dir=data_dir)
+    by_spark = rollup(ledger, MAPLE, "half", engine="spark", since="2023-08-15",
+                      data_dir=on_spark)
+    assert by_duckdb.periods == by_spark.periods == ("2024H1", "2024H2")
+    assert by_duckdb.transactions == by_spark.transactions == 8
+    assert_same_data(data_dir, on_spark)
+
+
+@pytest.mark.parametrize("kind", sorted(MONTHS))
+def test_spark_starts_every_days_period_where_the_periods_module_does(spark, kind):
+    """The transpiled period rule, on Spark, in each of the twelve calendars."""
+    from analytics.ledger.spark_engine import to_spark_sql
+
+    days = [date(2019, 1, 1) + timedelta(days=n) for n in range(0, 800, 3)]
+    spark.createDataFrame([(day,) for day in days], "d date").createOrReplaceTempView("days")
+    starts = ", ".join(
+        f"{month_start_sql(PERIOD_KINDS[kind].in_calendar(month).start_month_sql('d'))} AS m{month}"
+        for month in range(1, 13))
+    found = spark.sql(to_spark_sql(f"SELECT d, {starts} FROM days ORDER BY d")).collect()
+    assert [tuple(row) for row in found] == [
+        (day, *(period_of(day, kind, month).start(month) for month in range(1, 13)))
+        for day in days]

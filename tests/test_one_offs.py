@@ -185,3 +185,28 @@ def test_revenue_by_source_draws_the_one_off_apart_and_losses_below_zero(aurora)
 def test_the_concentration_chart_says_where_one_offs_are_left_out(aurora):
     spec = chart_for("concentration", company=AURORA, partner=HELIX, data_dir=aurora).to_dict()
     assert spec["title"]["subtitle"].endswith("; one-offs left out (2021)")
+
+
+def test_an_hhi_above_10000_is_flagged_not_clipped(aurora):
+    frame = analytics.query("concentration", aurora, company=AURORA, period_kind="year")
+    rows = {row["period"]: row for row in frame.iter_rows(named=True)}
+    # 2022: Helix's 52,300 of 48,210 is 108.48%, the only named group: HHI 108.48^2 = 11,768.7.
+    assert rows["2022"]["hhi"] == pytest.approx((100 * 52_300 / 48_210) ** 2)
+    assert rows["2022"]["hhi"] > 10_000
+    assert [p for p, row in rows.items() if row["hhi_above_scale"]] == ["2022"]
+
+
+def test_the_concentration_chart_rings_an_hhi_above_10000_and_says_why(aurora):
+    spec = chart_for("concentration", company=AURORA, partner=HELIX, data_dir=aurora).to_dict()
+    assert "; ringed: HHI over 10,000; one-offs left out (2021)" in spec["title"]["subtitle"]
+    footnote = " ".join(spec["vconcat"][0]["title"]["text"])
+    assert ("HHI over 10,000 in 2022: Helix Pharma's revenue exceeds total revenue (negative "
+            "lines elsewhere), a share over 100%") in footnote
+    def flat(views: list[dict]) -> list[dict]:
+        return [v for view in views for v in ([view] if "layer" not in view
+                                               else flat(view["layer"]))]
+
+    ringed = [layer for layer in flat(spec["vconcat"][0]["layer"])
+              if isinstance(layer.get("mark"), dict) and layer["mark"].get("size") == 260]
+    assert len(ringed) == 1
+    assert [row["period"] for row in rows_of(spec, ringed[0])] == ["2022"]

@@ -15,7 +15,7 @@ from analytics import figures
 from analytics.build import chart_for
 from analytics.charts import names
 from analytics.cli.app import app
-from analytics.errors import InputError, QueryError
+from analytics.errors import QueryError
 from tests.conftest import SHIPPED_DATA, copy_tables
 from tests.shapes import ingest_shapes
 
@@ -89,14 +89,16 @@ def test_asking_for_years_of_a_quarterly_only_company_names_what_it_has(shapes, 
     assert not (tmp_path / "d.pptx").exists()
 
 
-def test_half_years_are_refused_as_not_implemented_yet(shapes, tmp_path):
+def test_asking_for_halves_of_an_annual_only_company_names_what_it_has(shapes, tmp_path):
     result = cli(shapes, "report", "--company", LUMEN, "--partner", HALVORSEN,
                  "--period-kind", "half", "--out", str(tmp_path / "r.html"))
-    assert result.exit_code == InputError.exit_code
-    assert "half-years are not implemented yet" in result.stderr
+    assert result.exit_code == QueryError.exit_code
+    assert "no half-year of Lumen Therapeutics" in result.stderr
+    assert "use --period-kind year" in result.stderr
+    assert not (tmp_path / "r.html").exists()
     for command in (["charts", "build"], ["deck"], ["report"]):
         help_text = cli(shapes, *command, "--help").stdout
-        assert "--period-kind" in help_text and "half-years are not" in help_text
+        assert "--period-kind" in help_text and "quarter, half or year" in help_text
 
 
 def test_a_quarterly_company_can_be_charted_by_fiscal_year_on_request(shapes):

@@ -44,3 +44,10 @@ def test_the_readme_documents_every_column_of_every_table(table: str) -> None:
     section = README.split(f"### `{table}`", 1)[1].split("###", 1)[0]
     documented = set(re.findall(r"^\| `(\w+)` \|", section, flags=re.M))
     assert documented == set(TABLES[table].column_names)
+
+
+def test_the_readme_table_documentation_is_generated_from_the_schema() -> None:
+    """Stale when schema.py changed without `python -m analytics.schema_docs`."""
+    from analytics.schema_docs import with_tables
+
+    assert with_tables(README) == README, "run `python -m analytics.schema_docs`"

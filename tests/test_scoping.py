@@ -24,7 +24,7 @@ from analytics.schema import TABLES
 from analytics.store import partition_name, partition_path
 
 COMPANIES = {"Weibo": "Alibaba", "Nimbus Cloud": "Nimbus Group"}
-TABLES_READ = ("revenue", "reported_totals", "counterparties", "disclosed_shares")
+TABLES_READ = ("revenue", "reported_totals", "counterparties", "disclosed_shares", "companies")
 
 
 def _scans(node: dict[str, Any]) -> Iterator[dict[str, Any]]:

@@ -20,6 +20,10 @@ if TYPE_CHECKING:
 MAX_ROWS = 2000
 #: The query columns on accounting bases (`charts.basis.COLUMNS`, kept here: basis imports us).
 BASIS_COLUMNS = ("basis", "basis_break")
+#: The colours of partners compared in one chart, in the order given, by name in the theme's
+#: mapping: the first is always the partner colour.
+PARTNER_COLOURS = ("partner", "rest", "related_party", "positive", "partner_light", "basis",
+                   "total")
 
 
 def values(frame: pl.DataFrame, columns: list[str] | tuple[str, ...] | None = None,
@@ -58,10 +62,16 @@ def max_abs(frame: pl.DataFrame, *columns: str) -> float:
     return max(found, default=0.0)
 
 
+def partner_colours(count: int) -> list[str]:
+    """Colours for `count` partners compared in one chart (cycling past the last)."""
+    return [COLOURS[PARTNER_COLOURS[index % len(PARTNER_COLOURS)]] for index in range(count)]
+
+
 def period_x(time_unit: str = "utcyearquarter", field: str = "period_start",
              title: str | None = None) -> alt.X:
-    """Time axis by quarter (or by year: `utcyear`) in UTC, so dates never shift with the
-    viewer's timezone."""
+    """Time axis by quarter (or by half-year: `utcyearmonth`, a half placed at its first month,
+    as Vega-Lite has no half-year unit; or by year: `utcyear`) in UTC, so dates never shift
+    with the viewer's timezone; labelled by year whatever the unit."""
     import altair as alt
 
     unit: Any = time_unit  # altair types timeUnit as a Literal of every unit name

@@ -6,7 +6,8 @@ and a share that is a lower bound (a group member undisclosed) is a hollow point
 The total-revenue line leaves one-offs out (a diamond marks the share including them), and
 shares printed only as percentages are their own markers (`charts.markers`). The y scale spans
 every value, so a share above 100% or below 0 is drawn, never clipped. The lines break where
-the accounting basis changes, at a labelled rule (`charts.basis`).
+the accounting basis changes, at a labelled rule (`charts.basis`). Given several partners, it
+draws one share line per partner (`charts.dependence_compared`).
 """
 
 from __future__ import annotations
@@ -25,24 +26,29 @@ SHADED_KIND = "strategic_cooperation"
 BASIS_LABEL_TOP = 4 + 15 * 3
 
 
-@chart("partner_dependence", query="partner_dependence",
-       columns=("period", "period_start", "period_end", "currency", "partner_revenue",
+@chart("partner_dependence", query="partner_dependence", several_partners=True,
+       columns=("period", "period_start", "period_end", "currency", "partner", "partner_revenue",
                 "total_revenue", "share_of_total", "partner_stream", "share_of_stream",
                 "share_is_lower_bound", "share_of_total_excl_one_offs", "has_one_off",
                 "one_off_revenue", "one_off_counterparties", "disclosed_share_of_total",
                 "disclosed_share_of_stream", "disclosed_share_of_total_precision",
                 "disclosed_share_of_stream_precision", "disclosed_source", "source"))
 def partner_dependence(ctx: ChartContext) -> Any:
-    """The partner's share of total revenue and of its own stream, with threshold and events."""
+    """The partner's share of total revenue and of its own stream, with threshold and events
+    (several partners: each one's share of total revenue)."""
     import altair as alt
 
+    if len(ctx.scopes) > 1:
+        from analytics.charts.dependence_compared import compared
+
+        return compared(ctx)
     frame = ctx.frame
-    layers = [*_shading(ctx), _threshold(), *_share_lines(ctx), _last_value(ctx), *_events(ctx),
-              *basis.rule_layers(ctx, top=BASIS_LABEL_TOP)]
+    layers = [*_shading(ctx), threshold_layer(), *_share_lines(ctx), _last_value(ctx),
+              *event_layers(ctx), *basis.rule_layers(ctx, top=BASIS_LABEL_TOP)]
     body = alt.layer(*[layer for layer in layers if layer is not None]).properties(
         width=WIDTH, height=HEIGHT)
     title = f"{fmt.possessive(ctx.company)} revenue dependence on {ctx.title_partner}"
-    bound = "; hollow ≥ = lower bound (a member undisclosed)" if _has_lower_bounds(ctx) else ""
+    bound = "; hollow ≥ = lower bound (a member undisclosed)" if has_lower_bounds(ctx) else ""
     subtitle = (f"{ctx.partner} revenue as % of total revenue, {ctx.words.by} "
                 f"{common.period_label(frame)}; gaps = not disclosed{bound}"
                 f"{markers.one_off_note(ctx)}{markers.disclosed_note(ctx)}")
@@ -51,11 +57,11 @@ def partner_dependence(ctx: ChartContext) -> Any:
                          basis.notes(ctx))
 
 
-def _has_lower_bounds(ctx: ChartContext) -> bool:
+def has_lower_bounds(ctx: ChartContext) -> bool:
     return bool(ctx.frame["share_is_lower_bound"].fill_null(False).any())
 
 
-def _stream(ctx: ChartContext) -> str:
+def usual_stream(ctx: ChartContext) -> str:
     """The partner's usual stream as a reader sees it (`advertising`)."""
     streams = [s for s in ctx.frame["partner_stream"].to_list() if s]
     stream = fmt.label(max(set(streams), key=streams.count) if streams else "its stream")
@@ -67,10 +73,10 @@ def _series(ctx: ChartContext) -> list[dict[str, Any]]:
     total-revenue series excludes one-offs (the same as the share where a period has none)."""
     frame, currency = ctx.frame, common.currency_of(ctx.frame)
     largest = common.max_abs(frame, "total_revenue")
-    stream = _stream(ctx)
+    stream = usual_stream(ctx)
     total_series = ("% of total revenue excl. one-offs" if markers.has_one_offs(ctx)
                     else "% of total revenue")
-    bounds = _has_lower_bounds(ctx)
+    bounds = has_lower_bounds(ctx)
     rows = []
     for row in common.values(frame):
         bound = bool(row["share_is_lower_bound"])
@@ -110,8 +116,8 @@ def _share_lines(ctx: ChartContext) -> list[Any]:
                  *basis.tooltip(rows)], **apart)
     line = base.mark_line(invalid="break-paths-show-domains")
     points = base.mark_point(invalid="break-paths-show-domains")
-    extra = markers.marker_layers(ctx, _stream(ctx), y)
-    if not _has_lower_bounds(ctx):
+    extra = markers.marker_layers(ctx, usual_stream(ctx), y)
+    if not has_lower_bounds(ctx):
         return [line, points, *extra]
     hollow = base.mark_point(invalid="break-paths-show-domains", filled=False, size=90,
                              strokeWidth=2).transform_filter("datum.lower_bound")
@@ -123,13 +129,13 @@ def _y_domain(ctx: ChartContext) -> tuple[float, float]:
     plotted, lines and markers, lies inside, so none is clipped (a share may pass 100%)."""
     shares = [v for c in ("share_of_total", "share_of_stream", "share_of_total_excl_one_offs")
               for v in ctx.frame[c].to_list() if v is not None]
-    shares += markers.marker_values(ctx, _stream(ctx))
+    shares += markers.marker_values(ctx, usual_stream(ctx))
     low = min([0.0, *shares])
     return (round(low * 1.15, 2) if low < 0 else 0.0,
             round(max([MAJOR_CUSTOMER_THRESHOLD * 1.5, *shares]) * 1.15, 2))
 
 
-def _threshold() -> Any:
+def threshold_layer() -> Any:
     import altair as alt
 
     data = alt.Data(values=[{"y": MAJOR_CUSTOMER_THRESHOLD,
@@ -160,30 +166,18 @@ def _last_value(ctx: ChartContext) -> Any:
     ).encode(x=common.period_x(ctx.words.time_unit), y=f"{column}:Q", text="label:N")
 
 
-def _domain(ctx: ChartContext) -> tuple[str, str] | None:
+def shown_dates(ctx: ChartContext) -> tuple[str, str] | None:
+    """The first period's start and the last period's end (ISO), None when nothing is shown."""
     if not ctx.frame.height:
         return None
     return (ctx.frame["period_start"][0].isoformat(), ctx.frame["period_end"][-1].isoformat())
 
 
 def _shading(ctx: ChartContext) -> list[Any]:
-    """Shade the partnership period (the strategic cooperation if any, else every relationship),
-    clipped to the quarters shown; an open end runs to the last quarter."""
+    """Shade the partnership periods (`shading_rows`), each labelled at the bottom."""
     import altair as alt
 
-    domain = _domain(ctx)
-    if domain is None:
-        return []
-    spans = ctx.fetch("partnerships")
-    if SHADED_KIND in spans["kind"].to_list():
-        spans = spans.filter(spans["kind"] == SHADED_KIND)
-    rows = []
-    for span in spans.iter_rows(named=True):
-        start = max(span["start_date"].isoformat(), domain[0])
-        end = min((span["end_date"] or dt.date.max).isoformat(), domain[1])
-        if start < end:
-            kind = fmt.label(span["kind"].replace("_", " "))
-            rows.append({"start": start, "end": end, "kind": kind, "label": kind.capitalize()})
+    rows = shading_rows(ctx, ctx.fetch("partnerships"))
     if not rows:
         return []
     data = alt.Data(values=rows)
@@ -198,11 +192,29 @@ def _shading(ctx: ChartContext) -> list[Any]:
     return [rect, text]
 
 
-def _events(ctx: ChartContext) -> list[Any]:
+def shading_rows(ctx: ChartContext, spans: Any) -> list[dict[str, Any]]:
+    """The partnership spans to shade (the strategic cooperation if any, else every one),
+    clipped to the periods shown; an open end runs to the last period."""
+    domain = shown_dates(ctx)
+    if domain is None:
+        return []
+    if SHADED_KIND in spans["kind"].to_list():
+        spans = spans.filter(spans["kind"] == SHADED_KIND)
+    rows = []
+    for span in spans.iter_rows(named=True):
+        start = max(span["start_date"].isoformat(), domain[0])
+        end = min((span["end_date"] or dt.date.max).isoformat(), domain[1])
+        if start < end:
+            kind = fmt.label(span["kind"].replace("_", " "))
+            rows.append({"start": start, "end": end, "kind": kind, "label": kind.capitalize()})
+    return rows
+
+
+def event_layers(ctx: ChartContext) -> list[Any]:
     """A dashed rule per dated event inside the shown range, labels staggered to avoid overlap."""
     import altair as alt
 
-    domain = _domain(ctx)
+    domain = shown_dates(ctx)
     if domain is None:
         return []
     events = ctx.fetch("events")

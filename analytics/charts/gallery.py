@@ -2,12 +2,12 @@
 build may write.
 
 A build overwrites an index.html only when it carries `GALLERY_MARK` (this tool wrote it), so
-`--out site` can never replace someone's own page; nor does it write inside the data folder.
+`--out site` can never replace someone's own page; nor does it write inside the data folder. The
+page is `templates/gallery.html.j2`, every text escaped there (`analytics.pages`).
 """
 
 from __future__ import annotations
 
-import html
 from pathlib import Path
 from typing import Any
 
@@ -50,48 +50,20 @@ def _written_by_us(index: Path) -> bool:
 def gallery_html(manifest: Manifest) -> str:
     """An offline index page of every chart in the manifest: its preview, subject, period range,
     build time, a link to each of its formats and its embed snippet."""
-    cards = "\n".join(_card(name, chart) for name, chart in manifest.items())
-    return f"""<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-{GALLERY_MARK}
-<title>Charts</title>
-<style>
-body {{ font-family: Helvetica, Arial, sans-serif; margin: 2rem; color: #222; }}
-.grid {{ display: grid; grid-template-columns: repeat(auto-fill, minmax(420px, 1fr));
-         gap: 1.5rem; }}
-figure {{ margin: 0; border: 1px solid #ddd; padding: 1rem; border-radius: 6px; }}
-figure img {{ width: 100%; height: auto; }}
-figcaption a {{ margin-right: 0.8rem; }}
-.meta {{ color: #555; font-size: 0.9rem; }}
-</style>
-</head>
-<body>
-<h1>Charts</h1>
-<p class="meta">To put a chart in an HTML deck or page, paste its <code>.embed.html</code>
-(an iframe whose width follows the slide) next to the chart's <code>.html</code>.</p>
-<div class="grid">
-{cards}
-</div>
-</body>
-</html>
-"""
+    from analytics import pages
+
+    cards = [_card(name, chart) for name, chart in manifest.items()]
+    return pages.render("gallery.html.j2", mark=pages.trusted_markup(GALLERY_MARK), cards=cards)
 
 
-def _card(name: str, chart: dict[str, Any]) -> str:
+def _card(name: str, chart: dict[str, Any]) -> dict[str, Any]:
+    """What the template shows of one chart, as plain text (the template escapes it)."""
     formats = chart.get("formats", [])
-    title = html.escape(chart.get("title") or name)
     preview = next((fmt for fmt in ("svg", "png") if fmt in formats), None)
-    image = (f'<a href="{_href(name, preview)}"><img src="{_href(name, preview)}" '
-             f'alt="{title}"></a>' if preview else "")
-    links = " ".join(f'<a href="{_href(name, fmt)}">{_link_text(fmt)}</a>' for fmt in formats)
-    return (f"<figure>\n<h2>{title}</h2>\n{image}\n<p class=\"meta\">{_subject(chart)}</p>\n"
-            f"<figcaption><code>{html.escape(name)}</code> {links}</figcaption>\n</figure>")
-
-
-def _href(name: str, fmt: str) -> str:
-    return html.escape(file_name(name, fmt))
+    return {"name": name, "title": chart.get("title") or name,
+            "preview": file_name(name, preview) if preview else None,
+            "links": [{"href": file_name(name, fmt), "text": _link_text(fmt)} for fmt in formats],
+            "subject": _subject(chart)}
 
 
 def _link_text(fmt: str) -> str:
@@ -108,4 +80,4 @@ def _subject(chart: dict[str, Any]) -> str:
     parts.append(f"basis: {chart['basis']}" if chart.get("basis") else "")
     parts.append(f"as published by {chart['as_of']}" if chart.get("as_of") else "")
     parts.append(f"built {chart['built_at']}" if chart.get("built_at") else "")
-    return html.escape(" · ".join(part for part in parts if part))
+    return " · ".join(part for part in parts if part)

@@ -13,8 +13,6 @@ from typing import Any
 BUNDLE_NAME = "vega.js"
 HTML_MODES = ("inline", "shared")
 _BUNDLE_OPEN = '<script type="text/javascript">'
-_FLUID_STYLE = ("<style>html, body { margin: 0; padding: 0; } "
-                "#vega-chart { display: block; width: 100%; box-sizing: border-box; }</style>")
 
 
 def fluid_spec(spec: dict[str, Any]) -> dict[str, Any]:
@@ -26,13 +24,6 @@ def fluid_spec(spec: dict[str, Any]) -> dict[str, Any]:
     else:
         fluid["width"] = "container"
     return fluid
-
-
-def fluid_page(page: str) -> str:
-    """vl-convert's page with a body of no fixed width, so the chart fills an iframe. The style goes
-    right after the charset, ahead of the inlined bundle (whose text holds `</head>`)."""
-    marker = '<meta charset="UTF-8">'
-    return page.replace(marker, f"{marker}\n    {_FLUID_STYLE}", 1)
 
 
 def split_bundle(page: str) -> tuple[str, str]:

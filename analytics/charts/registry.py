@@ -17,7 +17,7 @@ from analytics.errors import UnknownNameError
 if TYPE_CHECKING:
     import polars as pl
 
-    from analytics.subject import PeriodWords
+    from analytics.subject import PartnerScope, PeriodWords
 
 CHART_MODULES = ("dependence", "revenue", "growth", "concentration")
 
@@ -30,8 +30,10 @@ class ChartContext:
     `company` and `partner` are the names as a reader sees them (`format.label`: cleaned, cut to
     `LABEL_LIMIT`), so chart code can show them as they are; `fetch` binds the real names itself.
     `partner` is short (`Orchard group` for a group), `partner_title` says what it stands for
-    (`Orchard group: Orchard Retail, Orchard Pay`); `period_kind` is `quarter` or `year`;
-    `basis` and `as_of` are what the user chose (None: not chosen), for the footnote.
+    (`Orchard group: Orchard Retail, Orchard Pay`); `period_kind` is `quarter`, `half` or
+    `year`; `basis` and `as_of` are what the user chose (None: not chosen), for the footnote.
+    `scopes` are every partner compared, in order, for a chart that draws several
+    (`several_partners`) when more than one was given; empty otherwise.
     """
 
     frame: pl.DataFrame
@@ -42,6 +44,7 @@ class ChartContext:
     partner_title: str = ""
     basis: str | None = None
     as_of: dt.date | None = None
+    scopes: tuple[PartnerScope, ...] = ()
 
     @property
     def words(self) -> PeriodWords:
@@ -61,7 +64,9 @@ PARAMS = ("company", "partner", "period_kind", "from_period", "to_period")
 @dataclass(frozen=True)
 class ChartDef:
     """One registered chart: its name, the query it reads, the columns it needs, and the column
-    without which it has nothing to plot (`requires`: all NULL in the range is an error)."""
+    without which it has nothing to plot (`requires`: all NULL in the range is an error).
+    A chart with `several_partners` gets every partner given (its query takes a list); any
+    other is about the first partner."""
 
     name: str
     query: str
@@ -70,20 +75,21 @@ class ChartDef:
     params: tuple[str, ...] = PARAMS
     description: str = field(default="")
     requires: str = "total_revenue"
+    several_partners: bool = False
 
 
 CHARTS: dict[str, ChartDef] = {}
 
 
 def chart(name: str, *, query: str, columns: tuple[str, ...], params: tuple[str, ...] = PARAMS,
-          requires: str = "total_revenue",
+          requires: str = "total_revenue", several_partners: bool = False,
           ) -> Callable[[Callable[[ChartContext], Any]], Callable[[ChartContext], Any]]:
     """Register the decorated function as chart `name` reading `query`."""
 
     def register(build: Callable[[ChartContext], Any]) -> Callable[[ChartContext], Any]:
         doc = (build.__doc__ or "").strip().splitlines()
         CHARTS[name] = ChartDef(name, query, columns, build, params, doc[0] if doc else "",
-                                requires)
+                                requires, several_partners)
         return build
 
     return register

@@ -15,8 +15,14 @@ app = typer.Typer(help="List and build the dependence charts (HTML, PNG, SVG, CS
                   no_args_is_help=True)
 
 PeriodKindOption = Annotated[str | None, typer.Option(
-    "--period-kind", help="quarter or year (default: quarters when the company has quarterly "
-    "totals in the range, else fiscal years); half-years are not implemented yet")]
+    "--period-kind", help="quarter, half or year (default: quarters when the company has "
+    "quarterly totals in the range, else half-years when it has half-year totals, else fiscal "
+    "years)")]
+PartnersOption = Annotated[list[str] | None, typer.Option(
+    "--partner", help="Partner (a counterparty or a group); repeat to compare several "
+    "(--partner A --partner B): the dependence chart draws each, the other charts are about "
+    "the first [default: Alibaba]")]
+DEFAULT_PARTNER = "Alibaba"
 BasisOption = Annotated[str | None, typer.Option(
     "--basis", help="Accounting basis to show every period on, e.g. 'ASC 605' or 'as reported' "
     "(a period without figures on it is a gap); default: each period's latest basis")]
@@ -39,8 +45,7 @@ def build(
     names: Annotated[list[str] | None, typer.Argument(help="Charts to build (default: all)")
                      ] = None,
     company: Annotated[str, typer.Option(help="Company to chart")] = "Weibo",
-    partner: Annotated[str, typer.Option(help="Partner whose dependence is charted")
-                       ] = "Alibaba",
+    partner: PartnersOption = None,
     from_period: Annotated[str | None, typer.Option("--from", help="First period, e.g. 2013Q1")
                            ] = None,
     to_period: Annotated[str | None, typer.Option("--to", help="Last period, e.g. 2016Q4")
@@ -67,7 +72,8 @@ def build(
     formats = tuple(part.strip() for part in fmt.split(",") if part.strip())
     as_of_date, basis = check_as_of(as_of), check_basis(basis)
     with progress_bar("Building charts", len(names or chart_names())) as advance:
-        result = build_charts(names, company=company, partner=partner, from_period=from_period,
+        result = build_charts(names, company=company, partner=partner or DEFAULT_PARTNER,
+                              from_period=from_period,
                               to_period=to_period, formats=formats, out_dir=out,
                               progress=advance, html=html, period_kind=period_kind,
                               basis=basis, as_of=as_of_date)

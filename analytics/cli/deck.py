@@ -11,17 +11,22 @@ from typing import Annotated
 
 import typer
 
-from analytics.cli.charts import AsOfOption, BasisOption, PeriodKindOption
+from analytics.cli.charts import (
+    DEFAULT_PARTNER,
+    AsOfOption,
+    BasisOption,
+    PartnersOption,
+    PeriodKindOption,
+)
 
 CompanyOption = Annotated[str, typer.Option("--company", help="Company to analyse")]
-PartnerOption = Annotated[str, typer.Option("--partner", help="Partner (counterparty or group)")]
 FromOption = Annotated[str | None, typer.Option("--from", help="First period, e.g. 2013Q1")]
 ToOption = Annotated[str | None, typer.Option("--to", help="Last period, e.g. 2018Q4")]
 
 
 def deck(
     company: CompanyOption = "Weibo",
-    partner: PartnerOption = "Alibaba",
+    partner: PartnersOption = None,
     from_period: FromOption = None,
     to_period: ToOption = None,
     out: Annotated[Path, typer.Option(
@@ -43,7 +48,8 @@ def deck(
 
     as_of_date, basis = check_as_of(as_of), check_basis(basis)
     with progress_bar("Building the deck", len(chart_names())) as advance:
-        written = build_deck(company=company, partner=partner, from_period=from_period,
+        written = build_deck(company=company, partner=partner or DEFAULT_PARTNER,
+                             from_period=from_period,
                              to_period=to_period, out=out.resolve(), data_dir=data_dir(),
                              editable_charts=editable_charts, progress=advance,
                              period_kind=period_kind, basis=basis, as_of=as_of_date)
@@ -52,7 +58,7 @@ def deck(
 
 def report(
     company: CompanyOption = "Weibo",
-    partner: PartnerOption = "Alibaba",
+    partner: PartnersOption = None,
     from_period: FromOption = None,
     to_period: ToOption = None,
     out: Annotated[Path, typer.Option(
@@ -71,7 +77,8 @@ def report(
 
     as_of_date, basis = check_as_of(as_of), check_basis(basis)
     with progress_bar("Building the report", len(chart_names())) as advance:
-        written = build_report(company=company, partner=partner, from_period=from_period,
+        written = build_report(company=company, partner=partner or DEFAULT_PARTNER,
+                               from_period=from_period,
                                to_period=to_period, out=out.resolve(), data_dir=data_dir(),
                                progress=advance, period_kind=period_kind, basis=basis,
                                as_of=as_of_date)

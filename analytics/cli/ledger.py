@@ -14,6 +14,9 @@ import typer
 
 from analytics.cli.output import MemoryOption, current_data_dir, message
 
+#: Period kinds in the summary line: `3 halves`, not `3 halfs`.
+PLURALS = {"half": "halves"}
+
 app = typer.Typer(help="Roll transaction ledgers up into revenue facts (DuckDB or Spark).",
                   no_args_is_help=True)
 
@@ -23,7 +26,9 @@ def rollup(
     ledger: Annotated[str, typer.Argument(help="Parquet file, folder (Hive partitions allowed) "
                                           "or glob; s3:// for object storage")],
     company: Annotated[str, typer.Option(help="Company the revenue belongs to")],
-    period_kind: Annotated[str, typer.Option(help="quarter or year")] = "quarter",
+    period_kind: Annotated[str, typer.Option(
+        help="quarter, half or year, of the company's fiscal calendar (companies table)")
+    ] = "quarter",
     engine: Annotated[str, typer.Option(help="duckdb (one machine) or spark")] = "duckdb",
     spark_master: Annotated[str | None, typer.Option(
         help="Spark master: local[*] (default), spark://host:7077, yarn, or sc://host:15002 "
@@ -35,7 +40,7 @@ def rollup(
         help="Name the ledger in the facts' source instead of its path")] = None,
     memory_limit: MemoryOption = None,
 ) -> None:
-    """Upsert revenue leaves, stream totals and `total` per period from a ledger."""
+    """Upsert revenue leaves, stream totals and `total` per fiscal period from a ledger."""
     from analytics.cli.progress import working
     from analytics.ledger import rollup as roll_up
 
@@ -45,11 +50,23 @@ def rollup(
     partial = (f"; partial: {', '.join(summary.partial_periods)}" if summary.partial_periods
                else "")
     message(f"{summary.ledger}: {summary.transactions:,} transactions of {summary.company} "
-            f"rolled up on {summary.engine} into {len(summary.periods)} {summary.period_kind}s "
+            f"rolled up on {summary.engine} into {len(summary.periods)} "
+            f"{PLURALS.get(summary.period_kind, summary.period_kind + 's')}"
+            f"{_calendar(summary.year_end_month)} "
             f"({summary.periods[0]} to {summary.periods[-1]}{partial}): {summary.facts} facts, "
             f"{summary.inserted} new, {summary.replaced} replaced")
     for path in summary.written:
         typer.echo(str(path))
+
+
+def _calendar(year_end_month: int) -> str:
+    """` of fiscal years ending in March`, or nothing for calendar years."""
+    import calendar
+
+    from analytics.periods import CALENDAR_YEAR_END
+
+    return ("" if year_end_month == CALENDAR_YEAR_END
+            else f" of fiscal years ending in {calendar.month_name[year_end_month]}")
 
 
 @app.command()

@@ -37,14 +37,17 @@ def list_(fmt: FormatOption = None) -> None:
     emit(list_queries(), fmt, None, title="queries")
 
 
-def parse_params(pairs: list[str]) -> dict[str, str]:
-    """`name=value` pairs from repeated --param options."""
-    params = {}
+def parse_params(pairs: list[str]) -> dict[str, str | list[str]]:
+    """`name=value` pairs from repeated --param options; a name given more than once holds
+    the list of its values (`--param partner=A --param partner=B`, for a list parameter)."""
+    params: dict[str, str | list[str]] = {}
     for pair in pairs:
         name, sep, value = pair.partition("=")
         if not sep or not name.strip():
             raise InputError(f"--param '{pair}' is not name=value")
-        params[name.strip()] = value
+        earlier = params.get(name.strip())
+        params[name.strip()] = value if earlier is None else \
+            [*([earlier] if isinstance(earlier, str) else earlier), value]
     return params
 
 
@@ -52,7 +55,8 @@ def parse_params(pairs: list[str]) -> dict[str, str]:
 def run(
     name: Annotated[str, typer.Argument(help="Query name (file stem in queries/)")],
     param: Annotated[list[str] | None, typer.Option("--param", "-p",
-                     help="name=value, repeatable")] = None,
+                     help="name=value, repeatable; a list parameter takes the name again "
+                     "for each value (--param partner=A --param partner=B)")] = None,
     fmt: FormatOption = None,
     output: OutputOption = None,
     columns: ColumnsOption = None,

@@ -19,6 +19,7 @@ from analytics.ledger.definition import (
     companies_sql,
     duplicates_sql,
     examples_sql,
+    id_range_sql,
     repeated_ids_sql,
 )
 from analytics.ledger.duckdb_engine import first_row
@@ -76,7 +77,8 @@ def check_columns(columns: dict[str, str], ledger: str, partitioned_by_year: boo
     return LedgerShape(amount_exact=_exact(columns["amount"]), has_company="company" in columns,
                        has_txn_id="txn_id" in columns,
                        has_source=columns.get("source") == "VARCHAR",
-                       partition_year=partitioned_by_year and "year" in columns)
+                       partition_year=partitioned_by_year and "year" in columns,
+                       integer_ids=columns.get("txn_id") in _INTEGERS)
 
 
 def _exact(sql_type: str) -> bool:
@@ -231,7 +233,7 @@ def check_duplicates(scope: Scope) -> None:
     """No transaction id on two rows (of the rows read); the costliest check, so the last."""
     if not scope.shape.has_txn_id:
         return
-    count_sql = repeated_ids_sql(scope.shape, scope.since)
+    count_sql = repeated_ids_sql(scope.shape, scope.since, _id_bitmap_range(scope))
     if not scope.engine.rows(count_sql, bound(count_sql, scope.values))[0][0]:
         return
     sql = duplicates_sql(scope.shape, scope.since)
@@ -243,3 +245,14 @@ def check_duplicates(scope: Scope) -> None:
         raise InputError(f"{counted(involved, 'row')} share "
                          f"{counted(ids, 'transaction id')}, e.g. {shown}",
                          Location(scope.engine.label, None, "txn_id"))
+
+
+def _id_bitmap_range(scope: Scope) -> tuple[int, int] | None:
+    """The range of integer ids to count repeats in as a bitmap (repeated_ids_sql), when the
+    engine has bitmaps and the range is within its budget and at most 64 bits an id held."""
+    if not (scope.shape.integer_ids and scope.engine.id_bitmap_bits):
+        return None
+    low, high, ids = scope.engine.rows(id_range_sql(scope.shape, scope.since), {})[0]
+    if low is None or high - low >= min(scope.engine.id_bitmap_bits, 64 * ids):
+        return None
+    return int(low), int(high)

@@ -9,11 +9,11 @@ only values the code makes itself (dates, years, fixed SQL fragments) are render
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
-from analytics.periods import Period
+from analytics.periods import CALENDAR_YEAR_END, MONTHS, period_of
 from analytics.schema import BUILTIN_COUNTERPARTIES, UNATTRIBUTED
 
 #: Where payers the counterparties table does not name go: the built-in third-party pool.
@@ -23,6 +23,8 @@ MIXED_CLASS = BUILTIN_COUNTERPARTIES[UNATTRIBUTED]
 #: A Hive partition folder of calendar years, as a regular expression over file paths.
 YEAR_PARTITION = r"[/\\]year=[0-9]+[/\\]"
 
+#: The table the aggregate lands in, in the rollup's DuckDB, for every check and the facts.
+AGGREGATE_TABLE = "ledger_aggregate"
 #: The aggregate's columns and types: both engines cast to these, so their results compare.
 AGGREGATE_COLUMNS: tuple[tuple[str, str], ...] = (
     ("period_start", "DATE"),
@@ -42,24 +44,40 @@ AGGREGATE_COLUMNS: tuple[tuple[str, str], ...] = (
 
 @dataclass(frozen=True)
 class PeriodKind:
-    """A period kind as `revenue.period_kind` names it, with its length and label rule."""
+    """A period kind as `revenue.period_kind` names it, with its length and start rule, in the
+    fiscal calendar whose year ends with month `year_end_month` (December: the calendar year)."""
 
     name: str
     months: int
+    year_end_month: int = CALENDAR_YEAR_END
+
+    def in_calendar(self, year_end_month: int) -> PeriodKind:
+        """The same kind in a company's fiscal calendar (`companies.fiscal_year_end`)."""
+        return replace(self, year_end_month=year_end_month)
 
     def start_of(self, day: date) -> date:
         """First day of the period containing `day` (the periods module owns period dates)."""
-        quarter = (day.month - 1) // 3 + 1 if self.name == "quarter" else None
-        return Period(day.year, quarter).start
+        return period_of(day, self.name, self.year_end_month).start(self.year_end_month)
 
-    def label_sql(self, column: str) -> str:
-        """The period label (`2019Q1`, `2019`) of a period-start date column; DuckDB only."""
-        year = f"CAST(YEAR({column}) AS VARCHAR)"
-        return year if self.name == "year" else f"{year} || 'Q' || CAST(QUARTER({column}) AS VARCHAR)"
+    def start_month_sql(self, column: str) -> str:
+        """The month (year * 12 + month - 1) the period containing the date `column` starts in.
+
+        Integer arithmetic, the same in every dialect: shifted by the months from the fiscal year
+        end to December, a fiscal period is a calendar one (periods.period_of). Date-format
+        patterns are avoided on purpose: sqlglot renders `%Y-Q` as a Java pattern where `Q` is
+        something else."""
+        shift = (CALENDAR_YEAR_END - self.year_end_month) % 12
+        return (f"(YEAR({column}) * 12 + MONTH({column}) - 1 "
+                f"- (MONTH({column}) - 1 + {shift:d}) % {self.months:d})")
 
 
-PERIOD_KINDS: dict[str, PeriodKind] = {k.name: k for k in (PeriodKind("quarter", 3),
-                                                           PeriodKind("year", 12))}
+PERIOD_KINDS: dict[str, PeriodKind] = {name: PeriodKind(name, months)
+                                       for name, months in MONTHS.items()}
+
+
+def month_start_sql(month: str) -> str:
+    """The first day of a month counted as year * 12 + month - 1 (start_month_sql)."""
+    return f"MAKE_DATE(CAST({month} // 12 AS INT), CAST({month} % 12 + 1 AS INT), 1)"
 
 
 @dataclass(frozen=True)
@@ -71,26 +89,41 @@ class LedgerShape:
     has_txn_id: bool
     has_source: bool
     partition_year: bool  # Hive partitions `year=2019/`: --since skips older ones
+    integer_ids: bool = False  # txn_id is an integer: repeats can be counted in a bitmap
 
 
 @dataclass(frozen=True)
 class Pooling:
     """Who each payer is written as: `kept` payers under their own name, each pool's members as
-    that pool, every other payer as POOL. Names reach the SQL as bound lists, never as text."""
+    that pool, every other payer as POOL. Names reach the SQL as bound values, never as text.
+
+    Rows are grouped by a small integer code (code_sql) and named once grouped (name_sql): an
+    integer per row is cheaper to hash than a name."""
 
     kept: tuple[str, ...] = ()
     pools: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (pool, its members), by pool name
 
-    def sql(self) -> str:
-        """The counterparty a row is written as, over the column `payer`."""
-        whens = ["WHEN list_contains($kept, payer) THEN payer"] if self.kept else []
-        whens += [f"WHEN list_contains($members_{i}, payer) THEN CAST($pool_{i} AS VARCHAR)"
+    def code_sql(self) -> str:
+        """The code of the counterparty a row is written as, over the column `payer`: a kept
+        payer's position in $kept (from 1), -1 - i for pool i, 0 for POOL."""
+        whens = (["WHEN list_contains($kept, payer) THEN ARRAY_POSITION($kept, payer)"]
+                 if self.kept else [])
+        whens += [f"WHEN list_contains($members_{i}, payer) THEN {-1 - i:d}"
                   for i in range(len(self.pools))]
-        return f"CASE {' '.join(whens)} ELSE '{POOL}' END" if whens else f"'{POOL}'"
+        return f"CASE {' '.join(whens)} ELSE 0 END" if whens else "0"
+
+    def name_sql(self, code: str) -> str:
+        """The counterparty name of the code column `code` (code_sql)."""
+        whens = [f"WHEN {i + 1:d} THEN CAST($kept_{i + 1} AS VARCHAR)"
+                 for i in range(len(self.kept))]
+        whens += [f"WHEN {-1 - i:d} THEN CAST($pool_{i} AS VARCHAR)"
+                  for i in range(len(self.pools))]
+        return f"CASE {code} {' '.join(whens)} ELSE '{POOL}' END" if whens else f"'{POOL}'"
 
     def values(self) -> dict[str, Any]:
-        """The bound values `sql` names."""
+        """The bound values code_sql and name_sql name."""
         values: dict[str, Any] = {"kept": list(self.kept)}
+        values |= {f"kept_{i + 1}": name for i, name in enumerate(self.kept)}
         for i, (pool, members) in enumerate(self.pools):
             values |= {f"pool_{i}": pool, f"members_{i}": list(members)}
         return values
@@ -152,10 +185,12 @@ def aggregate_sql(shape: LedgerShape, kind: PeriodKind, since: date | None,
                   pooling: Pooling) -> str:
     """Sum per period x stream x counterparty x currency, with every row check counted.
 
-    Payers are written as `pooling` says (bind `pooling.values()`). A NULL date or stream falls
-    in a group of its own, so the checks read the counts from here.
+    In two steps, so that per row there is only a cast to a date and an integer code for the
+    payer (Pooling.code_sql: bind `pooling.values()`): rows are summed per day x stream x code
+    x currency (at most days x streams x counterparties groups), then per period of `kind` (in
+    its fiscal calendar, grouped by its first month as an integer and dated after) and name.
+    A NULL date or stream falls in a group of its own, so the checks read the counts from here.
     """
-    pooled = pooling.sql()
     amount = "amount" if shape.amount_exact else "CAST(amount AS DECIMAL(38, 2))"
     sub_cent = ("CAST(0 AS BIGINT)" if shape.amount_exact
                 else "COUNT(*) FILTER (WHERE amount <> ROUND(amount, 2))")
@@ -163,20 +198,37 @@ def aggregate_sql(shape: LedgerShape, kind: PeriodKind, since: date | None,
                  if shape.partition_year else "CAST(0 AS BIGINT)")
     return f"""
 SELECT
-  CAST(DATE_TRUNC('{kind.name}', booked_on) AS DATE) AS period_start,
+  {month_start_sql("period_month")} AS period_start,
   stream,
-  {pooled} AS counterparty,
+  counterparty,
   currency,
-  CAST(SUM({amount}) AS DECIMAL(38, 2)) AS amount,
-  CAST(COUNT(*) AS BIGINT) AS transactions,
-  CAST(COUNT(*) - COUNT(amount) AS BIGINT) AS null_amounts,
-  CAST(COUNT(*) - COUNT(payer) AS BIGINT) AS null_counterparties,
-  CAST({sub_cent} AS BIGINT) AS sub_cent_amounts,
-  CAST({misplaced} AS BIGINT) AS misplaced_rows,
+  CAST(SUM(amount) AS DECIMAL(38, 2)) AS amount,
+  CAST(SUM(transactions) AS BIGINT) AS transactions,
+  CAST(SUM(null_amounts) AS BIGINT) AS null_amounts,
+  CAST(SUM(null_counterparties) AS BIGINT) AS null_counterparties,
+  CAST(SUM(sub_cent_amounts) AS BIGINT) AS sub_cent_amounts,
+  CAST(SUM(misplaced_rows) AS BIGINT) AS misplaced_rows,
   MIN(booked_on) AS first_booked,
   MAX(booked_on) AS last_booked
-FROM ({transactions_sql(shape, since)}) AS tx
-GROUP BY 1, 2, 3, 4
+FROM (
+  SELECT *, {kind.start_month_sql("booked_on")} AS period_month,
+    {pooling.name_sql("payer_code")} AS counterparty
+  FROM (
+    SELECT booked_on, stream, payer_code, currency,
+      SUM({amount}) AS amount,
+      COUNT(*) AS transactions,
+      COUNT(*) - COUNT(amount) AS null_amounts,
+      COUNT(*) - COUNT(payer) AS null_counterparties,
+      {sub_cent} AS sub_cent_amounts,
+      {misplaced} AS misplaced_rows
+    FROM (
+      SELECT *, {pooling.code_sql()} AS payer_code
+      FROM ({transactions_sql(shape, since)}) AS rows_read
+    ) AS coded
+    GROUP BY booked_on, stream, payer_code, currency
+  ) AS by_day
+) AS by_period
+GROUP BY period_month, stream, counterparty, currency
 """
 
 
@@ -198,10 +250,29 @@ def source_sql(shape: LedgerShape, since: date | None) -> str:
     return f"SELECT MIN(source), MAX(source) FROM ({transactions_sql(shape, since)}) AS tx"
 
 
-def repeated_ids_sql(shape: LedgerShape, since: date | None) -> str:
-    """How many rows repeat a transaction id already seen: 0 for a clean ledger. The costliest
-    check (a hash of every id), so it counts only; duplicates_sql finds examples when needed."""
-    return (f"SELECT CAST(COUNT(txn_id) - COUNT(DISTINCT txn_id) AS BIGINT) AS repeated "
+def id_range_sql(shape: LedgerShape, since: date | None) -> str:
+    """The lowest and highest txn_id in the files the rows read come from (every company's
+    rows, every day's), and how many rows have one: bounds for repeated_ids_sql's bitmap, which
+    DuckDB reads from the Parquet statistics rather than the rows."""
+    where = (f" WHERE year >= {since.year:d}" if since is not None and shape.partition_year
+             else "")
+    return f"SELECT MIN(txn_id), MAX(txn_id), COUNT(txn_id) FROM ledger{where}"
+
+
+def repeated_ids_sql(shape: LedgerShape, since: date | None,
+                     id_range: tuple[int, int] | None = None) -> str:
+    """How many rows repeat a transaction id already seen: 0 for a clean ledger. It counts only;
+    duplicates_sql finds examples when needed.
+
+    With `id_range` (integer ids, every one within it), the distinct ids are the bits set in a
+    bitmap of the range (DuckDB's BITSTRING_AGG): one pass over the ids, about a tenth of the
+    time of COUNT(DISTINCT), which hashes every id and, at 100M rows, holds most of the memory
+    limit. Without it (text ids, a range too wide, an engine without bitmaps), COUNT(DISTINCT).
+    """
+    distinct = ("COUNT(DISTINCT txn_id)" if id_range is None
+                else f"COALESCE(BIT_COUNT(BITSTRING_AGG(txn_id, {id_range[0]:d}, "
+                     f"{id_range[1]:d})), 0)")
+    return (f"SELECT CAST(COUNT(txn_id) - {distinct} AS BIGINT) AS repeated "
             f"FROM ({transactions_sql(shape, since)}) AS tx")
 
 

@@ -7,6 +7,7 @@ folder, removed on close, so 100M rows aggregate in 2 GiB.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import shutil
 import tempfile
@@ -15,7 +16,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from analytics.errors import AnalyticsError, InputError, Location
-from analytics.ledger.definition import AGGREGATE_COLUMNS, YEAR_PARTITION
+from analytics.ledger.definition import AGGREGATE_COLUMNS, AGGREGATE_TABLE, YEAR_PARTITION
 from analytics.ledger.engines import arrow_schema
 from analytics.sandbox import Limits, first_line, sql_literal
 
@@ -25,6 +26,9 @@ if TYPE_CHECKING:
 
 _REMOTE = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
 _GLOB = re.compile(r"[*?\[]")
+#: Memory for the txn_id bitmap (definition.repeated_ids_sql), which every thread fills a copy
+#: of: 64 MiB in all, a small part of any workable memory limit.
+ID_BITMAP_BYTES = 64 * 2**20
 
 
 def first_row(connection: duckdb.DuckDBPyConnection, sql: str,
@@ -57,23 +61,29 @@ def parquet_pattern(ledger: str) -> str:
 
 
 class DuckDBLedger:
-    """A ledger opened in a private in-memory DuckDB."""
+    """A ledger opened as the view `ledger` in a DuckDB: the rollup's own connection when given
+    (the aggregate then stays inside DuckDB), else a private in-memory one."""
 
     name = "duckdb"
     file_column = "ledger_file"  # the view's name for DuckDB's virtual `filename` column
 
-    def __init__(self, ledger: str, limits: Limits) -> None:
+    def __init__(self, ledger: str, limits: Limits,
+                 connection: duckdb.DuckDBPyConnection | None = None) -> None:
         self.label = ledger
         self.limits = limits
-        self._spill = Path(tempfile.mkdtemp(prefix="analytics-ledger-duckdb-"))
-        self.connection: duckdb.DuckDBPyConnection | None = None
+        self.connection = connection
+        self._borrowed = connection is not None  # its owner set its limits and closes it
+        self._spill: Path | None = None
         self.partitioned_by_year = False
+        self.id_bitmap_bits = 0
 
     def __enter__(self) -> DuckDBLedger:
         import duckdb
 
         try:
-            self.connection = duckdb.connect(":memory:")
+            if self.connection is None:
+                self.connection = duckdb.connect(":memory:")
+                self._limit(self.connection)
             self._configure(self.connection)
             self._create_view(self.connection)
         except BaseException:
@@ -83,17 +93,31 @@ class DuckDBLedger:
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
                  trace: TracebackType | None) -> None:
-        if self.connection is not None:
-            self.connection.close()
-            self.connection = None
-        shutil.rmtree(self._spill, ignore_errors=True)
+        import duckdb
 
-    def _configure(self, connection: duckdb.DuckDBPyConnection) -> None:
+        if self.connection is not None and self._borrowed:
+            with contextlib.suppress(duckdb.Error):
+                self.connection.execute("DROP VIEW IF EXISTS ledger")
+        elif self.connection is not None:
+            self.connection.close()
+        self.connection = None
+        if self._spill is not None:
+            shutil.rmtree(self._spill, ignore_errors=True)
+
+    def _limit(self, connection: duckdb.DuckDBPyConnection) -> None:
+        """A private connection's memory limit and spill folder (removed on close)."""
+        self._spill = Path(tempfile.mkdtemp(prefix="analytics-ledger-duckdb-"))
         for setting, value in (("memory_limit", self.limits.memory_limit),
                                ("max_temp_directory_size", self.limits.spill_limit),
-                               ("temp_directory", str(self._spill)), ("TimeZone", "UTC")):
+                               ("temp_directory", str(self._spill))):
             connection.execute(f"SET {setting} = {sql_literal(value)}")
+
+    def _configure(self, connection: duckdb.DuckDBPyConnection) -> None:
+        """UTC, so a TIMESTAMPTZ booking keeps its day; the id bitmap's share of memory."""
+        connection.execute("SET TimeZone = 'UTC'")
         connection.execute("SET enable_progress_bar = false")
+        (threads,) = first_row(connection, "SELECT current_setting('threads')") or (1,)
+        self.id_bitmap_bits = ID_BITMAP_BYTES * 8 // max(int(threads), 1)
 
     def _create_view(self, connection: duckdb.DuckDBPyConnection) -> None:
         """The view `ledger` over the ledger's files, with Hive partitions when it has them."""
@@ -112,8 +136,8 @@ class DuckDBLedger:
             raise InputError(f"no Parquet files match {pattern}", Location(self.label))
         self.partitioned_by_year = bool(hive)
         connection.execute(
-            f"CREATE VIEW ledger AS SELECT *, filename AS {self.file_column} FROM read_parquet("
-            f"{sql_literal(pattern)}, "
+            f"CREATE OR REPLACE TEMP VIEW ledger AS SELECT *, filename AS {self.file_column} "
+            f"FROM read_parquet({sql_literal(pattern)}, "
             f"hive_partitioning = {'true' if hive else 'false'})")
 
     def _connection(self) -> duckdb.DuckDBPyConnection:
@@ -128,6 +152,18 @@ class DuckDBLedger:
     def aggregate(self, sql: str, params: dict[str, Any]) -> pa.Table:
         table = self._run(lambda c: c.sql(sql, params=params).to_arrow_table())
         return table.cast(arrow_schema(AGGREGATE_COLUMNS))
+
+    def aggregate_into(self, db: duckdb.DuckDBPyConnection, sql: str,
+                       params: dict[str, Any]) -> None:
+        """The aggregate as `db`'s table AGGREGATE_TABLE: made in place when the ledger is open
+        on `db` (nothing leaves DuckDB), else carried over as Arrow."""
+        if db is not self.connection:
+            db.register(AGGREGATE_TABLE, self.aggregate(sql, params))
+            return
+        typed = ", ".join(f"CAST({name} AS {sql_type}) AS {name}"
+                          for name, sql_type in AGGREGATE_COLUMNS)
+        self._run(lambda c: c.execute(f"CREATE OR REPLACE TEMP TABLE {AGGREGATE_TABLE} AS "
+                                      f"SELECT {typed} FROM ({sql}) AS aggregated", params))
 
     def rows(self, sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
         return self._run(lambda c: c.execute(sql, params).fetchall())

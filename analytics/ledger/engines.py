@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from analytics.errors import InputError
 
 if TYPE_CHECKING:
+    import duckdb
     import pyarrow as pa
 
     from analytics.sandbox import Limits
@@ -28,6 +29,7 @@ class LedgerEngine(Protocol):
     label: str  # the ledger as the user named it, for messages and sources
     file_column: str  # SQL naming the file a row came from
     partitioned_by_year: bool  # Hive partitions year=2019/: --since reads only those needed
+    id_bitmap_bits: int  # the widest range of integer ids it counts in a bitmap; 0: none
 
     def columns(self) -> dict[str, str]:
         """Column name (lower case) -> DuckDB type name (`DECIMAL(18,2)`, `TIMESTAMP`, ...)."""
@@ -36,6 +38,11 @@ class LedgerEngine(Protocol):
     def aggregate(self, sql: str, params: dict[str, Any]) -> pa.Table:
         """Run the aggregate (DuckDB dialect, `$name` parameters) into an Arrow table of
         AGGREGATE_COLUMNS."""
+        ...
+
+    def aggregate_into(self, db: duckdb.DuckDBPyConnection, sql: str,
+                       params: dict[str, Any]) -> None:
+        """Run the aggregate into `db`'s table AGGREGATE_TABLE, typed as AGGREGATE_COLUMNS."""
         ...
 
     def rows(self, sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
@@ -53,13 +60,16 @@ def arrow_schema(columns: tuple[tuple[str, str], ...]) -> pa.Schema:
 
 
 @contextmanager
-def open_engine(name: str, ledger: str, limits: Limits, spark_master: str | None = None
-                ) -> Iterator[LedgerEngine]:
-    """Open the ledger on the named engine; closed (and its temp files removed) on exit."""
+def open_engine(name: str, ledger: str, limits: Limits, spark_master: str | None = None,
+                db: duckdb.DuckDBPyConnection | None = None) -> Iterator[LedgerEngine]:
+    """Open the ledger on the named engine; closed (and its temp files removed) on exit.
+
+    DuckDB opens it on `db`, the rollup's own connection, when given: one scan of the ledger
+    feeds the aggregate table the checks and facts read, with no copy out of DuckDB."""
     if name == "duckdb":
         from analytics.ledger.duckdb_engine import DuckDBLedger
 
-        with DuckDBLedger(ledger, limits) as duck:
+        with DuckDBLedger(ledger, limits, db) as duck:
             yield duck
     elif name == "spark":
         from analytics.ledger.spark_engine import SparkLedger

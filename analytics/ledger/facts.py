@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from analytics.errors import InputError, Location
 from analytics.ledger.definition import MIXED_CLASS, PeriodKind, Pooling, pooling_sql
 from analytics.ledger.duckdb_engine import first_row
+from analytics.periods import CALENDAR_YEAR_END
 from analytics.schema import TOTAL_COUNTERPARTY, TOTAL_STREAM
 from analytics.text import for_terminal, shorten
 
@@ -104,8 +105,15 @@ def source_text(ledger: str, cover: Coverage) -> str:
     return text
 
 
+def year_end_month(db: duckdb.DuckDBPyConnection, company: str) -> int:
+    """The month the company's fiscal year ends in (`companies.fiscal_year_end`, else 12)."""
+    row = first_row(db, "SELECT year_end_month_of($company)", {"company": company})
+    return CALENDAR_YEAR_END if row is None else int(row[0])
+
+
 def _facts_sql(kind: PeriodKind) -> str:
-    label = kind.label_sql("period_start")
+    """The facts of the aggregate's periods, labelled in the company's fiscal calendar by the
+    views' `period_label` (one label rule for every table)."""
     return f"""
 CREATE OR REPLACE TEMP TABLE ledger_facts AS
 WITH leaves AS (
@@ -117,7 +125,7 @@ WITH leaves AS (
   UNION ALL SELECT period_start, '{TOTAL_STREAM}', '{TOTAL_COUNTERPARTY}', SUM(amount)
     FROM leaves GROUP BY ALL
 ), labelled AS (
-  SELECT {label} AS period, period_start,
+  SELECT period_label(period_start, $kind, $year_end_month) AS period, period_start,
     CAST(period_start + INTERVAL {kind.months} MONTH - INTERVAL 1 DAY AS DATE) AS period_end,
     stream, counterparty, amount, NULL AS gone
   FROM figures
@@ -147,11 +155,13 @@ FROM (SELECT *, period_start < $first OR period_end > $last AS partial FROM ever
 
 def write_csv(db: duckdb.DuckDBPyConnection, path: Path, company: str, kind: PeriodKind,
               source: str, cover: Coverage) -> Facts:
-    """Build the facts from `ledger_aggregate` and write them to `path` in the revenue format."""
+    """Build the facts from `ledger_aggregate` and write them to `path` in the revenue format,
+    labelled in `kind`'s fiscal calendar."""
     (currency,) = first_row(db, "SELECT upper(any_value(currency)) FROM ledger_aggregate"
                             ) or (None,)
     db.execute(_facts_sql(kind), {
-        "company": company, "kind": kind.name, "prefix": SOURCE_PREFIX, "currency": currency,
+        "company": company, "kind": kind.name, "year_end_month": kind.year_end_month,
+        "prefix": SOURCE_PREFIX, "currency": currency,
         "source": source, "first": cover.first_booked, "last": cover.last_booked,
         "partial": cover.partial_note()})
     ordered = (f"SELECT {', '.join(INGEST_COLUMNS)} FROM ledger_facts ORDER BY period_start, "

@@ -31,18 +31,17 @@ from analytics.project import data_dir as resolve_data_dir
 from analytics.sandbox import Limits
 from analytics.text import MAX_NAME_LENGTH, has_control_characters
 
-HALF_YEARS = ("--period-kind half: half-years (2024H1) need the companies/fiscal calendar "
-              "feature, which this version does not have yet; use quarter or year")
-
 
 @dataclass(frozen=True)
 class RollupSummary:
-    """What a rollup did: the periods it wrote (and which only partly), rows read, files written."""
+    """What a rollup did: the periods it wrote (and which only partly), in the company's fiscal
+    calendar (its year ends with month `year_end_month`), rows read, files written."""
 
     ledger: str
     company: str
     engine: str
     period_kind: str
+    year_end_month: int
     periods: tuple[str, ...]
     partial_periods: tuple[str, ...]
     transactions: int
@@ -56,8 +55,8 @@ class RollupSummary:
 class _Request:
     ledger: str  # as sources name it: absolute for a local path
     company: str
-    kind: PeriodKind
-    since: date | None
+    kind: PeriodKind  # in the calendar year until the company's calendar is read
+    since: date | None  # the day asked: its period starts in the company's calendar
     engine: str
     spark_master: str | None
     source: str | None
@@ -68,46 +67,50 @@ def rollup(ledger: Path | str, company: str, period_kind: str = "quarter",
            since: date | str | None = None, source: str | None = None,
            data_dir: Path | str | None = None, memory_limit: str | None = None
            ) -> RollupSummary:
-    """Roll a Parquet ledger up into the company's revenue leaves and printed totals.
+    """Roll a Parquet ledger up into the company's revenue leaves and printed totals, per
+    period of its fiscal calendar (`companies.fiscal_year_end`; December when not declared).
 
     `since` recomputes only the periods from the one containing that date; `source` names the
     ledger in the facts' source instead of its path.
     """
-    kind = period_kind_named(period_kind)
-    request = _Request(ledger_label(str(ledger)), _checked_company(company), kind,
-                       _since_start(since, kind), _checked_engine(engine, spark_master),
-                       spark_master, source)
+    request = _Request(ledger_label(str(ledger)), _checked_company(company),
+                       period_kind_named(period_kind), _since_day(since),
+                       _checked_engine(engine, spark_master), spark_master, source)
     folder = resolve_data_dir(data_dir)
     limits = Limits.from_environment(memory_limit=memory_limit)
     with tempfile.TemporaryDirectory(prefix="analytics-ledger-") as temp:
         csv_path = Path(temp) / "ledger_facts.csv"
-        cover, written = _write_facts(request, folder, limits, csv_path)
+        kind, cover, written = _write_facts(request, folder, limits, csv_path)
         summary = _ingest(csv_path, folder, request.ledger)
-    return RollupSummary(request.ledger, request.company, engine, kind.name, written.periods,
-                         written.partial_periods, cover.transactions, written.rows,
-                         summary.inserted, summary.replaced, summary.written)
+    return RollupSummary(request.ledger, request.company, engine, kind.name, kind.year_end_month,
+                         written.periods, written.partial_periods, cover.transactions,
+                         written.rows, summary.inserted, summary.replaced, summary.written)
 
 
 def _write_facts(request: _Request, folder: Path, limits: Limits, csv_path: Path
-                 ) -> tuple[facts.Coverage, facts.Facts]:
-    """Aggregate and check the ledger, then write its facts to `csv_path`."""
+                 ) -> tuple[PeriodKind, facts.Coverage, facts.Facts]:
+    """Aggregate and check the ledger, then write its facts to `csv_path`, in the periods of
+    the company's fiscal calendar."""
     from analytics.engine import connect
 
     db = connect(folder, sandboxed=False, limits=limits)
     try:
+        kind = request.kind.in_calendar(facts.year_end_month(db, request.company))
+        since = None if request.since is None else kind.start_of(request.since)
         pooling = facts.payer_pooling(db, request.company)
         values = {"company": request.company, **pooling.values(),
                   "stored_currency": facts.stored_currency(db, request.company)}
-        with open_engine(request.engine, request.ledger, limits, request.spark_master) as ledger:
+        with open_engine(request.engine, request.ledger, limits, request.spark_master,
+                         db) as ledger:
             shape = check_columns(ledger.columns(), request.ledger, ledger.partitioned_by_year)
-            sql = aggregate_sql(shape, request.kind, request.since, pooling)
-            db.register("ledger_aggregate", ledger.aggregate(sql, bound(sql, values)))
-            scope = Scope(ledger, shape, request.since, values)
+            sql = aggregate_sql(shape, kind, since, pooling)
+            ledger.aggregate_into(db, sql, bound(sql, values))
+            scope = Scope(ledger, shape, since, values)
             check_rows(db, scope)
             check_duplicates(scope)
             cover = facts.coverage(db, _ledger_source(scope))
         source = facts.source_text(request.source or request.ledger, cover)
-        return cover, facts.write_csv(db, csv_path, request.company, request.kind, source, cover)
+        return kind, cover, facts.write_csv(db, csv_path, request.company, kind, source, cover)
     finally:
         db.close()
 
@@ -138,16 +141,14 @@ def ledger_label(ledger: str) -> str:
 
 
 def period_kind_named(name: str) -> PeriodKind:
-    if name == "half":
-        raise InputError(HALF_YEARS)
     if name not in PERIOD_KINDS:
-        raise InputError(f"--period-kind {name}: choose quarter or year (half-years need the "
-                         "companies/fiscal calendar feature)")
+        *others, last = PERIOD_KINDS
+        raise InputError(f"--period-kind {name}: choose {', '.join(others)} or {last}")
     return PERIOD_KINDS[name]
 
 
-def _since_start(since: date | str | None, kind: PeriodKind) -> date | None:
-    """The first day of the period containing --since: the first period recomputed."""
+def _since_day(since: date | str | None) -> date | None:
+    """The day --since names, checked: the period containing it is the first recomputed."""
     if since is None:
         return None
     try:
@@ -156,7 +157,7 @@ def _since_start(since: date | str | None, kind: PeriodKind) -> date | None:
         raise InputError(f"--since '{since}': expected a date such as 2021-07-01") from None
     if not year_in_range(day.year):
         raise InputError(f"--since {day}: the year is out of range")
-    return kind.start_of(day)
+    return day
 
 
 def _checked_company(company: str) -> str:

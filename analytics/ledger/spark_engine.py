@@ -17,11 +17,12 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from analytics.errors import AnalyticsError, InputError, Location
-from analytics.ledger.definition import AGGREGATE_COLUMNS, YEAR_PARTITION
+from analytics.ledger.definition import AGGREGATE_COLUMNS, AGGREGATE_TABLE, YEAR_PARTITION
 from analytics.ledger.engines import arrow_schema
 from analytics.sandbox import first_line
 
 if TYPE_CHECKING:
+    import duckdb
     import pyarrow as pa
     from pyspark.sql import SparkSession
 
@@ -68,6 +69,7 @@ class SparkLedger:
 
     name = "spark"
     file_column = "input_file_name()"
+    id_bitmap_bits = 0  # Spark SQL has no BITSTRING_AGG: repeated ids are counted by hashing
 
     def __init__(self, ledger: str, master: str | None = None) -> None:
         self.label = ledger
@@ -169,6 +171,11 @@ class SparkLedger:
         names = [name for name, _ in AGGREGATE_COLUMNS]
         records = [dict(zip(names, row, strict=True)) for row in rows]
         return pa.Table.from_pylist(records, schema=arrow_schema(AGGREGATE_COLUMNS))
+
+    def aggregate_into(self, db: duckdb.DuckDBPyConnection, sql: str,
+                       params: dict[str, Any]) -> None:
+        """The aggregate, collected to the driver, as `db`'s table AGGREGATE_TABLE."""
+        db.register(AGGREGATE_TABLE, self.aggregate(sql, params))
 
     def rows(self, sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
         try:
