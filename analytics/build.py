@@ -152,9 +152,10 @@ def _chart_and_frame(name: str, subject: Subject, data_dir: Path | str | None,
                                       if column in frame.columns
                                       and column not in definition.columns)]
     several = definition.several_partners and subject.several
-    context = ChartContext(frame.select(columns), fmt.label(subject.company),
+    context = ChartContext(frame.select(columns), fmt.label(subject.shown_name),
                            subject.scope.short, fetch, subject.period_kind, subject.scope.title,
-                           subject.basis, subject.as_of, subject.scopes if several else ())
+                           subject.basis, subject.as_of, subject.scopes if several else (),
+                           subject.year_end_month)
     chart = definition.build(context)
     with theme.enabled():
         spec = renderer_safe(_about_the_first(chart.to_dict(), definition, subject))

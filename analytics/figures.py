@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from analytics.charts.format import currency_symbol, label, one_off_phrase
+from analytics.periods import fiscal_note
 
 if TYPE_CHECKING:
     import polars as pl
@@ -116,6 +117,8 @@ class KeyFigures:
     ttm_spans_basis_change: bool = False
     compared: tuple[PartnerShares, ...] = ()
     leads: tuple[Lead, ...] = ()
+    #: The month the company's fiscal year ends in (12: calendar years).
+    year_end_month: int = 12
 
     @property
     def partners(self) -> str:
@@ -222,7 +225,7 @@ def key_figures(frames: Frames) -> KeyFigures:
     hhi = latest_row(frames.concentration, "hhi")
     scope = frames.subject.scope
     return KeyFigures(
-        company=label(frames.company), partner=scope.short, partner_title=scope.title,
+        company=label(frames.subject.shown_name), partner=scope.short, partner_title=scope.title,
         period_kind=frames.subject.period_kind, currency=frames.currency,
         first_period=periods[0], last_period=periods[-1],
         first_known=shares[0] if shares else None,
@@ -238,7 +241,7 @@ def key_figures(frames: Frames) -> KeyFigures:
         bases=basis_runs(with_revenue),
         chosen_basis=frames.subject.basis, as_of=frames.subject.as_of,
         ttm_spans_basis_change=ttm is None and _any_true(frames.dependence, "basis_break"),
-        compared=compared, leads=leads(compared),
+        compared=compared, leads=leads(compared), year_end_month=frames.subject.year_end_month,
     )
 
 
@@ -319,7 +322,8 @@ def subtitle(figures: KeyFigures) -> str:
               f"as published by {figures.as_of.isoformat()}" if figures.as_of else ""]
     vintage = "".join(f" · {part}" for part in chosen if part)
     return (f"{scope}{format_period(figures.first_period)} – "
-            f"{format_period(figures.last_period)} {words(figures.period_kind).by} · "
+            f"{format_period(figures.last_period)}{fiscal_note(figures.year_end_month)} "
+            f"{words(figures.period_kind).by} · "
             f"amounts in {figures.currency}{vintage}")
 
 

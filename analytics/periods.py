@@ -131,6 +131,15 @@ def _period(text: str) -> Period | None:
     return None
 
 
+def fiscal_note(year_end_month: int) -> str:
+    """` (fiscal years to 31 March)` after a range of a company whose fiscal year does not end
+    in December, so `2024H1` is never read as January to June 2024; empty otherwise."""
+    if year_end_month == CALENDAR_YEAR_END:
+        return ""
+    last = calendar.monthrange(2001, year_end_month)[1]
+    return f" (fiscal years to {last} {calendar.month_name[year_end_month]})"
+
+
 def year_end_problem(text: str) -> str | None:
     """Why `text` is not a fiscal year end (None when it is one): `MM-DD`, the last day of its
     month (28 or 29 for February)."""

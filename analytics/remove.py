@@ -14,7 +14,7 @@ from analytics import export, store
 from analytics.errors import InputError, UnknownNameError, ValidationError
 from analytics.periods import parse_period
 from analytics.project import data_dir as resolve_data_dir
-from analytics.schema import TABLES, VINTAGE_TABLES
+from analytics.schema import PERIOD_TABLES, TABLES, VINTAGE_TABLES
 from analytics.working_set import WorkingSet
 
 
@@ -49,8 +49,11 @@ def delete(company: str, period: str | None = None, table: str | None = None,
             removed = {name: work.delete(name, which) for name in tables}
             if _derived_tables(tables):
                 work.derive()
+            redated = set(PERIOD_TABLES) if "companies" in tables else set()
+            if redated:  # without its calendar, the company's periods are calendar years again
+                work.date_periods()
             _raise_if_invalid(work, company)
-            written = work.commit(set(tables) | _derived_tables(tables))
+            written = work.commit(set(tables) | _derived_tables(tables) | redated)
         finally:
             connection.close()
     return DeleteSummary(company, period, removed, written)

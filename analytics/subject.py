@@ -44,7 +44,7 @@ WORDS = {
                            "the same quarter's revenue a year earlier", "utcyearquarter"),
     "half": PeriodWords("half", "half-year", "by half-year", "Half-yearly",
                         "the same half a year earlier", "the same half's revenue a year earlier",
-                        "utcyearmonth"),
+                        "utcyearmonthdate"),
     "year": PeriodWords("year", "fiscal year", "by fiscal year", "Annual",
                         "the fiscal year before", "the revenue of the fiscal year before",
                         "utcyear"),
@@ -98,10 +98,18 @@ class Subject:
     as_of: dt.date | None = None
     more_partners: tuple[str, ...] = ()
     more_scopes: tuple[PartnerScope, ...] = ()
+    #: The name titles use (`companies.display_name`) and the month its fiscal year ends in.
+    display_name: str = ""
+    year_end_month: int = 12
 
     @property
     def words(self) -> PeriodWords:
         return WORDS[self.period_kind]
+
+    @property
+    def shown_name(self) -> str:
+        """The company as titles and headlines name it: its display name, else its name."""
+        return self.display_name or self.company
 
     @property
     def partners(self) -> tuple[str, ...]:
@@ -178,6 +186,9 @@ def resolve_subject(company: str, partner: str | Sequence[str],
     connection = connect(data_dir)
     try:
         scopes = tuple(_scope(connection, company, name) for name in partners)
+        display_name, year_end_month = connection.sql(
+            "SELECT (SELECT any_value(display_name) FROM companies_of($c)), "
+            "year_end_month_of($c)", params={"c": company}).fetchall()[0]
         kinds = {row[0] for row in connection.sql(
             "SELECT DISTINCT period_kind FROM period_revenue($c) WHERE total_revenue IS NOT NULL"
             " AND ($f IS NULL OR period_start >= period_start_of($f, $c))"
@@ -189,7 +200,8 @@ def resolve_subject(company: str, partner: str | Sequence[str],
     if chosen is None or chosen not in kinds:
         raise QueryError(_nothing_to_plot(company, from_period, to_period, chosen, kinds))
     return Subject(company, partners[0], scopes[0], chosen, from_period, to_period,
-                   chosen_basis, chosen_as_of, partners[1:], scopes[1:])
+                   chosen_basis, chosen_as_of, partners[1:], scopes[1:],
+                   display_name or "", int(year_end_month))
 
 
 def _scope(connection: Any, company: str, partner: str) -> PartnerScope:

@@ -156,11 +156,13 @@ def phases(ledger: Path) -> dict[str, float]:
     timed: dict[str, float] = {}
     with DuckDBLedger(str(ledger), Limits.from_environment()) as engine:
         shape = check_columns(engine.columns(), str(ledger), engine.partitioned_by_year)
+        connection = engine.connection
+        assert connection is not None
         aggregate = aggregate_sql(shape, PERIOD_KINDS["quarter"], None, pooling)
         hand = HAND_WRITTEN.format(since="").replace(
             "read_parquet($ledger, hive_partitioning = true)", "ledger")
         for name, step in (
-                ("aggregate", lambda: engine.aggregate_into(engine.connection, aggregate,
+                ("aggregate", lambda: engine.aggregate_into(connection, aggregate,
                                                             bound(aggregate, values))),
                 ("txn_id check", lambda: check_duplicates(Scope(engine, shape, None, values))),
                 ("hand GROUP BY", lambda: engine.rows(hand, bound(hand, values)))):

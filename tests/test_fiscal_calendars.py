@@ -248,3 +248,70 @@ def test_a_stated_period_end_is_checked_against_the_calendar(marlow_copy, tmp_pa
     analytics.ingest(right, "kpis", marlow_copy)
     stored = analytics.sql("SELECT period_start, period_end FROM kpis", data_dir=marlow_copy)
     assert stored.rows() == [(dt.date(2024, 4, 1), dt.date(2024, 9, 30))]
+
+
+def x_encodings(spec: dict) -> list[dict]:
+    """Every layer's x encoding, however deeply layered."""
+    def flat(views: list[dict]) -> list[dict]:
+        return [v for view in views for v in ([view] if "layer" not in view
+                                               else flat(view["layer"]))]
+    view = spec["vconcat"][0]
+    return [layer["encoding"]["x"] for layer in flat(view.get("layer", [view]))
+            if layer.get("encoding", {}).get("x", {}).get("field") == "period_start"]
+
+
+def test_charts_name_the_company_as_declared_and_tick_its_fiscal_years(marlow):
+    from analytics.build import chart_for
+
+    spec = chart_for("partner_dependence", company=COMPANY, partner="Orbis",
+                     data_dir=marlow).to_dict()
+    assert spec["title"]["text"] == "Marlow Holdings plc's revenue dependence on Orbis"
+    assert "by half-year 2022H1–2025H1 (fiscal years to 31 March);" in spec["title"]["subtitle"]
+    x = x_encodings(spec)[0]
+    assert x["timeUnit"] == "utcyearmonthdate"  # a half sits at its first day
+    # Ticks at each fiscal year's first day (1 April), labelled by the year it ends in.
+    assert [(v["year"], v["month"], v["date"]) for v in x["axis"]["values"]] == [
+        (2021, 4, 1), (2022, 4, 1), (2023, 4, 1), (2024, 4, 1)]
+    assert x["axis"]["labelExpr"] == "'FY' + (utcyear(datum.value) + 1)"
+
+
+def test_bars_run_from_a_periods_first_day_to_its_last(marlow):
+    from analytics.build import chart_for
+
+    spec = chart_for("revenue_by_source", company=COMPANY, partner="Orbis",
+                     data_dir=marlow).to_dict()
+    view = spec["vconcat"][0]
+    bar = next(layer for layer in view.get("layer", [view])
+               if layer.get("mark", {}).get("type") == "bar")
+    assert bar["encoding"]["x2"]["field"] == "period_end"
+    domain = bar["encoding"]["x"]["scale"]["domain"]
+    assert [(d["year"], d["month"], d["date"]) for d in domain] == [(2021, 4, 1), (2024, 9, 30)]
+
+
+def test_a_calendar_year_company_keeps_its_quarter_axis():
+    from analytics.build import chart_for
+
+    x = x_encodings(chart_for("partner_dependence").to_dict())[0]
+    assert x["timeUnit"] == "utcyearquarter"
+    assert x["axis"]["format"] == "%Y" and "values" not in x["axis"]
+
+
+def test_key_figures_and_headlines_use_the_display_name(marlow):
+    from analytics.figures import headlines, key_figures, load_frames, subtitle
+
+    frames = load_frames(company=COMPANY, partner="Orbis", data_dir=marlow)
+    figures = key_figures(frames)
+    assert figures.company == "Marlow Holdings plc"
+    assert "H1 2022 – H1 2025 (fiscal years to 31 March) by half-year" in subtitle(figures)
+    assert frames.subject.period_kind == "half"
+    # Orbis: 45.0% of 2022H1 revenue (18.0 of 40.0), 20.0% of 2025H1 (12.1 of 60.4).
+    dependence = headlines(frames, figures)["partner_dependence"]
+    assert dependence.startswith("Orbis fell from 45% of revenue in H1 2022 to 20% in H1 2025")
+
+
+def test_deleting_a_companys_row_dates_its_periods_in_calendar_years_again(marlow_copy):
+    analytics.delete("Marlow", table="companies", data_dir=marlow_copy)
+    dates = analytics.sql("SELECT period_start, period_end FROM reported_totals "
+                          "WHERE period = '2024H1' AND stream = 'total'", data_dir=marlow_copy)
+    assert dates.rows() == [(dt.date(2024, 1, 1), dt.date(2024, 6, 30))]
+    assert analytics.validate(marlow_copy) == []

@@ -347,7 +347,7 @@ def test_a_half_year_reporter_gets_half_year_charts_chosen_by_itself(data):
     spec = chart_for("partner_dependence", company=HALFCO, partner=["Alpha", "Beta"],
                      data_dir=data).to_dict()
     assert "by half-year 2020H1–2021H1" in spec["title"]["subtitle"]
-    assert share_layers(spec)[0]["encoding"]["x"]["timeUnit"] == "utcyearmonth"
+    assert share_layers(spec)[0]["encoding"]["x"]["timeUnit"] == "utcyearmonthdate"
     frames = figures.load_frames(company=HALFCO, partner=["Alpha", "Beta"], data_dir=data)
     rows = dict(figures.key_figure_rows(figures.key_figures(frames)))
     assert rows["Latest Alpha trailing-twelve-month share"] == "28% (H1 2021)"

@@ -161,7 +161,7 @@ def rule_layers(ctx: ChartContext, top: int = 4) -> list[Any]:
                        f"{change.period}: {NOT_LIKE_FOR_LIKE}"}
             for index, change in enumerate(found)]
     data = alt.Data(values=rows)
-    axis = common.period_x(ctx.words.time_unit)
+    axis = common.period_x(ctx)
     rule = alt.Chart(data).mark_rule(color=COLOURS["basis"], strokeWidth=1.5).encode(
         x=axis, tooltip=[alt.Tooltip("label:N", title="Basis change"),
                          alt.Tooltip("detail:N", title="Comparison")])

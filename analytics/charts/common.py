@@ -12,10 +12,13 @@ from typing import TYPE_CHECKING, Any
 
 from analytics.charts import format as fmt
 from analytics.charts.theme import COLOURS
+from analytics.periods import CALENDAR_YEAR_END, Period, fiscal_note, period_of
 
 if TYPE_CHECKING:
     import altair as alt
     import polars as pl
+
+    from analytics.charts.registry import ChartContext
 
 MAX_ROWS = 2000
 #: The query columns on accounting bases (`charts.basis.COLUMNS`, kept here: basis imports us).
@@ -67,17 +70,61 @@ def partner_colours(count: int) -> list[str]:
     return [COLOURS[PARTNER_COLOURS[index % len(PARTNER_COLOURS)]] for index in range(count)]
 
 
-def period_x(time_unit: str = "utcyearquarter", field: str = "period_start",
-             title: str | None = None) -> alt.X:
-    """Time axis by quarter (or by half-year: `utcyearmonth`, a half placed at its first month,
-    as Vega-Lite has no half-year unit; or by year: `utcyear`) in UTC, so dates never shift
-    with the viewer's timezone; labelled by year whatever the unit."""
+def period_x(ctx: ChartContext, field: str = "period_start", title: str | None = None,
+             domain: list[dict[str, Any]] | None = None) -> alt.X:
+    """The time axis, in UTC so dates never shift with the viewer's timezone: by quarter
+    (`utcyearquarter`) or year (`utcyear`), labelled by year. Half-years, and every period of a
+    fiscal year that does not end in December, sit at their first day (Vega-Lite has no
+    half-year or fiscal unit: `utcyearmonthdate`); a fiscal calendar's ticks are its fiscal
+    years' first days, labelled `FY2024` by the year they end in."""
     import altair as alt
 
-    unit: Any = time_unit  # altair types timeUnit as a Literal of every unit name
-    return alt.X(f"{field}:T", timeUnit=unit, title=title,
-                 axis=alt.Axis(format="%Y", labelAngle=0, tickCount="year", labelFlush=True),
-                 scale=alt.Scale(type="utc"))
+    unit: Any = EXACT_UNIT if exact_dates(ctx) else ctx.words.time_unit
+    axis = alt.Axis(format="%Y", labelAngle=0, tickCount="year", labelFlush=True)
+    if ctx.year_end_month != CALENDAR_YEAR_END:
+        axis = alt.Axis(values=fiscal_year_starts(ctx), labelAngle=0, labelFlush=True,
+                        labelExpr="'FY' + (utcyear(datum.value) + 1)")
+    scale = alt.Scale(type="utc", domain=domain) if domain else alt.Scale(type="utc")
+    return alt.X(f"{field}:T", timeUnit=unit, title=title, axis=axis, scale=scale)
+
+
+def period_bar_x(ctx: ChartContext) -> dict[str, Any]:
+    """The x encodings of a bar per period: where periods sit at their first day, the bar runs
+    to the period's last (`x2`) instead of a time unit's width."""
+    import altair as alt
+
+    if not exact_dates(ctx):
+        return {"x": period_x(ctx)}
+    starts = [d for d in ctx.frame["period_start"].to_list() if d is not None]
+    ends = [d for d in ctx.frame["period_end"].to_list() if d is not None]
+    domain = [_datetime(min(starts)), _datetime(max(ends))] if starts and ends else None
+    return {"x": period_x(ctx, domain=domain),
+            "x2": alt.X2("period_end:T", timeUnit=EXACT_UNIT)}
+
+
+def _datetime(day: dt.date) -> dict[str, Any]:
+    """A date as a Vega-Lite DateTime in UTC."""
+    return {"year": day.year, "month": day.month, "date": day.day, "utc": True}
+
+
+#: The time unit that keeps a date as it is.
+EXACT_UNIT = "utcyearmonthdate"
+
+
+def exact_dates(ctx: ChartContext) -> bool:
+    """Periods no Vega-Lite unit holds: half-years, or a fiscal year not ending in December."""
+    return ctx.period_kind == "half" or ctx.year_end_month != CALENDAR_YEAR_END
+
+
+def fiscal_year_starts(ctx: ChartContext) -> list[dict[str, Any]]:
+    """The first days of the fiscal years the chart's periods fall in, as Vega-Lite DateTimes."""
+    starts = [d for d in ctx.frame["period_start"].to_list() if d is not None] \
+        if "period_start" in ctx.frame.columns else []
+    if not starts:
+        return []
+    month = ctx.year_end_month
+    first, last = (period_of(d, "year", month) for d in (min(starts), max(starts)))
+    return [_datetime(Period(year).start(month)) for year in range(first.year, last.year + 1)]
 
 
 def amount_axis(currency: str, largest: float, title: str) -> alt.Axis:
@@ -111,11 +158,12 @@ def finish(chart: Any, title: str, subtitle: str, sources: list[Any],
     return alt.vconcat(chart.properties(title=footnote)).properties(title=heading)
 
 
-def period_label(frame: pl.DataFrame) -> str:
-    """'2013Q1–2021Q3' for a result's first and last period, '' when empty."""
+def period_label(frame: pl.DataFrame, year_end_month: int = CALENDAR_YEAR_END) -> str:
+    """'2013Q1–2021Q3' for a result's first and last period ('' when empty), and for a fiscal
+    year not ending in December, which (`2022H1–2025H1 (fiscal years to 31 March)`)."""
     if not frame.height:
         return ""
-    return f"{frame['period'][0]}–{frame['period'][-1]}"
+    return f"{frame['period'][0]}–{frame['period'][-1]}{fiscal_note(year_end_month)}"
 
 
 def nothing_to_plot(frame: pl.DataFrame, column: str) -> bool:

@@ -29,7 +29,7 @@ def concentration(ctx: ChartContext) -> Any:
                alt.Tooltip("top_counterparty:N", title="Top counterparty"),
                alt.Tooltip("top_share_label:N", title="Top share of revenue"),
                alt.Tooltip("hhi_label:N", title="HHI"), *basis.tooltip(rows)]
-    base = alt.Chart(alt.Data(values=rows)).encode(x=common.period_x(ctx.words.time_unit),
+    base = alt.Chart(alt.Data(values=rows)).encode(x=common.period_x(ctx),
                                                          tooltip=tooltip, **apart)
     hhi_y = alt.Y("hhi:Q", title="HHI (0–10,000)", scale=alt.Scale(zero=True, nice=True),
                   axis=alt.Axis(titleColor=COLOURS["total"], format=",d"))
@@ -47,7 +47,7 @@ def concentration(ctx: ChartContext) -> Any:
     if above:  # a share over 100% (negative lines elsewhere): ringed, and said in the subtitle
         hhi = alt.layer(hhi, alt.Chart(alt.Data(values=above)).mark_point(
             shape="circle", size=260, filled=False, color=COLOURS["negative"], strokeWidth=2
-        ).encode(x=common.period_x(ctx.words.time_unit), y=hhi_y, tooltip=tooltip))
+        ).encode(x=common.period_x(ctx), y=hhi_y, tooltip=tooltip))
     body = alt.layer(hhi, share, *basis.rule_layers(ctx)).resolve_scale(
         y="independent").properties(width=WIDTH, height=HEIGHT)
     excluded = frame.filter(frame["one_offs_excluded"].fill_null(False))["period"].to_list()
@@ -58,7 +58,8 @@ def concentration(ctx: ChartContext) -> Any:
     return common.finish(
         body, f"{fmt.possessive(ctx.company)} customer concentration",
         "HHI of revenue by customer group (solid, left) and the top customer's % of total "
-        f"revenue (dashed, right) {common.period_label(frame)}; gaps = not disclosed{flags}",
+        f"revenue (dashed, right) "
+        f"{common.period_label(frame, ctx.year_end_month)}; gaps = not disclosed{flags}",
         frame["source"].to_list(), [*over, *basis.notes(ctx)])
 
 

@@ -50,7 +50,7 @@ def partner_dependence(ctx: ChartContext) -> Any:
     title = f"{fmt.possessive(ctx.company)} revenue dependence on {ctx.title_partner}"
     bound = "; hollow ≥ = lower bound (a member undisclosed)" if has_lower_bounds(ctx) else ""
     subtitle = (f"{ctx.partner} revenue as % of total revenue, {ctx.words.by} "
-                f"{common.period_label(frame)}; gaps = not disclosed{bound}"
+                f"{common.period_label(frame, ctx.year_end_month)}; gaps = not disclosed{bound}"
                 f"{markers.one_off_note(ctx)}{markers.disclosed_note(ctx)}")
     return common.finish(body, title, subtitle,
                          [*frame["source"].to_list(), *frame["disclosed_source"].to_list()],
@@ -105,7 +105,7 @@ def _share_lines(ctx: ChartContext) -> list[Any]:
     y = alt.Y("share:Q", axis=common.share_axis("Share of revenue"),
               scale=alt.Scale(domain=list(_y_domain(ctx))))
     base = alt.Chart(alt.Data(values=rows)).encode(
-        x=common.period_x(ctx.words.time_unit), y=y,
+        x=common.period_x(ctx), y=y,
         color=colour,
         tooltip=[alt.Tooltip("period:N", title=ctx.words.noun.capitalize()),
                  alt.Tooltip("series:N", title="Series"),
@@ -163,7 +163,7 @@ def _last_value(ctx: ChartContext) -> Any:
     last["label"] = f"{share} ({last['period']}{excluding})"
     return alt.Chart(alt.Data(values=[last])).mark_text(
         align="left", dx=8, dy=-8, fontWeight="bold", color=COLOURS["partner"], fontSize=13,
-    ).encode(x=common.period_x(ctx.words.time_unit), y=f"{column}:Q", text="label:N")
+    ).encode(x=common.period_x(ctx), y=f"{column}:Q", text="label:N")
 
 
 def shown_dates(ctx: ChartContext) -> tuple[str, str] | None:

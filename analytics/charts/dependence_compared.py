@@ -38,7 +38,7 @@ def compared(ctx: ChartContext) -> Any:
     groups = "".join(f"; {scope.short} = {', '.join(scope.members)}"
                      for scope in ctx.scopes if scope.is_group)
     subtitle = (f"Each partner's revenue as % of total revenue, {ctx.words.by} "
-                f"{common.period_label(ctx.frame)}; gaps = not disclosed{bound}{groups}"
+                f"{common.period_label(ctx.frame, ctx.year_end_month)}; gaps = not disclosed{bound}{groups}"
                 f"{markers.one_off_note(_first_partner(ctx))}"
                 f"{markers.disclosed_note(_marked(ctx))}")
     return common.finish(body, title, subtitle,
@@ -109,7 +109,7 @@ def _share_lines(ctx: ChartContext, colour: Any) -> list[Any]:
     y = alt.Y("share:Q", axis=common.share_axis(total),
               scale=alt.Scale(domain=list(_y_domain(ctx))))
     base = alt.Chart(alt.Data(values=rows)).encode(
-        x=common.period_x(ctx.words.time_unit), y=y, color=colour,
+        x=common.period_x(ctx), y=y, color=colour,
         tooltip=[alt.Tooltip("period:N", title=ctx.words.noun.capitalize()),
                  alt.Tooltip("partner:N", title="Partner"),
                  alt.Tooltip("share_label:N", title="Share of total revenue"),
@@ -176,7 +176,7 @@ def _last_values(ctx: ChartContext, colour: Any) -> Any:
         return None
     return alt.Chart(alt.Data(values=rows)).mark_text(
         align="left", dx=8, dy=-8, fontWeight="bold", fontSize=13).encode(
-        x=common.period_x(ctx.words.time_unit), y=f"{column}:Q", text="label:N",
+        x=common.period_x(ctx), y=f"{column}:Q", text="label:N",
         color=_colour([scope.short for scope in ctx.scopes], legend=False))
 
 

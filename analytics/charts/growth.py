@@ -29,7 +29,7 @@ def growth_ex_partner(ctx: ChartContext) -> Any:
     names = list(series.values())
     apart = basis.annotate(rows, frame)  # no line across a basis change
     base = alt.Chart(alt.Data(values=rows)).encode(
-        x=common.period_x(ctx.words.time_unit),
+        x=common.period_x(ctx),
         y=alt.Y("growth:Q", axis=common.share_axis("Year-over-year growth")),
         color=alt.Color("series:N", title=None, sort=names, scale=alt.Scale(
             domain=names, range=[COLOURS["total"], COLOURS["rest"]])),
@@ -44,7 +44,8 @@ def growth_ex_partner(ctx: ChartContext) -> Any:
                      *basis.rule_layers(ctx)).properties(width=WIDTH, height=HEIGHT)
     return common.finish(
         body, f"{ctx.company} revenue growth with and without {ctx.title_partner}",
-        f"Year-over-year growth, % of {ctx.words.prior_revenue} {common.period_label(frame)}; "
+        f"Year-over-year growth, % of {ctx.words.prior_revenue} "
+        f"{common.period_label(frame, ctx.year_end_month)}; "
         "gaps = not disclosed",
         frame["source"].to_list(), basis.notes(ctx, year_on_year=True))
 

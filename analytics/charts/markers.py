@@ -101,7 +101,7 @@ def marker_layers(ctx: ChartContext, stream: str, y: Any) -> list[Any]:
     shapes = {**SHAPES, stream_marker: STREAM_SHAPE}
     fills = {INCLUDING: COLOURS["total"], DISCLOSED_TOTAL: COLOURS["partner"],
              stream_marker: COLOURS["partner_light"]}
-    x = common.period_x(ctx.words.time_unit)
+    x = common.period_x(ctx)
     points = alt.Chart(alt.Data(values=rows)).mark_point(
         filled=True, size=110, opacity=0.95, stroke="white", strokeWidth=0.8).encode(
         x=x, y=y,

@@ -33,7 +33,8 @@ class ChartContext:
     (`Orchard group: Orchard Retail, Orchard Pay`); `period_kind` is `quarter`, `half` or
     `year`; `basis` and `as_of` are what the user chose (None: not chosen), for the footnote.
     `scopes` are every partner compared, in order, for a chart that draws several
-    (`several_partners`) when more than one was given; empty otherwise.
+    (`several_partners`) when more than one was given; empty otherwise. `company` is the name
+    titles use (`companies.display_name`, else the company).
     """
 
     frame: pl.DataFrame
@@ -45,6 +46,8 @@ class ChartContext:
     basis: str | None = None
     as_of: dt.date | None = None
     scopes: tuple[PartnerScope, ...] = ()
+    #: The month the company's fiscal year ends in (12: calendar years), for the time axis.
+    year_end_month: int = 12
 
     @property
     def words(self) -> PeriodWords:

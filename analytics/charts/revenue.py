@@ -21,7 +21,7 @@ def _label(name: str) -> str:
 
 
 @chart("revenue_by_source", query="revenue_by_source",
-       columns=("period", "period_start", "currency", "stream", "portion", "one_off",
+       columns=("period", "period_start", "period_end", "currency", "stream", "portion", "one_off",
                 "partner_is_lower_bound", "amount", "total_revenue", "share_of_total",
                 "source"), requires="amount")
 def revenue_by_source(ctx: ChartContext) -> Any:
@@ -57,7 +57,7 @@ def revenue_by_source(ctx: ChartContext) -> Any:
                                                 alt.value(1.0))
     words = ctx.words
     bars = alt.Chart(alt.Data(values=rows)).mark_bar().encode(**encoding,
-        x=common.period_x(words.time_unit),
+        **common.period_bar_x(ctx),
         y=alt.Y("sum(amount):Q", axis=common.amount_axis(currency, largest, "Revenue")),
         color=alt.Color("category:N", title=None, sort=categories,
                         scale=alt.Scale(domain=categories, range=colours)),
@@ -68,7 +68,8 @@ def revenue_by_source(ctx: ChartContext) -> Any:
     return common.finish(
         basis.with_rules(bars, ctx).properties(width=WIDTH, height=HEIGHT),
         f"{ctx.company} revenue by source, with {_possessive(ctx.title_partner)} portion",
-        f"{words.adjective} revenue ({currency}) stacked by source {common.period_label(frame)}; "
+        f"{words.adjective} revenue ({currency}) stacked by source "
+        f"{common.period_label(frame, ctx.year_end_month)}; "
         "unattributed = part of total revenue no source explains"
         + ("; light = lower bound (≥: a member undisclosed)" if bounds else "")
         + ("; one-offs apart" if has_one_offs else ""),
@@ -91,7 +92,7 @@ def _tooltip(*fields: tuple[str, str]) -> list[Any]:
 
 
 @chart("partner_vs_rest", query="partner_dependence",
-       columns=("period", "period_start", "currency", "partner_revenue", "total_revenue",
+       columns=("period", "period_start", "period_end", "currency", "partner_revenue", "total_revenue",
                 "share_of_total", "share_is_lower_bound", "source"))
 def partner_vs_rest(ctx: ChartContext) -> Any:
     """The partner's revenue against everyone else's; quarters without a split show the total."""
@@ -117,7 +118,7 @@ def partner_vs_rest(ctx: ChartContext) -> Any:
     outline: dict[str, Any] = {"stroke": COLOURS["partner"], "strokeWidth": 1} if bounds else {}
     bars = alt.Chart(alt.Data(values=rows)).mark_bar(**outline).encode(
 
-        x=common.period_x(words.time_unit),
+        **common.period_bar_x(ctx),
         y=alt.Y("amount:Q", stack="zero",
                 axis=common.amount_axis(currency, largest, "Revenue")),
         color=alt.Color("category:N", title=None, sort=categories, scale=alt.Scale(
@@ -132,7 +133,8 @@ def partner_vs_rest(ctx: ChartContext) -> Any:
     return common.finish(
         basis.with_rules(bars, ctx).properties(width=WIDTH, height=HEIGHT),
         f"{ctx.title_partner} vs everyone else in {fmt.possessive(ctx.company)} revenue",
-        f"{words.adjective} revenue ({currency}) {common.period_label(frame)}: {ctx.partner} "
+        f"{words.adjective} revenue ({currency}) "
+        f"{common.period_label(frame, ctx.year_end_month)}: {ctx.partner} "
         f"and the rest of total revenue; grey where the split was not disclosed{bound}",
         frame["source"].to_list(), basis.notes(ctx))
 
@@ -153,7 +155,7 @@ CLASSES = ("strategic_partner", "related_party", "third_party", "mixed")
 
 
 @chart("revenue_mix", query="revenue_mix",
-       columns=("period", "period_start", "currency", "stream", "counterparty_class", "amount",
+       columns=("period", "period_start", "period_end", "currency", "stream", "counterparty_class", "amount",
                 "share_of_period", "source"),
        params=("company", "period_kind", "from_period", "to_period"), requires="amount")
 def revenue_mix(ctx: ChartContext) -> Any:
@@ -172,7 +174,7 @@ def revenue_mix(ctx: ChartContext) -> Any:
             for row in common.values(frame)]
     words = ctx.words
     bars = alt.Chart(alt.Data(values=rows)).mark_bar(stroke="white", strokeWidth=0.7).encode(
-        x=common.period_x(words.time_unit),
+        **common.period_bar_x(ctx),
         # stack="zero", not "normalize": Vega normalises by absolute values, which would draw a
         # negative line (investment losses) as a positive slice; here it hangs below 0 and the
         # positive slices reach past 100%, as the figures do.
@@ -189,6 +191,7 @@ def revenue_mix(ctx: ChartContext) -> Any:
     return common.finish(
         basis.with_rules(bars, ctx).properties(width=WIDTH, height=HEIGHT),
         f"{ctx.company} revenue mix by source and counterparty",
-        f"% of each {words.noun}'s revenue {common.period_label(frame)}, by counterparty class; "
+        f"% of each {words.noun}'s revenue "
+        f"{common.period_label(frame, ctx.year_end_month)}, by counterparty class; "
         "segments are sources (mixed = not split by counterparty)",
         frame["source"].to_list(), basis.notes(ctx))

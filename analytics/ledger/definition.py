@@ -13,13 +13,9 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
+from analytics.ledger.pooling import Pooling
 from analytics.periods import CALENDAR_YEAR_END, MONTHS, period_of
-from analytics.schema import BUILTIN_COUNTERPARTIES, UNATTRIBUTED
 
-#: Where payers the counterparties table does not name go: the built-in third-party pool.
-POOL = next(name for name, kind in BUILTIN_COUNTERPARTIES.items() if kind == "third_party")
-#: The class of a pool that holds payers of any class (as `unattributed` does).
-MIXED_CLASS = BUILTIN_COUNTERPARTIES[UNATTRIBUTED]
 #: A Hive partition folder of calendar years, as a regular expression over file paths.
 YEAR_PARTITION = r"[/\\]year=[0-9]+[/\\]"
 
@@ -60,19 +56,27 @@ class PeriodKind:
         return period_of(day, self.name, self.year_end_month).start(self.year_end_month)
 
     def start_month_sql(self, column: str) -> str:
-        """The month (year * 12 + month - 1) the period containing the date `column` starts in.
+        """The month (year * 12 + month - 1) the period containing the date `column` starts in."""
+        return self.period_month_sql(month_sql(column))
+
+    def period_month_sql(self, month: str) -> str:
+        """The month the period containing the month `month` (year * 12 + month - 1) starts in.
 
         Integer arithmetic, the same in every dialect: shifted by the months from the fiscal year
         end to December, a fiscal period is a calendar one (periods.period_of). Date-format
         patterns are avoided on purpose: sqlglot renders `%Y-Q` as a Java pattern where `Q` is
         something else."""
         shift = (CALENDAR_YEAR_END - self.year_end_month) % 12
-        return (f"(YEAR({column}) * 12 + MONTH({column}) - 1 "
-                f"- (MONTH({column}) - 1 + {shift:d}) % {self.months:d})")
+        return f"({month} - ({month} % 12 + {shift:d}) % {self.months:d})"
 
 
 PERIOD_KINDS: dict[str, PeriodKind] = {name: PeriodKind(name, months)
                                        for name, months in MONTHS.items()}
+
+
+def month_sql(column: str) -> str:
+    """The month of the date `column`, counted as year * 12 + month - 1."""
+    return f"(YEAR({column}) * 12 + MONTH({column}) - 1)"
 
 
 def month_start_sql(month: str) -> str:
@@ -90,69 +94,6 @@ class LedgerShape:
     has_source: bool
     partition_year: bool  # Hive partitions `year=2019/`: --since skips older ones
     integer_ids: bool = False  # txn_id is an integer: repeats can be counted in a bitmap
-
-
-@dataclass(frozen=True)
-class Pooling:
-    """Who each payer is written as: `kept` payers under their own name, each pool's members as
-    that pool, every other payer as POOL. Names reach the SQL as bound values, never as text.
-
-    Rows are grouped by a small integer code (code_sql) and named once grouped (name_sql): an
-    integer per row is cheaper to hash than a name."""
-
-    kept: tuple[str, ...] = ()
-    pools: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (pool, its members), by pool name
-
-    def code_sql(self) -> str:
-        """The code of the counterparty a row is written as, over the column `payer`: a kept
-        payer's position in $kept (from 1), -1 - i for pool i, 0 for POOL."""
-        whens = (["WHEN list_contains($kept, payer) THEN ARRAY_POSITION($kept, payer)"]
-                 if self.kept else [])
-        whens += [f"WHEN list_contains($members_{i}, payer) THEN {-1 - i:d}"
-                  for i in range(len(self.pools))]
-        return f"CASE {' '.join(whens)} ELSE 0 END" if whens else "0"
-
-    def name_sql(self, code: str) -> str:
-        """The counterparty name of the code column `code` (code_sql)."""
-        whens = [f"WHEN {i + 1:d} THEN CAST($kept_{i + 1} AS VARCHAR)"
-                 for i in range(len(self.kept))]
-        whens += [f"WHEN {-1 - i:d} THEN CAST($pool_{i} AS VARCHAR)"
-                  for i in range(len(self.pools))]
-        return f"CASE {code} {' '.join(whens)} ELSE '{POOL}' END" if whens else f"'{POOL}'"
-
-    def values(self) -> dict[str, Any]:
-        """The bound values code_sql and name_sql name."""
-        values: dict[str, Any] = {"kept": list(self.kept)}
-        values |= {f"kept_{i + 1}": name for i, name in enumerate(self.kept)}
-        for i, (pool, members) in enumerate(self.pools):
-            values |= {f"pool_{i}": pool, f"members_{i}": list(members)}
-        return values
-
-
-def pooling_sql() -> str:
-    """Each payer the counterparties table lists for `$company` (the built-in pools always, as
-    themselves): what the ledger writes it as, its class, and its pool's class when pooled.
-
-    A payer whose counterparty_group is a pool (a counterparty with is_pool) is written as that
-    pool; any other listed payer keeps its name. A payer listed over several spans of dates is
-    pooled as its latest span says."""
-    builtins = ", ".join(f"('{name}', '{kind}')" for name, kind in BUILTIN_COUNTERPARTIES.items())
-    return f"""
-WITH stored AS (
-  SELECT counterparty, counterparty_class, COALESCE(counterparty_group, counterparty) AS grp,
-    COALESCE(is_pool, false) AS is_pool
-  FROM counterparties WHERE company = $company
-  QUALIFY row_number() OVER (PARTITION BY counterparty ORDER BY valid_from DESC NULLS LAST) = 1
-), listed AS (
-  SELECT * FROM stored
-  UNION ALL SELECT name, kind, name, true FROM (VALUES {builtins}) AS builtin(name, kind)
-  WHERE name NOT IN (SELECT counterparty FROM stored)
-)
-SELECT payer.counterparty AS payer, COALESCE(pool.counterparty, payer.counterparty) AS written_as,
-  payer.counterparty_class AS payer_class, pool.counterparty_class AS pool_class
-FROM listed AS payer LEFT JOIN listed AS pool ON pool.is_pool AND pool.counterparty = payer.grp
-ORDER BY written_as, payer
-"""
 
 
 def bound(sql: str, values: dict[str, Any]) -> dict[str, Any]:
@@ -185,11 +126,11 @@ def aggregate_sql(shape: LedgerShape, kind: PeriodKind, since: date | None,
                   pooling: Pooling) -> str:
     """Sum per period x stream x counterparty x currency, with every row check counted.
 
-    In two steps, so that per row there is only a cast to a date and an integer code for the
-    payer (Pooling.code_sql: bind `pooling.values()`): rows are summed per day x stream x code
-    x currency (at most days x streams x counterparties groups), then per period of `kind` (in
-    its fiscal calendar, grouped by its first month as an integer and dated after) and name.
-    A NULL date or stream falls in a group of its own, so the checks read the counts from here.
+    In two steps, so that per row there are only a month and an integer code for the payer
+    (Pooling.code_sql: bind `pooling.values()`): rows are summed per month x stream x code x
+    currency (at most months x streams x counterparties groups), then per period of `kind` (in
+    its fiscal calendar, grouped by its first month and dated after) and name. A NULL date or
+    stream falls in a group of its own, so the checks read the counts from here.
     """
     amount = "amount" if shape.amount_exact else "CAST(amount AS DECIMAL(38, 2))"
     sub_cent = ("CAST(0 AS BIGINT)" if shape.amount_exact
@@ -208,25 +149,27 @@ SELECT
   CAST(SUM(null_counterparties) AS BIGINT) AS null_counterparties,
   CAST(SUM(sub_cent_amounts) AS BIGINT) AS sub_cent_amounts,
   CAST(SUM(misplaced_rows) AS BIGINT) AS misplaced_rows,
-  MIN(booked_on) AS first_booked,
-  MAX(booked_on) AS last_booked
+  MIN(first_booked) AS first_booked,
+  MAX(last_booked) AS last_booked
 FROM (
-  SELECT *, {kind.start_month_sql("booked_on")} AS period_month,
+  SELECT *, {kind.period_month_sql("booked_month")} AS period_month,
     {pooling.name_sql("payer_code")} AS counterparty
   FROM (
-    SELECT booked_on, stream, payer_code, currency,
+    SELECT booked_month, stream, payer_code, currency,
       SUM({amount}) AS amount,
       COUNT(*) AS transactions,
       COUNT(*) - COUNT(amount) AS null_amounts,
       COUNT(*) - COUNT(payer) AS null_counterparties,
       {sub_cent} AS sub_cent_amounts,
-      {misplaced} AS misplaced_rows
+      {misplaced} AS misplaced_rows,
+      MIN(booked_on) AS first_booked,
+      MAX(booked_on) AS last_booked
     FROM (
-      SELECT *, {pooling.code_sql()} AS payer_code
+      SELECT *, {month_sql("booked_on")} AS booked_month, {pooling.code_sql()} AS payer_code
       FROM ({transactions_sql(shape, since)}) AS rows_read
     ) AS coded
-    GROUP BY booked_on, stream, payer_code, currency
-  ) AS by_day
+    GROUP BY booked_month, stream, payer_code, currency
+  ) AS by_month
 ) AS by_period
 GROUP BY period_month, stream, counterparty, currency
 """
