@@ -119,6 +119,9 @@ class KeyFigures:
     leads: tuple[Lead, ...] = ()
     #: The month the company's fiscal year ends in (12: calendar years).
     year_end_month: int = 12
+    #: (period, share) where the filings print the partner's share of total revenue only as a
+    #: percentage, the amounts giving none: told beside the computed shares, never mixed in.
+    printed_shares: tuple[tuple[str, float], ...] = ()
 
     @property
     def partners(self) -> str:
@@ -242,7 +245,22 @@ def key_figures(frames: Frames) -> KeyFigures:
         chosen_basis=frames.subject.basis, as_of=frames.subject.as_of,
         ttm_spans_basis_change=ttm is None and _any_true(frames.dependence, "basis_break"),
         compared=compared, leads=leads(compared), year_end_month=frames.subject.year_end_month,
+        printed_shares=printed_only(frames.dependence),
     )
+
+
+def printed_only(dependence: pl.DataFrame) -> tuple[tuple[str, float], ...]:
+    """The periods whose share of total revenue is known only as a printed percentage."""
+    rows = dependence.filter(dependence["share_of_total"].is_null()
+                             & dependence["disclosed_share_of_total"].is_not_null())
+    return tuple((r["period"], r["disclosed_share_of_total"])
+                 for r in rows.sort("period_start").iter_rows(named=True))
+
+
+def printed_text(figures: KeyFigures) -> str:
+    """`about 85% in 2021` for each share printed only as a percentage (the latest three)."""
+    return ", ".join(f"about {format_share(share)} in {format_period(period)}"
+                     for period, share in figures.printed_shares[-3:])
 
 
 def basis_runs(frame: pl.DataFrame) -> tuple[BasisRun, ...]:
@@ -400,6 +418,8 @@ def key_figure_rows(figures: KeyFigures) -> list[tuple[str, str]]:
         ("Period covered", f"{format_period(figures.first_period)} – "
                            f"{format_period(figures.last_period)}"),
         (f"Latest {figures.partner} share of revenue", at(figures.latest)),
+        *([("Shares printed only as a percentage", printed_text(figures))]
+          if figures.printed_shares else []),
         ("Peak share", peak),
         (f"{format_share(THRESHOLD)} threshold crossings", crossings),
         ("Latest customer HHI (0–10,000)", hhi),

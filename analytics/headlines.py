@@ -26,6 +26,7 @@ from analytics.figures import (
     format_share,
     known_shares,
     latest_row,
+    printed_text,
     share_text,
     when,
 )
@@ -53,6 +54,19 @@ def direction(first: ShareAt, latest: ShareAt) -> str | None:
 
 
 def _dependence_headline(figures: KeyFigures) -> Sentence:
+    """The share's course from the amounts; a share printed only as a percentage is told apart
+    (`printed only as a percentage: about 85% in 2021`), never as a computed one."""
+    sentence = _amounts_headline(figures)
+    if not figures.printed_shares:
+        return sentence
+    if figures.first_known is None:
+        return (f"{possessive(figures.partner)} revenue was not disclosed in this range; its "
+                f"share was printed only as a percentage: {printed_text(figures)}")
+    body, note = sentence if isinstance(sentence, tuple) else (sentence, "")
+    return _noted(f"{body}; printed only as a percentage: {printed_text(figures)}", note)
+
+
+def _amounts_headline(figures: KeyFigures) -> Sentence:
     first, latest = figures.first_known, figures.latest
     if first is None or latest is None:
         return f"{possessive(figures.partner)} revenue was not disclosed in this range"

@@ -109,3 +109,19 @@ def test_a_name_ending_in_s_takes_the_apostrophe_alone(folder):
     spec = chart_for("partner_dependence", company=TIDEWATER, partner=ORBIT,
                      data_dir=folder).to_dict()
     assert spec["title"]["text"] == "Tidewater Games' revenue dependence on Orbit Interactive"
+
+
+def test_the_deck_tells_a_share_printed_only_as_a_percentage_apart(folder):
+    from analytics.figures import headlines, key_figure_rows, key_figures, load_frames
+
+    frames = load_frames(company=TIDEWATER, partner=ORBIT, data_dir=folder)
+    figures = key_figures(frames)
+    # Amounts: 98.4 / 120.0 = 82.0% (2022), 107.2 / 131.5 = 81.52% (2023); the S-1 prints only
+    # "approximately 85%" for 2021.
+    assert figures.printed_shares == (("2021", pytest.approx(0.85)),)
+    assert headlines(frames, figures)["partner_dependence"] == (
+        "Orbit Interactive fell from 82.0% of revenue in 2022 to 81.5% in 2023; printed only "
+        "as a percentage: about 85% in 2021")
+    rows = dict(key_figure_rows(figures))
+    assert rows["Shares printed only as a percentage"] == "about 85% in 2021"
+    assert rows["Peak share"] == "82% in 2022"  # the printed 85% is never a computed peak

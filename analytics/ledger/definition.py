@@ -13,8 +13,13 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
-from analytics.ledger.pooling import Pooling
 from analytics.periods import CALENDAR_YEAR_END, MONTHS, period_of
+from analytics.schema import BUILTIN_COUNTERPARTIES, UNATTRIBUTED
+
+#: Where payers the counterparties table does not name go: the built-in third-party pool.
+POOL = next(name for name, kind in BUILTIN_COUNTERPARTIES.items() if kind == "third_party")
+#: The class of a pool that holds payers of any class (as `unattributed` does).
+MIXED_CLASS = BUILTIN_COUNTERPARTIES[UNATTRIBUTED]
 
 #: A Hive partition folder of calendar years, as a regular expression over file paths.
 YEAR_PARTITION = r"[/\\]year=[0-9]+[/\\]"
@@ -62,10 +67,9 @@ class PeriodKind:
     def period_month_sql(self, month: str) -> str:
         """The month the period containing the month `month` (year * 12 + month - 1) starts in.
 
-        Integer arithmetic, the same in every dialect: shifted by the months from the fiscal year
-        end to December, a fiscal period is a calendar one (periods.period_of). Date-format
-        patterns are avoided on purpose: sqlglot renders `%Y-Q` as a Java pattern where `Q` is
-        something else."""
+        Integer arithmetic, the same in every dialect (sqlglot renders a `%Y-Q` date format as a
+        Java pattern where `Q` is something else): shifted by the months from the fiscal year
+        end to December, a fiscal period is a calendar one (periods.period_of)."""
         shift = (CALENDAR_YEAR_END - self.year_end_month) % 12
         return f"({month} - ({month} % 12 + {shift:d}) % {self.months:d})"
 
@@ -94,6 +98,69 @@ class LedgerShape:
     has_source: bool
     partition_year: bool  # Hive partitions `year=2019/`: --since skips older ones
     integer_ids: bool = False  # txn_id is an integer: repeats can be counted in a bitmap
+
+
+@dataclass(frozen=True)
+class Pooling:
+    """Who each payer is written as: `kept` payers under their own name, each pool's members as
+    that pool, every other payer as POOL. Names reach the SQL as bound values, never as text.
+
+    Rows are grouped by a small integer code (code_sql) and named once grouped (name_sql): an
+    integer per row is cheaper to hash than a name."""
+
+    kept: tuple[str, ...] = ()
+    pools: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (pool, its members), by pool name
+
+    def code_sql(self) -> str:
+        """The code of the counterparty a row is written as, over the column `payer`: a kept
+        payer's position in $kept (from 1), -1 - i for pool i, 0 for POOL."""
+        whens = (["WHEN list_contains($kept, payer) THEN ARRAY_POSITION($kept, payer)"]
+                 if self.kept else [])
+        whens += [f"WHEN list_contains($members_{i}, payer) THEN {-1 - i:d}"
+                  for i in range(len(self.pools))]
+        return f"CASE {' '.join(whens)} ELSE 0 END" if whens else "0"
+
+    def name_sql(self, code: str) -> str:
+        """The counterparty name of the code column `code` (code_sql)."""
+        whens = [f"WHEN {i + 1:d} THEN CAST($kept_{i + 1} AS VARCHAR)"
+                 for i in range(len(self.kept))]
+        whens += [f"WHEN {-1 - i:d} THEN CAST($pool_{i} AS VARCHAR)"
+                  for i in range(len(self.pools))]
+        return f"CASE {code} {' '.join(whens)} ELSE '{POOL}' END" if whens else f"'{POOL}'"
+
+    def values(self) -> dict[str, Any]:
+        """The bound values code_sql and name_sql name."""
+        values: dict[str, Any] = {"kept": list(self.kept)}
+        values |= {f"kept_{i + 1}": name for i, name in enumerate(self.kept)}
+        for i, (pool, members) in enumerate(self.pools):
+            values |= {f"pool_{i}": pool, f"members_{i}": list(members)}
+        return values
+
+
+def pooling_sql() -> str:
+    """Each payer the counterparties table lists for `$company` (the built-in pools always, as
+    themselves): what the ledger writes it as, its class, and its pool's class when pooled.
+
+    A payer whose counterparty_group is a pool (a counterparty with is_pool) is written as that
+    pool; any other listed payer keeps its name. A payer listed over several spans of dates is
+    pooled as its latest span says."""
+    builtins = ", ".join(f"('{name}', '{kind}')" for name, kind in BUILTIN_COUNTERPARTIES.items())
+    return f"""
+WITH stored AS (
+  SELECT counterparty, counterparty_class, COALESCE(counterparty_group, counterparty) AS grp,
+    COALESCE(is_pool, false) AS is_pool
+  FROM counterparties WHERE company = $company
+  QUALIFY row_number() OVER (PARTITION BY counterparty ORDER BY valid_from DESC NULLS LAST) = 1
+), listed AS (
+  SELECT * FROM stored
+  UNION ALL SELECT name, kind, name, true FROM (VALUES {builtins}) AS builtin(name, kind)
+  WHERE name NOT IN (SELECT counterparty FROM stored)
+)
+SELECT payer.counterparty AS payer, COALESCE(pool.counterparty, payer.counterparty) AS written_as,
+  payer.counterparty_class AS payer_class, pool.counterparty_class AS pool_class
+FROM listed AS payer LEFT JOIN listed AS pool ON pool.is_pool AND pool.counterparty = payer.grp
+ORDER BY written_as, payer
+"""
 
 
 def bound(sql: str, values: dict[str, Any]) -> dict[str, Any]:
@@ -126,12 +193,11 @@ def aggregate_sql(shape: LedgerShape, kind: PeriodKind, since: date | None,
                   pooling: Pooling) -> str:
     """Sum per period x stream x counterparty x currency, with every row check counted.
 
-    In two steps, so that per row there are only a month and an integer code for the payer
-    (Pooling.code_sql: bind `pooling.values()`): rows are summed per month x stream x code x
-    currency (at most months x streams x counterparties groups), then per period of `kind` (in
-    its fiscal calendar, grouped by its first month and dated after) and name. A NULL date or
-    stream falls in a group of its own, so the checks read the counts from here.
-    """
+    Two steps, so that per row there are only a month and an integer code for the payer
+    (Pooling.code_sql: bind `pooling.values()`): sums per month x stream x code x currency (at
+    most months x streams x counterparties groups), then per period of `kind` (in its fiscal
+    calendar, by its first month) and name. A NULL date or stream falls in a group of its own,
+    so the checks read the counts from here."""
     amount = "amount" if shape.amount_exact else "CAST(amount AS DECIMAL(38, 2))"
     sub_cent = ("CAST(0 AS BIGINT)" if shape.amount_exact
                 else "COUNT(*) FILTER (WHERE amount <> ROUND(amount, 2))")
@@ -139,18 +205,14 @@ def aggregate_sql(shape: LedgerShape, kind: PeriodKind, since: date | None,
                  if shape.partition_year else "CAST(0 AS BIGINT)")
     return f"""
 SELECT
-  {month_start_sql("period_month")} AS period_start,
-  stream,
-  counterparty,
-  currency,
+  {month_start_sql("period_month")} AS period_start, stream, counterparty, currency,
   CAST(SUM(amount) AS DECIMAL(38, 2)) AS amount,
   CAST(SUM(transactions) AS BIGINT) AS transactions,
   CAST(SUM(null_amounts) AS BIGINT) AS null_amounts,
   CAST(SUM(null_counterparties) AS BIGINT) AS null_counterparties,
   CAST(SUM(sub_cent_amounts) AS BIGINT) AS sub_cent_amounts,
   CAST(SUM(misplaced_rows) AS BIGINT) AS misplaced_rows,
-  MIN(first_booked) AS first_booked,
-  MAX(last_booked) AS last_booked
+  MIN(first_booked) AS first_booked, MAX(last_booked) AS last_booked
 FROM (
   SELECT *, {kind.period_month_sql("booked_month")} AS period_month,
     {pooling.name_sql("payer_code")} AS counterparty
@@ -162,8 +224,7 @@ FROM (
       COUNT(*) - COUNT(payer) AS null_counterparties,
       {sub_cent} AS sub_cent_amounts,
       {misplaced} AS misplaced_rows,
-      MIN(booked_on) AS first_booked,
-      MAX(booked_on) AS last_booked
+      MIN(booked_on) AS first_booked, MAX(booked_on) AS last_booked
     FROM (
       SELECT *, {month_sql("booked_on")} AS booked_month, {pooling.code_sql()} AS payer_code
       FROM ({transactions_sql(shape, since)}) AS rows_read
@@ -194,9 +255,8 @@ def source_sql(shape: LedgerShape, since: date | None) -> str:
 
 
 def id_range_sql(shape: LedgerShape, since: date | None) -> str:
-    """The lowest and highest txn_id in the files the rows read come from (every company's
-    rows, every day's), and how many rows have one: bounds for repeated_ids_sql's bitmap, which
-    DuckDB reads from the Parquet statistics rather than the rows."""
+    """The lowest and highest txn_id, and how many, in the files the rows read come from (every
+    company's rows): repeated_ids_sql's bounds, which DuckDB takes from Parquet statistics."""
     where = (f" WHERE year >= {since.year:d}" if since is not None and shape.partition_year
              else "")
     return f"SELECT MIN(txn_id), MAX(txn_id), COUNT(txn_id) FROM ledger{where}"
@@ -204,14 +264,10 @@ def id_range_sql(shape: LedgerShape, since: date | None) -> str:
 
 def repeated_ids_sql(shape: LedgerShape, since: date | None,
                      id_range: tuple[int, int] | None = None) -> str:
-    """How many rows repeat a transaction id already seen: 0 for a clean ledger. It counts only;
-    duplicates_sql finds examples when needed.
-
-    With `id_range` (integer ids, every one within it), the distinct ids are the bits set in a
-    bitmap of the range (DuckDB's BITSTRING_AGG): one pass over the ids, about a tenth of the
-    time of COUNT(DISTINCT), which hashes every id and, at 100M rows, holds most of the memory
-    limit. Without it (text ids, a range too wide, an engine without bitmaps), COUNT(DISTINCT).
-    """
+    """How many rows repeat a transaction id already seen (0 for a clean ledger); duplicates_sql
+    finds examples. With `id_range` (integer ids, all within it; DuckDB only) the distinct ids
+    are the bits set in a bitmap of the range: about a tenth of the time of COUNT(DISTINCT),
+    which hashes every id (most of the memory limit at 100M rows), the fallback."""
     distinct = ("COUNT(DISTINCT txn_id)" if id_range is None
                 else f"COALESCE(BIT_COUNT(BITSTRING_AGG(txn_id, {id_range[0]:d}, "
                      f"{id_range[1]:d})), 0)")

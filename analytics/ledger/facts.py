@@ -14,9 +14,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from analytics.errors import InputError, Location
-from analytics.ledger.definition import PeriodKind
+from analytics.ledger.definition import MIXED_CLASS, PeriodKind, Pooling, pooling_sql
 from analytics.ledger.duckdb_engine import first_row
-from analytics.ledger.pooling import MIXED_CLASS, Pooling, pooling_sql
 from analytics.periods import CALENDAR_YEAR_END
 from analytics.schema import TOTAL_COUNTERPARTY, TOTAL_STREAM
 from analytics.text import for_terminal, shorten
@@ -54,7 +53,7 @@ class Facts:
 
 
 def payer_pooling(db: duckdb.DuckDBPyConnection, company: str) -> Pooling:
-    """How the counterparties table says to write the company's payers (pooling.pooling_sql):
+    """How the counterparties table says to write the company's payers (definition.pooling_sql):
     a few rows of reference data, not of the ledger."""
     rows = db.execute(pooling_sql(), {"company": company}).fetchall()
     _refuse_class_clashes(rows, company)
