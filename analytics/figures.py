@@ -115,6 +115,8 @@ class KeyFigures:
     chosen_basis: str | None = None
     as_of: dt.date | None = None
     ttm_spans_basis_change: bool = False
+    #: The latest TTM share leaves out one-offs its twelve months hold (as the chart's line).
+    latest_ttm_excludes_one_offs: bool = False
     compared: tuple[PartnerShares, ...] = ()
     leads: tuple[Lead, ...] = ()
     #: The month the company's fiscal year ends in (12: calendar years).
@@ -225,6 +227,7 @@ def key_figures(frames: Frames) -> KeyFigures:
     with_revenue = frames.dependence.filter(frames.dependence["total_revenue"].is_not_null())
     periods = with_revenue.sort("period_start")["period"].to_list()
     ttm = latest_row(frames.dependence, "ttm_share_of_total")
+    ttm_one_offs = bool(ttm and ttm.get("ttm_has_one_off"))
     hhi = latest_row(frames.concentration, "hhi")
     scope = frames.subject.scope
     return KeyFigures(
@@ -235,7 +238,9 @@ def key_figures(frames: Frames) -> KeyFigures:
         latest=shares[-1] if shares else None,
         peak=max(shares, key=lambda s: s.share) if shares else None,
         crossings=threshold_crossings(shares),
-        latest_ttm_share=ttm["ttm_share_of_total"] if ttm else None,
+        latest_ttm_share=(ttm["ttm_share_of_total_excl_one_offs"] if ttm_one_offs
+                          else ttm["ttm_share_of_total"]) if ttm else None,
+        latest_ttm_excludes_one_offs=ttm_one_offs,
         latest_ttm_period=ttm["period"] if ttm else None,
         latest_ttm_is_lower_bound=bool(ttm and ttm["ttm_share_is_lower_bound"]),
         latest_hhi=hhi["hhi"] if hhi else None,
@@ -406,8 +411,9 @@ def key_figure_rows(figures: KeyFigures) -> list[tuple[str, str]]:
         return "not disclosed" if share is None else f"{share_text(share)} {when(share)}"
 
     crossings = "; ".join(describe_crossing(c) for c in figures.crossings) or "none"
-    ttm_when = f" ({format_period(figures.latest_ttm_period)})" if figures.latest_ttm_period \
-        else ""
+    excluding = "; excluding one-offs" if figures.latest_ttm_excludes_one_offs else ""
+    ttm_when = f" ({format_period(figures.latest_ttm_period)}{excluding})" \
+        if figures.latest_ttm_period else ""
     ttm = format_share(figures.latest_ttm_share, lower_bound=figures.latest_ttm_is_lower_bound)
     if figures.ttm_spans_basis_change:
         ttm = "not disclosed on one basis (twelve months that span a basis change are left out)"

@@ -1,4 +1,4 @@
--- Each partner's share of total revenue and of its own stream, per period, with a trailing-twelve-month share (quarters and halves: NULL for years): one row per partner and period, `partner` saying which, in the order the partners were given. NULL where the partner's revenue was not disclosed: unknown is not zero. Where a member of the partner's group has no figure that period, the amounts are the known members' sum and `share_is_lower_bound` is true. `share_of_total_excl_one_offs` leaves one-off leaves out of both sides (`has_one_off`, `one_off_revenue` say which periods hold them); `disclosed_share_of_total` and `disclosed_share_of_stream` are shares printed only as percentages (`disclosed_shares`), for every period including those without amounts. `basis` is the accounting basis the period's figures are on; `basis_break` is true where the TTM window holds periods on different bases, and the TTM columns are then NULL: no sum mixes bases.
+-- Each partner's share of total revenue and of its own stream, per period, with a trailing-twelve-month share (quarters and halves: NULL for years): one row per partner and period, `partner` saying which, in the order the partners were given. NULL where the partner's revenue was not disclosed: unknown is not zero. Where a member of the partner's group has no figure that period, the amounts are the known members' sum and `share_is_lower_bound` is true. `share_of_total_excl_one_offs` leaves one-off leaves out of both sides (`has_one_off`, `one_off_revenue` say which periods hold them), and `ttm_share_of_total_excl_one_offs` likewise over the twelve months (`ttm_has_one_off`: one of them holds one); `disclosed_share_of_total` and `disclosed_share_of_stream` are shares printed only as percentages (`disclosed_shares`), for every period including those without amounts. `basis` is the accounting basis the period's figures are on; `basis_break` is true where the TTM window holds periods on different bases, and the TTM columns are then NULL: no sum mixes bases.
 -- @param company VARCHAR = 'Weibo'  -- company to analyse
 -- @param partner VARCHAR[] = 'Alibaba'  -- partners: each a counterparty alone, or a group (a name that is the group of other counterparties); one name is a list of one, repeat --param partner=... for several
 -- @param period_kind VARCHAR = 'quarter' in (quarter, half, year)  -- quarter, half or year
@@ -25,6 +25,9 @@ with_ttm AS (
     SELECT pp.*, p.partner, p.partner_position,
            sum(partner_revenue) OVER w AS ttm_partner,
            sum(total_revenue) OVER w AS ttm_total,
+           sum(partner_revenue_excl_one_offs) OVER w AS ttm_partner_excl,
+           sum(total_revenue_excl_one_offs) OVER w AS ttm_total_excl,
+           bool_or(has_one_off) OVER w AS ttm_one_offs,
            bool_or(partner_revenue_is_lower_bound) OVER w AS ttm_partner_lower_bound,
            (count(partner_revenue) OVER w = 4 AND period_kind = 'quarter')
                OR (count(partner_revenue) OVER w = 2 AND period_kind = 'half')
@@ -64,6 +67,9 @@ SELECT company, w.partner, period, period_kind, period_start, period_end, curren
             THEN ttm_partner / ttm_total END AS ttm_share_of_total,
        ttm_partner_known AND ttm_total_known AND NOT basis_break AND ttm_partner_lower_bound
            AS ttm_share_is_lower_bound,
+       CASE WHEN ttm_partner_known AND ttm_total_known AND NOT basis_break
+            THEN ttm_partner_excl / ttm_total_excl END AS ttm_share_of_total_excl_one_offs,
+       coalesce(ttm_one_offs, false) AS ttm_has_one_off,
        basis_break,
        scope.is_group AS partner_is_group,
        scope.members AS partner_members,

@@ -210,3 +210,29 @@ def test_the_concentration_chart_rings_an_hhi_above_10000_and_says_why(aurora):
               if isinstance(layer.get("mark"), dict) and layer["mark"].get("size") == 260]
     assert len(ringed) == 1
     assert [row["period"] for row in rows_of(spec, ringed[0])] == ["2022"]
+
+
+def test_the_ttm_share_leaves_a_one_off_out_as_the_chart_does(tmp_path):
+    folder = tmp_path / "data"
+    folder.mkdir()
+    (tmp_path / "counterparties.csv").write_text(
+        "company,counterparty,counterparty_class\n"
+        "Quintet,Pillar,strategic_partner\nQuintet,Settler,third_party\n")
+    rows = ["company,period,stream,counterparty,amount,currency,unit,one_off,source"]
+    for quarter in range(1, 5):
+        total = 150 if quarter == 2 else 100
+        rows += [f"Quintet,2023Q{quarter},total,all,{total},USD,millions,,10-Q",
+                 f"Quintet,2023Q{quarter},fees,Pillar,40,USD,millions,,10-Q note 2",
+                 f"Quintet,2023Q{quarter},fees,third_parties,60,USD,millions,,10-Q note 2"]
+    rows.append("Quintet,2023Q2,settlements,Settler,50,USD,millions,true,10-Q note 9")
+    (tmp_path / "revenue.csv").write_text("\n".join(rows) + "\n")
+    analytics.ingest(tmp_path / "counterparties.csv", "counterparties", folder)
+    analytics.ingest(tmp_path / "revenue.csv", "revenue", folder)
+    frame = analytics.query("partner_dependence", folder, company="Quintet", partner="Pillar")
+    q4 = next(r for r in frame.iter_rows(named=True) if r["period"] == "2023Q4")
+    assert q4["ttm_share_of_total"] == pytest.approx(160 / 450)  # the 50 settlement included
+    assert q4["ttm_share_of_total_excl_one_offs"] == pytest.approx(160 / 400)
+    assert q4["ttm_has_one_off"] is True
+    figures = key_figures(load_frames(company="Quintet", partner="Pillar", data_dir=folder))
+    assert dict(key_figure_rows(figures))["Latest trailing-twelve-month share"] == \
+        "40% (Q4 2023; excluding one-offs)"
