@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from analytics.charts import format as fmt
 from analytics.charts.theme import COLOURS
@@ -108,7 +108,7 @@ def _datetime(day: dt.date) -> dict[str, Any]:
 
 
 #: The time unit that keeps a date as it is.
-EXACT_UNIT = "utcyearmonthdate"
+EXACT_UNIT: Final = "utcyearmonthdate"
 
 
 def exact_dates(ctx: ChartContext) -> bool:
