@@ -40,10 +40,6 @@ class Period:
     def label(self) -> str:
         return str(self.year) if self.part is None else f"{self.year}{_LETTER[self.kind]}{self.part}"
 
-    @property
-    def quarter(self) -> int | None:
-        return self.part if self.kind == "quarter" else None
-
     def start(self, year_end_month: int = CALENDAR_YEAR_END) -> date:
         """First day, in a calendar whose fiscal year ends with `year_end_month`."""
         offset = year_end_month - 12 + MONTHS[self.kind] * ((self.part or 1) - 1)
@@ -63,10 +59,6 @@ class Period:
             first = 2 * (self.part or 1) - 1
             return [[Period(self.year, q, "quarter") for q in (first, first + 1)]]
         return []
-
-
-def quarter(year: int, number: int) -> Period:
-    return Period(year, number, "quarter")
 
 
 def _add_months(day: date, months: int) -> date:

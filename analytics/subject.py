@@ -187,8 +187,8 @@ def resolve_subject(company: str, partner: str | Sequence[str],
     try:
         scopes = tuple(_scope(connection, company, name) for name in partners)
         display_name, year_end_month = connection.sql(
-            "SELECT (SELECT any_value(display_name) FROM companies_of($c)), "
-            "year_end_month_of($c)", params={"c": company}).fetchall()[0]
+            "SELECT any_value(display_name), year_end_month(any_value(fiscal_year_end)) "
+            "FROM companies_of($c)", params={"c": company}).fetchall()[0]
         kinds = {row[0] for row in connection.sql(
             "SELECT DISTINCT period_kind FROM period_revenue($c) WHERE total_revenue IS NOT NULL"
             " AND ($f IS NULL OR period_start >= period_start_of($f, $c))"
