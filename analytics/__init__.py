@@ -18,7 +18,7 @@ from analytics.api import (
     tables,
     validate,
 )
-from analytics.notebook import build_charts, chart, deck, report
+from analytics.publish.notebook import build_charts, chart, deck, report
 
 __all__ = ["build_charts", "chart", "check", "deck", "delete", "export_database", "ingest", "ledger",
            "list_queries", "query", "report", "sql", "tables", "validate"]

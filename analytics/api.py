@@ -13,20 +13,21 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from analytics import export, queries, sandbox
 from analytics.errors import QueryError, UnknownNameError, ValidationError
-from analytics.ingest import IngestSummary
-from analytics.ingest import ingest as _ingest
 from analytics.periods import parse_period
 from analytics.project import data_dir as resolve_data_dir
-from analytics.schema import TABLES
-from analytics.vintages import Vintage
+from analytics.sql import queries, sandbox
+from analytics.store import commit
+from analytics.store.ingest import IngestSummary
+from analytics.store.ingest import ingest as _ingest
+from analytics.store.schema import TABLES
+from analytics.store.vintages import Vintage
 
 if TYPE_CHECKING:
     import duckdb
     import polars as pl
 
-    from analytics.remove import DeleteSummary
+    from analytics.store.remove import DeleteSummary
 
 #: Companies validated together in Python (only those the set-based screen flags): every
 #: invariant holds within one company, so memory stays bounded by a batch.
@@ -43,7 +44,7 @@ def ingest(path: Path | str, table: str = "revenue",
 def delete(company: str, period: str | None = None, table: str | None = None,
            data_dir: Path | str | None = None) -> DeleteSummary:
     """Remove a company's data (of one period, of one table) in one validated, atomic commit."""
-    from analytics.remove import delete as remove
+    from analytics.store.remove import delete as remove
 
     return remove(company, period, table, data_dir)
 
@@ -103,7 +104,7 @@ def sql_batches(text: str, data_dir: Path | str | None = None,
 @contextlib.contextmanager
 def _session(data_dir: Path | str | None, limits: sandbox.Limits | None,
              vintage: Vintage | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
-    from analytics.engine import connect
+    from analytics.sql.engine import connect
 
     connection = connect(data_dir, limits=limits, vintage=vintage)
     try:
@@ -150,7 +151,7 @@ def check_scope(company: str, partner: str | Sequence[str] | None = None,
                 data_dir: Path | str | None = None) -> None:
     """Fail before any work when the company or partner is unknown, a period label is not one,
     or the period range holds no revenue, so builds never leave part of their output behind."""
-    from analytics.engine import connect
+    from analytics.sql.engine import connect
 
     for label in (from_period, to_period):
         period = parse_period(label) if label else None
@@ -240,9 +241,9 @@ def check(data_dir: Path | str | None = None) -> ValidationReport:
     A set-based screen in DuckDB finds the companies that might break an invariant (or deserve
     a warning); only those are checked row by row, a batch at a time (validate.py words every
     message)."""
-    from analytics.engine import connect
-    from analytics.screen import stored_relations, suspects, warned
-    from analytics.working_set import VALIDATE_BATCH, WorkingSet
+    from analytics.sql.engine import connect
+    from analytics.store.screen import stored_relations, suspects, warned
+    from analytics.store.working_set import VALIDATE_BATCH, WorkingSet
 
     folder = resolve_data_dir(data_dir)
     connection = connect(folder, sandboxed=False, limits=sandbox.Limits.for_writes())
@@ -273,7 +274,7 @@ def require_valid(data_dir: Path | str | None = None) -> None:
 def export_database(path: Path | str, data_dir: Path | str | None = None) -> Path:
     """Write a DuckDB database file with every table, the helper views and macros, and every
     named query as a view `queries.<name>` (for the DuckDB CLI, Harlequin, DBeaver)."""
-    from analytics.dbexport import write_database
+    from analytics.store.dbexport import write_database
 
     folder = resolve_data_dir(data_dir)
-    return export.write_output(path, lambda temp: write_database(temp, folder), folder)
+    return commit.write_output(path, lambda temp: write_database(temp, folder), folder)

@@ -15,7 +15,7 @@ MARKER = "analytics.toml"
 DATA_DIR_ENV = "ANALYTICS_DATA_DIR"
 QUERIES_DIR_ENV = "ANALYTICS_QUERIES_DIR"
 #: The folder holding the package: the repository in a checkout (used by the tests and by
-#: `python -m analytics.seed_weibo`); in an installed package, site-packages, which nothing reads.
+#: `python -m analytics.weibo.seed`); in an installed package, site-packages, which nothing reads.
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 _BUNDLED = "_bundled"
 

@@ -12,8 +12,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from analytics.build import build_charts
 from analytics.project import PROJECT_ROOT
+from analytics.publish.build import build_charts
 
 
 def timed_build(out_dir: Path) -> tuple[float, float, int]:

@@ -149,7 +149,7 @@ def phases(ledger: Path) -> dict[str, float]:
     from analytics.ledger.checks import Scope, check_columns, check_duplicates
     from analytics.ledger.definition import PERIOD_KINDS, Pooling, aggregate_sql, bound
     from analytics.ledger.duckdb_engine import DuckDBLedger
-    from analytics.sandbox import Limits
+    from analytics.sql.sandbox import Limits
 
     pooling = Pooling(kept=("Orchard Group", "Harbor Pay", "Northwind Games"))
     values = {"company": COMPANY, "known": list(pooling.kept), **pooling.values()}

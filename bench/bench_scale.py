@@ -103,8 +103,8 @@ def _enough(revenue: Path) -> bool:
 
 def one_company_folder(data: Path, target: Path) -> Path:
     """A data folder holding only COMPANY's files (for the same SQL over its rows alone)."""
-    from analytics.schema import TABLES
-    from analytics.store import partition_path
+    from analytics.store.parquet import partition_path
+    from analytics.store.schema import TABLES
 
     for name in TABLES:
         source = partition_path(data, name, COMPANY)
@@ -208,9 +208,9 @@ def write_results(text: str) -> None:
     pattern = re.compile(r"## Scale\n.*?(?=\n## |\Z)", re.S)
     updated = pattern.sub(section.rstrip("\n"), current) if pattern.search(current) \
         else current.rstrip("\n") + "\n\n" + section
-    from analytics import export
+    from analytics.store import commit
 
-    export.write_text(RESULTS, updated)
+    commit.write_text(RESULTS, updated)
 
 
 def main() -> None:

@@ -42,7 +42,7 @@ def universe(seed_dir: Path, target: Path, n: int) -> Path:
     """`target` holding the seed company's files under the names company(0) .. company(n-1)."""
     import duckdb
 
-    from analytics.store import partition_path
+    from analytics.store.parquet import partition_path
 
     with duckdb.connect(":memory:") as connection:
         for table in TABLES_READ:

@@ -40,7 +40,7 @@ def data_dir(tmp_path: Path) -> Path:
 
 def copy_tables(source: Path, target: Path) -> None:
     """Copy a data folder's tables (every table's partition files), not its sources."""
-    from analytics.schema import TABLES
+    from analytics.store.schema import TABLES
 
     target.mkdir(parents=True, exist_ok=True)
     for name in TABLES:
@@ -52,7 +52,7 @@ def copy_tables(source: Path, target: Path) -> None:
 def two_company_data_dir(data_dir: Path) -> Path:
     """Weibo plus Nimbus Cloud (fictional, CNY, partner = its parent group), ingested through
     the documented CSV formats exactly as an analyst would."""
-    from analytics import ingest
+    from analytics.store import ingest
 
     for table, name in [("counterparties", "counterparties.csv"), ("revenue", "revenue.csv"),
                         ("partnerships", "partnerships.csv"), ("events", "events.csv")]:
@@ -76,7 +76,7 @@ def cli(data_dir: Path) -> Callable[..., object]:
 
 def weibo_file(folder: Path, table: str) -> Path:
     """The file holding Weibo's rows of a table."""
-    from analytics.store import partition_path
+    from analytics.store.parquet import partition_path
 
     return partition_path(folder, table, "Weibo")
 

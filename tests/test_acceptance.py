@@ -10,7 +10,7 @@ import polars as pl
 import pytest
 
 import analytics
-from analytics.schema import TABLES
+from analytics.store.schema import TABLES
 
 
 @pytest.fixture(scope="module")
@@ -138,12 +138,12 @@ def test_concentration_hhi_stays_on_the_0_to_10000_scale():
 
 
 def test_the_shipped_data_rebuilds_reproducibly(tmp_path: Path):
-    from analytics import seed_weibo
     from analytics.project import PROJECT_ROOT
-    from analytics.store import partition_path
+    from analytics.store.parquet import partition_path
+    from analytics.weibo import seed
 
     target = tmp_path / "rebuilt"
-    seed_weibo.build(target)
+    seed.build(target)
     for name in TABLES:
         shipped, rebuilt = (partition_path(folder, name, "Weibo")
                             for folder in (PROJECT_ROOT / "data", target))

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 import analytics
-from analytics import queries
 from analytics.project import DATA_DIR_ENV, PROJECT_ROOT, QUERIES_DIR_ENV
+from analytics.sql import queries
 
 
 @pytest.fixture(scope="module")

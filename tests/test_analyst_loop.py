@@ -12,7 +12,7 @@ import duckdb
 import pytest
 from openpyxl import load_workbook
 
-from analytics.terminal import table_text
+from analytics.results.terminal import table_text
 from tests.hostile.conftest import assert_refused
 
 PARTNER = ("query", "run", "partner_dependence", "-p", "company=Weibo", "-p", "partner=Alibaba")

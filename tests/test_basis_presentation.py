@@ -18,10 +18,10 @@ from typing import Any
 import polars as pl
 import pytest
 
-from analytics import figures
 from analytics.charts import basis, registry, theme
 from analytics.charts.registry import ChartContext
-from analytics.subject import PartnerScope, Subject
+from analytics.charts.subject import PartnerScope, Subject
+from analytics.publish import key_figures
 
 QUARTERS = ["2017Q1", "2017Q2", "2017Q3", "2017Q4", "2018Q1", "2018Q2", "2018Q3", "2018Q4"]
 ONE_BASIS = ["ASC 605"] * 8
@@ -249,16 +249,16 @@ def test_a_basis_label_is_cleaned_like_any_data_text():
 # --- headlines ---------------------------------------------------------------------------------
 
 def frames_of(dependence: pl.DataFrame, growth: pl.DataFrame, *, chosen: str | None = None,
-              as_of: dt.date | None = None) -> figures.Frames:
+              as_of: dt.date | None = None) -> key_figures.Frames:
     concentration = concentration_frame(["ASC 605"] * 8).with_columns(
         pl.lit(None, pl.Float64).alias("one_off_revenue"))
     subject = Subject("Weibo", "Alibaba", PartnerScope("Alibaba", False, ("Alibaba",)),
                       "quarter", basis=chosen, as_of=as_of)
-    return figures.Frames("Weibo", "Alibaba", dependence, growth, concentration, subject)
+    return key_figures.Frames("Weibo", "Alibaba", dependence, growth, concentration, subject)
 
 
-def headlines_of(frames: figures.Frames) -> dict[str, str]:
-    return figures.headlines(frames, figures.key_figures(frames))
+def headlines_of(frames: key_figures.Frames) -> dict[str, str]:
+    return key_figures.headlines(frames, key_figures.key_figures(frames))
 
 
 def test_a_headline_comparing_two_bases_says_they_are_not_like_for_like():
@@ -305,27 +305,27 @@ def test_a_hostile_basis_label_reaches_no_headline_raw():
 
 def test_a_cut_headline_keeps_its_basis_note():
     note = " (ASC 605 in Q1 2017, ASC 606 in Q4 2018: not like for like)"
-    cut = figures.fit(("x" * 300, note), figures.HEADLINE_LIMIT)
-    assert len(cut) == figures.HEADLINE_LIMIT and cut.endswith(note)
+    cut = key_figures.fit(("x" * 300, note), key_figures.HEADLINE_LIMIT)
+    assert len(cut) == key_figures.HEADLINE_LIMIT and cut.endswith(note)
 
 
 def test_key_figures_name_the_bases_the_peak_and_the_chosen_vintage():
     shares = [0.30, 0.2, 0.1, 0.1, 0.1, 0.1, 0.1, 0.05]
     frames = frames_of(dependence_frame(SWITCH, shares), growth_frame(SWITCH))
-    rows = dict(figures.key_figure_rows(figures.key_figures(frames)))
+    rows = dict(key_figures.key_figure_rows(key_figures.key_figures(frames)))
     assert rows["Accounting basis"] == "ASC 605 Q1 2017 – Q4 2017; ASC 606 Q1 2018 – Q4 2018"
     assert rows["Peak share"] == \
         "30% in Q1 2017 (ASC 605; the latest share, Q4 2018, is on ASC 606: not like for like)"
     chosen = frames_of(dependence_frame(ONE_BASIS), growth_frame(ONE_BASIS), chosen="ASC 605",
                        as_of=dt.date(2016, 6, 30))
-    key = figures.key_figures(chosen)
-    assert dict(figures.key_figure_rows(key))["Accounting basis"] == \
+    key = key_figures.key_figures(chosen)
+    assert dict(key_figures.key_figure_rows(key))["Accounting basis"] == \
         "ASC 605 (chosen), as published by 2016-06-30"
-    assert figures.subtitle(key).endswith("· basis: ASC 605 · as published by 2016-06-30")
+    assert key_figures.subtitle(key).endswith("· basis: ASC 605 · as published by 2016-06-30")
 
 
 def test_speaker_notes_name_periods_not_compared_across_a_basis_change():
-    from analytics.slides import growth_lines
+    from analytics.publish.deck import growth_lines
 
     lines = growth_lines(frames_of(dependence_frame(SWITCH), growth_frame(SWITCH)), "USD")
     assert lines[0] == ("Q1 2018 vs Q1 2017: not compared, the year before is on another "
@@ -333,7 +333,7 @@ def test_speaker_notes_name_periods_not_compared_across_a_basis_change():
 
 
 def test_native_deck_lines_are_split_per_basis():
-    from analytics.deck_charts import dependence
+    from analytics.publish.deck_charts import dependence
 
     chart = dependence(dependence_frame(SWITCH), "t", "Alibaba")
     names = [name for name, _ in chart.series]
@@ -363,8 +363,8 @@ def test_an_empty_basis_is_refused(cli, tmp_path):
 
 
 def test_a_chosen_basis_is_refused_by_a_query_that_cannot_take_it(monkeypatch):
-    from analytics import queries
     from analytics.errors import QueryError
+    from analytics.sql import queries
 
     real = queries.load("events")
     without = dataclasses.replace(real, parameters=[
@@ -403,7 +403,7 @@ def kestrel(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def kestrel_spec(name: str, data: Path, **vintage: Any) -> dict[str, Any]:
-    from analytics.build import chart_for
+    from analytics.publish.build import chart_for
 
     return chart_for(name, company=KESTREL, partner=OSPREY, data_dir=data, **vintage).to_dict()
 
@@ -451,19 +451,19 @@ def test_charts_build_as_of_changes_the_numbers(cli, kestrel, tmp_path):
 
 
 def test_kestrel_headlines_say_when_they_compare_across_bases(kestrel):
-    frames = figures.load_frames(company=KESTREL, partner=OSPREY, data_dir=kestrel)
+    frames = key_figures.load_frames(company=KESTREL, partner=OSPREY, data_dir=kestrel)
     lines = headlines_of(frames)
     # 20/100 in 2016Q1 on ASC 605; 18/150 in 2019Q4 on ASC 606
     assert lines["partner_dependence"] == (
         "Osprey Retail fell from 20% of revenue in Q1 2016 to 12% in Q4 2019, peaking at 21% in "
         "Q4 2016 (ASC 605 in Q1 2016, ASC 606 in Q4 2019: not like for like)")
-    cut = figures.load_frames(company=KESTREL, partner=OSPREY, to_period="2018Q3",
+    cut = key_figures.load_frames(company=KESTREL, partner=OSPREY, to_period="2018Q3",
                               data_dir=kestrel)
     # 2017Q3 against 2016Q3, both ASC 605: (120 - 24) / (108 - 22) = +11.6%, 120 / 108 = +11.1%
     assert headlines_of(cut)["growth_ex_partner"] == (
         "In Q3 2017 revenue excluding Osprey Retail grew 12% year on year; total revenue grew "
         "11% (Q4 2017 – Q3 2018 not compared: the year before is on another basis)")
-    chosen = figures.load_frames(company=KESTREL, partner=OSPREY, basis="ASC 605",
+    chosen = key_figures.load_frames(company=KESTREL, partner=OSPREY, basis="ASC 605",
                                  data_dir=kestrel)
     assert "like for like" not in " ".join(headlines_of(chosen).values())
 
@@ -489,9 +489,9 @@ def test_the_deck_with_as_of_says_so_and_shows_the_numbers_then(cli, kestrel, tm
 
 
 def test_the_editable_deck_splits_its_lines_per_basis(kestrel, tmp_path):
-    from analytics.deck_charts import native_charts
+    from analytics.publish.deck_charts import native_charts
 
-    frames = figures.load_frames(company=KESTREL, partner=OSPREY, data_dir=kestrel)
+    frames = key_figures.load_frames(company=KESTREL, partner=OSPREY, data_dir=kestrel)
     chart = native_charts(frames, None, None, kestrel)["partner_dependence"]
     assert [name for name, _ in chart.series][:2] == [
         "Osprey Retail share of total revenue (ASC 605)",
@@ -517,7 +517,7 @@ def test_the_report_on_a_chosen_basis_and_by_default(cli, kestrel, tmp_path):
 
 
 def test_the_manifest_and_gallery_record_the_chosen_basis_and_date(kestrel, tmp_path):
-    from analytics.build import build_charts
+    from analytics.publish.build import build_charts
 
     result = build_charts(["partner_vs_rest"], company=KESTREL, partner=OSPREY,
                           formats=("csv",), out_dir=tmp_path, data_dir=kestrel,
@@ -533,8 +533,8 @@ def test_the_manifest_and_gallery_record_the_chosen_basis_and_date(kestrel, tmp_
 
 @pytest.mark.parametrize("name", ["partner_dependence", "growth_ex_partner", "concentration"])
 def test_weibos_lines_break_at_asc_606(name):
-    from analytics.build import chart_for
     from analytics.project import PROJECT_ROOT
+    from analytics.publish.build import chart_for
 
     spec = chart_for(name, data_dir=PROJECT_ROOT / "data").to_dict()
     assert "ASC 606 from 2018Q1" in rule_labels(spec)
@@ -547,14 +547,14 @@ def test_weibos_lines_break_at_asc_606(name):
 
 
 def test_weibos_dependence_headline_says_2013_and_2021_are_not_like_for_like():
-    frames = figures.load_frames(company="Weibo", partner="Alibaba")
+    frames = key_figures.load_frames(company="Weibo", partner="Alibaba")
     headline = headlines_of(frames)["partner_dependence"]
     assert headline.startswith("Alibaba fell from 40% of revenue in Q4 2013 to ")
     assert headline.endswith(": not like for like)") and "ASC 606 in Q" in headline
 
 
 def test_weibos_growth_never_quotes_2018_across_the_change():
-    frames = figures.load_frames(company="Weibo", partner="Alibaba", to_period="2018Q4")
+    frames = key_figures.load_frames(company="Weibo", partner="Alibaba", to_period="2018Q4")
     growth = frames.growth.filter(pl.col("period").str.starts_with("2018"))
     assert growth["basis_break"].all() and growth["total_yoy"].null_count() == 4
     headline = headlines_of(frames)["growth_ex_partner"]
@@ -576,8 +576,8 @@ def test_weibo_on_asc_605_stops_at_2017_and_draws_no_break(cli, tmp_path):
 
 
 def test_a_growth_chart_with_every_period_across_a_change_says_why_it_is_empty(kestrel):
-    from analytics.build import chart_for
     from analytics.errors import QueryError
+    from analytics.publish.build import chart_for
 
     with pytest.raises(QueryError, match="a year earlier to compare with on the same "
                                          "accounting basis"):
@@ -586,7 +586,7 @@ def test_a_growth_chart_with_every_period_across_a_change_says_why_it_is_empty(k
 
 
 def test_several_later_breaks_are_each_named():
-    from analytics.headlines import breaks_after, not_compared
+    from analytics.publish.headlines import breaks_after, not_compared
 
     growth = growth_frame(SWITCH).with_columns(
         pl.Series("basis_break", [False, True, False, False, True, True, False, True]))

@@ -15,10 +15,10 @@ import duckdb
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analytics.cells_sql import revenue_select
 from analytics.errors import InputError
-from analytics.readers import SourceRow
-from analytics.records import FORMATS, revenue_record
+from analytics.store.cells_sql import revenue_select
+from analytics.store.readers import SourceRow
+from analytics.store.records import FORMATS, revenue_record
 
 COLUMNS = FORMATS["revenue"].columns
 FILE = Path("figures.csv")

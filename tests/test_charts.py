@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 
 from analytics.api import query as run_query
-from analytics.build import BuildResult, build_charts, chart_for, render_chart
 from analytics.charts import format as fmt
 from analytics.charts import load_all, names, registry
 from analytics.errors import UnknownNameError
 from analytics.project import PROJECT_ROOT
+from analytics.publish.build import BuildResult, build_charts, chart_for, render_chart
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 SHIPPED = PROJECT_ROOT / "data"
@@ -196,7 +196,7 @@ def test_a_company_named_like_a_script_tag_is_shown_as_text(evil_company_data_di
 def test_a_script_in_a_title_cannot_close_the_spec_script_element():
     import vl_convert
 
-    from analytics.build import safe_html
+    from analytics.publish.build import safe_html
 
     spec = {"title": "</script><script>alert(1)</script>", "mark": "point",
             "data": {"values": [{"a": 1}]}, "encoding": {"x": {"field": "a", "type": "quantitative"}}}

@@ -25,7 +25,7 @@ evil_company_data_dir = test_charts.evil_company_data_dir
 
 def test_a_script_tag_company_name_renders_as_text_and_never_runs(evil_company_data_dir,
                                                                   tmp_path):
-    from analytics.build import build_charts
+    from analytics.publish.build import build_charts
 
     build_charts(["partner_dependence"], company=test_charts.EVIL, partner="Nimbus Group",
                  formats=("html",), out_dir=tmp_path, data_dir=evil_company_data_dir)

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from analytics.build import build_charts
 from analytics.charts import registry
 from analytics.project import PROJECT_ROOT
+from analytics.publish.build import build_charts
 from tests.browser import FLAGS, find_chromium, render_in_chromium
 
 SHIPPED = PROJECT_ROOT / "data"

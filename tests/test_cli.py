@@ -15,7 +15,7 @@ import polars as pl
 import pytest
 
 from analytics.project import DATA_DIR_ENV, PROJECT_ROOT
-from analytics.schema import TABLES
+from analytics.store.schema import TABLES
 from tests.conftest import copy_tables, stored_bytes, weibo_file
 
 PARTNER_ARGS = ("query", "run", "partner_dependence", "--param", "company=Weibo",
@@ -208,7 +208,7 @@ def test_db_export_writes_a_duckdb_database(cli, tmp_path):
 
 def acme_data_dir(data_dir, tmp_path):
     """A copy of the shipped data plus Acme's one revenue row."""
-    from analytics import ingest
+    from analytics.store import ingest
 
     other = tmp_path / "other"
     copy_tables(data_dir, other)

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 import analytics
-from analytics import figures
 from analytics.errors import QueryError, UnknownNameError
+from analytics.publish import key_figures
 
 
 def known_shares(**params: str) -> list[dict]:
@@ -38,7 +38,7 @@ def pictures(slide) -> list:
 
 @pytest.fixture(scope="module")
 def weibo_deck(tmp_path_factory) -> Path:
-    from analytics.slides import build_deck
+    from analytics.publish.deck import build_deck
 
     return build_deck(out=tmp_path_factory.mktemp("deck") / "dependence.pptx")
 
@@ -53,8 +53,8 @@ def opened(weibo_deck):
 # --- figures -------------------------------------------------------------------------------
 
 def test_periods_read_quarter_first():
-    assert figures.format_period("2013Q4") == "Q4 2013"
-    assert figures.format_period("2016") == "2016"
+    assert key_figures.format_period("2013Q4") == "Q4 2013"
+    assert key_figures.format_period("2016") == "2016"
 
 
 @pytest.mark.parametrize(("amount", "currency", "text"), [
@@ -62,28 +62,28 @@ def test_periods_read_quarter_first():
     (-44_400_000, "USD", "-$44.4M"), (1_250_000_000, "USD", "$1.2B"),
     (5_000_000, "XYZ", "XYZ 5.0M"), (None, "USD", "not disclosed")])
 def test_money_is_in_millions_of_the_datas_currency(amount, currency, text):
-    assert figures.format_money(amount, currency) == text
+    assert key_figures.format_money(amount, currency) == text
 
 
 def test_shares_keep_two_significant_figures_and_unknown_stays_unknown():
-    assert figures.format_share(0.399) == "40%"
-    assert figures.format_share(0.0930) == "9.3%"
-    assert figures.format_share(0.1007, exact=True) == "10.1%"
-    assert figures.format_share(None) == "not disclosed"
+    assert key_figures.format_share(0.399) == "40%"
+    assert key_figures.format_share(0.0930) == "9.3%"
+    assert key_figures.format_share(0.1007, exact=True) == "10.1%"
+    assert key_figures.format_share(None) == "not disclosed"
 
 
 def test_crossings_compare_disclosed_periods_and_skip_gaps():
-    shares = [figures.ShareAt(p, s, None, None) for p, s in
+    shares = [key_figures.ShareAt(p, s, None, None) for p, s in
               [("2013Q4", 0.40), ("2016Q1", 0.093), ("2017Q3", 0.079), ("2017Q4", 0.1007)]]
-    crossings = figures.threshold_crossings(shares)
+    crossings = key_figures.threshold_crossings(shares)
     assert [(c.direction, c.before.period, c.after.period) for c in crossings] == [
         ("below", "2013Q4", "2016Q1"), ("above", "2017Q3", "2017Q4")]
 
 
 def test_key_figures_equal_the_query_results():
     known = known_shares()
-    frames = figures.load_frames(company="Weibo", partner="Alibaba")
-    key = figures.key_figures(frames)
+    frames = key_figures.load_frames(company="Weibo", partner="Alibaba")
+    key = key_figures.key_figures(frames)
     peak = max(known, key=lambda row: row["share_of_total"])
     assert (key.latest.period, key.latest.share) == (known[-1]["period"],
                                                     known[-1]["share_of_total"])
@@ -94,23 +94,23 @@ def test_key_figures_equal_the_query_results():
 
 
 def test_the_issues_headline_comes_out_of_the_data():
-    frames = figures.load_frames(company="Weibo", partner="Alibaba", to_period="2016Q1")
-    headline = figures.headlines(frames, figures.key_figures(frames))["partner_dependence"]
+    frames = key_figures.load_frames(company="Weibo", partner="Alibaba", to_period="2016Q1")
+    headline = key_figures.headlines(frames, key_figures.key_figures(frames))["partner_dependence"]
     assert headline == "Alibaba fell from 40% of revenue in Q4 2013 to 9.3% in Q1 2016"
 
 
 def test_an_undisclosed_ttm_share_says_so():
-    frames = figures.load_frames(company="Weibo", partner="Alibaba", from_period="2015Q1",
+    frames = key_figures.load_frames(company="Weibo", partner="Alibaba", from_period="2015Q1",
                                  to_period="2016Q4")
-    key = figures.key_figures(frames)
+    key = key_figures.key_figures(frames)
     assert key.latest_ttm_share is None
     assert ("Latest trailing-twelve-month share", "not disclosed") in \
-        figures.key_figure_rows(key)
+        key_figures.key_figure_rows(key)
 
 
 def test_the_latest_ttm_share_is_the_querys():
     ttm = analytics.query("partner_dependence").drop_nulls("ttm_share_of_total")
-    key = figures.key_figures(figures.load_frames(company="Weibo", partner="Alibaba"))
+    key = key_figures.key_figures(key_figures.load_frames(company="Weibo", partner="Alibaba"))
     assert (key.latest_ttm_period, key.latest_ttm_share) == (
         ttm["period"][-1], ttm["ttm_share_of_total"][-1])
 
@@ -128,7 +128,7 @@ def test_the_deck_is_16_9_with_title_chart_and_key_figure_slides(opened):
 
 
 def test_each_chart_slide_shows_that_charts_png(opened, tmp_path):
-    from analytics.build import build_charts
+    from analytics.publish.build import build_charts
 
     result = build_charts(company="Weibo", partner="Alibaba", formats=("png",),
                           out_dir=tmp_path)
@@ -140,8 +140,8 @@ def test_each_chart_slide_shows_that_charts_png(opened, tmp_path):
 
 
 def test_chart_titles_are_the_computed_headlines(opened):
-    frames = figures.load_frames(company="Weibo", partner="Alibaba")
-    expected = figures.headlines(frames, figures.key_figures(frames))
+    frames = key_figures.load_frames(company="Weibo", partner="Alibaba")
+    expected = key_figures.headlines(frames, key_figures.key_figures(frames))
     assert slide_titles(opened)[1:-1] == [expected[name] for name in chart_names()]
 
 
@@ -195,7 +195,7 @@ def test_the_key_figures_table_shows_latest_and_peak_share(opened):
                                                 ({"partner": "Tencent"}, "Alibaba")])
 def test_an_unknown_name_lists_the_known_ones_and_writes_nothing(data_dir, tmp_path, params,
                                                                  listed):
-    from analytics.slides import build_deck
+    from analytics.publish.deck import build_deck
 
     out = tmp_path / "deck.pptx"
     with pytest.raises(UnknownNameError, match=listed):
@@ -204,7 +204,7 @@ def test_an_unknown_name_lists_the_known_ones_and_writes_nothing(data_dir, tmp_p
 
 
 def test_an_empty_period_range_is_a_clear_error_and_writes_nothing(data_dir, tmp_path):
-    from analytics.slides import build_deck
+    from analytics.publish.deck import build_deck
 
     out = tmp_path / "deck.pptx"
     with pytest.raises(QueryError, match="holds no data"):
@@ -215,7 +215,7 @@ def test_an_empty_period_range_is_a_clear_error_and_writes_nothing(data_dir, tmp
 def test_a_second_company_in_yuan_gets_its_own_deck(two_company_data_dir, tmp_path):
     from pptx import Presentation
 
-    from analytics.slides import build_deck
+    from analytics.publish.deck import build_deck
 
     out = build_deck(company="Nimbus Cloud", partner="Nimbus Group", out=tmp_path / "n.pptx",
                      data_dir=two_company_data_dir)

@@ -19,7 +19,7 @@ def decks(tmp_path_factory) -> tuple:
     """The editable deck and the image deck of the shipped data, opened."""
     from pptx import Presentation
 
-    from analytics.slides import build_deck
+    from analytics.publish.deck import build_deck
 
     folder = tmp_path_factory.mktemp("decks")
     editable = build_deck(out=folder / "editable.pptx", editable_charts=True)

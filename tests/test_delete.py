@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import analytics
-from analytics.store import partition_path, stored_companies
+from analytics.store.parquet import partition_path, stored_companies
 from tests.conftest import NIMBUS, stored_bytes
 from tests.hostile.conftest import assert_refused
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import analytics
-from analytics.build import chart_for
+from analytics.publish.build import chart_for
 from tests.conftest import SHIPPED_DATA, copy_tables
 from tests.shapes import ingest_fixture
 from tests.test_one_offs import layers, rows_of
@@ -112,7 +112,7 @@ def test_a_name_ending_in_s_takes_the_apostrophe_alone(folder):
 
 
 def test_the_deck_tells_a_share_printed_only_as_a_percentage_apart(folder):
-    from analytics.figures import headlines, key_figure_rows, key_figures, load_frames
+    from analytics.publish.key_figures import headlines, key_figure_rows, key_figures, load_frames
 
     frames = load_frames(company=TIDEWATER, partner=ORBIT, data_dir=folder)
     figures = key_figures(frames)

@@ -14,9 +14,9 @@ import polars as pl
 import pytest
 
 import analytics
-from analytics.engine import connect
 from analytics.errors import InputError, ValidationError
 from analytics.periods import Period, parse_period, period_of, period_problem
+from analytics.sql.engine import connect
 from tests.shapes import FIXTURES, ingest_fixture
 
 COMPANY = "Marlow"
@@ -261,7 +261,7 @@ def x_encodings(spec: dict) -> list[dict]:
 
 
 def test_charts_name_the_company_as_declared_and_tick_its_fiscal_years(marlow):
-    from analytics.build import chart_for
+    from analytics.publish.build import chart_for
 
     spec = chart_for("partner_dependence", company=COMPANY, partner="Orbis",
                      data_dir=marlow).to_dict()
@@ -276,7 +276,7 @@ def test_charts_name_the_company_as_declared_and_tick_its_fiscal_years(marlow):
 
 
 def test_bars_run_from_a_periods_first_day_to_its_last(marlow):
-    from analytics.build import chart_for
+    from analytics.publish.build import chart_for
 
     spec = chart_for("revenue_by_source", company=COMPANY, partner="Orbis",
                      data_dir=marlow).to_dict()
@@ -289,7 +289,7 @@ def test_bars_run_from_a_periods_first_day_to_its_last(marlow):
 
 
 def test_a_calendar_year_company_keeps_its_quarter_axis():
-    from analytics.build import chart_for
+    from analytics.publish.build import chart_for
 
     x = x_encodings(chart_for("partner_dependence").to_dict())[0]
     assert x["timeUnit"] == "utcyearquarter"
@@ -297,7 +297,7 @@ def test_a_calendar_year_company_keeps_its_quarter_axis():
 
 
 def test_key_figures_and_headlines_use_the_display_name(marlow):
-    from analytics.figures import headlines, key_figures, load_frames, subtitle
+    from analytics.publish.key_figures import headlines, key_figures, load_frames, subtitle
 
     frames = load_frames(company=COMPANY, partner="Orbis", data_dir=marlow)
     figures = key_figures(frames)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import analytics
-from analytics.figures import headlines, key_figures, load_frames
+from analytics.publish.key_figures import headlines, key_figures, load_frames
 
 COMPANY, PARTNER = "Tessera Games", "Nova Publishing"
 #: Year: (total revenue, Nova's), US$ millions. Nova's share: 54.4%, 55%, 60%, 56.0%, 53.57%.

@@ -12,7 +12,7 @@ import pytest
 
 import analytics
 from analytics.errors import InputError
-from analytics.store import read_table
+from analytics.store.parquet import read_table
 from tests.conftest import copy_tables, weibo_file
 
 HEADER = ["company", "period", "stream", "counterparty", "amount", "currency", "unit", "source"]
@@ -470,7 +470,7 @@ def test_remainders_derived_a_batch_of_companies_at_a_time_are_the_same(tmp_path
     """Remainders are derived a slice of companies at a time (derive.BATCH_ROWS) so thousands
     of companies fit the memory limit. One file holding three companies, ingested with a batch
     of 7 rows (each company its own batch), stores exactly what one batch stores."""
-    from analytics import derive
+    from analytics.store import derive
     from tests.shapes import COMPANIES, FIXTURES
 
     combined = tmp_path / "three.csv"

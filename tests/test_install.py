@@ -24,8 +24,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from analytics import project, queries
+from analytics import project
 from analytics.project import MARKER, PROJECT_ROOT
+from analytics.sql import queries
 
 NIMBUS = Path(__file__).parent / "fixtures" / "nimbus"
 SHIPPED_QUERIES = sorted(p.stem for p in (PROJECT_ROOT / "queries").glob("*.sql"))

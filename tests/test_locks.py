@@ -11,22 +11,22 @@ import tempfile
 import textwrap
 from pathlib import Path
 
-from analytics import export, locks
 from analytics.project import PROJECT_ROOT
+from analytics.store import commit, locks
 
 TAKE_LOCK = textwrap.dedent("""
     import sys
     from pathlib import Path
-    from analytics import export
+    from analytics.store import commit
     print("waiting", flush=True)
-    with export.locked(Path(sys.argv[1])):
+    with commit.locked(Path(sys.argv[1])):
         print("locked", flush=True)
 """)
 
 WITHOUT_FCNTL = textwrap.dedent("""
     import sys
     sys.modules["fcntl"] = None  # as on Windows: `import fcntl` raises ImportError
-    import analytics, analytics.export, analytics.locks
+    import analytics, analytics.store.commit, analytics.store.locks
     print("imported")
 """)
 
@@ -38,7 +38,7 @@ def child(code: str, *args: str) -> subprocess.Popen[str]:
 
 
 def test_a_second_process_waits_until_the_folder_lock_is_released(tmp_path: Path):
-    with export.locked(tmp_path):
+    with commit.locked(tmp_path):
         waiter = child(TAKE_LOCK, str(tmp_path))
         assert waiter.stdout is not None
         assert waiter.stdout.readline() == "waiting\n"

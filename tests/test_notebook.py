@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from analytics import notebook
 from analytics.errors import UnknownNameError
+from analytics.publish import notebook
 
 
 def test_chart_returns_a_themed_altair_chart_that_can_be_restyled():

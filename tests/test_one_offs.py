@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 import analytics
-from analytics.build import chart_for
-from analytics.figures import headlines, key_figure_rows, key_figures, load_frames
+from analytics.publish.build import chart_for
+from analytics.publish.key_figures import headlines, key_figure_rows, key_figures, load_frames
 from tests.conftest import SHIPPED_DATA, copy_tables
 from tests.shapes import ingest_fixture
 

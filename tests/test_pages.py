@@ -6,9 +6,9 @@ from __future__ import annotations
 import fnmatch
 import tomllib
 
-from analytics import pages
 from analytics.project import PROJECT_ROOT
-from analytics.report_page import table
+from analytics.publish import pages
+from analytics.publish.report import table
 
 
 def test_every_template_is_package_data():

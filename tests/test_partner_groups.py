@@ -14,9 +14,9 @@ import pytest
 from typer.testing import CliRunner
 
 import analytics
-from analytics import figures
-from analytics.build import chart_for
 from analytics.cli.app import app
+from analytics.publish import key_figures
+from analytics.publish.build import chart_for
 from tests.conftest import SHIPPED_DATA, copy_tables
 from tests.shapes import ingest_shapes
 
@@ -125,15 +125,15 @@ def test_chart_titles_say_whether_the_partner_is_a_group_and_name_its_members(sh
 
 
 def test_a_members_headline_states_its_own_revenue_not_its_groups(shapes):
-    frames = figures.load_frames(company=NIMBUS, partner="Nimbus Finance", data_dir=shapes)
-    lines = figures.headlines(frames, figures.key_figures(frames))
+    frames = key_figures.load_frames(company=NIMBUS, partner="Nimbus Finance", data_dir=shapes)
+    lines = key_figures.headlines(frames, key_figures.key_figures(frames))
     assert lines["revenue_by_source"] == "Nimbus Finance brought ¥15.0M of ¥1.0B revenue in Q4 2021"
-    group = figures.load_frames(company=NIMBUS, partner="Nimbus Group", data_dir=shapes)
-    key = figures.key_figures(group)
-    assert figures.headlines(group, key)["revenue_by_source"] == \
+    group = key_figures.load_frames(company=NIMBUS, partner="Nimbus Group", data_dir=shapes)
+    key = key_figures.key_figures(group)
+    assert key_figures.headlines(group, key)["revenue_by_source"] == \
         "Nimbus Group brought ¥140.6M of ¥1.0B revenue in Q4 2021"  # 125.6 + 15.0
     assert ("Partner", "Nimbus Group: Nimbus Group, Nimbus Finance") in \
-        figures.key_figure_rows(key)
+        key_figures.key_figure_rows(key)
 
 
 # --- item 2: an undisclosed member makes a lower bound ---------------------------------------
@@ -160,7 +160,7 @@ def test_a_ttm_share_over_a_lower_bound_quarter_is_a_lower_bound(shapes):
 def _tiny_company(folder: Path, member_class: str) -> Path:
     """Group G: A (related party, 30 of 100) and B (`member_class`, no figure); the only pool
     left is third_parties (70)."""
-    from analytics import ingest
+    from analytics.store import ingest
 
     (folder / "cp.csv").write_text(
         "company,counterparty,counterparty_class,counterparty_group,is_pool\n"
@@ -223,16 +223,16 @@ def test_the_partner_vs_rest_chart_marks_lower_bounds(shapes):
 
 
 def test_headlines_never_state_a_lower_bound_as_exact(shapes):
-    frames = figures.load_frames(company=BRIGHTWATER, partner="Meridian", to_period="2020Q4",
+    frames = key_figures.load_frames(company=BRIGHTWATER, partner="Meridian", to_period="2020Q4",
                                  data_dir=shapes)
-    lines = figures.headlines(frames, figures.key_figures(frames))
+    lines = key_figures.headlines(frames, key_figures.key_figures(frames))
     assert lines["partner_dependence"] == \
         "Meridian group was at least 40% of revenue in Q1 2020 and at least 37% in Q4 2020"
     assert lines["revenue_by_source"] == \
         "Meridian group brought at least ¥86.0M of ¥230.0M revenue in Q4 2020"
     assert lines["partner_vs_rest"] == "Revenue excluding Meridian group is unknown in this range"
-    full = figures.load_frames(company=BRIGHTWATER, partner="Meridian", data_dir=shapes)
-    assert figures.headlines(full, figures.key_figures(full))["partner_dependence"] == \
+    full = key_figures.load_frames(company=BRIGHTWATER, partner="Meridian", data_dir=shapes)
+    assert key_figures.headlines(full, key_figures.key_figures(full))["partner_dependence"] == \
         ("Meridian group was at least 40% of revenue in Q1 2020 and 42% in Q4 2021, peaking at "
          "43% in Q1 2021")
 

@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from analytics import figures
-from analytics.build import chart_for
 from analytics.charts import names
 from analytics.cli.app import app
 from analytics.errors import QueryError
+from analytics.publish import key_figures
+from analytics.publish.build import chart_for
 from tests.conftest import SHIPPED_DATA, copy_tables
 from tests.shapes import ingest_shapes
 
@@ -110,12 +110,12 @@ def test_a_quarterly_company_can_be_charted_by_fiscal_year_on_request(shapes):
 
 
 def test_the_library_resolves_the_kind_and_the_numbers_of_an_annual_company(shapes):
-    frames = figures.load_frames(company=LUMEN, partner=HALVORSEN, data_dir=shapes)
+    frames = key_figures.load_frames(company=LUMEN, partner=HALVORSEN, data_dir=shapes)
     assert frames.subject.period_kind == "year"
-    key = figures.key_figures(frames)
+    key = key_figures.key_figures(frames)
     assert (key.latest.period, key.latest.share) == ("2023", pytest.approx(68200 / 74100))
     assert (key.peak.period, key.first_known.share) == ("2023", pytest.approx(36800 / 41250))
-    lines = figures.headlines(frames, key)
+    lines = key_figures.headlines(frames, key)
     assert lines["partner_dependence"] == \
         "Halvorsen Pharma rose from 89% of revenue in 2018 to 92% in 2023"
     assert lines["revenue_by_source"] == "Halvorsen Pharma brought $68.2M of $74.1M revenue in 2023"
@@ -123,7 +123,7 @@ def test_the_library_resolves_the_kind_and_the_numbers_of_an_annual_company(shap
                                       "$8.7M and the rest lost $1.4M")
     assert lines["growth_ex_partner"] == ("In 2023 revenue excluding Halvorsen Pharma fell 19% "
                                           "year on year; total revenue grew 11%")  # 5.9/7.3, 74.1/66.8
-    labels = [label for label, _ in figures.key_figure_rows(key)]
+    labels = [label for label, _ in key_figures.key_figure_rows(key)]
     assert not any("twelve" in label for label in labels)  # a TTM needs quarters
 
 

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import analytics
-from analytics.store import read_table
+from analytics.store.parquet import read_table
 
 HEADER = ["company", "period", "stream", "counterparty", "amount", "currency", "unit", "source"]
 SETTINGS = settings(max_examples=30, deadline=None,

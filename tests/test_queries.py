@@ -9,9 +9,9 @@ import polars as pl
 import pytest
 
 import analytics
-from analytics import queries
 from analytics.errors import AnalyticsError, InputError, QueryError, UnknownNameError
 from analytics.project import PROJECT_ROOT
+from analytics.sql import queries
 
 # Read from the repository, not discover(): collection runs before any fixture, so a
 # developer's ANALYTICS_QUERIES_DIR would add its queries to the parameters.

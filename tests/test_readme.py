@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from analytics.project import PROJECT_ROOT
-from analytics.schema import TABLES
+from analytics.store.schema import TABLES
 
 README = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
 
@@ -47,7 +47,7 @@ def test_the_readme_documents_every_column_of_every_table(table: str) -> None:
 
 
 def test_the_readme_table_documentation_is_generated_from_the_schema() -> None:
-    """Stale when schema.py changed without `python -m analytics.schema_docs`."""
-    from analytics.schema_docs import with_tables
+    """Stale when schema.py changed without `python -m analytics.store.schema_docs`."""
+    from analytics.store.schema_docs import with_tables
 
-    assert with_tables(README) == README, "run `python -m analytics.schema_docs`"
+    assert with_tables(README) == README, "run `python -m analytics.store.schema_docs`"

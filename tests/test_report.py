@@ -8,9 +8,8 @@ from pathlib import Path
 import pytest
 
 import analytics
-from analytics import figures
-from analytics import report_page as report
 from analytics.errors import QueryError, UnknownNameError
+from analytics.publish import key_figures, report
 from tests.browser import render_in_chromium
 
 EXTERNAL_SOURCE = re.compile(r"<(?:script|link|img|iframe)\b[^>]*\b(?:src|href)\s*=\s*[\"']?"
@@ -71,8 +70,8 @@ def test_a_print_stylesheet_puts_one_chart_per_page(page):
 
 
 def test_the_key_figures_are_the_query_results(page):
-    frames = figures.load_frames(company="Weibo", partner="Alibaba")
-    for label, value in figures.key_figure_rows(figures.key_figures(frames)):
+    frames = key_figures.load_frames(company="Weibo", partner="Alibaba")
+    for label, value in key_figures.key_figure_rows(key_figures.key_figures(frames)):
         assert f"<td class=\"\">{label}</td><td class=\"\">{value}</td>" in page
     # The latest disclosed quarter: Alibaba $20.8M (derived: advertising less advertising
     # excluding Alibaba) of $607.4M in 2021Q3; the peak: 2013Q4.
@@ -80,8 +79,8 @@ def test_the_key_figures_are_the_query_results(page):
 
 
 def test_each_chart_carries_its_headline(page):
-    frames = figures.load_frames(company="Weibo", partner="Alibaba")
-    for headline in figures.headlines(frames, figures.key_figures(frames)).values():
+    frames = key_figures.load_frames(company="Weibo", partner="Alibaba")
+    for headline in key_figures.headlines(frames, key_figures.key_figures(frames)).values():
         assert f"<h2>{report.escape(headline)}</h2>" in page
 
 
@@ -97,7 +96,7 @@ def test_the_reconciliation_adds_the_partner_and_the_rest_back_to_total(page):
     assert growth.height > 0
     for row in growth.iter_rows(named=True):
         assert row["partner_change"] + row["rest_change"] == row["total_change"]
-        cells = [figures.format_money(row[c], "USD")
+        cells = [key_figures.format_money(row[c], "USD")
                  for c in ("partner_change", "rest_change", "total_change")]
         assert all(cell in page for cell in cells)
     assert ">NO<" not in page

@@ -10,7 +10,7 @@ import pytest
 
 import analytics
 from analytics.errors import QueryError, SandboxRefusal
-from analytics.schema import TABLES
+from analytics.store.schema import TABLES
 from tests.conftest import weibo_file
 
 

@@ -17,11 +17,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import analytics
-from analytics import queries, sandbox
-from analytics.engine import CREATING_VIEWS, PARTITION_NAME_MACRO, connect
 from analytics.errors import QueryError
-from analytics.schema import TABLES
-from analytics.store import partition_name, partition_path
+from analytics.sql import queries, sandbox
+from analytics.sql.engine import CREATING_VIEWS, PARTITION_NAME_MACRO, connect
+from analytics.store.parquet import partition_name, partition_path
+from analytics.store.schema import TABLES
 
 COMPANIES = {"Weibo": "Alibaba", "Nimbus Cloud": "Nimbus Group"}
 TABLES_READ = ("revenue", "reported_totals", "counterparties", "disclosed_shares", "companies")

@@ -11,10 +11,10 @@ import polars as pl
 import pytest
 
 import analytics
-from analytics.schema import TABLES
-from analytics.screen import suspect_companies
-from analytics.store import partition_path, read_table
-from analytics.validate import validate as row_by_row
+from analytics.store.parquet import partition_path, read_table
+from analytics.store.schema import TABLES
+from analytics.store.screen import suspect_companies
+from analytics.store.validate import validate as row_by_row
 
 NIMBUS = "Nimbus Cloud"
 
@@ -70,7 +70,7 @@ def test_screening_a_batch_of_companies_at_a_time_lets_no_violation_through(
         name, two_company_data_dir, monkeypatch):
     """Thousands of companies are screened a batch at a time (derive.BATCH_ROWS rows): with a
     batch of 50 rows each company is screened on its own, and nothing slips between batches."""
-    from analytics import screen
+    from analytics.store import screen
 
     monkeypatch.setattr(screen, "BATCH_ROWS", 50)
     table, company, change = EDITS[name]

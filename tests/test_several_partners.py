@@ -23,11 +23,11 @@ import pytest
 from typer.testing import CliRunner
 
 import analytics
-from analytics import figures
-from analytics.build import chart_for
 from analytics.charts.theme import COLOURS
 from analytics.cli.app import app
 from analytics.errors import InputError, UnknownNameError
+from analytics.publish import key_figures
+from analytics.publish.build import chart_for
 from tests.shapes import ingest_fixture
 
 QUILLON, BRIGHTWATER, HALFCO = "Quillon Browser", "Brightwater Software", "Halfco"
@@ -257,17 +257,17 @@ def test_a_chart_about_one_partner_says_it_is_about_the_first(data):
 # --- figures, deck and report --------------------------------------------------------------
 
 def test_the_headline_says_who_led_when(data):
-    frames = figures.load_frames(company=QUILLON, partner=SWITCH, data_dir=data)
-    key = figures.key_figures(frames)
-    assert figures.headlines(frames, key)["partner_dependence"] == (
+    frames = key_figures.load_frames(company=QUILLON, partner=SWITCH, data_dir=data)
+    key = key_figures.key_figures(frames)
+    assert key_figures.headlines(frames, key)["partner_dependence"] == (
         "Lookwise group led with 80% of revenue in 2020; Searchly took the lead in 2021 (40% "
         "vs 38%); Lookwise group led again in 2023 (85% vs 2.7%)")
-    assert figures.title(key) == "Quillon Browser: dependence on Lookwise group and Searchly"
+    assert key_figures.title(key) == "Quillon Browser: dependence on Lookwise group and Searchly"
 
 
 def test_the_key_figures_say_what_happened_to_each_partner(data):
-    frames = figures.load_frames(company=QUILLON, partner=SWITCH, data_dir=data)
-    rows = dict(figures.key_figure_rows(figures.key_figures(frames)))
+    frames = key_figures.load_frames(company=QUILLON, partner=SWITCH, data_dir=data)
+    rows = dict(key_figures.key_figure_rows(key_figures.key_figures(frames)))
     assert rows["Partner"] == "Lookwise group: Lookwise, Mailbridge"
     assert rows["Lookwise group share of revenue"] == "80% in 2020 to 85% in 2023; low 11% in 2022"
     assert rows["Searchly share of revenue"] == "4.0% in 2020 to 2.7% in 2023; peak 78% in 2022"
@@ -277,18 +277,18 @@ def test_the_key_figures_say_what_happened_to_each_partner(data):
 
 
 def test_the_first_partners_figures_are_what_one_partner_gives(data):
-    one = figures.load_frames(company=QUILLON, partner="Lookwise", data_dir=data)
-    two = figures.load_frames(company=QUILLON, partner=SWITCH, data_dir=data)
+    one = key_figures.load_frames(company=QUILLON, partner="Lookwise", data_dir=data)
+    two = key_figures.load_frames(company=QUILLON, partner=SWITCH, data_dir=data)
     assert one.dependence.equals(two.dependence) and one.growth.equals(two.growth)
     assert one.compared is None and two.compared is not None
-    one_key = figures.key_figures(one)
-    assert not one_key.compared and dict(figures.key_figure_rows(one_key))["Peak share"]
+    one_key = key_figures.key_figures(one)
+    assert not one_key.compared and dict(key_figures.key_figure_rows(one_key))["Peak share"]
 
 
 def test_the_editable_deck_has_one_native_line_per_partner(data, tmp_path):
     from pptx import Presentation
 
-    from analytics.slides import build_deck
+    from analytics.publish.deck import build_deck
 
     out = build_deck(company=QUILLON, partner=SWITCH, out=tmp_path / "switch.pptx",
                      data_dir=data, editable_charts=True)
@@ -340,7 +340,7 @@ def test_the_commands_take_the_partner_option_repeated(data, tmp_path, command):
 # --- half-years ----------------------------------------------------------------------------
 
 def test_a_half_year_reporter_gets_half_year_charts_chosen_by_itself(data):
-    from analytics.subject import resolve_subject
+    from analytics.charts.subject import resolve_subject
 
     subject = resolve_subject(HALFCO, ["Alpha", "Beta"], data_dir=data)
     assert subject.period_kind == "half" and subject.words.noun == "half-year"
@@ -348,8 +348,8 @@ def test_a_half_year_reporter_gets_half_year_charts_chosen_by_itself(data):
                      data_dir=data).to_dict()
     assert "by half-year 2020H1–2021H1" in spec["title"]["subtitle"]
     assert share_layers(spec)[0]["encoding"]["x"]["timeUnit"] == "utcyearmonthdate"
-    frames = figures.load_frames(company=HALFCO, partner=["Alpha", "Beta"], data_dir=data)
-    rows = dict(figures.key_figure_rows(figures.key_figures(frames)))
+    frames = key_figures.load_frames(company=HALFCO, partner=["Alpha", "Beta"], data_dir=data)
+    rows = dict(key_figures.key_figure_rows(key_figures.key_figures(frames)))
     assert rows["Latest Alpha trailing-twelve-month share"] == "28% (H1 2021)"
 
 

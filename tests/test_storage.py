@@ -12,8 +12,8 @@ import pytest
 import analytics
 from analytics.errors import InputError
 from analytics.project import PROJECT_ROOT
-from analytics.schema import TABLES
-from analytics.store import partition_path, read_table, stored_companies
+from analytics.store.parquet import partition_path, read_table, stored_companies
+from analytics.store.schema import TABLES
 from tests.conftest import NIMBUS, stored_bytes
 
 HEADER = ["company", "period", "stream", "counterparty", "amount", "currency", "unit", "source"]

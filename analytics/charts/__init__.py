@@ -1,6 +1,6 @@
 """Charts of a company's dependence on a partner: a registry of chart functions over named queries.
 
-Importing this package is cheap; Altair loads only when a chart is built (see `analytics.build`).
+Importing this package is cheap; Altair loads only when a chart is built (see `analytics.publish.build`).
 """
 
 from __future__ import annotations

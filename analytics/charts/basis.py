@@ -15,14 +15,14 @@ from typing import TYPE_CHECKING, Any
 from analytics.charts import common
 from analytics.charts import format as fmt
 from analytics.charts.theme import COLOURS
-from analytics.schema import AS_REPORTED
-from analytics.vintages import PARAMETERS
+from analytics.store.schema import AS_REPORTED
+from analytics.store.vintages import PARAMETERS
 
 if TYPE_CHECKING:
     import polars as pl
 
     from analytics.charts.registry import ChartContext
-    from analytics.subject import Subject
+    from analytics.charts.subject import Subject
 
 #: Columns a chart takes from its query when the query has them (every named query does).
 COLUMNS = common.BASIS_COLUMNS
@@ -51,8 +51,8 @@ def vintage_params(query_name: str, subject: Subject, *, strict: bool = True
     A query that does not declare one is run without it; when the user chose a value that is
     an error (`strict`, the queries of figures: never a silent mix of bases or publications),
     or not (side queries such as events, which hold no figures)."""
-    from analytics import queries
     from analytics.errors import QueryError
+    from analytics.sql import queries
 
     declared = {parameter.name for parameter in queries.load(query_name).parameters}
     params: dict[str, Any] = {}

@@ -11,13 +11,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from analytics import export
 from analytics.charts import manifest
 from analytics.charts.gallery import gallery_html
 from analytics.charts.page import BUNDLE_NAME, embed_snippet, split_bundle
+from analytics.store import commit
 
 if TYPE_CHECKING:
-    from analytics.build import RenderedChart
+    from analytics.publish.build import RenderedChart
 
 INDEX_NAME = "index.html"
 
@@ -60,7 +60,7 @@ class ChartSet:
         writes = {**files, self.folder / manifest.MANIFEST_NAME: manifest.encode(charts),
                   self.folder / INDEX_NAME: gallery_html(charts).encode("utf-8")}
         stale = manifest.stale_files(self.folder, rendered.name, formats)
-        export.commit_all({path: _writer(data) for path, data in writes.items()}, stale)
+        commit.commit_all({path: _writer(data) for path, data in writes.items()}, stale)
         self.charts, self.committed = charts, self.committed + 1
         self.bundled = self.bundled or self.folder / BUNDLE_NAME in files
         return [path for path in files if path.name != BUNDLE_NAME]
@@ -91,5 +91,5 @@ class ChartSet:
         return files
 
 
-def _writer(data: bytes) -> export.Writer:
+def _writer(data: bytes) -> commit.Writer:
     return lambda temp: temp.write_bytes(data)

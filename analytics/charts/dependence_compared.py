@@ -16,8 +16,8 @@ from typing import Any
 from analytics.charts import basis, common, dependence, markers
 from analytics.charts import format as fmt
 from analytics.charts.registry import ChartContext
+from analytics.charts.subject import and_list
 from analytics.charts.theme import COLOURS, HEIGHT, WIDTH
-from analytics.subject import and_list
 
 
 def compared(ctx: ChartContext) -> Any:

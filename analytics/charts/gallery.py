@@ -3,7 +3,7 @@ build may write.
 
 A build overwrites an index.html only when it carries `GALLERY_MARK` (this tool wrote it), so
 `--out site` can never replace someone's own page; nor does it write inside the data folder. The
-page is `templates/gallery.html.j2`, every text escaped there (`analytics.pages`).
+page is `templates/gallery.html.j2`, every text escaped there (`analytics.publish.pages`).
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ def _written_by_us(index: Path) -> bool:
 def gallery_html(manifest: Manifest) -> str:
     """An offline index page of every chart in the manifest: its preview, subject, period range,
     build time, a link to each of its formats and its embed snippet."""
-    from analytics import pages
+    from analytics.publish import pages
 
     cards = [_card(name, chart) for name, chart in manifest.items()]
     return pages.render("gallery.html.j2", mark=pages.trusted_markup(GALLERY_MARK), cards=cards)

@@ -17,7 +17,7 @@ from analytics.errors import UnknownNameError
 if TYPE_CHECKING:
     import polars as pl
 
-    from analytics.subject import PartnerScope, PeriodWords
+    from analytics.charts.subject import PartnerScope, PeriodWords
 
 CHART_MODULES = ("dependence", "revenue", "growth", "concentration")
 
@@ -52,7 +52,7 @@ class ChartContext:
     @property
     def words(self) -> PeriodWords:
         """How this chart's texts name its periods (quarter, fiscal year)."""
-        from analytics.subject import words
+        from analytics.charts.subject import words
 
         return words(self.period_kind)
 

@@ -154,9 +154,9 @@ def sql(
     """Run ad hoc SQL against the tables (read-only sandbox, one statement). The figure tables
     show each period's latest publication, or those on --basis, published by --as-of."""
     from analytics.api import sql_batches
+    from analytics.charts.subject import check_as_of, check_basis
     from analytics.errors import QueryError
-    from analytics.subject import check_as_of, check_basis
-    from analytics.vintages import Vintage
+    from analytics.store.vintages import Vintage
 
     if (statement is None) == (file is None):
         raise QueryError("Give either a SELECT statement or --file, not both or neither")

@@ -64,10 +64,10 @@ def build(
 ) -> None:
     """Rebuild charts (a progress bar on stderr when it is a terminal); print the written paths.
     """
-    from analytics.build import ChartBuildError, build_charts
     from analytics.charts import names as chart_names
+    from analytics.charts.subject import check_as_of, check_basis
     from analytics.cli.progress import progress_bar
-    from analytics.subject import check_as_of, check_basis
+    from analytics.publish.build import ChartBuildError, build_charts
 
     formats = tuple(part.strip() for part in fmt.split(",") if part.strip())
     as_of_date, basis = check_as_of(as_of), check_basis(basis)

@@ -41,10 +41,10 @@ def deck(
 ) -> None:
     """A 16:9 PowerPoint deck: title, one slide per chart with its headline, key figures."""
     from analytics.charts import names as chart_names
+    from analytics.charts.subject import check_as_of, check_basis
     from analytics.cli.progress import progress_bar
     from analytics.project import data_dir
-    from analytics.slides import build_deck
-    from analytics.subject import check_as_of, check_basis
+    from analytics.publish.deck import build_deck
 
     as_of_date, basis = check_as_of(as_of), check_basis(basis)
     with progress_bar("Building the deck", len(chart_names())) as advance:
@@ -70,10 +70,10 @@ def report(
 ) -> None:
     """One self-contained HTML page that opens offline: key figures, charts, tables."""
     from analytics.charts import names as chart_names
+    from analytics.charts.subject import check_as_of, check_basis
     from analytics.cli.progress import progress_bar
     from analytics.project import data_dir
-    from analytics.report_page import build_report
-    from analytics.subject import check_as_of, check_basis
+    from analytics.publish.report import build_report
 
     as_of_date, basis = check_as_of(as_of), check_basis(basis)
     with progress_bar("Building the report", len(chart_names())) as advance:

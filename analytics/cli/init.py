@@ -20,7 +20,7 @@ def init(
     any project; --sample copies the Weibo tables in to change them. Never overwrites a project.
     """
     from analytics.cli.output import message
-    from analytics.scaffold import init_project
+    from analytics.store.scaffold import init_project
 
     for path in init_project(folder, sample=sample):
         typer.echo(str(path))

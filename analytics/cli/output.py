@@ -47,7 +47,7 @@ MemoryOption = Annotated[str | None, typer.Option(
 
 def chosen_format(fmt: str | None, output: Path | None) -> str:
     """--format when given, else the --output extension's format, else a table."""
-    from analytics.render import EXTENSIONS, check_format
+    from analytics.results.formats import EXTENSIONS, check_format
 
     if fmt is not None:
         return check_format(fmt)
@@ -87,8 +87,8 @@ def emit_batches(open_batches: OpenBatches, fmt: str | None, output: Path | None
     `open_batches(plain_types)` runs the query; it is called only once the destination is known
     to be good. Parquet keeps DuckDB's types; every other format gets plain ones.
     """
-    from analytics import export
-    from analytics.render import FILE_ONLY
+    from analytics.results.formats import FILE_ONLY
+    from analytics.store import commit
 
     chosen = chosen_format(fmt, output)
     if output is None and (chosen in FILE_ONLY or (chosen == "parquet" and sys.stdout.isatty())):
@@ -109,7 +109,7 @@ def emit_batches(open_batches: OpenBatches, fmt: str | None, output: Path | None
         with open(temp, "wb") as sink:
             counted.append(write_to(sink))
 
-    export.write_output(export.check_output_path(output, data_dir), write_file, data_dir)
+    commit.write_output(commit.check_output_path(output, data_dir), write_file, data_dir)
     message(f"Wrote {counted[0]} rows to {output}")
 
 
@@ -119,7 +119,7 @@ def _column_list(columns: str | None) -> list[str] | None:
 
 def _write(stream: Any, fmt: str, sink: BinaryIO, raw_text: bool, title: str,
            wanted: list[str] | None) -> int:
-    from analytics.render import Output, write
+    from analytics.results.formats import Output, write
 
     schema = stream.schema
     batches: Any = stream
@@ -171,7 +171,7 @@ def echo_lines(lines: list[str]) -> None:
 
 def cli_limits(timeout: float, memory_limit: str | None) -> Any:
     """The CLI's limits: like the library's, but a query DuckDB cannot stop ends the process."""
-    from analytics.sandbox import Limits
+    from analytics.sql.sandbox import Limits
 
     return Limits.from_environment(timeout, memory_limit, end_process_when_stuck=True)
 

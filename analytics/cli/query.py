@@ -30,7 +30,7 @@ def list_(fmt: FormatOption = None) -> None:
     from analytics.api import list_queries, query_catalogue
 
     if fmt in (None, "table"):
-        from analytics.terminal import catalogue_text
+        from analytics.results.terminal import catalogue_text
 
         typer.echo(catalogue_text(query_catalogue()), nl=False)
         return

@@ -23,8 +23,8 @@ from analytics.ledger.definition import (
     repeated_ids_sql,
 )
 from analytics.ledger.duckdb_engine import first_row
-from analytics.parse import MAX_AMOUNT
-from analytics.schema import TOTAL_STREAM
+from analytics.store.parse import MAX_AMOUNT
+from analytics.store.schema import TOTAL_STREAM
 from analytics.text import MAX_NAME_LENGTH, for_terminal, has_control_characters, shorten
 
 if TYPE_CHECKING:

@@ -14,7 +14,7 @@ from datetime import date
 from typing import Any
 
 from analytics.periods import CALENDAR_YEAR_END, MONTHS, period_of
-from analytics.schema import BUILTIN_COUNTERPARTIES, UNATTRIBUTED
+from analytics.store.schema import BUILTIN_COUNTERPARTIES, UNATTRIBUTED
 
 #: Where payers the counterparties table does not name go: the built-in third-party pool.
 POOL = next(name for name, kind in BUILTIN_COUNTERPARTIES.items() if kind == "third_party")

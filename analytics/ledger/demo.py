@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from analytics import export
 from analytics.errors import InputError, Location
-from analytics.sandbox import sql_literal
+from analytics.sql.sandbox import sql_literal
+from analytics.store import commit
 
 DEFAULT_COMPANY = "Lumen Social"
 MAX_ROWS = 10_000_000_000
@@ -97,9 +97,9 @@ def demo(out: Path | str, rows: int, seed: int = 42, partition_by: str | None = 
     folder = Path(data_dir).resolve() if data_dir is not None else None
     values = _parameters(rows, seed, company, start, end, currency)
     ledger = (_write_partitioned(target, values, folder) if partition_by
-              else export.write_output(target, lambda temp: _copy(_LEDGER_SQL, values, temp, ""),
+              else commit.write_output(target, lambda temp: _copy(_LEDGER_SQL, values, temp, ""),
                                        folder))
-    partners = export.write_output(target.parent / f"{target.stem}-counterparties.csv",
+    partners = commit.write_output(target.parent / f"{target.stem}-counterparties.csv",
                                    _counterparties_csv(company), folder)
     return DemoSummary(ledger, partners, rows, company, [ledger, partners])
 
@@ -136,7 +136,7 @@ def _write_partitioned(target: Path, values: dict[str, object], data_dir: Path |
     if target.exists():
         raise InputError("already exists: give a new folder for a partitioned ledger",
                          Location(target))
-    export.check_output_path(target, data_dir)  # the data folder, a missing or read-only parent
+    commit.check_output_path(target, data_dir)  # the data folder, a missing or read-only parent
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     try:
         _copy(f"SELECT *, year(booked_at) AS year FROM ({_LEDGER_SQL})", values,

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from analytics.errors import AnalyticsError, InputError, Location
 from analytics.ledger.definition import AGGREGATE_COLUMNS, AGGREGATE_TABLE, YEAR_PARTITION
 from analytics.ledger.engines import arrow_schema
-from analytics.sandbox import Limits, first_line, sql_literal
+from analytics.sql.sandbox import Limits, first_line, sql_literal
 
 if TYPE_CHECKING:
     import duckdb

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     import duckdb
     import pyarrow as pa
 
-    from analytics.sandbox import Limits
+    from analytics.sql.sandbox import Limits
 
 ENGINES = ("duckdb", "spark")
 

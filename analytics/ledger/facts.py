@@ -17,7 +17,7 @@ from analytics.errors import InputError, Location
 from analytics.ledger.definition import MIXED_CLASS, PeriodKind, Pooling, pooling_sql
 from analytics.ledger.duckdb_engine import first_row
 from analytics.periods import CALENDAR_YEAR_END
-from analytics.schema import TOTAL_COUNTERPARTY, TOTAL_STREAM
+from analytics.store.schema import TOTAL_COUNTERPARTY, TOTAL_STREAM
 from analytics.text import for_terminal, shorten
 
 if TYPE_CHECKING:

@@ -1,7 +1,7 @@
 """`analytics.ledger.rollup`: a transaction ledger in, revenue facts upserted through ingest.
 
 The chosen engine reads the ledger once into a small aggregate that every check reads; the facts
-then go through `analytics.ingest.ingest`, the one door that validates and commits atomically, so
+then go through `analytics.store.ingest.ingest`, the one door that validates and commits atomically, so
 on any error nothing is written.
 """
 
@@ -14,7 +14,6 @@ from datetime import date
 from pathlib import Path
 
 from analytics.errors import InputError, Location, ValidationError
-from analytics.ingest import IngestSummary, ingest
 from analytics.ledger import facts
 from analytics.ledger.checks import Scope, check_columns, check_duplicates, check_rows
 from analytics.ledger.definition import (
@@ -28,7 +27,8 @@ from analytics.ledger.duckdb_engine import is_remote
 from analytics.ledger.engines import ENGINES, open_engine
 from analytics.periods import year_in_range
 from analytics.project import data_dir as resolve_data_dir
-from analytics.sandbox import Limits
+from analytics.sql.sandbox import Limits
+from analytics.store.ingest import IngestSummary, ingest
 from analytics.text import MAX_NAME_LENGTH, has_control_characters
 
 
@@ -91,7 +91,7 @@ def _write_facts(request: _Request, folder: Path, limits: Limits, csv_path: Path
                  ) -> tuple[PeriodKind, facts.Coverage, facts.Facts]:
     """Aggregate and check the ledger, then write its facts to `csv_path`, in the periods of
     the company's fiscal calendar."""
-    from analytics.engine import connect
+    from analytics.sql.engine import connect
 
     db = connect(folder, sandboxed=False, limits=limits)
     try:

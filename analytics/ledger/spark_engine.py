@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from analytics.errors import AnalyticsError, InputError, Location
 from analytics.ledger.definition import AGGREGATE_COLUMNS, AGGREGATE_TABLE, YEAR_PARTITION
 from analytics.ledger.engines import arrow_schema
-from analytics.sandbox import first_line
+from analytics.sql.sandbox import first_line
 
 if TYPE_CHECKING:
     import duckdb

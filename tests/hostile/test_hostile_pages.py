@@ -12,12 +12,12 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from analytics import pages
-from analytics.build import build_charts
 from analytics.charts import registry
 from analytics.charts.format import label
 from analytics.project import PROJECT_ROOT
-from analytics.report_page import build_report
+from analytics.publish import pages
+from analytics.publish.build import build_charts
+from analytics.publish.report import build_report
 from tests.browser import render_in_chromium
 from tests.conftest import copy_tables, weibo_file
 

@@ -17,9 +17,9 @@ import sys
 import polars as pl
 import pytest
 
-from analytics import store
-from analytics.render import write_fully
-from analytics.schema import TABLES
+from analytics.results.formats import write_fully
+from analytics.store import parquet
+from analytics.store.schema import TABLES
 from tests.hostile.conftest import assert_refused, run_cli
 
 TYPED_VALUES = {
@@ -188,10 +188,10 @@ def test_control_characters_in_an_unknown_query_name_are_escaped(cli, untouched)
 
 def test_validate_escapes_control_characters_in_what_it_prints(cli, data_dir):
     """Data edited by hand (not through ingest) still cannot take over the terminal."""
-    path = store.partition_path(data_dir, "revenue", "Weibo")
-    frame = store.read_table(data_dir, "revenue")
+    path = parquet.partition_path(data_dir, "revenue", "Weibo")
+    frame = parquet.read_table(data_dir, "revenue")
     evil = frame.head(1).with_columns(pl.lit(EVIL).alias("counterparty"))
-    store.conform(TABLES["revenue"], pl.concat([frame, evil])).write_parquet(path)
+    parquet.conform(TABLES["revenue"], pl.concat([frame, evil])).write_parquet(path)
     result = cli("validate")
     assert result.exit_code == 3
     assert EVIL not in result.stdout and "\x1b" not in result.stdout

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from analytics.project import PROJECT_ROOT
-from analytics.store import partition_path
+from analytics.store.parquet import partition_path
 from tests.hostile.conftest import assert_refused, fingerprint, run_cli
 
 NIMBUS = Path(__file__).parents[1] / "fixtures" / "nimbus"
@@ -35,7 +35,7 @@ def leftovers(folder: Path) -> list[str]:
 
 
 def ingest_nimbus_counterparties(data_dir: Path) -> None:
-    from analytics import ingest
+    from analytics.store import ingest
 
     ingest(NIMBUS / "counterparties.csv", "counterparties", data_dir)
 
@@ -81,7 +81,7 @@ def test_an_ingest_into_a_read_only_data_folder_is_one_line_and_changes_nothing(
 
 @pytest.mark.parametrize("table", ["revenue", "reported_totals", "counterparties"])
 def test_an_ingest_over_a_read_only_table_file_replaces_no_table(table, data_dir):
-    from analytics import ingest
+    from analytics.store import ingest
 
     ingest_nimbus_counterparties(data_dir)
     ingest(NIMBUS / "revenue.csv", "revenue", data_dir)
@@ -105,7 +105,7 @@ def file_size_limit(max_bytes: int) -> Callable[[], None]:
 def new_table_sizes(data_dir: Path, scratch: Path) -> tuple[int, int]:
     """Sizes of the first new file a revenue ingest stages (files are staged in path order:
     counterparties first) and of a later one (revenue), from an ingest into a copy."""
-    from analytics import ingest
+    from analytics.store import ingest
 
     shutil.copytree(data_dir, scratch)
     ingest(NIMBUS / "revenue.csv", "revenue", scratch)
@@ -227,7 +227,7 @@ def run_all_at_once(commands: list[list[str]]) -> list[tuple[int, str]]:
 
 
 def test_eight_concurrent_ingests_of_different_companies_all_land(data_dir, tmp_path):
-    from analytics import store
+    from analytics.store import parquet
 
     companies = [f"Company {number}" for number in range(8)]
     files = [company_files(company, tmp_path) for company in companies]
@@ -236,7 +236,7 @@ def test_eight_concurrent_ingests_of_different_companies_all_land(data_dir, tmp_
         results = run_all_at_once([[*data, "--table", table, str(pair[index])] for pair in files])
         assert [code for code, _ in results] == [0] * 8, results
     for table in ("revenue", "reported_totals", "counterparties"):
-        stored = set(store.read_table(data_dir, table)["company"].to_list())
+        stored = set(parquet.read_table(data_dir, table)["company"].to_list())
         assert set(companies) <= stored, f"{table} lacks {set(companies) - stored}"
     assert run_cli("validate", data_dir=data_dir).returncode == 0
     assert leftovers(data_dir) == []
@@ -245,10 +245,10 @@ def test_eight_concurrent_ingests_of_different_companies_all_land(data_dir, tmp_
 COMMIT_INSIDE_LOCK = textwrap.dedent("""
     import sys
     from pathlib import Path
-    from analytics import export
+    from analytics.store import commit
     folder = Path(sys.argv[1])
-    with export.locked(folder), export.locked(folder):
-        export.commit_bytes({folder / "a.txt": b"a", folder / "b.txt": b"b"})
+    with commit.locked(folder), commit.locked(folder):
+        commit.commit_bytes({folder / "a.txt": b"a", folder / "b.txt": b"b"})
 """)
 
 

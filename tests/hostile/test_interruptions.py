@@ -191,9 +191,9 @@ def test_a_rebuild_in_fewer_formats_killed_at_any_step_never_mixes_old_and_new_f
 TWO_FOLDER_COMMIT = textwrap.dedent("""
     import sys
     from pathlib import Path
-    from analytics import export
+    from analytics.store import commit
     a, b = Path(sys.argv[1]), Path(sys.argv[2])
-    export.commit_bytes({a / "x.txt": b"new x", b / "y.txt": b"new y"})
+    commit.commit_bytes({a / "x.txt": b"new x", b / "y.txt": b"new y"})
 """)
 TWO_FOLDER_STEPS = 7  # 2 temp writes, 2 journals (one per folder), 2 renames, the journal delete
 
@@ -202,7 +202,7 @@ TWO_FOLDER_STEPS = 7  # 2 temp writes, 2 journals (one per folder), 2 renames, t
 @pytest.mark.parametrize("step", range(1, TWO_FOLDER_STEPS + 1))
 def test_a_commit_across_two_folders_killed_at_any_step_recovers_to_one_state(step, recovery_order,
                                                                             tmp_path):
-    from analytics import export
+    from analytics.store import commit
 
     a, b = tmp_path / "a", tmp_path / "b"
     for folder, name in ((a, "x.txt"), (b, "y.txt")):
@@ -213,7 +213,7 @@ def test_a_commit_across_two_folders_killed_at_any_step_recovers_to_one_state(st
                          capture_output=True, text=True, timeout=60, check=False)
     assert killed(run), run.stderr
     for folder in ((a, b) if recovery_order == "a_first" else (b, a)):
-        export.recover(folder)
+        commit.recover(folder)
     state = ((a / "x.txt").read_bytes(), (b / "y.txt").read_bytes())
     assert state in ((b"old", b"old"), (b"new x", b"new y")), state
     assert leftovers(tmp_path) == []

@@ -1,0 +1,2 @@
+"""A query's result written for people and tools: terminal tables, CSV, JSON, Markdown,
+Parquet and Excel."""
