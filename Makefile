@@ -14,4 +14,4 @@ charts:
 	$(PY)/analytics charts build
 
 data:
-	$(PY)/python -m analytics.seed_weibo
+	$(PY)/python -m analytics.weibo.seed
