@@ -158,3 +158,14 @@ def normal_year_end(text: str) -> str:
     month = year_end_month(text)
     day = int(text.strip().split("-")[1])
     return f"{month:02d}-{min(day, calendar.monthrange(2001, month)[1]):02d}"
+
+
+def format_period(label: str, year_end_month: int = CALENDAR_YEAR_END) -> str:
+    """A period as a person reads it: `Q4 2013`, `H1 2019`, `2019` in calendar years; in a fiscal
+    calendar `Q1 FY2024`, `H1 FY2022`, `FY2022`, so a March year end's `2022H1` (April to
+    September 2021) is never read as January to June 2022. Other text is returned as it is."""
+    period = parse_period(label)
+    if period is None:
+        return label
+    year = str(period.year) if year_end_month == CALENDAR_YEAR_END else f"FY{period.year}"
+    return year if period.part is None else f"{_LETTER[period.kind]}{period.part} {year}"

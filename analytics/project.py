@@ -1,14 +1,17 @@
-"""Where the data, queries and chart outputs live, resolved the same way by every command.
+"""Where the data, queries and chart outputs live: a `Project`, resolved once and passed down.
 
 A project is a folder holding `analytics.toml` (looked up from the working directory, as git
 finds `.git`). The named queries and the Weibo sample ship inside the package
 (`analytics/_bundled/`, mapped from the repository's top-level `queries/` and `data/` by
 pyproject.toml) and are read through importlib.resources; the installed copy is read-only.
+The CLI resolves one `Project` at its edge and hands it to every command (as sqlite-utils hands
+a `Database`); library functions given no folder resolve one from the environment the same way.
 """
 
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 MARKER = "analytics.toml"
@@ -19,13 +22,26 @@ QUERIES_DIR_ENV = "ANALYTICS_QUERIES_DIR"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 _BUNDLED = "_bundled"
 
-_cli_data_dir: Path | None = None
 
+@dataclass(frozen=True)
+class Project:
+    """The folders one command works with: `root` (the folder holding analytics.toml, None
+    outside any project), the data folder, the query folders (the first holding a name wins)
+    and the default output folder for charts."""
 
-def use_data_dir(folder: Path | None) -> None:
-    """Set (or with None, clear) the folder the CLI's --data-dir chose, for this invocation."""
-    global _cli_data_dir
-    _cli_data_dir = folder
+    root: Path | None
+    data_dir: Path
+    query_dirs: tuple[Path, ...]
+    charts_dir: Path
+
+    @classmethod
+    def resolve(cls, data_dir: Path | str | None = None, start: Path | None = None) -> Project:
+        """The project seen from `start` (default: the working directory): the data folder is
+        `data_dir`, else $ANALYTICS_DATA_DIR, else the project's data/, else the bundled
+        Weibo sample (read-only when installed)."""
+        root = find_project(start)
+        return cls(root, _data_dir(data_dir, root), tuple(_query_dirs(root)),
+                   (root or Path(start or Path.cwd()).resolve()) / "charts")
 
 
 def find_project(start: Path | None = None) -> Path | None:
@@ -53,20 +69,33 @@ def bundled_dir(name: str) -> Path:
     return bundle / name if bundle is not None else PROJECT_ROOT / name
 
 
+def is_bundled(folder: Path | str) -> bool:
+    """Whether `folder` lies inside the installed package's bundle (read-only)."""
+    bundle = installed_bundle()
+    return bundle is not None and Path(folder).resolve().is_relative_to(bundle.resolve())
+
+
 def data_dir(override: Path | str | None = None) -> Path:
-    """The data folder: the explicit override, else --data-dir, else $ANALYTICS_DATA_DIR, else
-    the project's data/, else the bundled Weibo sample (read-only when installed)."""
-    chosen = override or _cli_data_dir or os.environ.get(DATA_DIR_ENV)
+    """The data folder: the explicit override, else $ANALYTICS_DATA_DIR, else the project's
+    data/, else the bundled Weibo sample (read-only when installed)."""
+    chosen = override or os.environ.get(DATA_DIR_ENV)
+    return _data_dir(chosen, None if chosen else find_project())  # no lookup when not needed
+
+
+def _data_dir(override: Path | str | None, root: Path | None) -> Path:
+    chosen = override or os.environ.get(DATA_DIR_ENV)
     if chosen:
         return Path(chosen).expanduser().resolve()
-    root = find_project()
     return (root / "data" if root is not None else bundled_dir("data")).resolve()
 
 
 def query_dirs() -> list[Path]:
     """Folders searched for named queries, the first holding a name wins: the project's
     queries/, then $ANALYTICS_QUERIES_DIR (os.pathsep-separated), then the bundled ones."""
-    root = find_project()
+    return _query_dirs(find_project())
+
+
+def _query_dirs(root: Path | None) -> list[Path]:
     dirs = [root / "queries"] if root is not None else []
     extra = os.environ.get(QUERIES_DIR_ENV)
     if extra:
@@ -86,8 +115,7 @@ def check_writable(folder: Path) -> None:
     read-only, so an installed package never changes under its users."""
     from analytics.errors import InputError
 
-    bundle = installed_bundle()
-    if bundle is not None and Path(folder).resolve().is_relative_to(bundle.resolve()):
+    if is_bundled(folder):
         raise InputError(f"{folder} is the bundled Weibo sample, which is read-only: run "
                          "`analytics init DIR` to make a project of your own (with --sample for "
                          "a copy of the Weibo data), then work in DIR or pass --data-dir DIR/data")

@@ -3,8 +3,10 @@
 Both sides are whole processes over the same demo ledger that end by ingesting the same facts
 (leaves, stream totals, `total`) into a fresh copy of the data folder, so the ratio is the cost
 of the rollup's checks and bookkeeping. Runs alternate (rollup, hand-written, rollup, ...); wall
-time and peak RSS (from the kernel's accounting of each child) are medians. Spark runs in local
-mode; its start-up (JVM and session, no query) is measured apart. Ledgers are generated once.
+time, CPU time (user + system, every thread) and peak RSS (from the kernel's accounting of each
+child) are medians, the ratios medians of the pairs' ratios. On a shared machine CPU time is the
+steadier figure: other work slows the wall clock, not the work done. Spark runs in local mode;
+its start-up (JVM and session, no query) is measured apart. Ledgers are generated once.
 
     python bench/bench_ledger.py --rows 10000000,100000000 --spark-rows 1000000 --write
 """
@@ -79,27 +81,29 @@ def spark_startup(tiny_ledger: str) -> None:
         engine.columns()
 
 
-#: Runs a command and prints its peak RSS (KiB) and exit code. A small launcher, because Linux
+#: Runs a command and prints its peak RSS (KiB), CPU seconds and exit code. A small launcher, because Linux
 #: counts a forked child's pre-exec size in its peak: started from this (large) process, every
 #: command would inherit this process's size.
 LAUNCHER = ("import os, subprocess, sys; child = subprocess.Popen(sys.argv[1:], "
             "stdout=subprocess.DEVNULL); _, status, usage = os.wait4(child.pid, 0); "
-            "print(usage.ru_maxrss, os.waitstatus_to_exitcode(status))")
+            "print(usage.ru_maxrss, usage.ru_utime + usage.ru_stime, "
+            "os.waitstatus_to_exitcode(status))")
 
 
-def measure(argv: list[str]) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MiB) of one command, which must succeed."""
+def measure(argv: list[str]) -> tuple[float, float, float]:
+    """Wall seconds, peak RSS (MiB) and CPU seconds of one command, which must succeed."""
     with tempfile.TemporaryFile() as errors:
         start = time.perf_counter()
         launched = subprocess.run([PYTHON, "-c", LAUNCHER, *argv], cwd=ROOT, stderr=errors,
                                   stdout=subprocess.PIPE, text=True, check=True)
         wall = time.perf_counter() - start
-        peak_kib, code = (int(word) for word in launched.stdout.split())
+        peak, cpu, status = launched.stdout.split()
+        peak_kib, code = int(peak), int(status)
         if code != 0:
             errors.seek(0)
             raise SystemExit(f"{' '.join(argv)} failed ({code}):\n"
                              f"{errors.read().decode(errors='replace')}")
-    return wall, peak_kib / 1024
+    return wall, peak_kib / 1024, float(cpu)
 
 
 def demo_ledger(folder: Path, rows: int, partitioned: bool = False) -> Path:
@@ -131,24 +135,30 @@ def rollup_argv(data: Path, ledger: Path, *options: str) -> list[str]:
 def compare(folder: Path, ledger: Path, runs: int, *options: str) -> dict[str, float]:
     """Alternate rollup and hand-written runs, each on a fresh data folder; medians."""
     counterparties = ledger.parent / f"{ledger.stem}-counterparties.csv"
-    figures: dict[str, list[float]] = {"rollup_s": [], "rollup_mb": [], "hand_s": [],
-                                       "hand_mb": [], "ratio": []}
+    figures: dict[str, list[float]] = {"rollup_s": [], "rollup_mb": [], "rollup_cpu": [],
+                                       "hand_s": [], "hand_mb": [], "hand_cpu": [],
+                                       "ratio": [], "cpu_ratio": []}
     for _ in range(runs):
         ours = measure(rollup_argv(fresh_data(folder, counterparties), ledger, *options))
         data = fresh_data(folder, counterparties)
         since = [options[1]] if options else []
         theirs = measure([PYTHON, __file__, "--hand-written", str(ledger), str(data), *since])
-        for key, value in zip(figures, (*ours, *theirs, ours[0] / theirs[0]), strict=True):
+        ratios = (ours[0] / theirs[0], ours[2] / theirs[2])
+        for key, value in zip(figures, (*ours, *theirs, *ratios), strict=True):
             figures[key].append(value)
     return {key: statistics.median(values) for key, values in figures.items()}
 
 
 def phases(ledger: Path) -> dict[str, float]:
     """In one process, after one untimed read of the ledger: the rollup's aggregate (with the row
-    checks) and its txn_id uniqueness check as it runs them, then the hand-written GROUP BY."""
-    from analytics.ledger.checks import Scope, check_columns, check_duplicates
+    checks) and its txn_id uniqueness check as it runs them, then the hand-written GROUP BY; CPU
+    seconds of every thread (steadier than the wall clock on a shared machine)."""
+    import resource
+
+    from analytics.ledger.checks import Scope, check_columns
     from analytics.ledger.definition import PERIOD_KINDS, Pooling, aggregate_sql, bound
     from analytics.ledger.duckdb_engine import DuckDBLedger
+    from analytics.ledger.ids import check_duplicates
     from analytics.sql.sandbox import Limits
 
     pooling = Pooling(kept=("Orchard Group", "Harbor Pay", "Northwind Games"))
@@ -167,9 +177,10 @@ def phases(ledger: Path) -> dict[str, float]:
                                                             bound(aggregate, values))),
                 ("txn_id check", lambda: check_duplicates(Scope(engine, shape, None, values))),
                 ("hand GROUP BY", lambda: engine.rows(hand, bound(hand, values)))):
-            start = time.perf_counter()
+            start = resource.getrusage(resource.RUSAGE_SELF)
             step()
-            timed[name] = time.perf_counter() - start
+            end = resource.getrusage(resource.RUSAGE_SELF)
+            timed[name] = end.ru_utime + end.ru_stime - start.ru_utime - start.ru_stime
     return timed
 
 
@@ -178,15 +189,16 @@ def duckdb_rows(folder: Path, rows: int, runs: int, since: str | None) -> list[s
     options = ("--since", since) if since else ()
     med = compare(folder, ledger, runs, *options)
     label = f"{rows / 1e6:g}M" + (f", year= partitions, --since {since}" if since else "")
-    lines = [f"| DuckDB {label} | {med['rollup_s']:.1f} | {med['rollup_mb']:.0f} | "
-             f"{med['hand_s']:.1f} | {med['hand_mb']:.0f} | {med['ratio']:.2f}x |"]
+    lines = [f"| DuckDB {label} | {med['rollup_s']:.1f} / {med['rollup_cpu']:.1f} | "
+             f"{med['rollup_mb']:.0f} | {med['hand_s']:.1f} / {med['hand_cpu']:.1f} | "
+             f"{med['hand_mb']:.0f} | {med['ratio']:.2f}x / {med['cpu_ratio']:.2f}x |"]
     if since is None:
         timed = json.loads(subprocess.run([PYTHON, __file__, "--phases", str(ledger)], cwd=ROOT,
                                           capture_output=True, text=True, check=True).stdout)
-        lines.append(f"| ↳ in one process (`--phases`, after one untimed read): hand GROUP BY "
-                     f"{timed['hand GROUP BY']:.1f} s, rollup aggregate with row checks "
-                     f"{timed['aggregate']:.1f} s, txn_id uniqueness "
-                     f"{timed['txn_id check']:.1f} s | | | | | |")
+        lines.append(f"| ↳ in one process (`--phases`, after one untimed read), CPU: hand GROUP BY "
+                     f"{timed['hand GROUP BY']:.2f} s, rollup aggregate with row checks "
+                     f"{timed['aggregate']:.2f} s, txn_id uniqueness "
+                     f"{timed['txn_id check']:.2f} s | | | | | |")
     return lines
 
 
@@ -212,8 +224,9 @@ def table(args: argparse.Namespace) -> str:
              f"load average {os.getloadavg()[0]:.1f} at the end; medians of {args.runs} "
              "alternating runs, each on a fresh copy of the data folder; DuckDB memory limit "
              "2 GiB).", "",
-             "| ledger | rollup (s) | rollup peak RSS (MiB) | hand-written GROUP BY (s) | "
-             "its peak RSS (MiB) | ratio |", "|---|---:|---:|---:|---:|---:|"]
+             "| ledger | rollup wall / CPU (s) | rollup peak RSS (MiB) | hand-written GROUP BY "
+             "wall / CPU (s) | its peak RSS (MiB) | ratio wall / CPU |",
+             "|---|---:|---:|---:|---:|---:|"]
     for rows in args.rows:
         lines += duckdb_rows(folder, rows, args.runs, None)
     if args.since:

@@ -1,9 +1,9 @@
 -- Customer concentration per period: top-N share, HHI (0-10000), effective number of counterparties, and every counterparty group at or over 10% of revenue. Counterparties of one group (the group in force on the period's last day) count as one; pools (third parties, unattributed) count as many small customers, so where a pool that is not third parties exists HHI is a lower bound. Where negative lines (investment losses, refunds) leave a customer's revenue above total revenue, its share exceeds 100% and HHI exceeds 10,000: `hhi_above_scale` says so (the figures are right, the scale is not). One-off leaves (a settlement, a disposal gain) are left out of every share and of its denominator unless `include_one_offs` is true; `one_offs_excluded` says where that changed the figures.
--- @param company VARCHAR = 'Weibo'  -- company to analyse
+-- @param company VARCHAR = DEFAULT_COMPANY  -- company to analyse
 -- @param top_n INTEGER = 1  -- how many of the largest groups the top-N share adds up
 -- @param period_kind VARCHAR = 'quarter' in (quarter, half, year)  -- quarter, half or year
--- @param from_period PERIOD = NULL  -- first period shown, e.g. 2013Q1
--- @param to_period PERIOD = NULL  -- last period shown, e.g. 2016Q4
+-- @param from_period PERIOD START = NULL  -- first period shown, e.g. 2013Q1
+-- @param to_period PERIOD END = NULL  -- last period shown, e.g. 2016Q4
 -- @param include_one_offs BOOLEAN = false  -- count one-off leaves as revenue (a settlement can make its payer the largest customer for a year)
 -- @param basis VARCHAR = NULL  -- show every period on this accounting basis (e.g. ASC 605); default: each period's latest publication
 -- @param as_of DATE = NULL  -- only figures published on or before this date (point in time)
@@ -25,7 +25,7 @@ shares AS (
     JOIN period_revenue($company) p ON p.period = g.period
 ),
 pools AS (
-    SELECT r.period, bool_or(c.counterparty_class <> 'third_party') AS has_unsplit_pool
+    SELECT r.period, bool_or(c.counterparty_class <> third_party_class()) AS has_unsplit_pool
     FROM revenue_of($company) r
     JOIN counterparties_of($company) c ON c.counterparty = r.counterparty
      AND in_force(c.valid_from, c.valid_to, r.period_end)
@@ -61,8 +61,8 @@ FROM period_spine($company, $period_kind) s
 LEFT JOIN period_revenue($company) p ON p.period = s.period
 LEFT JOIN shares sh ON sh.period = s.period
 LEFT JOIN pools pl ON pl.period = s.period
-WHERE ($from_period IS NULL OR s.period_start >= period_start_of($from_period, $company))
-  AND ($to_period IS NULL OR s.period_end <= period_end_of($to_period, $company))
+WHERE ($from_period IS NULL OR s.period_start >= $from_period)
+  AND ($to_period IS NULL OR s.period_end <= $to_period)
 GROUP BY s.company, s.period, s.period_kind, s.period_start, s.period_end, p.currency, p.basis,
          p.total_revenue
 ORDER BY s.period_start

@@ -1,5 +1,5 @@
 -- Dated events of a company for chart annotations, with their sources.
--- @param company VARCHAR = 'Weibo'  -- company
+-- @param company VARCHAR = DEFAULT_COMPANY  -- company
 -- @param annotated_only BOOLEAN = true  -- only the events marked for annotation
 -- @param basis VARCHAR = NULL  -- show every period on this accounting basis (e.g. ASC 605); default: each period's latest publication
 -- @param as_of DATE = NULL  -- only figures published on or before this date (point in time)

@@ -1,9 +1,9 @@
 -- Year-over-year growth on like periods: total revenue against revenue excluding the partner, with a reconciliation (partner change + rest change = total change) and each part's contribution to total growth. A partner revenue that is a lower bound (a group member undisclosed) gives no change: a difference of lower bounds bounds nothing. A growth rate from a base of zero or less (revenue excluding the partner can be negative when the partner's exceeds the total) is NULL: no percentage describes it. One-offs stay in (`has_one_off`, `prior_has_one_off` say where). A prior period on another accounting basis (`prior_basis`) is no like-for-like comparison: `basis_break` is true and the prior figures and every change are NULL.
--- @param company VARCHAR = 'Weibo'  -- company to analyse
--- @param partner VARCHAR = 'Alibaba'  -- partner excluded: a counterparty alone, or a group
+-- @param company VARCHAR = DEFAULT_COMPANY  -- company to analyse
+-- @param partner VARCHAR = DEFAULT_PARTNER  -- partner excluded: a counterparty alone, or a group
 -- @param period_kind VARCHAR = 'quarter' in (quarter, half, year)  -- quarter or half (like periods a year apart), or year
--- @param from_period PERIOD = NULL  -- first period shown, e.g. 2013Q1
--- @param to_period PERIOD = NULL  -- last period shown, e.g. 2016Q4
+-- @param from_period PERIOD START = NULL  -- first period shown, e.g. 2013Q1
+-- @param to_period PERIOD END = NULL  -- last period shown, e.g. 2016Q4
 -- @param basis VARCHAR = NULL  -- show every period on this accounting basis (e.g. ASC 605); default: each period's latest publication
 -- @param as_of DATE = NULL  -- only figures published on or before this date (point in time)
 WITH periods AS (
@@ -66,6 +66,6 @@ SELECT company, $partner AS partner, period, period_kind, period_start, period_e
        derived,
        concat_ws(' | ', source, prior_source) AS source
 FROM like_for_like
-WHERE ($from_period IS NULL OR period_start >= period_start_of($from_period, $company))
-  AND ($to_period IS NULL OR period_end <= period_end_of($to_period, $company))
+WHERE ($from_period IS NULL OR period_start >= $from_period)
+  AND ($to_period IS NULL OR period_end <= $to_period)
 ORDER BY period_start

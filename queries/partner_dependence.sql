@@ -1,9 +1,9 @@
 -- Each partner's share of total revenue and of its own stream, per period, with a trailing-twelve-month share (quarters and halves: NULL for years): one row per partner and period, `partner` saying which, in the order the partners were given. NULL where the partner's revenue was not disclosed: unknown is not zero. Where a member of the partner's group has no figure that period, the amounts are the known members' sum and `share_is_lower_bound` is true. `share_of_total_excl_one_offs` leaves one-off leaves out of both sides (`has_one_off`, `one_off_revenue` say which periods hold them), and `ttm_share_of_total_excl_one_offs` likewise over the twelve months (`ttm_has_one_off`: one of them holds one); `disclosed_share_of_total` and `disclosed_share_of_stream` are shares printed only as percentages (`disclosed_shares`), for every period including those without amounts. `basis` is the accounting basis the period's figures are on; `basis_break` is true where the TTM window holds periods on different bases, and the TTM columns are then NULL: no sum mixes bases.
--- @param company VARCHAR = 'Weibo'  -- company to analyse
--- @param partner VARCHAR[] = 'Alibaba'  -- partners: each a counterparty alone, or a group (a name that is the group of other counterparties); one name is a list of one, repeat --param partner=... for several
+-- @param company VARCHAR = DEFAULT_COMPANY  -- company to analyse
+-- @param partner VARCHAR[] = DEFAULT_PARTNER  -- partners: each a counterparty alone, or a group (a name that is the group of other counterparties); one name is a list of one, repeat --param partner=... for several
 -- @param period_kind VARCHAR = 'quarter' in (quarter, half, year)  -- quarter, half or year
--- @param from_period PERIOD = NULL  -- first period shown, e.g. 2013Q1 (TTM still uses earlier periods)
--- @param to_period PERIOD = NULL  -- last period shown, e.g. 2016Q4
+-- @param from_period PERIOD START = NULL  -- first period shown, e.g. 2013Q1 (TTM still uses earlier periods)
+-- @param to_period PERIOD END = NULL  -- last period shown, e.g. 2016Q4
 -- @param basis VARCHAR = NULL  -- show every period on this accounting basis (e.g. ASC 605); default: each period's latest publication
 -- @param as_of DATE = NULL  -- only figures published on or before this date (point in time)
 WITH partners AS (  -- the partners in the order given, each once
@@ -77,6 +77,6 @@ SELECT company, w.partner, period, period_kind, period_start, period_end, curren
        source
 FROM with_ttm w
 LEFT JOIN scopes AS scope ON scope.partner = w.partner
-WHERE ($from_period IS NULL OR period_start >= period_start_of($from_period, $company))
-  AND ($to_period IS NULL OR period_end <= period_end_of($to_period, $company))
+WHERE ($from_period IS NULL OR period_start >= $from_period)
+  AND ($to_period IS NULL OR period_end <= $to_period)
 ORDER BY period_start, partner_position

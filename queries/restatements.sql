@@ -1,7 +1,7 @@
 -- Figures published more than once: per period and line (stream and counterparty; `all` for a printed total), the first-reported and the latest figure, the difference and the percentage. A restatement on another basis (continuing operations after a divestiture, a new accounting standard) and a correction on the same basis both show; figures read from filings only, not remainders. An unknown publication date counts as the oldest.
--- @param company VARCHAR = 'Weibo'  -- company to analyse
--- @param from_period PERIOD = NULL  -- first period shown, e.g. 2013Q1
--- @param to_period PERIOD = NULL  -- last period shown, e.g. 2016Q4
+-- @param company VARCHAR = DEFAULT_COMPANY  -- company to analyse
+-- @param from_period PERIOD START = NULL  -- first period shown, e.g. 2013Q1
+-- @param to_period PERIOD END = NULL  -- last period shown, e.g. 2016Q4
 -- @param basis VARCHAR = NULL  -- only publications on this accounting basis (corrections within it)
 -- @param as_of DATE = NULL  -- only publications on or before this date (what was known then)
 WITH published AS (
@@ -9,8 +9,8 @@ WITH published AS (
            amount, currency, source
     FROM revenue_vintages_of($company) WHERE NOT derived_by_tool(derivation)
     UNION ALL
-    SELECT company, period, period_start, period_end, stream, 'all', basis, reported_on, amount,
-           currency, source
+    SELECT company, period, period_start, period_end, stream, total_counterparty(), basis,
+           reported_on, amount, currency, source
     FROM reported_totals_vintages_of($company) WHERE NOT derived_by_tool(derivation)
 ),
 counted AS (
@@ -19,8 +19,8 @@ counted AS (
     WHERE company = $company
       AND ($basis IS NULL OR basis = $basis)
       AND ($as_of IS NULL OR published_on(reported_on) <= $as_of)
-      AND ($from_period IS NULL OR period_start >= period_start_of($from_period, $company))
-      AND ($to_period IS NULL OR period_end <= period_end_of($to_period, $company))
+      AND ($from_period IS NULL OR period_start >= $from_period)
+      AND ($to_period IS NULL OR period_end <= $to_period)
 ),
 lines AS (
     SELECT company, period, any_value(period_start) AS period_start, stream, counterparty,

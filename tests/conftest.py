@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from analytics.charts.bundle_cache import CACHE_DIR_ENV
 from analytics.project import PROJECT_ROOT
 
 SHIPPED_DATA = PROJECT_ROOT / "data"
@@ -28,6 +29,18 @@ def _no_ambient_analytics_environment() -> Iterator[None]:
         for name in [name for name in os.environ if name.startswith(AMBIENT_PREFIX)]:
             session_patch.delenv(name)
         yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def session_cache_dir(_no_ambient_analytics_environment: None,
+                       tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Point the package's per-user cache (vl-convert's bundle) at one folder for the session:
+    tests never write the developer's ~/.cache, and CLI subprocesses inherit the folder, so the
+    bundle is built once per session. Tests about the cache set their own with `monkeypatch`."""
+    folder = tmp_path_factory.mktemp("analytics-cache")
+    with pytest.MonkeyPatch.context() as session_patch:
+        session_patch.setenv(CACHE_DIR_ENV, str(folder))
+        yield folder
 
 
 @pytest.fixture
@@ -52,7 +65,7 @@ def copy_tables(source: Path, target: Path) -> None:
 def two_company_data_dir(data_dir: Path) -> Path:
     """Weibo plus Nimbus Cloud (fictional, CNY, partner = its parent group), ingested through
     the documented CSV formats exactly as an analyst would."""
-    from analytics.store import ingest
+    from analytics.store.ingest import ingest
 
     for table, name in [("counterparties", "counterparties.csv"), ("revenue", "revenue.csv"),
                         ("partnerships", "partnerships.csv"), ("events", "events.csv")]:

@@ -16,7 +16,7 @@ COMPANIES = ("nimbus", "lumen", "brightwater")
 def ingest_fixture(data_dir: Path, company: str) -> Path:
     """Ingest one fixture company's CSVs (tests/fixtures/<company>/<table>.csv) into
     `data_dir`, which may hold Weibo already."""
-    from analytics.store import ingest
+    from analytics.store.ingest import ingest
 
     for table in TABLE_FILES:
         path = FIXTURES / company / f"{table}.csv"

@@ -134,7 +134,8 @@ def test_query_list_shows_every_parameter_with_its_default(cli):
     result = cli("query", "list")
     assert result.exit_code == 0
     assert "--param period_kind VARCHAR = 'quarter' in (quarter, half, year)" in result.stdout
-    assert "--param from_period PERIOD = NULL" in result.stdout
+    assert "--param company VARCHAR = 'Weibo'" in result.stdout  # DEFAULT_COMPANY, resolved
+    assert "--param from_period PERIOD START = NULL" in result.stdout
     assert "= None" not in result.stdout and "peri..." not in result.stdout
 
 

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from analytics.errors import InputError
 from analytics.store.cells_sql import revenue_select
 from analytics.store.readers import SourceRow
-from analytics.store.records import FORMATS, revenue_record
+from analytics.store.records import FORMATS
 
 COLUMNS = FORMATS["revenue"].columns
 FILE = Path("figures.csv")
@@ -71,7 +71,7 @@ def fast_rows(rows: list[dict[str, str]]) -> dict[int, dict[str, object]]:
 
 def python_record(number: int, row: dict[str, str]) -> dict[str, object] | InputError:
     try:
-        record = revenue_record(SourceRow(FILE, number, row))
+        record = FORMATS["revenue"].build(SourceRow(FILE, number, row))
     except InputError as error:
         return error
     record.setdefault("counterparty", None)

@@ -227,9 +227,9 @@ def test_a_failing_chart_names_itself_and_the_rest_still_build(monkeypatch, tmp_
 
 
 def test_currency_axis_formats_use_the_datas_symbol_and_unit():
-    assert fmt.format_amount(120_000_000, "USD") == "$120M"
-    assert fmt.format_amount(1_000_000_000, "CNY") == "¥1.0B"
-    assert fmt.format_share(None) == "n/d"
+    assert fmt.format_money(120_000_000, "USD") == "$120.0M"
+    assert fmt.format_money(1_000_000_000, "CNY") == "¥1.0B"
+    assert fmt.format_share(None) == "not disclosed"
     assert "'$'" in fmt.currency_label_expr("USD", 5e8)
 
 

@@ -208,7 +208,7 @@ def test_db_export_writes_a_duckdb_database(cli, tmp_path):
 
 def acme_data_dir(data_dir, tmp_path):
     """A copy of the shipped data plus Acme's one revenue row."""
-    from analytics.store import ingest
+    from analytics.store.ingest import ingest
 
     other = tmp_path / "other"
     copy_tables(data_dir, other)
@@ -241,8 +241,8 @@ COMPANIES_SQL = "SELECT DISTINCT company FROM revenue ORDER BY 1"
 ])
 def test_the_data_dir_option_lasts_one_invocation_in_process(command, exit_code, stdout, cli,
                                                              data_dir, tmp_path):
-    """--data-dir is held in a module global while a command runs; afterwards (even when the
-    command failed) the library's defaults read $ANALYTICS_DATA_DIR again, not that folder."""
+    """--data-dir goes into the invocation's Project (no module global); afterwards (even when
+    the command failed) the library's defaults read $ANALYTICS_DATA_DIR, not that folder."""
     import analytics
     from analytics import project
 

@@ -59,7 +59,7 @@ def test_periods_read_quarter_first():
 
 @pytest.mark.parametrize(("amount", "currency", "text"), [
     (28_500_000, "USD", "$28.5M"), (210_000_000, "CNY", "¥210.0M"),
-    (-44_400_000, "USD", "-$44.4M"), (1_250_000_000, "USD", "$1.2B"),
+    (-44_400_000, "USD", "\u2212$44.4M"), (1_250_000_000, "USD", "$1.2B"),
     (5_000_000, "XYZ", "XYZ 5.0M"), (None, "USD", "not disclosed")])
 def test_money_is_in_millions_of_the_datas_currency(amount, currency, text):
     assert key_figures.format_money(amount, currency) == text

@@ -266,7 +266,8 @@ def test_charts_name_the_company_as_declared_and_tick_its_fiscal_years(marlow):
     spec = chart_for("partner_dependence", company=COMPANY, partner="Orbis",
                      data_dir=marlow).to_dict()
     assert spec["title"]["text"] == "Marlow Holdings plc's revenue dependence on Orbis"
-    assert "by half-year 2022H1–2025H1 (fiscal years to 31 March);" in spec["title"]["subtitle"]
+    assert "by half-year H1 FY2022 – H1 FY2025 (fiscal years to 31 March);" in \
+        spec["title"]["subtitle"]
     x = x_encodings(spec)[0]
     assert x["timeUnit"] == "utcyearmonthdate"  # a half sits at its first day
     # Ticks at each fiscal year's first day (1 April), labelled by the year it ends in.
@@ -296,17 +297,19 @@ def test_a_calendar_year_company_keeps_its_quarter_axis():
     assert x["axis"]["format"] == "%Y" and "values" not in x["axis"]
 
 
-def test_key_figures_and_headlines_use_the_display_name(marlow):
+def test_key_figures_and_headlines_use_the_display_name_and_fiscal_period_names(marlow):
     from analytics.publish.key_figures import headlines, key_figures, load_frames, subtitle
 
     frames = load_frames(company=COMPANY, partner="Orbis", data_dir=marlow)
     figures = key_figures(frames)
     assert figures.company == "Marlow Holdings plc"
-    assert "H1 2022 – H1 2025 (fiscal years to 31 March) by half-year" in subtitle(figures)
+    assert "H1 FY2022 – H1 FY2025 (fiscal years to 31 March) by half-year" in subtitle(figures)
     assert frames.subject.period_kind == "half"
-    # Orbis: 45.0% of 2022H1 revenue (18.0 of 40.0), 20.0% of 2025H1 (12.1 of 60.4).
+    # Orbis: 45.0% of 2022H1 revenue (18.0 of 40.0), 20.0% of 2025H1 (12.1 of 60.4). 2022H1 is
+    # April to September 2021: fiscal H1 of FY2022, never "H1 2022".
     dependence = headlines(frames, figures)["partner_dependence"]
-    assert dependence.startswith("Orbis fell from 45% of revenue in H1 2022 to 20% in H1 2025")
+    assert dependence.startswith("Orbis fell from 45% of revenue in H1 FY2022 to 20% in "
+                                 "H1 FY2025")
 
 
 def test_deleting_a_companys_row_dates_its_periods_in_calendar_years_again(marlow_copy):

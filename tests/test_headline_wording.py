@@ -59,7 +59,7 @@ def test_a_loss_is_lost_not_a_negative_addition(sentences):
     the rest (112.0 - 60.0) - (115.0 - 64.4) = 52.0 - 50.6 = +1.4."""
     assert sentences["growth_bridge"] == (
         "Of $3.0M revenue decline in 2023, Nova Publishing lost $4.4M and the rest added $1.4M")
-    assert "-$" not in " ".join(sentences.values())
+    assert not any(f"{minus}$" in " ".join(sentences.values()) for minus in "-\u2212")
 
 
 def test_a_stream_named_revenue_is_not_revenue_revenue(sentences):

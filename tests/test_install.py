@@ -91,6 +91,21 @@ def test_the_data_folder_is_the_argument_then_the_environment_then_the_project(t
     assert project.data_dir() == tmp_path.resolve() / "data"
 
 
+def test_a_project_is_resolved_once_with_every_folder_a_command_needs(tmp_path, monkeypatch):
+    (tmp_path / MARKER).write_text("", encoding="utf-8")
+    (tmp_path / "notes").mkdir()
+    monkeypatch.chdir(tmp_path / "notes")
+    monkeypatch.delenv(project.DATA_DIR_ENV, raising=False)
+    monkeypatch.delenv(project.QUERIES_DIR_ENV, raising=False)
+    root = tmp_path.resolve()
+    assert project.Project.resolve() == project.Project(
+        root, root / "data", (root / "queries", project.bundled_dir("queries").resolve()),
+        root / "charts")
+    assert project.Project.resolve(tmp_path / "given").data_dir == root / "given"
+    outside = project.Project.resolve(start=tmp_path.parent)
+    assert outside.root is None and outside.charts_dir == tmp_path.parent.resolve() / "charts"
+
+
 def test_project_queries_shadow_the_environments_which_shadow_the_bundled_ones(tmp_path,
                                                                                monkeypatch):
     (tmp_path / MARKER).write_text("", encoding="utf-8")

@@ -24,10 +24,10 @@ from analytics.ledger.definition import (
     LedgerShape,
     Pooling,
     aggregate_sql,
-    duplicates_sql,
     examples_sql,
     month_start_sql,
 )
+from analytics.ledger.ids import duplicates_sql
 from analytics.periods import MONTHS, period_of
 from tests.test_ledger import (
     FOURTEEN,

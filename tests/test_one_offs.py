@@ -146,7 +146,7 @@ def test_the_dependence_chart_marks_the_one_off_and_plots_the_line_without_it(au
     marker = next(layer for layer in layers(spec) if "shape" in layer.get("encoding", {}))
     assert [(r["period"], r["marker"], r["share_label"], r["detail"])
             for r in marker["data"]["values"]] == [
-        ("2021", "Including one-offs", "43.8%", "a one-off $40M from Norbridge Labs")]
+        ("2021", "Including one-offs", "43.8%", "a one-off $40.0M from Norbridge Labs")]
     assert marker["encoding"]["shape"]["scale"] == {"domain": ["Including one-offs"],
                                                     "range": ["diamond"]}
     text = next(layer for layer in layers(spec) if layer["mark"]["type"] == "text"

@@ -160,7 +160,7 @@ def test_a_ttm_share_over_a_lower_bound_quarter_is_a_lower_bound(shapes):
 def _tiny_company(folder: Path, member_class: str) -> Path:
     """Group G: A (related party, 30 of 100) and B (`member_class`, no figure); the only pool
     left is third_parties (70)."""
-    from analytics.store import ingest
+    from analytics import ingest
 
     (folder / "cp.csv").write_text(
         "company,counterparty,counterparty_class,counterparty_group,is_pool\n"
@@ -211,14 +211,14 @@ def test_the_dependence_chart_draws_a_lower_bound_hollow_and_labels_it(shapes):
     marks = [layer["mark"] for layer in spec["vconcat"][0]["layer"] if "mark" in layer]
     assert any(m.get("type") == "point" and m.get("filled") is False for m in marks)
     assert '"share_label": "≥40.0%"' in text and '"share_label": "43.3%"' in text
-    assert '"partner_revenue": "≥¥80M"' in text
+    assert '"partner_revenue": "≥¥80.0M"' in text
 
 
 def test_the_partner_vs_rest_chart_marks_lower_bounds(shapes):
     spec = chart_for("partner_vs_rest", company=BRIGHTWATER, partner="Meridian",
                      data_dir=shapes).to_dict()
     text = json.dumps(spec, ensure_ascii=False)
-    assert '"amount_label": "≥¥80M"' in text and '"amount_label": "≤¥120M"' in text
+    assert '"amount_label": "≥¥80.0M"' in text and '"amount_label": "≤¥120.0M"' in text
     assert "fillOpacity" in text
 
 

@@ -49,7 +49,7 @@ def test_an_annual_only_company_gets_fiscal_year_charts_without_a_word_of_quarte
 def test_the_annual_dependence_chart_plots_each_year_by_year(shapes):
     spec = spec_of(shapes, "partner_dependence")
     assert spec["title"]["subtitle"] == ("Halvorsen Pharma revenue as % of total revenue, by "
-                                         "fiscal year 2018–2023; gaps = not disclosed")
+                                         "fiscal year 2018 – 2023; gaps = not disclosed")
     layers = spec["vconcat"][0]["layer"]
     shares = next(layer for layer in layers if "layer" not in layer and
                   layer.get("encoding", {}).get("y", {}).get("field") == "share")
@@ -104,7 +104,7 @@ def test_asking_for_halves_of_an_annual_only_company_names_what_it_has(shapes, t
 def test_a_quarterly_company_can_be_charted_by_fiscal_year_on_request(shapes):
     spec = spec_of(shapes, "partner_dependence", company="Weibo", partner="Alibaba",
                    period_kind="year")
-    assert "by fiscal year 2012–2022" in spec["title"]["subtitle"]
+    assert "by fiscal year 2012 – 2022" in spec["title"]["subtitle"]
     default = spec_of(shapes, "partner_dependence", company="Weibo", partner="Alibaba")
     assert "by quarter" in default["title"]["subtitle"]
 

@@ -200,7 +200,7 @@ def test_the_dependence_chart_draws_one_line_per_partner_in_its_colour(data):
     assert spec["title"]["text"] == ("Quillon Browser's revenue dependence on Lookwise group "
                                      "and Searchly")
     assert spec["title"]["subtitle"].startswith(
-        "Each partner's revenue as % of total revenue, by fiscal year 2020–2023; gaps = not "
+        "Each partner's revenue as % of total revenue, by fiscal year 2020 – 2023; gaps = not "
         "disclosed; Lookwise group = Lookwise, Mailbridge")
     lines = share_layers(spec)
     line = next(layer for layer in lines if layer["mark"]["type"] == "line")
@@ -346,7 +346,7 @@ def test_a_half_year_reporter_gets_half_year_charts_chosen_by_itself(data):
     assert subject.period_kind == "half" and subject.words.noun == "half-year"
     spec = chart_for("partner_dependence", company=HALFCO, partner=["Alpha", "Beta"],
                      data_dir=data).to_dict()
-    assert "by half-year 2020H1–2021H1" in spec["title"]["subtitle"]
+    assert "by half-year H1 2020 – H1 2021" in spec["title"]["subtitle"]
     assert share_layers(spec)[0]["encoding"]["x"]["timeUnit"] == "utcyearmonthdate"
     frames = key_figures.load_frames(company=HALFCO, partner=["Alpha", "Beta"], data_dir=data)
     rows = dict(key_figures.key_figure_rows(key_figures.key_figures(frames)))

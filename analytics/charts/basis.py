@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from analytics.charts import common
 from analytics.charts import format as fmt
 from analytics.charts.theme import COLOURS
+from analytics.periods import CALENDAR_YEAR_END
 from analytics.store.schema import AS_REPORTED
 from analytics.store.vintages import PARAMETERS
 
@@ -31,17 +32,23 @@ NOT_LIKE_FOR_LIKE = "not like for like"
 
 @dataclass(frozen=True)
 class Change:
-    """The first period on a new basis: `period` (and its start, ISO) moves from `before`."""
+    """The first period on a new basis: `period` (and its start, ISO) moves from `before`;
+    `year_end_month` is the company's calendar, to name the period."""
 
     period: str
     period_start: str
     before: str
     after: str
+    year_end_month: int = CALENDAR_YEAR_END
+
+    @property
+    def period_name(self) -> str:
+        return fmt.format_period(self.period, self.year_end_month)
 
     @property
     def label(self) -> str:
-        """`ASC 606 from 2018Q1`, the rule's label."""
-        return f"{fmt.label(self.after)} from {self.period}"
+        """`ASC 606 from Q1 2018`, the rule's label."""
+        return f"{fmt.label(self.after)} from {self.period_name}"
 
 
 def vintage_params(query_name: str, subject: Subject, *, strict: bool = True
@@ -87,16 +94,16 @@ def period_bases(frame: pl.DataFrame) -> list[tuple[str, str, str | None]]:
     return list(seen.values())
 
 
-def changes(frame: pl.DataFrame) -> list[Change]:
+def changes(frame: pl.DataFrame, year_end_month: int = CALENDAR_YEAR_END) -> list[Change]:
     """Every first period on a new basis, in order; a period without a basis (a gap) changes
-    nothing."""
+    nothing. Periods are named in the calendar whose year ends in `year_end_month`."""
     found: list[Change] = []
     current: str | None = None
     for period, start, basis in period_bases(frame):
         if basis is None:
             continue
         if current is not None and basis != current:
-            found.append(Change(period, start, current, basis))
+            found.append(Change(period, start, current, basis, year_end_month))
         current = basis
     return found
 
@@ -152,15 +159,15 @@ def rule_layers(ctx: ChartContext, top: int = 4) -> list[Any]:
     and between the two points it keeps apart."""
     import altair as alt
 
-    found = changes(ctx.frame)
+    found = changes(ctx.frame, ctx.year_end_month)
     if not found:
         return []
     rows = [{"period": change.period, "period_start": change.period_start,
              "label": change.label, "y_px": top + 15 * (index % 2),
              "detail": f"{fmt.label(change.before)} before, {fmt.label(change.after)} from "
-                       f"{change.period}: {NOT_LIKE_FOR_LIKE}"}
+                       f"{change.period_name}: {NOT_LIKE_FOR_LIKE}"}
             for index, change in enumerate(found)]
-    data = alt.Data(values=rows)
+    data = common.inline(rows)
     axis = common.period_x(ctx)
     rule = alt.Chart(data).mark_rule(color=COLOURS["basis"], strokeWidth=1.5).encode(
         x=axis, tooltip=[alt.Tooltip("label:N", title="Basis change"),
@@ -187,14 +194,14 @@ def notes(ctx: ChartContext, *, year_on_year: bool = False) -> list[str]:
     chosen = [f"basis: {fmt.label(ctx.basis)}" if ctx.basis else "",
               f"as published by {ctx.as_of.isoformat()}" if ctx.as_of else ""]
     parts = [part for part in chosen if part]
-    found = changes(ctx.frame)
+    found = changes(ctx.frame, ctx.year_end_month)
     if found:
         runs = ", ".join(change.label for change in found)
         parts.append(f"basis changes: {runs}, each marked by a rule: figures either side are "
                      f"{NOT_LIKE_FOR_LIKE}")
     breaks = break_periods(ctx.frame) if year_on_year else []
     if breaks:
-        parts.append(f"no change across a basis change in {span(breaks)}")
+        parts.append(f"no change across a basis change in {span(breaks, ctx.year_end_month)}")
     if not parts:
         return []
     text = "; ".join(parts)
@@ -227,6 +234,6 @@ def _distinct(frame: pl.DataFrame, column: str) -> tuple[list[str], list[bool]]:
     return list(flags), list(flags.values())
 
 
-def span(runs: Iterable[list[str]]) -> str:
-    """`2014Q1–2014Q4, 2018Q1`: each run of periods by its first and last."""
-    return ", ".join(run[0] if len(run) == 1 else f"{run[0]}–{run[-1]}" for run in runs if run)
+def span(runs: Iterable[list[str]], year_end_month: int = CALENDAR_YEAR_END) -> str:
+    """`Q1 2014 – Q4 2014, Q1 2018`: each run of periods by its first and last."""
+    return ", ".join(fmt.format_range(run[0], run[-1], year_end_month) for run in runs if run)

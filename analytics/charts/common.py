@@ -43,6 +43,13 @@ def values(frame: pl.DataFrame, columns: list[str] | tuple[str, ...] | None = No
         named=True)]
 
 
+def inline(rows: list[dict[str, Any]]) -> alt.Data:
+    """Rows as a chart's inline data: the one call of Altair's untyped `Data`."""
+    import altair as alt
+
+    return alt.Data(values=rows)  # type: ignore[no-untyped-call]
+
+
 def _plain(value: Any) -> Any:
     if isinstance(value, Decimal):
         return float(value)
@@ -159,11 +166,13 @@ def finish(chart: Any, title: str, subtitle: str, sources: list[Any],
 
 
 def period_label(frame: pl.DataFrame, year_end_month: int = CALENDAR_YEAR_END) -> str:
-    """'2013Q1–2021Q3' for a result's first and last period ('' when empty), and for a fiscal
-    year not ending in December, which (`2022H1–2025H1 (fiscal years to 31 March)`)."""
+    """`Q1 2013 – Q3 2021` for a result's first and last period ('' when empty), named as
+    `format.format_range` names them; a fiscal year not ending in December says which
+    (`H1 FY2022 – H1 FY2025 (fiscal years to 31 March)`)."""
     if not frame.height:
         return ""
-    return f"{frame['period'][0]}–{frame['period'][-1]}{fiscal_note(year_end_month)}"
+    first, last = frame["period"][0], frame["period"][-1]
+    return f"{fmt.format_range(first, last, year_end_month)}{fiscal_note(year_end_month)}"
 
 
 def nothing_to_plot(frame: pl.DataFrame, column: str) -> bool:
@@ -173,4 +182,4 @@ def nothing_to_plot(frame: pl.DataFrame, column: str) -> bool:
 
 def at_least(label: str, lower_bound: bool | None) -> str:
     """A value label marked `≥` when it is a lower bound (a group member undisclosed)."""
-    return f"≥{label}" if lower_bound and label != "n/d" else label
+    return f"≥{label}" if lower_bound and label != fmt.NOT_DISCLOSED else label

@@ -6,15 +6,47 @@ is a lower bound and the tooltip says so.
 
 from __future__ import annotations
 
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from analytics.charts import basis, common
 from analytics.charts import format as fmt
 from analytics.charts.registry import ChartContext, chart
 from analytics.charts.theme import COLOURS, HEIGHT, WIDTH
 
+if TYPE_CHECKING:
+    from analytics.charts.registry import Sentence
+    from analytics.publish.key_figures import Frames, KeyFigures
 
-@chart("concentration", query="concentration",
+
+def concentration_headline(frames: Frames, figures: KeyFigures) -> Sentence:
+    """`Largest customer Alibaba: 31% of revenue in Q3 2021; HHI 1,234`."""
+    from analytics.publish.key_figure_text import hhi_text
+    from analytics.publish.shares import latest_row
+
+    row = latest_row(frames.concentration, "top_share")
+    if row is None:
+        return f"No counterparty of {figures.company} was disclosed in this range"
+    excluding = ""
+    if row.get("one_offs_excluded"):
+        amount = fmt.format_money(row["one_off_revenue"], figures.currency)
+        excluding = f" excluding {fmt.one_off_phrase(amount, row['one_off_counterparties'])}"
+    return (f"Largest customer {fmt.label(row['top_counterparty'])}: "
+            f"{fmt.format_share(row['top_share'])} of revenue in "
+            f"{fmt.format_period(row['period'], figures.year_end_month)}{excluding}; "
+            f"HHI {hhi_text(figures)}")
+
+
+def concentration_notes(frames: Frames, figures: KeyFigures) -> list[str]:
+    """One line per period with an HHI: the largest customer, its share and the HHI."""
+    rows = frames.concentration.filter(frames.concentration["hhi"].is_not_null())
+    return [f"{fmt.format_period(r['period'], figures.year_end_month)}: largest "
+            f"{fmt.label(r['top_counterparty'])} {fmt.format_share(r['top_share'], exact=True)}; "
+            f"HHI {fmt.format_hhi(r['hhi'], bool(r['hhi_is_lower_bound']))}"
+            for r in rows.sort("period_start").iter_rows(named=True)]
+
+
+@chart("concentration", query="concentration", headline=concentration_headline,
+       notes=concentration_notes,
        columns=("period", "period_start", "top_counterparty", "top_share", "hhi",
                 "hhi_is_lower_bound", "hhi_above_scale", "one_offs_excluded", "source"),
        params=("company", "period_kind", "from_period", "to_period"))
@@ -29,7 +61,7 @@ def concentration(ctx: ChartContext) -> Any:
                alt.Tooltip("top_counterparty:N", title="Top counterparty"),
                alt.Tooltip("top_share_label:N", title="Top share of revenue"),
                alt.Tooltip("hhi_label:N", title="HHI"), *basis.tooltip(rows)]
-    base = alt.Chart(alt.Data(values=rows)).encode(x=common.period_x(ctx),
+    base = alt.Chart(common.inline(rows)).encode(x=common.period_x(ctx),
                                                          tooltip=tooltip, **apart)
     hhi_y = alt.Y("hhi:Q", title="HHI (0–10,000)", scale=alt.Scale(zero=True, nice=True),
                   axis=alt.Axis(titleColor=COLOURS["total"], format=",d"))
@@ -45,15 +77,17 @@ def concentration(ctx: ChartContext) -> Any:
         base.mark_point(color=COLOURS["partner"], invalid=invalid).encode(y=share_y))
     above = [r for r in rows if r["hhi_above_scale"]]
     if above:  # a share over 100% (negative lines elsewhere): ringed, and said in the subtitle
-        hhi = alt.layer(hhi, alt.Chart(alt.Data(values=above)).mark_point(
+        hhi = alt.layer(hhi, alt.Chart(common.inline(above)).mark_point(
             shape="circle", size=260, filled=False, color=COLOURS["negative"], strokeWidth=2
         ).encode(x=common.period_x(ctx), y=hhi_y, tooltip=tooltip))
     body = alt.layer(hhi, share, *basis.rule_layers(ctx)).resolve_scale(
         y="independent").properties(width=WIDTH, height=HEIGHT)
-    excluded = frame.filter(frame["one_offs_excluded"].fill_null(False))["period"].to_list()
+    excluded = [fmt.format_period(period, ctx.year_end_month) for period in frame.filter(
+        frame["one_offs_excluded"].fill_null(False))["period"].to_list()]
     flags = "; ringed: HHI over 10,000" if above else ""
     flags += f"; one-offs left out ({', '.join(excluded[:3])})" if excluded else ""
-    over = [f"HHI over 10,000 in {r['period']}: {r['top_counterparty']}'s revenue exceeds total "
+    over = [f"HHI over 10,000 in {fmt.format_period(r['period'], ctx.year_end_month)}: "
+            f"{r['top_counterparty']}'s revenue exceeds total "
             "revenue (negative lines elsewhere), a share over 100%" for r in above[:3]]
     return common.finish(
         body, f"{fmt.possessive(ctx.company)} customer concentration",
@@ -66,10 +100,9 @@ def concentration(ctx: ChartContext) -> Any:
 def _with_labels(row: dict[str, Any]) -> dict[str, Any]:
     """A period's row plus the texts its tooltip shows (the counterparty as `format.label`)."""
     top = row["top_counterparty"]
-    hhi = "n/d" if row["hhi"] is None else \
-        f"{row['hhi']:,.0f}{' (lower bound)' if row['hhi_is_lower_bound'] else ''}"
+    hhi = fmt.format_hhi(row["hhi"], bool(row["hhi_is_lower_bound"]))
     if row["hhi_above_scale"]:
         hhi += " (above 10,000: a customer's revenue exceeds total revenue)"
     excluded = " (one-offs left out)" if row["one_offs_excluded"] else ""
     return {**row, "top_counterparty": None if top is None else fmt.label(top),
-            "top_share_label": fmt.format_share(row["top_share"]) + excluded, "hhi_label": hhi}
+            "top_share_label": fmt.format_share(row["top_share"], exact=True) + excluded, "hhi_label": hhi}

@@ -13,12 +13,16 @@ draws one share line per partner (`charts.dependence_compared`).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from analytics.charts import basis, common, markers
 from analytics.charts import format as fmt
 from analytics.charts.registry import ChartContext, chart
 from analytics.charts.theme import COLOURS, HEIGHT, WIDTH
+
+if TYPE_CHECKING:
+    from analytics.charts.registry import Sentence
+    from analytics.publish.key_figures import Frames, KeyFigures
 
 MAJOR_CUSTOMER_THRESHOLD = 0.10
 SHADED_KIND = "strategic_cooperation"
@@ -26,7 +30,42 @@ SHADED_KIND = "strategic_cooperation"
 BASIS_LABEL_TOP = 4 + 15 * 3
 
 
+def dependence_headline(frames: Frames, figures: KeyFigures) -> Sentence:
+    """The share's course from the first to the latest period; several partners: who led when."""
+    from analytics.publish import compared, headlines
+
+    return compared.headline(figures) if figures.compared \
+        else headlines.dependence_headline(figures)
+
+
+def dependence_notes(frames: Frames, figures: KeyFigures) -> list[str]:
+    """One line per disclosed period (and partner, when several are compared): the amounts, the
+    share and the source; each names its basis when the range holds several."""
+    from analytics.publish.shares import basis_runs
+
+    shown = frames.dependence if frames.compared is None else frames.compared
+    rows = shown.filter(shown["share_of_total"].is_not_null())
+    names = {key: scope.short for key, scope in zip(frames.subject.partners,
+                                                     frames.subject.scopes, strict=True)}
+    several = len(basis_runs(frames.dependence)) > 1
+    return [_note_line(row, names.get(str(row.get("partner")), frames.subject.scope.short),
+                       figures, several)
+            for row in rows.sort("period_start", maintain_order=True).iter_rows(named=True)]
+
+
+def _note_line(row: dict[str, Any], partner: str, figures: KeyFigures, several: bool) -> str:
+    """`Q4 2013: Alibaba $28.5M of $71.4M (39.9%). Source: ...` (`at least` for a lower bound)."""
+    bound, money = bool(row.get("share_is_lower_bound")), figures.currency
+    basis_name = f", {fmt.label(row['basis'])}" if several and row.get("basis") else ""
+    return (f"{fmt.format_period(row['period'], figures.year_end_month)}: {partner} "
+            f"{fmt.format_money(row['partner_revenue'], money, lower_bound=bound)} of "
+            f"{fmt.format_money(row['total_revenue'], money)} "
+            f"({fmt.format_share(row['share_of_total'], exact=True, lower_bound=bound)})"
+            f"{basis_name}. Source: {row['source']}")
+
+
 @chart("partner_dependence", query="partner_dependence", several_partners=True,
+       headline=dependence_headline, notes=dependence_notes,
        columns=("period", "period_start", "period_end", "currency", "partner", "partner_revenue",
                 "total_revenue", "share_of_total", "partner_stream", "share_of_stream",
                 "share_is_lower_bound", "share_of_total_excl_one_offs", "has_one_off",
@@ -82,13 +121,13 @@ def _series(ctx: ChartContext) -> list[dict[str, Any]]:
         bound = bool(row["share_is_lower_bound"])
         for series, key in ((total_series, "share_of_total_excl_one_offs"),
                             (f"% of {stream} revenue", "share_of_stream")):
-            partner_revenue = fmt.format_amount(row["partner_revenue"], currency, largest)
+            partner_revenue = fmt.format_money(row["partner_revenue"], currency, scale=largest)
             rows.append({"period": row["period"], "period_start": row["period_start"],
                          "partner": ctx.partner, "series": series, "share": row[key],
-                         "share_label": common.at_least(fmt.format_share(row[key]), bound),
+                         "share_label": common.at_least(fmt.format_share(row[key], exact=True), bound),
                          "partner_revenue": common.at_least(partner_revenue, bound),
-                         "total_revenue": fmt.format_amount(row["total_revenue"], currency,
-                                                            largest),
+                         "total_revenue": fmt.format_money(row["total_revenue"], currency,
+                                                           scale=largest),
                          **({"lower_bound": bound} if bounds else {})})
     return rows
 
@@ -104,7 +143,7 @@ def _share_lines(ctx: ChartContext) -> list[Any]:
         domain=series_names, range=[COLOURS["partner"], COLOURS["partner_light"]]))
     y = alt.Y("share:Q", axis=common.share_axis("Share of revenue"),
               scale=alt.Scale(domain=list(_y_domain(ctx))))
-    base = alt.Chart(alt.Data(values=rows)).encode(
+    base = alt.Chart(common.inline(rows)).encode(
         x=common.period_x(ctx), y=y,
         color=colour,
         tooltip=[alt.Tooltip("period:N", title=ctx.words.noun.capitalize()),
@@ -138,7 +177,7 @@ def _y_domain(ctx: ChartContext) -> tuple[float, float]:
 def threshold_layer() -> Any:
     import altair as alt
 
-    data = alt.Data(values=[{"y": MAJOR_CUSTOMER_THRESHOLD,
+    data = common.inline([{"y": MAJOR_CUSTOMER_THRESHOLD,
                              "label": "10% major-customer threshold"}])
     rule = alt.Chart(data).mark_rule(strokeDash=[6, 4], color=COLOURS["threshold"]).encode(
         y="y:Q")
@@ -158,10 +197,10 @@ def _last_value(ctx: ChartContext) -> Any:
         return None
     last = common.values(known.tail(1), ["period", "period_start", column,
                                          "share_is_lower_bound", "has_one_off"])[0]
-    share = common.at_least(fmt.format_share(last[column]), last.pop("share_is_lower_bound"))
+    share = common.at_least(fmt.format_share(last[column], exact=True), last.pop("share_is_lower_bound"))
     excluding = " excl. one-offs" if last.pop("has_one_off") else ""
-    last["label"] = f"{share} ({last['period']}{excluding})"
-    return alt.Chart(alt.Data(values=[last])).mark_text(
+    last["label"] = f"{share} ({fmt.format_period(last['period'], ctx.year_end_month)}{excluding})"
+    return alt.Chart(common.inline([last])).mark_text(
         align="left", dx=8, dy=-8, fontWeight="bold", color=COLOURS["partner"], fontSize=13,
     ).encode(x=common.period_x(ctx), y=f"{column}:Q", text="label:N")
 
@@ -180,7 +219,7 @@ def _shading(ctx: ChartContext) -> list[Any]:
     rows = shading_rows(ctx, ctx.fetch("partnerships"))
     if not rows:
         return []
-    data = alt.Data(values=rows)
+    data = common.inline(rows)
     x = alt.X("start:T", scale=alt.Scale(type="utc"))
     rect = alt.Chart(data).mark_rect(color=COLOURS["shading"], opacity=0.55).encode(
         x=x, x2="end:T", tooltip=[alt.Tooltip("label:N", title="Partnership"),
@@ -227,7 +266,7 @@ def event_layers(ctx: ChartContext) -> list[Any]:
             for index, (day, labels) in enumerate(sorted(by_date.items()))]
     if not rows:
         return []
-    data = alt.Data(values=rows)
+    data = common.inline(rows)
     x = alt.X("date:T", scale=alt.Scale(type="utc"))
     rule = alt.Chart(data).mark_rule(strokeDash=[2, 3], color=COLOURS["event"]).encode(
         x=x, tooltip=[alt.Tooltip("date:T", title="Date", format="%Y-%m-%d"),

@@ -89,12 +89,12 @@ def _rows(ctx: ChartContext) -> list[dict[str, Any]]:
             "partner": names.get(row["partner"], fmt.label(row["partner"])),
             "share": row["share_of_total_excl_one_offs"],
             "share_label": common.at_least(
-                fmt.format_share(row["share_of_total_excl_one_offs"]), bound),
+                fmt.format_share(row["share_of_total_excl_one_offs"], exact=True), bound),
             "stream_share_label": common.at_least(
-                fmt.format_share(row["share_of_stream"]), bound) + f" of {stream} revenue",
+                fmt.format_share(row["share_of_stream"], exact=True), bound) + f" of {stream} revenue",
             "partner_revenue": common.at_least(
-                fmt.format_amount(row["partner_revenue"], currency, largest), bound),
-            "total_revenue": fmt.format_amount(row["total_revenue"], currency, largest),
+                fmt.format_money(row["partner_revenue"], currency, scale=largest), bound),
+            "total_revenue": fmt.format_money(row["total_revenue"], currency, scale=largest),
             **({"lower_bound": bound} if bounds else {})})
     return rows
 
@@ -108,7 +108,7 @@ def _share_lines(ctx: ChartContext, colour: Any) -> list[Any]:
         else "Share of total revenue"
     y = alt.Y("share:Q", axis=common.share_axis(total),
               scale=alt.Scale(domain=list(_y_domain(ctx))))
-    base = alt.Chart(alt.Data(values=rows)).encode(
+    base = alt.Chart(common.inline(rows)).encode(
         x=common.period_x(ctx), y=y, color=colour,
         tooltip=[alt.Tooltip("period:N", title=ctx.words.noun.capitalize()),
                  alt.Tooltip("partner:N", title="Partner"),
@@ -167,14 +167,15 @@ def _last_values(ctx: ChartContext, colour: Any) -> Any:
             continue
         last = common.values(mine.tail(1), ["period", "period_start", column,
                                             "share_is_lower_bound", "has_one_off"])[0]
-        share = common.at_least(fmt.format_share(last[column]), last["share_is_lower_bound"])
+        share = common.at_least(fmt.format_share(last[column], exact=True), last["share_is_lower_bound"])
         excluding = " excl. one-offs" if last["has_one_off"] else ""
         rows.append({"period": last["period"], "period_start": last["period_start"],
                      column: last[column], "partner": name,
-                     "label": f"{name} {share} ({last['period']}{excluding})"})
+                     "label": f"{name} {share} "
+                              f"({fmt.format_period(last['period'], ctx.year_end_month)}{excluding})"})
     if not rows:
         return None
-    return alt.Chart(alt.Data(values=rows)).mark_text(
+    return alt.Chart(common.inline(rows)).mark_text(
         align="left", dx=8, dy=-8, fontWeight="bold", fontSize=13).encode(
         x=common.period_x(ctx), y=f"{column}:Q", text="label:N",
         color=_colour([scope.short for scope in ctx.scopes], legend=False))
@@ -192,7 +193,7 @@ def _shading(ctx: ChartContext) -> list[Any]:
                          "label": f"{row['label']}: {scope.short}"})
     if not rows:
         return []
-    data = alt.Data(values=rows)
+    data = common.inline(rows)
     x = alt.X("start:T", scale=alt.Scale(type="utc"))
     rect = alt.Chart(data).mark_rect(color=COLOURS["shading"], opacity=0.35).encode(
         x=x, x2="end:T", tooltip=[alt.Tooltip("label:N", title="Partnership"),

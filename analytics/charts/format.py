@@ -1,17 +1,35 @@
-"""Axis formats in the data's currency and unit, source footnotes, and the length caps of chart text.
+"""How every figure is spelt for a person, in charts, headlines, slides and the report: money,
+shares, HHI, periods (`format_period`, calendar aware), "not disclosed", the minus sign; and the
+axis formats, source footnotes and length caps of chart text.
 
-Vega's d3-format only knows the locale's `$`, so currency axes use a label expression that puts
-the right symbol in front of a scaled number (`$120M`, `¥1.0B`); that expression never holds data
-text, only symbols from `SYMBOLS` or an unknown code's ASCII letters. Every name shown in a chart
-passes `label` (control characters out, at most `LABEL_LIMIT` characters).
+One module so a figure reads the same on a chart's tooltip, a slide and the report. Vega's
+d3-format only knows the locale's `$`, so currency axes use a label expression that puts the
+right symbol in front of a scaled number (`$120M`, `¥1.0B`); that expression never holds data
+text, only symbols from `SYMBOLS` or an unknown code's ASCII letters. Every name shown passes
+`label` (control characters out, at most `LABEL_LIMIT` characters).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from decimal import Decimal
 
+from analytics.periods import CALENDAR_YEAR_END, format_period
 from analytics.text import for_renderer, shorten
+
+__all__ = [
+    "MINUS",
+    "NOT_DISCLOSED",
+    "format_hhi",
+    "format_money",
+    "format_period",
+    "format_range",
+    "format_share",
+    "label",
+    "one_off_phrase",
+    "possessive",
+]
 
 SYMBOLS = {"USD": "$", "CNY": "¥", "RMB": "¥", "JPY": "¥", "EUR": "€", "GBP": "£",
            "HKD": "HK$"}
@@ -25,6 +43,10 @@ LABEL_LIMIT = 80
 TITLE_LIMIT, SUBTITLE_LIMIT = 120, 200
 #: Characters kept of one source reference in a footnote.
 SOURCE_ITEM_LIMIT = 80
+#: What every text says for an unknown (undisclosed) value: unknown is never zero.
+NOT_DISCLOSED = "not disclosed"
+#: The minus sign of every amount and share shown (U+2212, as the axes' d3-format writes it).
+MINUS = "\u2212"
 
 
 def label(text: object, limit: int = LABEL_LIMIT) -> str:
@@ -58,24 +80,54 @@ def currency_label_expr(currency: str | None, max_abs: float) -> str:
     """A Vega label expression for an amount axis, e.g. `$120M` or `−¥1.0B`."""
     divisor, suffix, decimals = scale_for(max_abs)
     symbol = currency_symbol(currency)
-    return (f"(datum.value < 0 ? '−' : '') + '{symbol}' + "
+    return (f"(datum.value < 0 ? '{MINUS}' : '') + '{symbol}' + "
             f"format(abs(datum.value) / {divisor:g}, ',.{decimals}f') + '{suffix}'")
 
 
-def format_amount(value: float | None, currency: str | None, max_abs: float | None = None) -> str:
-    """An amount as the axis would show it (`$120M`); `n/d` when not disclosed."""
-    if value is None:
-        return "n/d"
-    divisor, suffix, decimals = scale_for(abs(max_abs if max_abs is not None else value))
-    if divisor > 1 and abs(value) < 10 * divisor:
-        decimals = max(decimals, 1)
-    sign = "−" if value < 0 else ""
-    return f"{sign}{currency_symbol(currency)}{abs(value) / divisor:,.{decimals}f}{suffix}"
+def format_money(amount: Decimal | float | None, currency: str | None, *,
+                 lower_bound: bool = False, scale: float | None = None) -> str:
+    """An amount in the data's currency, one decimal in billions, millions or thousands: $28.5M,
+    ¥1.2B, −$44.4M; `at least ¥63.6M` for a lower bound. `scale` (the largest amount shown
+    beside it) keeps a chart's amounts in one unit, but never a unit that would show an amount
+    as zero (¥15.0M beside ¥1.2B, not ¥0.0B)."""
+    if amount is None:
+        return NOT_DISCLOSED
+    value = float(amount)
+    divisor, suffix, _ = scale_for(abs(scale if scale is not None else value))
+    if abs(value) / divisor < 0.05:  # zero in the chart's unit: in its own unit
+        divisor, suffix, _ = scale_for(abs(value))
+    sign = MINUS if value < 0 else ""
+    decimals = 1 if divisor > 1 else 0
+    text = f"{sign}{currency_symbol(currency)}{abs(value) / divisor:,.{decimals}f}{suffix}"
+    return f"at least {text}" if lower_bound else text
 
 
-def format_share(value: float | None, decimals: int = 1) -> str:
-    """A 0..1 share as a percentage; `n/d` when not disclosed (unknown is not zero)."""
-    return "n/d" if value is None else f"{value * 100:.{decimals}f}%"
+def format_share(share: float | None, *, exact: bool = False, lower_bound: bool = False,
+                 decimals: int = 1) -> str:
+    """A 0..1 share as a percentage: two significant figures (0.399 -> 40%, 0.093 -> 9.3%), or
+    `decimals` decimals when `exact`; `at least 9.3%` for a lower bound, so no sentence states
+    one as exact; `not disclosed` when unknown (unknown is not zero)."""
+    if share is None:
+        return NOT_DISCLOSED
+    percent = share * 100
+    text = (f"{abs(percent):.0f}%" if abs(percent) >= 10 and not exact
+            else f"{abs(percent):.{decimals}f}%")
+    text = f"{MINUS}{text}" if percent < 0 and text.strip("0.%") else text
+    return f"at least {text}" if lower_bound else text
+
+
+def format_hhi(hhi: float | None, lower_bound: bool = False) -> str:
+    """HHI on the 0-10,000 scale (`2,415`), flagged when pools make it a lower bound."""
+    if hhi is None:
+        return NOT_DISCLOSED
+    return f"{hhi:,.0f}{' (a lower bound)' if lower_bound else ''}"
+
+
+def format_range(first: str, last: str, year_end_month: int = CALENDAR_YEAR_END) -> str:
+    """`Q1 2013 – Q3 2021` (`H1 FY2022 – H1 FY2025` in a fiscal calendar); one period alone."""
+    if first == last:
+        return format_period(first, year_end_month)
+    return f"{format_period(first, year_end_month)} – {format_period(last, year_end_month)}"
 
 
 def shorten_source(source: str) -> str:

@@ -28,7 +28,8 @@ def has_one_offs(ctx: ChartContext) -> bool:
 def one_off_note(ctx: ChartContext) -> str:
     """`; 2021 has a one-off: the line excludes it, ◆ includes it` (the one-off is named beside
     its marker)."""
-    periods = ctx.frame.filter(ctx.frame["has_one_off"].fill_null(False))["period"].to_list()
+    periods = [fmt.format_period(period, ctx.year_end_month) for period in ctx.frame.filter(
+        ctx.frame["has_one_off"].fill_null(False))["period"].to_list()]
     if not periods:
         return ""
     if len(periods) == 1:
@@ -51,10 +52,10 @@ def _one_off_rows(ctx: ChartContext) -> list[dict[str, Any]]:
     largest = common.max_abs(frame, "total_revenue")
     rows = []
     for row in common.values(frame.filter(frame["has_one_off"].fill_null(False))):
-        amount = fmt.format_amount(row["one_off_revenue"], currency, largest)
+        amount = fmt.format_money(row["one_off_revenue"], currency, scale=largest)
         rows.append({"period": row["period"], "period_start": row["period_start"],
                      "marker": INCLUDING, "share": row["share_of_total"],
-                     "share_label": common.at_least(fmt.format_share(row["share_of_total"]),
+                     "share_label": common.at_least(fmt.format_share(row["share_of_total"], exact=True),
                                                     bool(row["share_is_lower_bound"])),
                      "detail": fmt.one_off_phrase(amount, row["one_off_counterparties"]),
                      "source": fmt.label(row["source"] or "not recorded", 300)})
@@ -72,7 +73,7 @@ def _disclosed_rows(ctx: ChartContext, stream_marker: str) -> list[dict[str, Any
             plus_minus = "" if precision is None else f" (±{precision * 100:g} pt)"
             rows.append({"period": row["period"], "period_start": row["period_start"],
                          "marker": marker, "share": row[key],
-                         "share_label": f"{fmt.format_share(row[key])}{plus_minus}",
+                         "share_label": f"{fmt.format_share(row[key], exact=True)}{plus_minus}",
                          "detail": "printed as a percentage, not computed from amounts",
                          "source": fmt.label(row["disclosed_source"] or "not recorded", 300)})
     return rows
@@ -102,7 +103,7 @@ def marker_layers(ctx: ChartContext, stream: str, y: Any) -> list[Any]:
     fills = {INCLUDING: COLOURS["total"], DISCLOSED_TOTAL: COLOURS["partner"],
              stream_marker: COLOURS["partner_light"]}
     x = common.period_x(ctx)
-    points = alt.Chart(alt.Data(values=rows)).mark_point(
+    points = alt.Chart(common.inline(rows)).mark_point(
         filled=True, size=110, opacity=0.95, stroke="white", strokeWidth=0.8).encode(
         x=x, y=y,
         shape=alt.Shape("marker:N", title=None, sort=names, legend=LEGEND, scale=alt.Scale(
@@ -117,7 +118,7 @@ def marker_layers(ctx: ChartContext, stream: str, y: Any) -> list[Any]:
     one_offs = [row for row in rows if row["marker"] == INCLUDING]
     if not one_offs:
         return [points]
-    text = alt.Chart(alt.Data(values=one_offs)).mark_text(
+    text = alt.Chart(common.inline(one_offs)).mark_text(
         align="left", dx=9, dy=10, fontSize=11, color=COLOURS["total"]).encode(
         x=x, y=y, text="detail:N")
     return [points, text]

@@ -1,7 +1,9 @@
 """The chart registry: a dict of frozen dataclasses filled by the `chart` decorator.
 
-A chart names the query it reads and the columns it needs, so a test can check every chart
-against its query without building it; chart modules are imported on first lookup.
+An entry owns everything about its chart: the query it reads and the columns it needs (so a test
+can check every chart against its query without building it), the headline its slide and report
+section open with, and its slide's speaker notes; adding a chart is adding one module to
+`CHART_MODULES`. Chart modules are imported on first lookup.
 """
 
 from __future__ import annotations
@@ -18,6 +20,13 @@ if TYPE_CHECKING:
     import polars as pl
 
     from analytics.charts.subject import PartnerScope, PeriodWords
+    from analytics.publish.key_figures import Frames, KeyFigures
+
+#: A headline: a sentence, or a sentence and the basis note a cut must keep (`key_figures.fit`).
+Sentence = str | tuple[str, str]
+#: What a chart says in words, from the deck's and report's frames and key figures.
+Headline = Callable[["Frames", "KeyFigures"], Sentence]
+Notes = Callable[["Frames", "KeyFigures"], list[str]]
 
 CHART_MODULES = ("dependence", "revenue", "growth", "concentration")
 
@@ -69,7 +78,8 @@ class ChartDef:
     """One registered chart: its name, the query it reads, the columns it needs, and the column
     without which it has nothing to plot (`requires`: all NULL in the range is an error).
     A chart with `several_partners` gets every partner given (its query takes a list); any
-    other is about the first partner."""
+    other is about the first partner. `headline` states its finding in numbers and `notes` are
+    the lines behind it (one per period, with sources) for its slide's speaker notes."""
 
     name: str
     query: str
@@ -79,6 +89,8 @@ class ChartDef:
     description: str = field(default="")
     requires: str = "total_revenue"
     several_partners: bool = False
+    headline: Headline | None = None
+    notes: Notes | None = None
 
 
 CHARTS: dict[str, ChartDef] = {}
@@ -86,13 +98,15 @@ CHARTS: dict[str, ChartDef] = {}
 
 def chart(name: str, *, query: str, columns: tuple[str, ...], params: tuple[str, ...] = PARAMS,
           requires: str = "total_revenue", several_partners: bool = False,
+          headline: Headline | None = None, notes: Notes | None = None,
           ) -> Callable[[Callable[[ChartContext], Any]], Callable[[ChartContext], Any]]:
-    """Register the decorated function as chart `name` reading `query`."""
+    """Register the decorated function as chart `name` reading `query`, worded by `headline`
+    and `notes`."""
 
     def register(build: Callable[[ChartContext], Any]) -> Callable[[ChartContext], Any]:
         doc = (build.__doc__ or "").strip().splitlines()
         CHARTS[name] = ChartDef(name, query, columns, build, params, doc[0] if doc else "",
-                                requires, several_partners)
+                                requires, several_partners, headline, notes)
         return build
 
     return register

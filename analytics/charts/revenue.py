@@ -5,12 +5,17 @@ labelled rule marks the first period on a new accounting basis (`charts.basis`).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from analytics.charts import basis, common
 from analytics.charts import format as fmt
+from analytics.charts.dependence import dependence_notes
 from analytics.charts.registry import ChartContext, chart
 from analytics.charts.theme import COLOURS, HEIGHT, WIDTH, stream_colour
+
+if TYPE_CHECKING:
+    from analytics.charts.registry import Sentence
+    from analytics.publish.key_figures import Frames, KeyFigures
 
 NOT_SPLIT = "total (partner not disclosed)"
 ONE_OFF = "one-offs"
@@ -20,7 +25,22 @@ def _label(name: str) -> str:
     return fmt.label(name.replace("_", " "))
 
 
-@chart("revenue_by_source", query="revenue_by_source",
+def source_headline(frames: Frames, figures: KeyFigures) -> Sentence:
+    """`Alibaba brought $20.8M of $607.4M revenue in Q3 2021` (and the one-offs it includes)."""
+    from analytics.publish.headlines import not_disclosed_here
+
+    latest = figures.latest
+    if latest is None:
+        return not_disclosed_here(figures)
+    brought = fmt.format_money(latest.partner_revenue, figures.currency,
+                               lower_bound=latest.lower_bound)
+    including = f", which includes {latest.one_off}" if latest.one_off else ""
+    return (f"{figures.partner} brought {brought} of "
+            f"{fmt.format_money(latest.total_revenue, figures.currency)} revenue in "
+            f"{latest.period_name}{including}")
+
+
+@chart("revenue_by_source", headline=source_headline, notes=dependence_notes, query="revenue_by_source",
        columns=("period", "period_start", "period_end", "currency", "stream", "portion", "one_off",
                 "partner_is_lower_bound", "amount", "total_revenue", "share_of_total",
                 "source"), requires="amount")
@@ -45,10 +65,10 @@ def revenue_by_source(ctx: ChartContext) -> Any:
         category = ONE_OFF if row["one_off"] else \
             ctx.partner if row["portion"] != "rest" else _label(row["stream"])
         bound = bool(row["partner_is_lower_bound"]) and category == ctx.partner
-        amount = fmt.format_amount(row["amount"], currency, largest)
+        amount = fmt.format_money(row["amount"], currency, scale=largest)
         rows.append({**row, "category": category, "order": categories.index(category),
                      "lower_bound": bound, "amount_label": common.at_least(amount, bound),
-                     "share_label": common.at_least(fmt.format_share(row["share_of_total"]),
+                     "share_label": common.at_least(fmt.format_share(row["share_of_total"], exact=True),
                                                     bound)})
     bounds = any(row["lower_bound"] for row in rows)
     encoding: dict[str, Any] = {}
@@ -56,7 +76,7 @@ def revenue_by_source(ctx: ChartContext) -> Any:
         encoding["fillOpacity"] = alt.condition("datum.lower_bound", alt.value(0.35),
                                                 alt.value(1.0))
     words = ctx.words
-    bars = alt.Chart(alt.Data(values=rows)).mark_bar().encode(**encoding,
+    bars = alt.Chart(common.inline(rows)).mark_bar().encode(**encoding,
         **common.period_bar_x(ctx),
         y=alt.Y("sum(amount):Q", axis=common.amount_axis(currency, largest, "Revenue")),
         color=alt.Color("category:N", title=None, sort=categories,
@@ -91,7 +111,29 @@ def _tooltip(*fields: tuple[str, str]) -> list[Any]:
     return [alt.Tooltip(f"{name}:N", title=title) for name, title in fields]
 
 
-@chart("partner_vs_rest", query="partner_dependence",
+def rest_headline(frames: Frames, figures: KeyFigures) -> Sentence:
+    """From the first to the latest exact share: revenue excluding a lower bound is unknown."""
+    from analytics.publish.headlines import noted
+    from analytics.publish.key_figure_text import across_bases
+    from analytics.publish.key_figures import known_shares
+
+    exact = [share for share in known_shares(frames) if not share.lower_bound]
+    if not exact:
+        return f"Revenue excluding {figures.partner} is unknown in this range"
+    first, latest = exact[0], exact[-1]
+    before = first.total_revenue - first.partner_revenue
+    after = latest.total_revenue - latest.partner_revenue
+    verb = "grew" if after >= before else "shrank"
+    first_one_off = f" (including {first.one_off})" if first.one_off else ""
+    latest_one_off = f", including {latest.one_off}" if latest.one_off else ""
+    money = figures.currency
+    return noted(f"Revenue excluding {figures.partner} {verb} from "
+                 f"{fmt.format_money(before, money)} in {first.period_name}{first_one_off} to "
+                 f"{fmt.format_money(after, money)} in {latest.period_name}{latest_one_off}",
+                 across_bases(first, latest))
+
+
+@chart("partner_vs_rest", headline=rest_headline, notes=dependence_notes, query="partner_dependence",
        columns=("period", "period_start", "period_end", "currency", "partner_revenue", "total_revenue",
                 "share_of_total", "share_is_lower_bound", "source"))
 def partner_vs_rest(ctx: ChartContext) -> Any:
@@ -106,7 +148,7 @@ def partner_vs_rest(ctx: ChartContext) -> Any:
     for row in rows:
         bound = row.pop("lower_bound")
         mark = ("≥" if row["category"] == ctx.partner else "≤") if bound else ""
-        row["amount_label"] = mark + fmt.format_amount(row["amount"], currency, largest)
+        row["amount_label"] = mark + fmt.format_money(row["amount"], currency, scale=largest)
         row["order"] = categories.index(row["category"])
         if bounds:
             row["lower_bound"] = bound
@@ -116,7 +158,7 @@ def partner_vs_rest(ctx: ChartContext) -> Any:
                                                 alt.value(1.0))
     words = ctx.words
     outline: dict[str, Any] = {"stroke": COLOURS["partner"], "strokeWidth": 1} if bounds else {}
-    bars = alt.Chart(alt.Data(values=rows)).mark_bar(**outline).encode(
+    bars = alt.Chart(common.inline(rows)).mark_bar(**outline).encode(
 
         **common.period_bar_x(ctx),
         y=alt.Y("amount:Q", stack="zero",
@@ -154,7 +196,23 @@ def _split(row: dict[str, Any], partner: str) -> list[dict[str, Any]]:
 CLASSES = ("strategic_partner", "related_party", "third_party", "mixed")
 
 
-@chart("revenue_mix", query="revenue_mix",
+def mix_headline(frames: Frames, figures: KeyFigures) -> Sentence:
+    """`Alibaba was 5.1% of advertising revenue in Q3 2021`; the dependence sentence when the
+    partner's stream share is never known."""
+    from analytics.publish.headlines import dependence_headline
+    from analytics.publish.shares import latest_row
+
+    row = latest_row(frames.dependence, "share_of_stream")
+    if row is None:
+        return dependence_headline(figures)
+    stream = _label(str(row["partner_stream"]))
+    noun = stream if stream.lower().endswith(("revenue", "revenues")) else f"{stream} revenue"
+    share = fmt.format_share(row["share_of_stream"], lower_bound=bool(row["share_is_lower_bound"]))
+    return (f"{figures.partner} was {share} of {noun} in "
+            f"{fmt.format_period(row['period'], figures.year_end_month)}")
+
+
+@chart("revenue_mix", headline=mix_headline, notes=dependence_notes, query="revenue_mix",
        columns=("period", "period_start", "period_end", "currency", "stream", "counterparty_class", "amount",
                 "share_of_period", "source"),
        params=("company", "period_kind", "from_period", "to_period"), requires="amount")
@@ -169,11 +227,11 @@ def revenue_mix(ctx: ChartContext) -> Any:
              "stream": _label(row["stream"]),
              "order": CLASSES.index(row["counterparty_class"])
              if row["counterparty_class"] in CLASSES else len(CLASSES),
-             "amount_label": fmt.format_amount(row["amount"], currency, largest),
-             "share_label": fmt.format_share(row["share_of_period"])}
+             "amount_label": fmt.format_money(row["amount"], currency, scale=largest),
+             "share_label": fmt.format_share(row["share_of_period"], exact=True)}
             for row in common.values(frame)]
     words = ctx.words
-    bars = alt.Chart(alt.Data(values=rows)).mark_bar(stroke="white", strokeWidth=0.7).encode(
+    bars = alt.Chart(common.inline(rows)).mark_bar(stroke="white", strokeWidth=0.7).encode(
         **common.period_bar_x(ctx),
         # stack="zero", not "normalize": Vega normalises by absolute values, which would draw a
         # negative line (investment losses) as a positive slice; here it hangs below 0 and the

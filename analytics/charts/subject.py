@@ -11,11 +11,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from analytics.charts.format import label
 from analytics.errors import InputError, QueryError
+
+if TYPE_CHECKING:
+    from analytics.sql.session import DataSource
 
 #: The period kinds charts, deck and report draw, in the order the automatic choice tries them.
 PERIOD_KINDS = ("quarter", "half", "year")
@@ -170,21 +172,22 @@ def check_basis(value: str | None) -> str | None:
 
 def resolve_subject(company: str, partner: str | Sequence[str],
                     from_period: str | None = None, to_period: str | None = None,
-                    period_kind: str | None = None, data_dir: Path | str | None = None, *,
+                    period_kind: str | None = None, data_dir: DataSource = None, *,
                     basis: str | None = None, as_of: dt.date | str | None = None) -> Subject:
     """Check the scope (unknown names, bad or empty ranges fail here) and resolve each
     partner's members (`partner`: one name or several) and the period kind: the one asked for,
     else quarters when the company has a quarterly total revenue in the range, else half-years
-    when it has half-year totals, else fiscal years. No total of that kind is an error."""
-    from analytics.api import check_scope
-    from analytics.sql.engine import connect
+    when it has half-year totals, else fiscal years. No total of that kind is an error.
+    `data_dir` is a data folder or the command's open session."""
+    from analytics.sql.scope import check_scope
+    from analytics.sql.session import session
 
     check_period_kind(period_kind)
     partners = partner_list(partner)
     chosen_basis, chosen_as_of = check_basis(basis), check_as_of(as_of)
-    check_scope(company, partners, from_period, to_period, data_dir)
-    connection = connect(data_dir)
-    try:
+    with session(data_dir) as opened:
+        check_scope(company, partners, from_period, to_period, opened)
+        connection = opened.connection()
         scopes = tuple(_scope(connection, company, name) for name in partners)
         display_name, year_end_month = connection.sql(
             "SELECT any_value(display_name), year_end_month(any_value(fiscal_year_end)) "
@@ -194,8 +197,6 @@ def resolve_subject(company: str, partner: str | Sequence[str],
             " AND ($f IS NULL OR period_start >= period_start_of($f, $c))"
             " AND ($t IS NULL OR period_end <= period_end_of($t, $c))",
             params={"c": company, "f": from_period, "t": to_period}).fetchall()}
-    finally:
-        connection.close()
     chosen = period_kind or next((kind for kind in PERIOD_KINDS if kind in kinds), None)
     if chosen is None or chosen not in kinds:
         raise QueryError(_nothing_to_plot(company, from_period, to_period, chosen, kinds))

@@ -87,3 +87,13 @@ def enabled() -> Iterator[None]:
         yield
     finally:
         alt.theme.enable(previous)
+
+
+@contextlib.contextmanager
+def building() -> Iterator[None]:
+    """Build and export charts under the theme, validated once: Altair's debug mode checks every
+    object as it is made (a third of a build), and `to_dict()` checks the whole spec anyway."""
+    from altair.utils.schemapi import debug_mode
+
+    with enabled(), debug_mode(False):
+        yield

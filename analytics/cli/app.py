@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from typer.core import TyperGroup
 
 from analytics.cli import charts, db, deck, init, ledger, query
 from analytics.cli.charts import AsOfOption, BasisOption
@@ -27,8 +26,9 @@ from analytics.cli.output import (
     emit_batches,
     message,
 )
+from analytics.cli.params import TyperGroup
 from analytics.errors import AnalyticsError
-from analytics.project import DATA_DIR_ENV, use_data_dir
+from analytics.project import DATA_DIR_ENV, Project
 
 
 class ReportingGroup(TyperGroup):
@@ -43,8 +43,6 @@ class ReportingGroup(TyperGroup):
             for line in rest:
                 message(f"  {line}")
             raise typer.Exit(error.exit_code) from None
-        finally:
-            use_data_dir(None)  # --data-dir lasts one invocation, even in-process
 
 
 app = typer.Typer(
@@ -65,12 +63,13 @@ app.command("init")(init.init)
 
 @app.callback()
 def configure(
+    ctx: typer.Context,
     data_dir: Annotated[Path | None, typer.Option(
         "--data-dir", envvar=DATA_DIR_ENV, help="Data folder (default: the project's data/)")
     ] = None,
 ) -> None:
     """Revenue and partnership analytics over Parquet tables, with DuckDB SQL."""
-    use_data_dir(data_dir.expanduser().resolve() if data_dir is not None else None)
+    ctx.obj = Project.resolve(data_dir)  # once: every command reads its folders from ctx.obj
 
 
 @app.command()
@@ -83,6 +82,7 @@ def tables(fmt: FormatOption = None) -> None:
 
 @app.command()
 def ingest(
+    ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="CSV or XLSX in a documented format")],
     table: Annotated[str, typer.Option(help="revenue, counterparties, partnerships, events, "
                                        "kpis or disclosed_shares")] = "revenue",
@@ -95,7 +95,7 @@ def ingest(
     from analytics.cli.progress import working
 
     with working(f"Ingesting {file.name}"):
-        summary = ingest_file(file, table, replace=replace)
+        summary = ingest_file(file, table, current_data_dir(ctx), replace=replace)
     dropped = f", {summary.removed:,} stored rows replaced first" if replace else ""
     message(f"{summary.file}: {summary.rows_read:,} rows read into {summary.table} "
             f"({summary.inserted:,} new, {summary.replaced:,} replaced{dropped})")
@@ -107,6 +107,7 @@ def ingest(
 
 @app.command()
 def delete(
+    ctx: typer.Context,
     company: Annotated[str, typer.Option(help="Company whose data goes")],
     period: Annotated[str | None, typer.Option(help="Only this period (2016Q1 or 2016)")] = None,
     table: Annotated[str | None, typer.Option(help="Only this table")] = None,
@@ -114,7 +115,7 @@ def delete(
     """Remove a company's data (one period, one table), validated and atomic like ingest."""
     from analytics.api import delete as remove
 
-    summary = remove(company, period, table)
+    summary = remove(company, period, table, current_data_dir(ctx))
     counts = ", ".join(f"{n} from {name}" for name, n in summary.removed.items() if n)
     message(f"{company}{' ' + period if period else ''}: removed {counts or 'nothing'}")
     for path in summary.written:
@@ -122,12 +123,12 @@ def delete(
 
 
 @app.command()
-def validate() -> None:
+def validate(ctx: typer.Context) -> None:
     """Check the accounting invariants; print every violation and exit 3 if any (warnings are
     printed too, on stderr, and do not fail)."""
     from analytics.api import check
 
-    report = check()
+    report = check(current_data_dir(ctx))
     echo_lines(report.violations)
     for warning in report.warnings:
         message(f"Warning: {warning}")
@@ -140,6 +141,7 @@ def validate() -> None:
 
 @app.command()
 def sql(
+    ctx: typer.Context,
     statement: Annotated[str | None, typer.Argument(help="One SELECT statement")] = None,
     file: Annotated[Path | None, typer.Option("--file", help="Read the SELECT from a file")] = None,
     fmt: FormatOption = None,
@@ -163,9 +165,10 @@ def sql(
     text = read_sql_file(file) if file is not None else str(statement)
     limits = cli_limits(timeout, memory_limit)
     vintage = Vintage(check_basis(basis), check_as_of(as_of))
-    emit_batches(lambda plain: sql_batches(text, limits=limits, plain_types=plain,
+    folder = current_data_dir(ctx)
+    emit_batches(lambda plain: sql_batches(text, folder, limits=limits, plain_types=plain,
                                            vintage=vintage),
-                 fmt, output, raw_text=raw_text, data_dir=current_data_dir(), title="sql",
+                 fmt, output, raw_text=raw_text, data_dir=folder, title="sql",
                  columns=columns)
 
 

@@ -11,6 +11,8 @@ from typing import Annotated
 
 import typer
 
+from analytics.defaults import DEFAULT_COMPANY, DEFAULT_PARTNER
+
 app = typer.Typer(help="List and build the dependence charts (HTML, PNG, SVG, CSV).",
                   no_args_is_help=True)
 
@@ -21,8 +23,7 @@ PeriodKindOption = Annotated[str | None, typer.Option(
 PartnersOption = Annotated[list[str] | None, typer.Option(
     "--partner", help="Partner (a counterparty or a group); repeat to compare several "
     "(--partner A --partner B): the dependence chart draws each, the other charts are about "
-    "the first [default: Alibaba]")]
-DEFAULT_PARTNER = "Alibaba"
+    f"the first [default: {DEFAULT_PARTNER}]")]
 BasisOption = Annotated[str | None, typer.Option(
     "--basis", help="Accounting basis to show every period on, e.g. 'ASC 605' or 'as reported' "
     "(a period without figures on it is a gap); default: each period's latest basis")]
@@ -42,9 +43,10 @@ def list_() -> None:
 
 @app.command("build")
 def build(
+    ctx: typer.Context,
     names: Annotated[list[str] | None, typer.Argument(help="Charts to build (default: all)")
                      ] = None,
-    company: Annotated[str, typer.Option(help="Company to chart")] = "Weibo",
+    company: Annotated[str, typer.Option(help="Company to chart")] = DEFAULT_COMPANY,
     partner: PartnersOption = None,
     from_period: Annotated[str | None, typer.Option("--from", help="First period, e.g. 2013Q1")
                            ] = None,
@@ -67,14 +69,17 @@ def build(
     from analytics.charts import names as chart_names
     from analytics.charts.subject import check_as_of, check_basis
     from analytics.cli.progress import progress_bar
+    from analytics.project import Project
     from analytics.publish.build import ChartBuildError, build_charts
 
+    project = ctx.find_object(Project) or Project.resolve()
     formats = tuple(part.strip() for part in fmt.split(",") if part.strip())
     as_of_date, basis = check_as_of(as_of), check_basis(basis)
     with progress_bar("Building charts", len(names or chart_names())) as advance:
         result = build_charts(names, company=company, partner=partner or DEFAULT_PARTNER,
                               from_period=from_period,
-                              to_period=to_period, formats=formats, out_dir=out,
+                              to_period=to_period, formats=formats,
+                              out_dir=out or project.charts_dir, data_dir=project.data_dir,
                               progress=advance, html=html, period_kind=period_kind,
                               basis=basis, as_of=as_of_date)
 

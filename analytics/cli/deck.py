@@ -1,7 +1,7 @@
 """`analytics deck` and `analytics report`: the analyst's end products, one command each.
 
 Plain functions registered by the app; each calls one library function and prints the path
-it wrote (stdout is data). The data folder comes from the global --data-dir.
+it wrote (stdout is data). The data folder comes from the project the app resolved (`ctx.obj`).
 """
 
 from __future__ import annotations
@@ -11,13 +11,9 @@ from typing import Annotated
 
 import typer
 
-from analytics.cli.charts import (
-    DEFAULT_PARTNER,
-    AsOfOption,
-    BasisOption,
-    PartnersOption,
-    PeriodKindOption,
-)
+from analytics.cli.charts import AsOfOption, BasisOption, PartnersOption, PeriodKindOption
+from analytics.cli.output import current_data_dir
+from analytics.defaults import DEFAULT_COMPANY, DEFAULT_PARTNER
 
 CompanyOption = Annotated[str, typer.Option("--company", help="Company to analyse")]
 FromOption = Annotated[str | None, typer.Option("--from", help="First period, e.g. 2013Q1")]
@@ -25,7 +21,8 @@ ToOption = Annotated[str | None, typer.Option("--to", help="Last period, e.g. 20
 
 
 def deck(
-    company: CompanyOption = "Weibo",
+    ctx: typer.Context,
+    company: CompanyOption = DEFAULT_COMPANY,
     partner: PartnersOption = None,
     from_period: FromOption = None,
     to_period: ToOption = None,
@@ -43,21 +40,21 @@ def deck(
     from analytics.charts import names as chart_names
     from analytics.charts.subject import check_as_of, check_basis
     from analytics.cli.progress import progress_bar
-    from analytics.project import data_dir
     from analytics.publish.deck import build_deck
 
     as_of_date, basis = check_as_of(as_of), check_basis(basis)
     with progress_bar("Building the deck", len(chart_names())) as advance:
         written = build_deck(company=company, partner=partner or DEFAULT_PARTNER,
-                             from_period=from_period,
-                             to_period=to_period, out=out.resolve(), data_dir=data_dir(),
+                             from_period=from_period, to_period=to_period, out=out.resolve(),
+                             data_dir=current_data_dir(ctx),
                              editable_charts=editable_charts, progress=advance,
                              period_kind=period_kind, basis=basis, as_of=as_of_date)
     typer.echo(str(written))
 
 
 def report(
-    company: CompanyOption = "Weibo",
+    ctx: typer.Context,
+    company: CompanyOption = DEFAULT_COMPANY,
     partner: PartnersOption = None,
     from_period: FromOption = None,
     to_period: ToOption = None,
@@ -72,14 +69,13 @@ def report(
     from analytics.charts import names as chart_names
     from analytics.charts.subject import check_as_of, check_basis
     from analytics.cli.progress import progress_bar
-    from analytics.project import data_dir
     from analytics.publish.report import build_report
 
     as_of_date, basis = check_as_of(as_of), check_basis(basis)
     with progress_bar("Building the report", len(chart_names())) as advance:
         written = build_report(company=company, partner=partner or DEFAULT_PARTNER,
-                               from_period=from_period,
-                               to_period=to_period, out=out.resolve(), data_dir=data_dir(),
+                               from_period=from_period, to_period=to_period, out=out.resolve(),
+                               data_dir=current_data_dir(ctx),
                                progress=advance, period_kind=period_kind, basis=basis,
                                as_of=as_of_date)
 

@@ -71,9 +71,16 @@ class _Listed(list[Any]):
     """Batches already in memory, with their schema, shaped like a query's batch stream."""
 
     def __init__(self, batches: list[Any], schema: Any) -> None:
+        from analytics.results.rows import types_of_arrow
+
         super().__init__(batches)
         self.schema = schema
+        self.names, self.types = list(schema.names), types_of_arrow(schema)
         self.source_types: dict[str, str] = {}
+
+    def small_rows(self, most: int) -> None:
+        """None: in-memory batches are written as they are (see sandbox._Batches)."""
+        return None
 
 
 OpenBatches = Callable[[bool], contextlib.AbstractContextManager[Any]]
@@ -88,7 +95,6 @@ def emit_batches(open_batches: OpenBatches, fmt: str | None, output: Path | None
     to be good. Parquet keeps DuckDB's types; every other format gets plain ones.
     """
     from analytics.results.formats import FILE_ONLY
-    from analytics.store import commit
 
     chosen = chosen_format(fmt, output)
     if output is None and (chosen in FILE_ONLY or (chosen == "parquet" and sys.stdout.isatty())):
@@ -103,6 +109,8 @@ def emit_batches(open_batches: OpenBatches, fmt: str | None, output: Path | None
         with _stdout() as sink:
             write_to(sink)
         return
+    from analytics.store import commit
+
     counted: list[int] = []
 
     def write_file(temp: Path) -> None:
@@ -119,8 +127,11 @@ def _column_list(columns: str | None) -> list[str] | None:
 
 def _write(stream: Any, fmt: str, sink: BinaryIO, raw_text: bool, title: str,
            wanted: list[str] | None) -> int:
-    from analytics.results.formats import Output, write
+    """Text formats from the stream's plain rows (no polars or pyarrow), the rest from Arrow."""
+    from analytics.results.formats import ROW_FORMATS, Output, write
 
+    if fmt in ROW_FORMATS:
+        return _write_rows(stream, fmt, sink, raw_text, wanted)
     schema = stream.schema
     batches: Any = stream
     if wanted is not None:
@@ -131,6 +142,30 @@ def _write(stream: Any, fmt: str, sink: BinaryIO, raw_text: bool, title: str,
         batches = (batch.select(wanted) for batch in stream)
     return write(batches, fmt, Output(schema, sink, raw_text, title,
                                       getattr(stream, "source_types", {})))
+
+
+#: Results of at most this many cells are written from Python values (no polars or pyarrow to
+#: import); larger ones from Arrow batches, which polars formats many times faster.
+SMALL_RESULT_CELLS = 100_000
+
+
+def _write_rows(stream: Any, fmt: str, sink: BinaryIO, raw_text: bool,
+                wanted: list[str] | None) -> int:
+    from analytics.results.rows import Rows, write_rows
+
+    names, types = stream.names, stream.types
+    if wanted is not None:
+        missing = [c for c in wanted if c not in names]
+        if missing:
+            raise UnknownNameError("column", missing[0], list(names))
+    small = stream.small_rows(SMALL_RESULT_CELLS // max(len(names), 1))
+    batches: Any = [small] if small is not None else stream
+    if wanted is not None:
+        picked = [names.index(c) for c in wanted]
+        names, types = wanted, [types[i] for i in picked]
+        batches = (batch.select(wanted) if not isinstance(batch, list)
+                   else [tuple(row[i] for i in picked) for row in batch] for batch in batches)
+    return write_rows(Rows(names, types, batches), fmt, sink, raw_text)
 
 
 def _select_schema(schema: Any, names: list[str]) -> Any:
@@ -176,7 +211,9 @@ def cli_limits(timeout: float, memory_limit: str | None) -> Any:
     return Limits.from_environment(timeout, memory_limit, end_process_when_stuck=True)
 
 
-def current_data_dir() -> Path:
-    from analytics.project import data_dir
+def current_data_dir(ctx: typer.Context) -> Path:
+    """The data folder of the project the app resolved once for this invocation (`ctx.obj`)."""
+    from analytics.project import Project
 
-    return data_dir()
+    project = ctx.find_object(Project)
+    return (project or Project.resolve()).data_dir

@@ -53,6 +53,7 @@ def parse_params(pairs: list[str]) -> dict[str, str | list[str]]:
 
 @app.command("run")
 def run(
+    ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="Query name (file stem in queries/)")],
     param: Annotated[list[str] | None, typer.Option("--param", "-p",
                      help="name=value, repeatable; a list parameter takes the name again "
@@ -68,6 +69,8 @@ def run(
     from analytics.api import query_batches
 
     params, limits = parse_params(param or []), cli_limits(timeout, memory_limit)
-    emit_batches(lambda plain: query_batches(name, params, limits=limits, plain_types=plain),
-                 fmt, output, raw_text=raw_text, data_dir=current_data_dir(), title=name,
+    folder = current_data_dir(ctx)
+    emit_batches(lambda plain: query_batches(name, params, folder, limits=limits,
+                                             plain_types=plain),
+                 fmt, output, raw_text=raw_text, data_dir=folder, title=name,
                  columns=columns)

@@ -1,5 +1,6 @@
 """Ledger checks: each refusal is one InputError naming the file and column, how many rows are
-bad and up to three of them; they all run before anything is written.
+bad and up to three of them; they all run before anything is written (the txn_id check, the
+costliest, last: ids.py).
 
 Row checks are counted inside the one aggregate pass (see definition.aggregate_sql) and read here
 from its small result; only a failing check goes back to the ledger, for its examples.
@@ -13,15 +14,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from analytics.errors import InputError, Location
-from analytics.ledger.definition import (
-    LedgerShape,
-    bound,
-    companies_sql,
-    duplicates_sql,
-    examples_sql,
-    id_range_sql,
-    repeated_ids_sql,
-)
+from analytics.ledger.definition import LedgerShape, bound, companies_sql, examples_sql
 from analytics.ledger.duckdb_engine import first_row
 from analytics.store.parse import MAX_AMOUNT
 from analytics.store.schema import TOTAL_STREAM
@@ -61,8 +54,8 @@ REQUIRED: dict[str, tuple[Any, str]] = {
 }
 
 
-def check_columns(columns: dict[str, str], ledger: str, partitioned_by_year: bool
-                  ) -> LedgerShape:
+def check_columns(columns: dict[str, str], ledger: str, partitioned_by_year: bool,
+                  partitions_listed: bool = False) -> LedgerShape:
     """The ledger's shape, or an error naming the first missing or mistyped column."""
     for name, (accepts, expected) in REQUIRED.items():
         if name not in columns:
@@ -78,7 +71,8 @@ def check_columns(columns: dict[str, str], ledger: str, partitioned_by_year: boo
                        has_txn_id="txn_id" in columns,
                        has_source=columns.get("source") == "VARCHAR",
                        partition_year=partitioned_by_year and "year" in columns,
-                       integer_ids=columns.get("txn_id") in _INTEGERS)
+                       integer_ids=columns.get("txn_id") in _INTEGERS,
+                       partitions_listed=partitions_listed)
 
 
 def _exact(sql_type: str) -> bool:
@@ -227,32 +221,3 @@ def _check_sums(db: duckdb.DuckDBPyConnection, ledger: str) -> None:
     if largest is not None and largest > MAX_AMOUNT:
         raise InputError(f"a period's total revenue {largest} is too large for DECIMAL(18,2) "
                          f"(at most {MAX_AMOUNT:,})", Location(ledger, None, "amount"))
-
-
-def check_duplicates(scope: Scope) -> None:
-    """No transaction id on two rows (of the rows read); the costliest check, so the last."""
-    if not scope.shape.has_txn_id:
-        return
-    count_sql = repeated_ids_sql(scope.shape, scope.since, _id_bitmap_range(scope))
-    if not scope.engine.rows(count_sql, bound(count_sql, scope.values))[0][0]:
-        return
-    sql = duplicates_sql(scope.shape, scope.since)
-    rows = scope.engine.rows(sql, bound(sql, scope.values))
-    if rows:
-        _, _, ids, involved = rows[0]
-        shown = ", ".join(f"{for_terminal(shorten(str(example), SHOWN))} ({copies} rows)"
-                          for example, copies, _, _ in rows)
-        raise InputError(f"{counted(involved, 'row')} share "
-                         f"{counted(ids, 'transaction id')}, e.g. {shown}",
-                         Location(scope.engine.label, None, "txn_id"))
-
-
-def _id_bitmap_range(scope: Scope) -> tuple[int, int] | None:
-    """The range of integer ids to count repeats in as a bitmap (repeated_ids_sql), when the
-    engine has bitmaps and the range is within its budget and at most 64 bits an id held."""
-    if not (scope.shape.integer_ids and scope.engine.id_bitmap_bits):
-        return None
-    low, high, ids = scope.engine.rows(id_range_sql(scope.shape, scope.since), {})[0]
-    if low is None or high - low >= min(scope.engine.id_bitmap_bits, 64 * ids):
-        return None
-    return int(low), int(high)

@@ -98,6 +98,7 @@ class LedgerShape:
     has_source: bool
     partition_year: bool  # Hive partitions `year=2019/`: --since skips older ones
     integer_ids: bool = False  # txn_id is an integer: repeats can be counted in a bitmap
+    partitions_listed: bool = False  # the engine's view holds only the partitions --since needs
 
 
 @dataclass(frozen=True)
@@ -149,7 +150,7 @@ def pooling_sql() -> str:
 WITH stored AS (
   SELECT counterparty, counterparty_class, COALESCE(counterparty_group, counterparty) AS grp,
     COALESCE(is_pool, false) AS is_pool
-  FROM counterparties WHERE company = $company
+  FROM counterparties_of($company)
   QUALIFY row_number() OVER (PARTITION BY counterparty ORDER BY valid_from DESC NULLS LAST) = 1
 ), listed AS (
   SELECT * FROM stored
@@ -246,50 +247,29 @@ def examples_sql(shape: LedgerShape, since: date | None, condition: str, file_co
             f"ORDER BY booked_on NULLS FIRST, example LIMIT 3")
 
 
-def source_sql(shape: LedgerShape, since: date | None) -> str:
-    """The first and last of the rows' own `source` (equal when they all say one thing).
+def files_read_sql(shape: LedgerShape, since: date | None) -> str:
+    """Every row of the files a rollup reads: all companies, every date of the partitions
+    --since keeps. A superset of transactions_sql's rows, for checks that read a column or two
+    and settle the rows read from what holds for them all (DuckDB: from Parquet statistics)."""
+    if since is None or not shape.partition_year or shape.partitions_listed:
+        return "SELECT * FROM ledger"
+    return f"SELECT * FROM ledger WHERE year >= {since.year:d}"
+
+
+def source_sql(shape: LedgerShape, since: date | None, of_files: bool = False) -> str:
+    """The first and last of the rows' own `source` (equal when they all say one thing): of the
+    rows read, or with `of_files` of every row of the files read (files_read_sql).
 
     Apart from the aggregate: a string MIN/MAX per group makes Spark sort every row, while
     alone DuckDB answers it from Parquet statistics."""
-    return f"SELECT MIN(source), MAX(source) FROM ({transactions_sql(shape, since)}) AS tx"
+    rows = files_read_sql(shape, since) if of_files else transactions_sql(shape, since)
+    return f"SELECT MIN(source), MAX(source) FROM ({rows}) AS tx"
 
 
-def id_range_sql(shape: LedgerShape, since: date | None) -> str:
-    """The lowest and highest txn_id, and how many, in the files the rows read come from (every
-    company's rows): repeated_ids_sql's bounds, which DuckDB takes from Parquet statistics."""
-    where = (f" WHERE year >= {since.year:d}" if since is not None and shape.partition_year
-             else "")
-    return f"SELECT MIN(txn_id), MAX(txn_id), COUNT(txn_id) FROM ledger{where}"
-
-
-def repeated_ids_sql(shape: LedgerShape, since: date | None,
-                     id_range: tuple[int, int] | None = None) -> str:
-    """How many rows repeat a transaction id already seen (0 for a clean ledger); duplicates_sql
-    finds examples. With `id_range` (integer ids, all within it; DuckDB only) the distinct ids
-    are the bits set in a bitmap of the range: about a tenth of the time of COUNT(DISTINCT),
-    which hashes every id (most of the memory limit at 100M rows), the fallback."""
-    distinct = ("COUNT(DISTINCT txn_id)" if id_range is None
-                else f"COALESCE(BIT_COUNT(BITSTRING_AGG(txn_id, {id_range[0]:d}, "
-                     f"{id_range[1]:d})), 0)")
-    return (f"SELECT CAST(COUNT(txn_id) - {distinct} AS BIGINT) AS repeated "
-            f"FROM ({transactions_sql(shape, since)}) AS tx")
-
-
-def duplicates_sql(shape: LedgerShape, since: date | None) -> str:
-    """Transaction ids on more than one row: up to three, with how many ids and rows in all."""
-    return f"""
-SELECT CAST(txn_id AS VARCHAR) AS example, copies,
-  CAST(COUNT(*) OVER () AS BIGINT) AS ids, CAST(SUM(copies) OVER () AS BIGINT) AS rows_involved
-FROM (
-  SELECT txn_id, CAST(COUNT(*) AS BIGINT) AS copies
-  FROM ({transactions_sql(shape, since)}) AS tx
-  WHERE txn_id IS NOT NULL
-  GROUP BY txn_id
-  HAVING COUNT(*) > 1
-) AS duplicated
-ORDER BY txn_id
-LIMIT 3
-"""
+def sourced_row_sql(shape: LedgerShape, since: date | None) -> str:
+    """The `source` of one row read that has one, if any (the scan stops at the first)."""
+    return (f"SELECT source FROM ({transactions_sql(shape, since)}) AS tx "
+            "WHERE source IS NOT NULL LIMIT 1")
 
 
 def companies_sql() -> str:

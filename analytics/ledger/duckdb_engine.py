@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import re
 import shutil
-import tempfile
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -18,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from analytics.errors import AnalyticsError, InputError, Location
 from analytics.ledger.definition import AGGREGATE_COLUMNS, AGGREGATE_TABLE, YEAR_PARTITION
 from analytics.ledger.engines import arrow_schema
+from analytics.ledger.session import limit
 from analytics.sql.sandbox import Limits, first_line, sql_literal
 
 if TYPE_CHECKING:
@@ -26,7 +26,8 @@ if TYPE_CHECKING:
 
 _REMOTE = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
 _GLOB = re.compile(r"[*?\[]")
-#: Memory for the txn_id bitmap (definition.repeated_ids_sql), which every thread fills a copy
+_YEAR_FOLDER = re.compile(r"[/\\]year=([0-9]+)[/\\]")
+#: Memory for the txn_id bitmap (ids.repeated_ids_sql), which every thread fills a copy
 #: of: 64 MiB in all, a small part of any workable memory limit.
 ID_BITMAP_BYTES = 64 * 2**20
 
@@ -37,6 +38,12 @@ def first_row(connection: duckdb.DuckDBPyConnection, sql: str,
     connection while a result is open)."""
     rows = connection.execute(sql, params or {}).fetchall()
     return rows[0] if rows else None
+
+
+def _partition_year(file: str) -> int | None:
+    """The year of the year= folder a file lies in, if any."""
+    match = _YEAR_FOLDER.search(file)
+    return int(match[1]) if match else None
 
 
 def is_remote(ledger: str) -> bool:
@@ -68,13 +75,16 @@ class DuckDBLedger:
     file_column = "ledger_file"  # the view's name for DuckDB's virtual `filename` column
 
     def __init__(self, ledger: str, limits: Limits,
-                 connection: duckdb.DuckDBPyConnection | None = None) -> None:
+                 connection: duckdb.DuckDBPyConnection | None = None,
+                 since_year: int | None = None) -> None:
         self.label = ledger
         self.limits = limits
         self.connection = connection
         self._borrowed = connection is not None  # its owner set its limits and closes it
         self._spill: Path | None = None
+        self.since_year = since_year  # year= partitions before it are left out of the view
         self.partitioned_by_year = False
+        self.partitions_listed = False
         self.id_bitmap_bits = 0
 
     def __enter__(self) -> DuckDBLedger:
@@ -83,7 +93,7 @@ class DuckDBLedger:
         try:
             if self.connection is None:
                 self.connection = duckdb.connect(":memory:")
-                self._limit(self.connection)
+                self._spill = limit(self.connection, self.limits)
             self._configure(self.connection)
             self._create_view(self.connection)
         except BaseException:
@@ -103,14 +113,6 @@ class DuckDBLedger:
         self.connection = None
         if self._spill is not None:
             shutil.rmtree(self._spill, ignore_errors=True)
-
-    def _limit(self, connection: duckdb.DuckDBPyConnection) -> None:
-        """A private connection's memory limit and spill folder (removed on close)."""
-        self._spill = Path(tempfile.mkdtemp(prefix="analytics-ledger-duckdb-"))
-        for setting, value in (("memory_limit", self.limits.memory_limit),
-                               ("max_temp_directory_size", self.limits.spill_limit),
-                               ("temp_directory", str(self._spill))):
-            connection.execute(f"SET {setting} = {sql_literal(value)}")
 
     def _configure(self, connection: duckdb.DuckDBPyConnection) -> None:
         """UTC, so a TIMESTAMPTZ booking keeps its day; the id bitmap's share of memory."""
@@ -135,10 +137,24 @@ class DuckDBLedger:
         if not found:
             raise InputError(f"no Parquet files match {pattern}", Location(self.label))
         self.partitioned_by_year = bool(hive)
+        listed = self._partitions_since(connection, pattern) if hive else None
+        self.partitions_listed = bool(listed)  # none from since_year on: a filter finds no rows
+        files = f"[{', '.join(map(sql_literal, listed))}]" if listed else sql_literal(pattern)
         connection.execute(
             f"CREATE OR REPLACE TEMP VIEW ledger AS SELECT *, filename AS {self.file_column} "
-            f"FROM read_parquet({sql_literal(pattern)}, "
-            f"hive_partitioning = {'true' if hive else 'false'})")
+            f"FROM read_parquet({files}, hive_partitioning = {'true' if hive else 'false'})")
+
+    def _partitions_since(self, connection: duckdb.DuckDBPyConnection, pattern: str
+                          ) -> list[str] | None:
+        """The files of the year= partitions from `since_year` on (and any outside a year=
+        folder): all the rollup reads, listed, so no query needs a filter to skip the others
+        and DuckDB answers bounds from Parquet statistics. None without `since_year`."""
+        if self.since_year is None:
+            return None
+        files = connection.execute("SELECT file FROM glob($pattern) ORDER BY file",
+                                   {"pattern": pattern}).fetchall()
+        return [str(file) for (file,) in files
+                if (_partition_year(str(file)) or self.since_year) >= self.since_year]
 
     def _connection(self) -> duckdb.DuckDBPyConnection:
         assert self.connection is not None, "open the ledger first (with DuckDBLedger(...))"
@@ -166,7 +182,8 @@ class DuckDBLedger:
                                       f"SELECT {typed} FROM ({sql}) AS aggregated", params))
 
     def rows(self, sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
-        return self._run(lambda c: c.execute(sql, params).fetchall())
+        found: list[tuple[Any, ...]] = self._run(lambda c: c.execute(sql, params).fetchall())
+        return found
 
     def _run(self, action: Any) -> Any:
         """Run against the ledger; a file DuckDB cannot read is bad input, named."""

@@ -29,6 +29,7 @@ class LedgerEngine(Protocol):
     label: str  # the ledger as the user named it, for messages and sources
     file_column: str  # SQL naming the file a row came from
     partitioned_by_year: bool  # Hive partitions year=2019/: --since reads only those needed
+    partitions_listed: bool  # the view holds only the partitions --since needs: no filter
     id_bitmap_bits: int  # the widest range of integer ids it counts in a bitmap; 0: none
 
     def columns(self) -> dict[str, str]:
@@ -61,15 +62,17 @@ def arrow_schema(columns: tuple[tuple[str, str], ...]) -> pa.Schema:
 
 @contextmanager
 def open_engine(name: str, ledger: str, limits: Limits, spark_master: str | None = None,
-                db: duckdb.DuckDBPyConnection | None = None) -> Iterator[LedgerEngine]:
+                db: duckdb.DuckDBPyConnection | None = None, since_year: int | None = None
+                ) -> Iterator[LedgerEngine]:
     """Open the ledger on the named engine; closed (and its temp files removed) on exit.
 
     DuckDB opens it on `db`, the rollup's own connection, when given: one scan of the ledger
-    feeds the aggregate table the checks and facts read, with no copy out of DuckDB."""
+    feeds the aggregate table the checks and facts read, with no copy out of DuckDB. With
+    `since_year` its view lists only the year= partitions from that year on."""
     if name == "duckdb":
         from analytics.ledger.duckdb_engine import DuckDBLedger
 
-        with DuckDBLedger(ledger, limits, db) as duck:
+        with DuckDBLedger(ledger, limits, db, since_year) as duck:
             yield duck
     elif name == "spark":
         from analytics.ledger.spark_engine import SparkLedger

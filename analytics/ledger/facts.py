@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from analytics import periods
 from analytics.errors import InputError, Location
 from analytics.ledger.definition import MIXED_CLASS, PeriodKind, Pooling, pooling_sql
 from analytics.ledger.duckdb_engine import first_row
@@ -81,8 +82,8 @@ def _refuse_class_clashes(rows: list[tuple[str, str, str, str | None]], company:
 
 
 def stored_currency(db: duckdb.DuckDBPyConnection, company: str) -> str | None:
-    row = first_row(db, "SELECT currency FROM revenue WHERE company = $company UNION "
-                    "SELECT currency FROM reported_totals WHERE company = $company LIMIT 1",
+    row = first_row(db, "SELECT currency FROM revenue_of($company) UNION "
+                    "SELECT currency FROM reported_totals_of($company) LIMIT 1",
                     {"company": company})
     return None if row is None else str(row[0])
 
@@ -107,13 +108,28 @@ def source_text(ledger: str, cover: Coverage) -> str:
 
 def year_end_month(db: duckdb.DuckDBPyConnection, company: str) -> int:
     """The month the company's fiscal year ends in (`companies.fiscal_year_end`, else 12)."""
-    row = first_row(db, "SELECT year_end_month_of($company)", {"company": company})
-    return CALENDAR_YEAR_END if row is None else int(row[0])
+    (year_end,) = first_row(db, "SELECT any_value(fiscal_year_end) FROM companies_of($company)",
+                            {"company": company}) or (None,)
+    return CALENDAR_YEAR_END if year_end is None else periods.year_end_month(str(year_end))
+
+
+def _label_periods(db: duckdb.DuckDBPyConnection, kind: PeriodKind) -> None:
+    """The table `ledger_periods`: each period the aggregate holds, labelled in the company's
+    fiscal calendar by periods.period_of (views.sql's `period_label` is the same rule, held
+    equal by a test): a few dozen rows, labelled in Python so the session needs no views.sql."""
+    starts = [start for (start,) in db.execute(
+        "SELECT DISTINCT period_start FROM ledger_aggregate WHERE period_start IS NOT NULL"
+    ).fetchall()]
+    labels = [periods.period_of(start, kind.name, kind.year_end_month).label for start in starts]
+    db.execute("CREATE OR REPLACE TEMP TABLE ledger_periods AS SELECT "
+               "unnest(CAST($starts AS DATE[])) AS period_start, "
+               "unnest(CAST($labels AS VARCHAR[])) AS period",
+               {"starts": starts, "labels": labels})
 
 
 def _facts_sql(kind: PeriodKind) -> str:
-    """The facts of the aggregate's periods, labelled in the company's fiscal calendar by the
-    views' `period_label` (one label rule for every table)."""
+    """The facts of the aggregate's periods, labelled in the company's fiscal calendar
+    (`ledger_periods`, _label_periods)."""
     return f"""
 CREATE OR REPLACE TEMP TABLE ledger_facts AS
 WITH leaves AS (
@@ -125,15 +141,15 @@ WITH leaves AS (
   UNION ALL SELECT period_start, '{TOTAL_STREAM}', '{TOTAL_COUNTERPARTY}', SUM(amount)
     FROM leaves GROUP BY ALL
 ), labelled AS (
-  SELECT period_label(period_start, $kind, $year_end_month) AS period, period_start,
+  SELECT period, period_start,
     CAST(period_start + INTERVAL {kind.months} MONTH - INTERVAL 1 DAY AS DATE) AS period_end,
     stream, counterparty, amount, NULL AS gone
-  FROM figures
+  FROM figures JOIN ledger_periods USING (period_start)
 ), earlier AS (
-  SELECT period, stream, counterparty FROM revenue
-  WHERE company = $company AND period_kind = $kind AND NOT derived AND starts_with(source, $prefix)
-  UNION SELECT period, stream, '{TOTAL_COUNTERPARTY}' FROM reported_totals
-  WHERE company = $company AND period_kind = $kind AND NOT derived AND starts_with(source, $prefix)
+  SELECT period, stream, counterparty FROM revenue_of($company)
+  WHERE period_kind = $kind AND NOT derived AND starts_with(source, $prefix)
+  UNION SELECT period, stream, '{TOTAL_COUNTERPARTY}' FROM reported_totals_of($company)
+  WHERE period_kind = $kind AND NOT derived AND starts_with(source, $prefix)
 ), gone AS (
   SELECT period, stream, counterparty FROM earlier
   WHERE period IN (SELECT period FROM labelled)
@@ -159,9 +175,9 @@ def write_csv(db: duckdb.DuckDBPyConnection, path: Path, company: str, kind: Per
     labelled in `kind`'s fiscal calendar."""
     (currency,) = first_row(db, "SELECT upper(any_value(currency)) FROM ledger_aggregate"
                             ) or (None,)
+    _label_periods(db, kind)
     db.execute(_facts_sql(kind), {
-        "company": company, "kind": kind.name, "year_end_month": kind.year_end_month,
-        "prefix": SOURCE_PREFIX, "currency": currency,
+        "company": company, "kind": kind.name, "prefix": SOURCE_PREFIX, "currency": currency,
         "source": source, "first": cover.first_booked, "last": cover.last_booked,
         "partial": cover.partial_note()})
     ordered = (f"SELECT {', '.join(INGEST_COLUMNS)} FROM ledger_facts ORDER BY period_start, "

@@ -12,19 +12,23 @@ import tempfile
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from analytics.errors import InputError, Location, ValidationError
 from analytics.ledger import facts
-from analytics.ledger.checks import Scope, check_columns, check_duplicates, check_rows
+from analytics.ledger.checks import Scope, check_columns, check_rows
 from analytics.ledger.definition import (
     PERIOD_KINDS,
     PeriodKind,
     aggregate_sql,
     bound,
     source_sql,
+    sourced_row_sql,
 )
 from analytics.ledger.duckdb_engine import is_remote
 from analytics.ledger.engines import ENGINES, open_engine
+from analytics.ledger.ids import check_duplicates
+from analytics.ledger.session import rollup_session
 from analytics.periods import year_in_range
 from analytics.project import data_dir as resolve_data_dir
 from analytics.sql.sandbox import Limits
@@ -91,18 +95,16 @@ def _write_facts(request: _Request, folder: Path, limits: Limits, csv_path: Path
                  ) -> tuple[PeriodKind, facts.Coverage, facts.Facts]:
     """Aggregate and check the ledger, then write its facts to `csv_path`, in the periods of
     the company's fiscal calendar."""
-    from analytics.sql.engine import connect
-
-    db = connect(folder, sandboxed=False, limits=limits)
-    try:
+    with rollup_session(folder, limits) as db:
         kind = request.kind.in_calendar(facts.year_end_month(db, request.company))
         since = None if request.since is None else kind.start_of(request.since)
         pooling = facts.payer_pooling(db, request.company)
         values = {"company": request.company, **pooling.values(),
                   "stored_currency": facts.stored_currency(db, request.company)}
-        with open_engine(request.engine, request.ledger, limits, request.spark_master,
-                         db) as ledger:
-            shape = check_columns(ledger.columns(), request.ledger, ledger.partitioned_by_year)
+        with open_engine(request.engine, request.ledger, limits, request.spark_master, db,
+                         None if since is None else since.year) as ledger:
+            shape = check_columns(ledger.columns(), request.ledger, ledger.partitioned_by_year,
+                                  ledger.partitions_listed)
             sql = aggregate_sql(shape, kind, since, pooling)
             ledger.aggregate_into(db, sql, bound(sql, values))
             scope = Scope(ledger, shape, since, values)
@@ -111,17 +113,24 @@ def _write_facts(request: _Request, folder: Path, limits: Limits, csv_path: Path
             cover = facts.coverage(db, _ledger_source(scope))
         source = facts.source_text(request.source or request.ledger, cover)
         return kind, cover, facts.write_csv(db, csv_path, request.company, kind, source, cover)
-    finally:
-        db.close()
 
 
 def _ledger_source(scope: Scope) -> str | None:
-    """The rows' own `source` when every row read says the same (the demo's `synthetic: ...`)."""
+    """The rows' own `source` when every row read that has one says the same (the demo's
+    `synthetic: ...`). Asked first of every row of the files read (Parquet statistics on
+    DuckDB): one source there and a row read having it settle it without a scan."""
     if not scope.shape.has_source:
         return None
-    sql = source_sql(scope.shape, scope.since)
-    low, high = scope.engine.rows(sql, bound(sql, scope.values))[0]
+    low, high = _rows(scope, source_sql(scope.shape, scope.since, of_files=True))[0]
+    if low is not None and low == high:
+        return str(low) if _rows(scope, sourced_row_sql(scope.shape, scope.since)) else None
+    if low is not None:  # several sources in the files: perhaps one among the rows read
+        low, high = _rows(scope, source_sql(scope.shape, scope.since))[0]
     return str(low) if low is not None and low == high else None
+
+
+def _rows(scope: Scope, sql: str) -> list[tuple[Any, ...]]:
+    return scope.engine.rows(sql, bound(sql, scope.values))
 
 
 def _ingest(csv_path: Path, folder: Path, ledger: str) -> IngestSummary:

@@ -77,6 +77,7 @@ class SparkLedger:
         self.session: SparkSession | None = None
         self._owned = False
         self.partitioned_by_year = False
+        self.partitions_listed = False  # Spark skips partitions by the filters
         self._scratch: Path | None = None
 
     def __enter__(self) -> SparkLedger:

@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING
 from analytics.publish.key_figures import (
     THRESHOLD,
     ShareAt,
-    format_period,
     format_share,
     share_at,
     share_text,
@@ -69,7 +68,7 @@ def partner_shares(frames: Frames) -> tuple[PartnerShares, ...]:
     for key, scope in zip(frames.subject.partners, frames.subject.scopes, strict=True):
         mine = rows.filter(rows["partner"] == key).to_dicts()
         found.append(PartnerShares(scope.short, scope.title, tuple(
-            share_at(row, frames.currency) for row in mine
+            share_at(row, frames.currency, frames.subject.year_end_month) for row in mine
             if row["share_of_total_excl_one_offs"] is not None)))
     return tuple(found)
 
@@ -123,7 +122,7 @@ def headline(figures: KeyFigures) -> str:
 
 def _change(lead: Lead) -> str:
     verb = "led again" if lead.again else "took the lead"
-    return f"{lead.leader} {verb} in {format_period(lead.period)} ({' vs '.join(_versus(lead))})"
+    return f"{lead.leader} {verb} in {lead.share.period_name} ({' vs '.join(_versus(lead))})"
 
 
 def _versus(lead: Lead) -> tuple[str, str]:
@@ -154,7 +153,7 @@ def _partner_rows(figures: KeyFigures) -> list[tuple[str, str]]:
              for partner in figures.compared]
     if figures.leads:
         found.append(("Largest partner", "; ".join(
-            f"{lead.leader} from {format_period(lead.period)} ({share_text(lead.share)})"
+            f"{lead.leader} from {lead.share.period_name} ({share_text(lead.share)})"
             for lead in figures.leads)))
     return found
 

@@ -19,14 +19,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from analytics.charts.format import LABEL_LIMIT, label
+from analytics.defaults import DEFAULT_COMPANY, DEFAULT_PARTNER
 from analytics.publish.key_figures import (
     HEADLINE_LIMIT,
     Frames,
     KeyFigures,
-    basis_runs,
-    format_money,
-    format_period,
-    format_share,
     headlines,
     key_figure_rows,
     key_figures,
@@ -41,6 +38,7 @@ if TYPE_CHECKING:
     from pptx.slide import Slide
 
     from analytics.publish.deck_charts import NativeChart
+    from analytics.sql.session import Session
 
     ChartPicture = bytes | NativeChart
 
@@ -48,12 +46,11 @@ SLIDE_WIDTH_IN, SLIDE_HEIGHT_IN = 13.333, 7.5
 TITLE_LAYOUT, TITLE_ONLY_LAYOUT = 0, 5
 CHART_BOX_IN = (0.5, 1.45, 12.333, 5.25)  # left, top, width, height
 #: The query columns saying which basis a period is on and whether a comparison spans a change.
-BASIS, BASIS_BREAK = "basis", "basis_break"
 #: Characters kept of a footnote, a key-figures table cell and a speaker-notes line.
 FOOTNOTE_LIMIT, CELL_LIMIT, NOTE_LINE_LIMIT = 300, 200, 2000
 
 
-def build_deck(*, company: str = "Weibo", partner: str | Sequence[str] = "Alibaba",
+def build_deck(*, company: str = DEFAULT_COMPANY, partner: str | Sequence[str] = DEFAULT_PARTNER,
                from_period: str | None = None, to_period: str | None = None,
                out: Path, data_dir: Path | str | None = None, editable_charts: bool = False,
                progress: Callable[[str], None] | None = None,
@@ -66,22 +63,22 @@ def build_deck(*, company: str = "Weibo", partner: str | Sequence[str] = "Alibab
     charts in place of images; `progress` is called with each chart's name once it is ready;
     `period_kind` None picks quarters when the range has quarterly totals, else half-years,
     else fiscal years; `basis` and `as_of` go to every query (None: each period's latest
-    basis, as published today)."""
-    from analytics.project import data_dir as resolve_data_dir
+    basis, as published today). Every query runs on one DuckDB session."""
+    from analytics.sql.session import session
 
-    frames = load_frames(company=company, partner=partner, from_period=from_period,
-                         to_period=to_period, data_dir=data_dir, period_kind=period_kind,
-                         basis=basis, as_of=as_of)
-    data_folder = resolve_data_dir(data_dir)
-    commit.check_output_path(out, data_folder)  # before the slow part: the charts
-    figures = key_figures(frames)
-    charts = slide_charts(frames, from_period, to_period, data_dir, editable_charts, progress)
+    with session(data_dir) as opened:
+        # A session goes where key_figures takes a data folder: its queries then share it.
+        frames = load_frames(company=company, partner=partner, from_period=from_period,
+                             to_period=to_period, data_dir=opened,  # type: ignore[arg-type]
+                             period_kind=period_kind, basis=basis, as_of=as_of)
+        commit.check_output_path(out, opened.data_dir)  # before the slow part: the charts
+        figures = key_figures(frames)
+        charts = slide_charts(frames, opened, editable_charts, progress)
     content = render_deck(frames, figures, charts)
-    return commit.write_output(Path(out), content, data_folder)
+    return commit.write_output(Path(out), content, opened.data_dir)
 
 
-def slide_charts(frames: Frames, from_period: str | None, to_period: str | None,
-                 data_dir: Path | str | None, editable: bool,
+def slide_charts(frames: Frames, session: Session, editable: bool,
                  progress: Callable[[str], None] | None = None) -> dict[str, ChartPicture]:
     """Every chart in registry order: native PowerPoint charts when `editable` (images for
     charts with no native form), else PNG images."""
@@ -91,25 +88,25 @@ def slide_charts(frames: Frames, from_period: str | None, to_period: str | None,
     if editable:
         from analytics.publish.deck_charts import native_charts
 
-        native = dict(native_charts(frames, from_period, to_period, data_dir, progress))
+        native = dict(native_charts(frames, session, progress))
     rest = [name for name in registry.names() if name not in native]
-    images = chart_images(frames, from_period, to_period, data_dir, progress, rest) if rest \
-        else {}
+    images = chart_images(frames, session, progress, rest) if rest else {}
     return {name: native[name] if name in native else images[name]
             for name in registry.names()}
 
 
-def chart_images(frames: Frames, from_period: str | None, to_period: str | None,
-                 data_dir: Path | str | None, progress: Callable[[str], None] | None = None,
+def chart_images(frames: Frames, session: Session,
+                 progress: Callable[[str], None] | None = None,
                  names: list[str] | None = None) -> dict[str, bytes]:
-    """The charts `names` (default: all) as PNG bytes, rendered in memory, in registry order.
+    """The charts `names` (default: all) as PNG bytes, rendered once each in memory (never
+    through files), in registry order.
 
     A chart that fails fails the deck: a deck missing a chart is half-written."""
     from analytics.charts import registry
     from analytics.publish.build import ChartBuildError, render_charts
 
     built, failed = render_charts(names or registry.names(), ("png",), subject=frames.subject,
-                                  data_dir=data_dir, progress=progress)
+                                  data_dir=session, progress=progress)
     if failed:
         raise ChartBuildError(failed)
     return {chart.name: chart.outputs["png"] for chart in built}
@@ -142,8 +139,10 @@ def render_deck(frames: Frames, figures: KeyFigures, charts: dict[str, ChartPict
 
 
 def add_title_slide(deck: Presentation, figures: KeyFigures) -> Slide:
-    slide = deck.slides.add_slide(deck.slide_layouts[TITLE_LAYOUT])
-    slide.shapes.title.text = slide_text(title(figures), HEADLINE_LIMIT)
+    slide: Slide = deck.slides.add_slide(deck.slide_layouts[TITLE_LAYOUT])
+    heading = slide.shapes.title
+    assert heading is not None, "the Title layout has a title placeholder"
+    heading.text = slide_text(title(figures), HEADLINE_LIMIT)
     slide.placeholders[1].text = slide_text(subtitle(figures), HEADLINE_LIMIT)
     return slide
 
@@ -154,7 +153,7 @@ def add_chart_slide(deck: Presentation, headline: str, picture: ChartPicture,
     box, the source as a footnote."""
     from pptx.util import Inches, Pt
 
-    slide = deck.slides.add_slide(deck.slide_layouts[TITLE_ONLY_LAYOUT])
+    slide: Slide = deck.slides.add_slide(deck.slide_layouts[TITLE_ONLY_LAYOUT])
     place_title(slide, headline)
     if isinstance(picture, bytes):
         left, top, width, height = fit_image(picture)
@@ -193,7 +192,7 @@ def fit_image(png: bytes) -> tuple[float, float, float, float]:
 def add_key_figures_slide(deck: Presentation, figures: KeyFigures) -> Slide:
     from pptx.util import Inches, Pt
 
-    slide = deck.slides.add_slide(deck.slide_layouts[TITLE_ONLY_LAYOUT])
+    slide: Slide = deck.slides.add_slide(deck.slide_layouts[TITLE_ONLY_LAYOUT])
     place_title(slide, f"Key figures: {figures.company} and {figures.partners}")
     rows = key_figure_rows(figures)
     table = slide.shapes.add_table(len(rows) + 1, 2, Inches(0.5), Inches(1.5), Inches(12.333),
@@ -225,63 +224,10 @@ def footnote(frames: Frames, chart: str) -> str:
 
 
 def chart_notes(chart: str, frames: Frames, figures: KeyFigures, headline: str) -> str:
-    """The numbers behind a chart, one line per disclosed period, with sources."""
-    if chart.startswith("growth"):
-        lines = growth_lines(frames, figures.currency)
-    elif chart == "concentration":
-        lines = concentration_lines(frames)
-    else:
-        lines = dependence_lines(frames, figures.currency)
+    """The numbers behind a chart (its registry entry's `notes`: one line per disclosed period,
+    with sources) under its headline."""
+    from analytics.charts import registry
+
+    notes = registry.get(chart).notes if chart in registry.names() else None
+    lines = notes(frames, figures) if notes is not None else []
     return "\n".join(slide_text(line, NOTE_LINE_LIMIT) for line in [headline, "", *lines])
-
-
-def dependence_lines(frames: Frames, currency: str) -> list[str]:
-    """One line per disclosed period (and partner, when several are compared); each names its
-    basis when the range holds several."""
-    shown = frames.dependence if frames.compared is None else frames.compared
-    rows = shown.filter(shown["share_of_total"].is_not_null())
-    names = {key: scope.short for key, scope in zip(frames.subject.partners,
-                                                     frames.subject.scopes, strict=True)}
-    several = len(basis_runs(frames.dependence)) > 1
-    return [f"{format_period(r['period'])}: {names.get(str(r.get('partner')), frames.subject.scope.short)} "
-            f"{format_money(r['partner_revenue'], currency, lower_bound=bound(r))} of "
-            f"{format_money(r['total_revenue'], currency)} "
-            f"({format_share(r['share_of_total'], exact=True, lower_bound=bound(r))})"
-            f"{f', {label(r.get(BASIS))}' if several and r.get(BASIS) else ''}. "
-            f"Source: {r['source']}"
-            for r in rows.sort("period_start", maintain_order=True).iter_rows(named=True)]
-
-
-def bound(row: dict[str, object]) -> bool:
-    """Whether a dependence row's partner revenue and shares are lower bounds."""
-    return bool(row.get("share_is_lower_bound"))
-
-
-def growth_lines(frames: Frames, currency: str) -> list[str]:
-    """One line per period compared with a year earlier; a period not compared because the
-    year before is on another basis (`basis_break`) says so instead of quoting a change."""
-    growth = frames.growth
-    breaks = growth[BASIS_BREAK].fill_null(False) if BASIS_BREAK in growth.columns else None
-    shown = growth["total_change"].is_not_null() if breaks is None else \
-        growth["total_change"].is_not_null() | breaks
-    lines = []
-    for r in growth.filter(shown).sort("period_start").iter_rows(named=True):
-        versus = f"{format_period(r['period'])} vs {format_period(r['prior_period'])}"
-        if r.get(BASIS_BREAK):
-            lines.append(f"{versus}: not compared, the year before is on another basis "
-                         f"({label(r.get(BASIS) or 'unknown')} in {format_period(r['period'])})")
-            continue
-        lines.append(f"{versus}: total {format_money(r['total_change'], currency)} "
-                     f"({format_share(r['total_yoy'], exact=True)}); "
-                     f"{frames.subject.scope.short} "
-                     f"{format_money(r['partner_change'], currency)}; rest "
-                     f"{format_money(r['rest_change'], currency)}")
-    return lines
-
-
-def concentration_lines(frames: Frames) -> list[str]:
-    rows = frames.concentration.filter(frames.concentration["hhi"].is_not_null())
-    return [f"{format_period(r['period'])}: largest {label(r['top_counterparty'])} "
-            f"{format_share(r['top_share'], exact=True)}; HHI {r['hhi']:,.0f}"
-            f"{' (lower bound)' if r['hhi_is_lower_bound'] else ''}"
-            for r in rows.sort("period_start").iter_rows(named=True)]

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from analytics.charts.format import label
@@ -20,6 +19,9 @@ from analytics.charts.format import label
 if TYPE_CHECKING:
     import polars as pl
     from pptx.slide import Slide
+
+    from analytics.sql.session import DataSource
+
 
 SHARE_FORMAT, AMOUNT_FORMAT = "0.0%", '#,##0.0,,"M"'
 Series = tuple[str, list[float | None]]
@@ -44,10 +46,11 @@ class NativeChart:
         from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION
         from pptx.util import Inches, Pt
 
-        data = CategoryChartData(number_format=self.number_format)
+        # python-pptx's chart data classes carry no type hints
+        data = CategoryChartData(number_format=self.number_format)  # type: ignore[no-untyped-call]
         data.categories = self.categories
         for name, values in self.series:
-            data.add_series(label(name), values)
+            data.add_series(label(name), values)  # type: ignore[no-untyped-call]
         kind = {"line": XL_CHART_TYPE.LINE_MARKERS,
                 "stacked_column": XL_CHART_TYPE.COLUMN_STACKED,
                 "stacked_column_100": XL_CHART_TYPE.COLUMN_STACKED_100,
@@ -67,25 +70,26 @@ class NativeChart:
                 plotted.points[index].marker.format.fill.background()
 
 
-def native_charts(frames: Any, from_period: str | None, to_period: str | None,
-                  data_dir: Path | str | None,
+def native_charts(frames: Any, data_dir: DataSource = None,
                   progress: Callable[[str], None] | None = None) -> dict[str, NativeChart]:
     """Every registered chart with a native form, in registry order, from its own query (the
-    deck shows any other chart as an image)."""
+    deck shows any other chart as an image); the queries share one session (`data_dir` when
+    it is one)."""
     from analytics.charts import registry
     from analytics.publish.build import chart_and_frame
+    from analytics.sql.session import session
 
     charts: dict[str, NativeChart] = {}
-    for name in (name for name in registry.names() if name in NATIVE):
-        chart, frame = chart_and_frame(name, data_dir=data_dir, subject=frames.subject)
-
-        title = _title(chart.to_dict())
-        ordered = frame.sort("period_start", maintain_order=True)
-        charts[name] = dependence_compared(ordered, title, frames.subject.scopes) \
-            if name == "partner_dependence" and frames.subject.several \
-            else NATIVE[name](ordered, title, frames.subject.scope.short)
-        if progress is not None:
-            progress(name)
+    with session(data_dir) as opened:
+        for name in (name for name in registry.names() if name in NATIVE):
+            chart, frame = chart_and_frame(name, data_dir=opened, subject=frames.subject)
+            title = _title(chart.to_dict())
+            ordered = frame.sort("period_start", maintain_order=True)
+            charts[name] = dependence_compared(ordered, title, frames.subject.scopes) \
+                if name == "partner_dependence" and frames.subject.several \
+                else NATIVE[name](ordered, title, frames.subject.scope.short)
+            if progress is not None:
+                progress(name)
     return charts
 
 

@@ -10,12 +10,13 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from analytics.defaults import DEFAULT_COMPANY, DEFAULT_PARTNER
 from analytics.errors import UnknownNameError
 
 CHART_PARAMS = ("from_period", "to_period", "period_kind", "basis", "as_of")
 
 
-def chart(name: str, company: str = "Weibo", partner: str = "Alibaba", *,
+def chart(name: str, company: str = DEFAULT_COMPANY, partner: str = DEFAULT_PARTNER, *,
           data_dir: Path | str | None = None, **params: str | None) -> Any:
     """The Altair chart `name` for a company and partner, themed; `from_period` and `to_period`
     narrow its range, `period_kind` (quarter or year) overrides the automatic choice, `basis`
@@ -32,8 +33,8 @@ def chart(name: str, company: str = "Weibo", partner: str = "Alibaba", *,
                      as_of=params.get("as_of"))
 
 
-def build_charts(names: list[str] | str | None = None, *, company: str = "Weibo",
-                 partner: str = "Alibaba", from_period: str | None = None,
+def build_charts(names: list[str] | str | None = None, *, company: str = DEFAULT_COMPANY,
+                 partner: str = DEFAULT_PARTNER, from_period: str | None = None,
                  to_period: str | None = None,
                  formats: tuple[str, ...] | list[str] = ("html", "png", "svg", "csv"),
                  out: Path | str | None = None, html: str = "inline",
@@ -54,7 +55,8 @@ def build_charts(names: list[str] | str | None = None, *, company: str = "Weibo"
     return result.written
 
 
-def deck(*, company: str = "Weibo", partner: str = "Alibaba", from_period: str | None = None,
+def deck(*, company: str = DEFAULT_COMPANY, partner: str = DEFAULT_PARTNER,
+         from_period: str | None = None,
          to_period: str | None = None, out: Path | str = "dependence.pptx",
          editable_charts: bool = False, data_dir: Path | str | None = None,
          period_kind: str | None = None, basis: str | None = None,
@@ -68,7 +70,8 @@ def deck(*, company: str = "Weibo", partner: str = "Alibaba", from_period: str |
                       as_of=as_of)
 
 
-def report(*, company: str = "Weibo", partner: str = "Alibaba", from_period: str | None = None,
+def report(*, company: str = DEFAULT_COMPANY, partner: str = DEFAULT_PARTNER,
+           from_period: str | None = None,
            to_period: str | None = None, out: Path | str = "report.html",
            data_dir: Path | str | None = None, period_kind: str | None = None,
            basis: str | None = None, as_of: date | str | None = None) -> Path:

@@ -13,10 +13,11 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from analytics.charts.format import label
 from analytics.charts.subject import TTM_PERIOD_KINDS
+from analytics.defaults import DEFAULT_COMPANY, DEFAULT_PARTNER
 from analytics.publish import pages
 from analytics.publish.key_figures import (
     Frames,
@@ -32,6 +33,10 @@ from analytics.publish.key_figures import (
     subtitle,
 )
 from analytics.store import commit
+
+if TYPE_CHECKING:
+    from analytics.sql.session import DataSource
+
 
 #: Characters kept of a table cell: sources, the longest legitimate texts, run to about 1,000.
 CELL_LIMIT = 2000
@@ -56,7 +61,7 @@ class Table:
                    [[label(cell, CELL_LIMIT) for cell in row] for row in rows], frozenset(numeric))
 
 
-def build_report(*, company: str = "Weibo", partner: str | Sequence[str] = "Alibaba",
+def build_report(*, company: str = DEFAULT_COMPANY, partner: str | Sequence[str] = DEFAULT_PARTNER,
                  from_period: str | None = None, to_period: str | None = None,
                  out: Path, data_dir: Path | str | None = None,
                  progress: Callable[[str], None] | None = None,
@@ -68,32 +73,36 @@ def build_report(*, company: str = "Weibo", partner: str | Sequence[str] = "Alib
     other charts and tables are about the first.
     `progress` is called with each chart's name once its spec is ready; `period_kind` None picks
     quarters when the range has quarterly totals, else fiscal years; `basis` and `as_of` go to
-    every query (None: each period's latest basis, as published today)."""
-    from analytics.project import data_dir as resolve_data_dir
+    every query (None: each period's latest basis, as published today). Every query runs on
+    one DuckDB session."""
+    from analytics.sql.session import session
 
-    frames = load_frames(company=company, partner=partner, from_period=from_period,
-                         to_period=to_period, data_dir=data_dir, period_kind=period_kind,
-                         basis=basis, as_of=as_of)
-    data_folder = resolve_data_dir(data_dir)
-    commit.check_output_path(out, data_folder)  # before the slow part: the charts
-    figures = key_figures(frames)
-    specs = chart_specs(frames, from_period, to_period, data_dir, progress)
+    with session(data_dir) as opened:
+        # A session goes where key_figures takes a data folder: its queries then share it.
+        frames = load_frames(company=company, partner=partner, from_period=from_period,
+                             to_period=to_period, data_dir=opened,  # type: ignore[arg-type]
+                             period_kind=period_kind, basis=basis, as_of=as_of)
+        commit.check_output_path(out, opened.data_dir)  # before the slow part: the charts
+        figures = key_figures(frames)
+        specs = chart_specs(frames, opened, progress)
     page = render_report(frames, figures, specs)
-    return commit.write_output(Path(out), page.encode("utf-8"), data_folder)
+    return commit.write_output(Path(out), page.encode("utf-8"), opened.data_dir)
 
 
-def chart_specs(frames: Frames, from_period: str | None, to_period: str | None,
-                data_dir: Path | str | None,
+def chart_specs(frames: Frames, data_dir: DataSource = None,
                 progress: Callable[[str], None] | None = None) -> dict[str, dict[str, Any]]:
-    """Every registered chart as a Vega-Lite spec with its data inlined (`chart_for` themes it)."""
+    """Every registered chart as a Vega-Lite spec with its data inlined (`chart_for` themes
+    it), built once each; the page embeds the specs, so nothing is rendered here."""
     from analytics.charts import registry
     from analytics.publish.build import chart_for
+    from analytics.sql.session import session
 
     specs: dict[str, dict[str, Any]] = {}
-    for name in registry.names():
-        specs[name] = chart_for(name, data_dir=data_dir, subject=frames.subject).to_dict()
-        if progress is not None:
-            progress(name)
+    with session(data_dir) as opened:
+        for name in registry.names():
+            specs[name] = chart_for(name, data_dir=opened, subject=frames.subject).to_dict()
+            if progress is not None:
+                progress(name)
     return specs
 
 
@@ -142,7 +151,7 @@ def period_table(frames: Frames, currency: str) -> tuple[str, Table]:
         bound = bool(r["share_is_lower_bound"])
         rest = None if r["partner_revenue"] is None else r["total_revenue"] - r["partner_revenue"]
         rest_text = format_money(rest, currency)
-        rows.append([format_period(r["period"]),
+        rows.append([format_period(r["period"], frames.subject.year_end_month),
                      format_money(r["partner_revenue"], currency, lower_bound=bound),
                      f"at most {rest_text}" if bound else rest_text,
                      format_money(r["total_revenue"], currency),
@@ -169,7 +178,8 @@ def compared_table(frames: Frames, figures: KeyFigures) -> Table | None:
     wide = frames.compared.pivot(on="partner", index=["period", "period_start"],
                                  values="share_of_total", aggregate_function="first")
     partners = [p for p in dict.fromkeys(frames.compared["partner"].to_list()) if p in wide.columns]
-    rows = [[format_period(r["period"]), *(format_share(r[p], exact=True) for p in partners)]
+    month = frames.subject.year_end_month
+    rows = [[format_period(r["period"], month), *(format_share(r[p], exact=True) for p in partners)]
             for r in wide.sort("period_start").iter_rows(named=True)]
     names = [p.name for p in figures.compared]
     headers = names if len(names) == len(partners) else [label(p) for p in partners]
@@ -187,11 +197,11 @@ def ttm_text(row: dict[str, Any]) -> str:
 
 def reconciliation_table(frames: Frames, currency: str) -> Table:
     """Year-on-year change: partner change + change excluding the partner = total change."""
-    rows = []
+    rows, month = [], frames.subject.year_end_month
     for r in frames.growth.sort("period_start").iter_rows(named=True):
         if r["partner_change"] is None or r["rest_change"] is None:
             continue
-        rows.append([f"{format_period(r['period'])} vs {format_period(r['prior_period'])}",
+        rows.append([f"{format_period(r['period'], month)} vs {format_period(r['prior_period'], month)}",
                      format_money(r["partner_change"], currency),
                      format_money(r["rest_change"], currency),
                      format_money(r["partner_change"] + r["rest_change"], currency),
@@ -207,11 +217,11 @@ def basis_breaks(frames: Frames) -> str:
     """` Q1 2018 – Q4 2018 are not compared with a year earlier: ...` for the periods the growth
     query leaves out because the year before is on another basis; '' when there are none."""
     from analytics.charts.basis import break_periods
+    from analytics.charts.format import format_range
 
     runs = break_periods(frames.growth)
     if not runs:
         return ""
-    spans = ", ".join(format_period(run[0]) if len(run) == 1 else
-                      f"{format_period(run[0])} – {format_period(run[-1])}" for run in runs)
+    spans = ", ".join(format_range(run[0], run[-1], frames.subject.year_end_month) for run in runs)
     return (f" {spans}: not compared with a year earlier, which is on another accounting basis "
             "(not like for like).")

@@ -1,19 +1,20 @@
-"""Write a result, batch by batch, as table, csv, json, markdown or parquet.
+"""Write a result, batch by batch, as table, csv, json, ndjson, markdown, parquet or xlsx.
 
-Results arrive as Arrow record batches and leave as soon as they are rendered, so memory stays
-bounded however many rows a query returns. Text meant for spreadsheets (CSV) passes
-`text.for_spreadsheet`; text meant for a terminal (table, markdown) passes `text.for_terminal`.
+Results leave as soon as they are rendered, so memory stays bounded however many rows a query
+returns. The text formats are written from plain rows (`results.rows`, no polars or pyarrow)
+and, past a result's first batch, from Arrow batches by polars (`bulk_*`: faster in bulk);
+Parquet and Excel keep DuckDB's types through Arrow.
 """
 
 from __future__ import annotations
 
 import io
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, BinaryIO
 
 from analytics.errors import UnknownNameError
+from analytics.results.rows import TABLE_MAX_ROWS, Rows, types_of_arrow, write_rows
 
 if TYPE_CHECKING:
     import polars as pl
@@ -26,8 +27,10 @@ EXTENSIONS = {".csv": "csv", ".json": "json", ".ndjson": "ndjson", ".jsonl": "nd
               ".xlsx": "xlsx", ".txt": "table"}
 #: Formats that need a file, not a terminal or pipe.
 FILE_ONLY = ("xlsx",)
-#: The terminal table shows at most this many rows; other formats stream every row.
-TABLE_MAX_ROWS = 1_000
+#: Formats written from plain rows; the others need Arrow batches.
+ROW_FORMATS = ("table", "csv", "json", "ndjson", "markdown")
+__all__ = ["EXTENSIONS", "FILE_ONLY", "FORMATS", "ROW_FORMATS", "TABLE_MAX_ROWS", "Output",
+           "check_format", "render", "spreadsheet_safe", "write", "write_fully"]
 
 
 def check_format(fmt: str) -> str:
@@ -53,11 +56,13 @@ class Output:
 
 
 def write(batches: Iterable[pa.RecordBatch], fmt: str, out: Output) -> int:
-    """Render every batch into `out.sink` in `fmt`; returns the number of rows."""
+    """Render Arrow batches into `out.sink` in `fmt`; returns the number of rows."""
     from analytics.results.excel import write_xlsx
 
-    writer = {"table": _table, "csv": _csv, "json": _json, "ndjson": _ndjson,
-              "markdown": _markdown, "parquet": _parquet, "xlsx": write_xlsx}[check_format(fmt)]
+    if check_format(fmt) in ROW_FORMATS:
+        rows = Rows(list(out.schema.names), types_of_arrow(out.schema), batches)
+        return write_rows(rows, fmt, out.sink, out.raw_text)
+    writer = {"parquet": _parquet, "xlsx": write_xlsx}[fmt]
     return writer(batches, out)
 
 
@@ -79,26 +84,6 @@ def write_fully(sink: BinaryIO, data: bytes) -> None:
         view = view[written:]
 
 
-def _frames(batches: Iterable[pa.RecordBatch], schema: pa.Schema) -> Iterable[pl.DataFrame]:
-    import polars as pl
-
-    empty = True
-    for batch in batches:
-        empty = False
-        yield pl.DataFrame(pl.from_arrow(batch))
-    if empty:
-        yield pl.DataFrame(pl.from_arrow(schema.empty_table()))
-
-
-def _csv(batches: Iterable[pa.RecordBatch], out: Output) -> int:
-    rows, header = 0, True
-    for frame in _frames(batches, out.schema):
-        shown = frame if out.raw_text else spreadsheet_safe(frame)
-        write_fully(out.sink, shown.write_csv(include_header=header).encode("utf-8"))
-        rows, header = rows + len(frame), False
-    return rows
-
-
 def spreadsheet_safe(frame: pl.DataFrame) -> pl.DataFrame:
     """Text columns passed through `text.for_spreadsheet`, so no cell runs as a formula;
     numbers, dates and booleans are untouched. Used by every CSV or XLSX this tool writes."""
@@ -113,84 +98,30 @@ def spreadsheet_safe(frame: pl.DataFrame) -> pl.DataFrame:
         for name in text_columns)
 
 
-def _json(batches: Iterable[pa.RecordBatch], out: Output) -> int:
-    """A JSON array of objects, one per row."""
-    rows = 0
-    write_fully(out.sink, b"[")
-    for lines, count in _json_lines(batches, out.schema):
-        if lines:
-            write_fully(out.sink, (",\n" if rows else "\n").encode() + b",\n".join(lines))
-        rows += count
-    write_fully(out.sink, b"\n]\n")
-    return rows
+def bulk_csv(batch: pa.RecordBatch, raw_text: bool) -> str:
+    """CSV lines (no header) for one Arrow batch of a large result, written by polars."""
+    import polars as pl
+
+    frame = pl.DataFrame(pl.from_arrow(batch))
+    return (frame if raw_text else spreadsheet_safe(frame)).write_csv(include_header=False)
 
 
-def _ndjson(batches: Iterable[pa.RecordBatch], out: Output) -> int:
-    """One JSON object per line (newline-delimited JSON), for pipelines."""
-    rows = 0
-    for lines, count in _json_lines(batches, out.schema):
-        write_fully(out.sink, b"".join(line + b"\n" for line in lines))
-        rows += count
-    return rows
-
-
-def _json_lines(batches: Iterable[pa.RecordBatch], schema: pa.Schema
-                ) -> Iterable[tuple[list[bytes], int]]:
-    """Each batch as JSON object lines. Decimals are JSON numbers with every digit they have
-    (polars quotes them; the quotes are taken off by column name, which JSON escaping makes
-    unambiguous)."""
+def bulk_json_objects(batch: pa.RecordBatch) -> list[str]:
+    """JSON object texts for one Arrow batch of a large result, written by polars. Decimals
+    become numbers with every digit (polars quotes them; the quotes are taken off by column
+    name, which JSON escaping makes unambiguous)."""
     import json
+    import re
 
     import polars as pl
 
-    for frame in _frames(batches, schema):
-        decimals = [n for n, t in frame.schema.items() if isinstance(t, pl.Decimal)]
-        text = frame.write_ndjson()
-        for name in decimals:
-            quoted = json.dumps(name, ensure_ascii=False)
-            unquoted = quoted.replace("\\", "\\\\") + r":\1"
-            text = re.sub(re.escape(quoted) + r':"(-?[0-9]+(?:\.[0-9]+)?)"', unquoted, text)
-        yield [line.encode("utf-8") for line in text.splitlines()], len(frame)
-
-
-def _markdown(batches: Iterable[pa.RecordBatch], out: Output) -> int:
-    from analytics.text import for_terminal
-
-    def cell(value: object) -> str:
-        return "" if value is None else for_terminal(value).replace("|", "\\|")
-
-    names = out.schema.names
-    write_fully(out.sink, ("| " + " | ".join(cell(n) for n in names) + " |\n|"
-                           + "|".join("---" for _ in names) + "|\n").encode("utf-8"))
-    rows = 0
-    for frame in _frames(batches, out.schema):
-        text = "".join("| " + " | ".join(cell(v) for v in row) + " |\n"
-                       for row in frame.iter_rows())
-        write_fully(out.sink, text.encode("utf-8"))
-        rows += len(frame)
-    return rows
-
-
-def _table(batches: Iterable[pa.RecordBatch], out: Output) -> int:
-    """Aligned columns fitting the terminal (`analytics.results.terminal`), at most TABLE_MAX_ROWS."""
-    import polars as pl
-
-    from analytics.results.terminal import table_text
-
-    shown: list[pl.DataFrame] = []
-    rows = 0
-    for frame in _frames(batches, out.schema):
-        if rows < TABLE_MAX_ROWS:
-            shown.append(frame.head(TABLE_MAX_ROWS - rows))
-        rows += len(frame)
-        if rows > TABLE_MAX_ROWS:
-            break
-    text = table_text(pl.concat(shown))
-    if rows > TABLE_MAX_ROWS:
-        text += (f"(only the first {TABLE_MAX_ROWS:,} rows are shown: use --format csv or "
-                 "--output FILE for all of them)\n")
-    write_fully(out.sink, text.encode("utf-8"))
-    return min(rows, TABLE_MAX_ROWS)
+    frame = pl.DataFrame(pl.from_arrow(batch))
+    text = frame.write_ndjson()
+    for name in [n for n, t in frame.schema.items() if isinstance(t, pl.Decimal)]:
+        quoted = json.dumps(name, ensure_ascii=False)
+        unquoted = quoted.replace("\\", "\\\\") + r":\1"
+        text = re.sub(re.escape(quoted) + r':"(-?[0-9]+(?:\.[0-9]+)?)"', unquoted, text)
+    return text.splitlines()
 
 
 def _parquet(batches: Iterable[pa.RecordBatch], out: Output) -> int:

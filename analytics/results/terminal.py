@@ -12,6 +12,7 @@ import re
 import shutil
 import sys
 import textwrap
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -58,20 +59,27 @@ def cell(value: object, column: str) -> str:
 def table_text(frame: pl.DataFrame, columns: int | None = None) -> str:
     """The frame as aligned columns fitting `columns` characters, or as records when a few
     very wide rows cannot fit."""
-    limit = columns or width()
-    cells = {name: [cell(v, name) for v in frame[name]] for name in frame.columns}
     numeric = {name for name, dtype in frame.schema.items() if dtype.is_numeric()}
-    natural = {n: max([len(n), *map(len, cells[n])]) for n in frame.columns}
+    return rows_text(frame.columns, numeric, frame.rows(), columns)
+
+
+def rows_text(names: list[str], numeric: set[str], rows: Sequence[Sequence[Any]],
+              columns: int | None = None) -> str:
+    """Rows as aligned columns fitting `columns` characters (numbers right-aligned), or as
+    records when a few very wide rows cannot fit."""
+    limit = columns or width()
+    cells = {name: [cell(row[i], name) for row in rows] for i, name in enumerate(names)}
+    natural = {n: max([len(n), *map(len, cells[n])]) for n in names}
     # Numbers are never cut (a cut number is a wrong number), nor short values such as dates.
     fixed = {n for n, w in natural.items() if n in numeric or w <= SHORT_WIDTH}
     widths = _fit(natural, fixed, limit)
-    if widths is None and len(frame) <= RECORD_VIEW_MAX_ROWS:
-        return _records(cells, len(frame), limit)
+    if widths is None and len(rows) <= RECORD_VIEW_MAX_ROWS:
+        return _records(cells, len(rows), limit)
     shown = widths or _first_that_fit(natural, fixed, limit)
     lines = [_line(list(shown), shown, set()),
              GAP.join("─" * w for w in shown.values())]
-    lines += [_line([cells[n][i] for n in shown], shown, numeric) for i in range(len(frame))]
-    hidden = [n for n in frame.columns if n not in shown]
+    lines += [_line([cells[n][i] for n in shown], shown, numeric) for i in range(len(rows))]
+    hidden = [n for n in names if n not in shown]
     if hidden:
         lines.append(f"({len(hidden)} more columns not shown: {', '.join(hidden)}; "
                      "choose with --columns, or use --format csv)")

@@ -19,9 +19,10 @@ from typing import TYPE_CHECKING
 from analytics.errors import InputError
 from analytics.project import DATA_DIR_ENV
 from analytics.project import data_dir as resolve_data_dir
+from analytics.sql import vocabulary
 from analytics.sql.sandbox import Limits, sql_literal
 from analytics.store import derive, parquet, vintages
-from analytics.store.schema import MAJOR_CUSTOMER_SHARE, TABLES, VINTAGE_TABLES
+from analytics.store.schema import TABLES, VINTAGE_TABLES
 
 if TYPE_CHECKING:
     import duckdb
@@ -88,7 +89,8 @@ def company_rows_sql(folder: Path | None, name: str) -> str:
 
 def helper_views_sql(folder: Path | None = None,
                      vintage: vintages.Vintage | None = None) -> str:
-    """The macros `<stored view>_of(company)`, then views.sql, whose rules read through them.
+    """The macros `<stored view>_of(company)` and the vocabulary's (`third_party_class()`, ...:
+    sql/vocabulary.py), then views.sql, whose rules read through them.
 
     With `folder`, the macros read its partition files and the stored views are created here as
     `FROM <stored view>_of(NULL)`; without, the macros filter the views the caller made
@@ -97,7 +99,7 @@ def helper_views_sql(folder: Path | None = None,
     """
     sources = [PARTITION_NAME_MACRO, derive.derived_by_tool_sql(), vintages.PUBLISHED_ON_MACRO,
                vintages.FISCAL_YEAR_MACRO,
-               f"CREATE MACRO major_customer_share() AS {MAJOR_CUSTOMER_SHARE}",
+               *vocabulary.macros_sql(),
                *(company_rows_sql(folder, name) for name in TABLES)]
     if folder is not None:
         sources += [f"CREATE VIEW {stored_view(name)} AS FROM {stored_view(name)}_of(NULL)"

@@ -3,150 +3,44 @@
 Header format (leading `--` comment lines):
 
     -- The partner's share of total revenue per period.
-    -- @param company VARCHAR = 'Weibo'  -- company to analyse
+    -- @param company VARCHAR = DEFAULT_COMPANY  -- company to analyse
     -- @param top_n INTEGER = 1
-    -- @param partner VARCHAR[] = 'Alibaba'  -- a list; one name is a list of one
+    -- @param partner VARCHAR[] = DEFAULT_PARTNER  -- a list; one name is a list of one
+    -- @param from_period PERIOD START = NULL  -- first period shown: bound as its first day
+    -- @param to_period PERIOD END = NULL  -- last period shown: bound as its last day
 
-Parameters reach DuckDB as `$name` bindings, never pasted into the SQL.
+Parameters reach DuckDB as `$name` bindings, never pasted into the SQL. A default is a literal,
+NULL, or the name of a shipped default in analytics/defaults.py (`DEFAULT_COMPANY`), so the
+Weibo/Alibaba defaults are written once. A `PERIOD START` or `PERIOD END` parameter takes a
+period label (`2016Q1`, `2016H1`, `2016`) and binds a DATE, its first or last day in the fiscal
+calendar of the query's `company` (calendar years without one), so SQL compares dates
+(`period_start >= $from_period`) and never parses a label. A plain `PERIOD` binds the label
+itself, as text, for SQL written before (`period_start_of($from_period, $company)`).
 """
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from analytics.errors import InputError, QueryError, UnknownNameError
-from analytics.periods import parse_period, period_problem
+from analytics.errors import QueryError, UnknownNameError
 from analytics.project import query_dirs
-from analytics.sql.sandbox import sql_literal
+from analytics.sql.parameters import TYPES, Parameter, default_value, year_end_month
 from analytics.store.vintages import PARAMETERS
 
+if TYPE_CHECKING:
+    import duckdb
+
 _PARAM = re.compile(
-    r"^@param\s+(?P<name>[a-z_][a-z0-9_]*)\s+(?P<type>[A-Z]+(?:\[\])?)"
+    r"^@param\s+(?P<name>[a-z_][a-z0-9_]*)\s+(?P<type>[A-Z]+(?:\[\]|\s+START|\s+END)?)"
     r"(?:\s*=\s*(?P<default>'(?:[^']|'')*'|[^\s(]+?))?"
     r"(?:\s+in\s*\((?P<allowed>[^)]*)\))?(?:\s+--\s*(?P<doc>.*))?\s*$"
 )
 _PLACEHOLDER = re.compile(r"\$([a-z_][a-z0-9_]*)")
-#: PERIOD is a period label (2016Q1 or 2016), checked and bound as VARCHAR in canonical form;
-#: VARCHAR[] a list of texts, where one text is a list of one (`--param partner=A` repeated
-#: gives several).
-TYPES = ("VARCHAR", "INTEGER", "DOUBLE", "DATE", "BOOLEAN", "PERIOD", "VARCHAR[]")
-_EXPECTED = {"INTEGER": "a whole number such as 5", "DOUBLE": "a number such as 0.1",
-             "DATE": "a date as YYYY-MM-DD", "BOOLEAN": "true or false",
-             "PERIOD": "a period such as 2016Q1 (a quarter) or 2016 (a fiscal year)",
-             "VARCHAR[]": "one or more texts"}
-_BOOLEANS = {"true": True, "false": False, "yes": True, "no": False, "1": True, "0": False}
-
-
-@dataclass(frozen=True)
-class Parameter:
-    name: str
-    type: str
-    default: Any
-    has_default: bool
-    doc: str
-    allowed: tuple[str, ...] = ()
-
-    def convert(self, raw: str) -> Any:
-        """A CLI string as this parameter's type; a bad value names the parameter (exit 2)."""
-        try:
-            value = self._typed(raw)
-        except (ValueError, KeyError) as error:
-            why = f" ({error})" if self.type == "PERIOD" else ""
-            raise InputError(f"parameter {self.name}: '{raw}' is not "
-                             f"{_EXPECTED[self.type]}{why}") from None
-        if self.allowed and raw not in self.allowed:
-            raise InputError(f"parameter {self.name}: '{raw}' is not one of "
-                             f"{', '.join(self.allowed)}")
-        return value
-
-    @property
-    def is_list(self) -> bool:
-        """Whether the parameter takes a list (`VARCHAR[]`)."""
-        return self.type.endswith("[]")
-
-    def accept(self, value: Any) -> Any:
-        """A value as bound: a CLI string converted; for a list parameter a list of texts, each
-        once in the order given (a plain text is a list of one); several values for a
-        one-value parameter are refused (exit 2)."""
-        if self.is_list:
-            return self._texts(value)
-        if isinstance(value, list | tuple):
-            raise InputError(f"parameter {self.name} takes one value, not {len(value)} "
-                             f"({', '.join(map(str, value))})")
-        return self.convert(value) if isinstance(value, str) else value
-
-    def _texts(self, value: Any) -> list[str] | None:
-        if value is None:
-            return None
-        items = [value] if isinstance(value, str) else list(value)
-        if not items:
-            raise InputError(f"parameter {self.name}: give at least one value")
-        if not all(isinstance(item, str) for item in items):
-            raise InputError(f"parameter {self.name}: {value!r} is not "
-                             f"{_EXPECTED[self.type]}")
-        for item in items:
-            self.convert(item)  # each value checked as a CLI string is
-        return list(dict.fromkeys(items))
-
-    def _typed(self, raw: str) -> Any:
-        if self.type == "VARCHAR[]":
-            return (raw,)
-        if self.type == "INTEGER":
-            return int(raw)
-        if self.type == "DOUBLE":
-            value = float(raw)
-            if not math.isfinite(value):
-                raise ValueError(raw)
-            return value
-        if self.type == "DATE":
-            return date.fromisoformat(raw)
-        if self.type == "BOOLEAN":
-            return _BOOLEANS[raw.strip().lower()]
-        if self.type == "PERIOD":
-            return _period_label(raw)
-        return raw
-
-    @property
-    def default_literal(self) -> str:
-        """The default as a SQL literal (NULL when there is none)."""
-        return _literal(self.default) if self.has_default else "NULL"
-
-    @property
-    def signature(self) -> str:
-        """`name TYPE = default in (a, b)` as a header line would say it (NULL as NULL)."""
-        text = f"{self.name} {self.type}"
-        if self.has_default:
-            text += " = " + _literal(self.default)
-        if self.allowed:
-            text += f" in ({', '.join(self.allowed)})"
-        return text
-
-
-def _literal(value: Any) -> str:
-    """A value as a SQL literal in a header line: NULL, true, 5, 'text'."""
-    if value is None:
-        return "NULL"
-    if isinstance(value, bool):
-        return str(value).lower()
-    if isinstance(value, int | float):
-        return str(value)
-    if isinstance(value, list | tuple):
-        return f"[{', '.join(_literal(item) for item in value)}]"
-    return sql_literal(str(value))
-
-
-def _period_label(raw: str) -> str:
-    problem = period_problem(raw)
-    if problem:
-        raise ValueError(problem)
-    period = parse_period(raw)
-    assert period is not None
-    return period.label
+__all__ = ["TYPES", "NamedQuery", "Parameter", "discover", "load", "parse_checked",
+           "parse_query_file"]
 
 
 @dataclass(frozen=True)
@@ -157,12 +51,43 @@ class NamedQuery:
     parameters: tuple[Parameter, ...]
     sql: str
 
-    def sql_params(self, bound: dict[str, Any]) -> dict[str, Any]:
+    def sql_params(self, bound: dict[str, Any],
+                   connection: duckdb.DuckDBPyConnection | None = None) -> dict[str, Any]:
         """The bound values the SQL takes: `basis` and `as_of` choose the session's
-        publications (vintages.PARAMETERS) and are bound only where the SQL names them."""
+        publications (vintages.PARAMETERS) and are bound only where the SQL names them; a
+        `PERIOD START`/`END` label becomes its day in the calendar of the bound `company`,
+        read on `connection`, the session the query runs on (the one place labels are dated)."""
         used = _used_parameters(self.sql)
-        return {name: value for name, value in bound.items()
-                if name not in PARAMETERS or name in used}
+        params = {name: value for name, value in bound.items()
+                  if name not in PARAMETERS or name in used}
+        dated = [p for p in self.parameters if p.day and params.get(p.name) is not None]
+        if not dated:
+            return params
+        if connection is None:
+            raise TypeError(f"query '{self.name}': dating {', '.join(p.name for p in dated)} "
+                            "needs the session (sql_params(bound, connection))")
+        month = year_end_month(connection, bound.get("company"))
+        return params | {p.name: p.dated(params[p.name], month) for p in dated}
+
+    def sql_with_variables(self) -> str:
+        """The SQL with each `$name` read from the DuckDB variable `name`, else its header
+        default, for a database file opened without this tool (`SET VARIABLE from_period =
+        '2016Q1'`). No Python dates a label there, so a `PERIOD START`/`END` variable holds a
+        label that views.sql's `period_start_of`/`period_end_of` date in the company's calendar."""
+        params = {p.name: p for p in self.parameters}
+
+        def variable(name: str) -> str:
+            return f"coalesce(getvariable('{name}'), {params[name].default_literal})"
+
+        def placeholder(match: re.Match[str]) -> str:
+            param = params[match[1]]
+            if param.day is None:
+                return variable(param.name)
+            company = f", {variable('company')}" if "company" in params else ""
+            return f"period_{param.day.lower()}_of({variable(param.name)}{company})"
+
+        body = "\n".join(line for line in self.sql.splitlines() if not line.startswith("--"))
+        return _PLACEHOLDER.sub(placeholder, body.strip().rstrip(";"))
 
     def bind(self, values: dict[str, Any]) -> dict[str, Any]:
         """Defaults overlaid with `values` (`Parameter.accept`); unknown names are errors."""
@@ -182,18 +107,6 @@ class NamedQuery:
         return bound
 
 
-def _default(param_type: str, raw: str | None) -> tuple[Any, bool]:
-    if raw is None:
-        return None, False
-    if raw.upper() == "NULL":
-        return None, True
-    text = raw[1:-1].replace("''", "'") if raw.startswith("'") else raw
-    try:
-        return Parameter("default", param_type, None, False, "").convert(text), True
-    except InputError as error:
-        raise QueryError(f"bad default: {error}") from None
-
-
 def parse_query_file(path: Path) -> NamedQuery:
     """Read a query file and check that its header and its `$name` placeholders agree."""
     try:
@@ -208,12 +121,13 @@ def parse_query_file(path: Path) -> NamedQuery:
         comment = line[2:].strip()
         if comment.startswith("@param"):
             match = _PARAM.match(comment)
-            if not match or match["type"] not in TYPES:
+            kind = " ".join(match["type"].split()) if match else ""
+            if not match or kind not in TYPES:
                 raise QueryError(f"{path}: bad parameter line '{comment}' (expected "
                                  f"@param name TYPE = default  -- doc; TYPE one of {TYPES})")
-            default, has_default = _default(match["type"], match["default"])
+            default, has_default = default_value(kind, match["default"])
             allowed = tuple(v.strip() for v in (match["allowed"] or "").split(",") if v.strip())
-            parameters.append(Parameter(match["name"], match["type"], default, has_default,
+            parameters.append(Parameter(match["name"], kind, default, has_default,
                                         (match["doc"] or "").strip(), allowed))
         elif comment:
             description.append(comment)
@@ -224,7 +138,22 @@ def parse_query_file(path: Path) -> NamedQuery:
                          f"{sorted(declared)}: every $name needs an @param line and vice versa "
                          f"(only {' and '.join(PARAMETERS)} may go unused: they choose the "
                          "publications the query reads)")
+    _check_dated_use(path, sql, parameters)
     return NamedQuery(path.stem, path, " ".join(description), tuple(parameters), sql)
+
+
+def _check_dated_use(path: Path, sql: str, parameters: list[Parameter]) -> None:
+    """A `PERIOD START`/`END` parameter is a date already: handing it to a macro that dates a
+    label (`period_start_of($from_period, ...)`, as SQL written for a plain PERIOD does) is
+    refused with the way to write it, not left to fail in DuckDB."""
+    for param in parameters:
+        if param.day and re.search(rf"period_(start|end)_(of|in)\s*\(\s*\${param.name}\b",
+                                   _without_comments(sql)):
+            column = "period_start >=" if param.day == "START" else "period_end <="
+            raise QueryError(f"{path}: ${param.name} is declared {param.type}, so it is bound as "
+                             f"a date already: compare `{column} ${param.name}` instead of "
+                             f"dating it again with period_start_of/period_end_of (or declare "
+                             "it PERIOD to bind the label)")
 
 
 def parse_checked(path: Path, checker: Any) -> NamedQuery:

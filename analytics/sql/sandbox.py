@@ -69,27 +69,58 @@ def run(connection: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any] 
 
 
 class _Batches:
-    """Arrow record batches of a running query; time spent outside `next` is not counted."""
+    """A running query's result, as Arrow record batches (iterate; `schema`) or, when small, as
+    plain rows (`small_rows`). The Arrow reader is made on first use, so a caller that reads
+    rows never imports pyarrow. Time outside DuckDB is not counted against the deadline."""
 
-    def __init__(self, reader: pa.RecordBatchReader, deadline: Deadline,
+    def __init__(self, connection: duckdb.DuckDBPyConnection, relation: duckdb.DuckDBPyRelation,
+                 params: dict[str, Any] | None, deadline: Deadline,
                  source_types: dict[str, str]) -> None:
-        self._reader, self._deadline = reader, deadline
-        self.schema = reader.schema
+        self._connection, self._relation, self._params = connection, relation, params
+        self._deadline = deadline
+        self._reader: pa.RecordBatchReader | None = None
+        #: Column names and DuckDB types as delivered (after any cast to text).
+        self.names: list[str] = list(relation.columns)
+        self.types: list[str] = [str(t) for t in relation.types]
         #: Each column's DuckDB type before any cast to text (Excel turns dates back to dates).
         self.source_types = source_types
+
+    @property
+    def schema(self) -> pa.Schema:
+        return self._arrow().schema
+
+    def _arrow(self) -> pa.RecordBatchReader:
+        if self._reader is None:
+            with self._deadline.counting():
+                self._reader = self._relation.to_arrow_reader(BATCH_ROWS)
+        return self._reader
 
     def __iter__(self) -> Iterator[pa.RecordBatch]:
         return self
 
     def __next__(self) -> pa.RecordBatch:
+        reader = self._arrow()
         with self._deadline.counting():
-            return self._reader.read_next_batch()
+            return reader.read_next_batch()
+
+    def small_rows(self, most: int) -> list[tuple[Any, ...]] | None:
+        """The whole result as tuples of DuckDB's Python values (no pyarrow) when it has at
+        most `most` rows; None when it has more, to be read as Arrow batches instead (formatted
+        in bulk; the query then runs again, streaming, so memory stays bounded)."""
+        with self._deadline.counting():
+            cursor = self._connection.execute(self._relation.sql_query(), self._params)
+            probe = cursor.fetchmany(most + 1)
+        if len(probe) <= most:
+            return probe
+        self._connection.abort()  # the rest streams as Arrow, in a run of its own
+        return None
 
 
 @contextmanager
 def stream(connection: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any] | None = None,
            limits: Limits | None = None, plain_types: bool = True) -> Iterator[_Batches]:
-    """Check and run one SELECT, yielding its result as Arrow batches (memory stays bounded).
+    """Check and run one SELECT, yielding its result as Arrow batches or plain rows (memory
+    stays bounded).
 
     `plain_types` casts every column that is not a number, boolean or text to text, so any
     format can show it (intervals, unions, nested types, infinite dates); otherwise only types
@@ -105,8 +136,8 @@ def stream(connection: duckdb.DuckDBPyConnection, sql: str, params: dict[str, An
             relation = connection.sql(sql, params=params or None)
             source_types = {n: str(t) for n, t in zip(relation.columns, relation.types,
                                                       strict=True)}
-            reader = _readable(relation, plain_types).to_arrow_reader(BATCH_ROWS)
-        yield _Batches(reader, deadline, source_types)
+            readable = _readable(relation, plain_types)
+        yield _Batches(connection, readable, params or None, deadline, source_types)
     except duckdb.InterruptException:
         raise QueryError(f"Query timed out after {limits.timeout:g} s (--timeout)") from None
     except duckdb.OutOfMemoryException:

@@ -22,7 +22,9 @@ CREATE VIEW disclosed_shares AS FROM disclosed_shares_of(NULL);
 -- Fiscal calendars (periods.py holds the same rule in Python; a test holds the two equal). A
 -- fiscal year ends on the last day of month `year_end_month` (12 when the company declares no
 -- `companies.fiscal_year_end`) and is named by the calendar year it ends in; `2016H1` is its
--- first half, `2016Q1` its first quarter.
+-- first half, `2016Q1` its first quarter. These macros date the labels of stored rows (ingest,
+-- set-based) and serve analysts' own SQL; a named query never parses a label: its
+-- `PERIOD START`/`PERIOD END` parameters arrive as dates, dated in Python (sql/parameters.py).
 CREATE MACRO kind_months(kind) AS CASE kind WHEN 'year' THEN 12 WHEN 'half' THEN 6 ELSE 3 END;
 CREATE MACRO label_kind(label) AS
     CASE WHEN length(label) = 4 THEN 'year' WHEN label[5] = 'H' THEN 'half' ELSE 'quarter' END;
@@ -51,7 +53,7 @@ CREATE MACRO year_end_month_of(which_company) AS
     year_end_month((SELECT any_value(fiscal_year_end)
                     FROM companies_of(coalesce(which_company, ''))));
 -- The dates of a period label in a company's calendar (no company: the calendar year), for
--- a query's range: `period_start >= period_start_of($from_period, $company)`.
+-- ad hoc SQL: `period_start >= period_start_of('2016Q1', 'Weibo')` (named queries bind dates).
 CREATE MACRO period_start_of(label, which_company := NULL) AS
     period_start_in(label, year_end_month_of(which_company));
 CREATE MACRO period_end_of(label, which_company := NULL) AS
@@ -85,7 +87,7 @@ WITH leaves AS (
            any_value(period_start) AS period_start, any_value(period_end) AS period_end,
            any_value(currency) AS currency, any_value(basis) AS basis,
            sum(amount) AS leaves_total,
-           bool_or(stream = 'unattributed') AS has_unattributed_stream,
+           bool_or(stream = unattributed_stream()) AS has_unattributed_stream,
            coalesce(bool_or(one_off), false) AS has_one_off,
            coalesce(sum(amount) FILTER (WHERE one_off), 0) AS one_off_revenue,
            string_agg(DISTINCT counterparty, ', ' ORDER BY counterparty) FILTER (WHERE one_off)
@@ -94,7 +96,7 @@ WITH leaves AS (
 ),
 totals AS (
     SELECT company, period, amount, derived, source FROM reported_totals_of(which_company)
-    WHERE stream = 'total'
+    WHERE stream = total_stream()
 )
 SELECT l.company, l.period, l.period_kind, l.period_start, l.period_end, l.currency, l.basis,
        t.amount AS total_revenue, coalesce(t.derived, false) AS total_derived,
@@ -113,7 +115,7 @@ SELECT r.company, r.period, any_value(r.period_kind) AS period_kind,
                 CASE WHEN any_value(p.total_revenue) IS NOT NULL
                       AND NOT any_value(p.has_unattributed_stream) THEN sum(r.amount) END)
            AS stream_revenue
-FROM (FROM revenue_of(which_company) WHERE stream <> 'unattributed') AS r
+FROM (FROM revenue_of(which_company) WHERE stream <> unattributed_stream()) AS r
 JOIN period_revenue(which_company) AS p ON p.company = r.company AND p.period = r.period
 LEFT JOIN reported_totals_of(which_company) AS t
        ON t.company = r.company AND t.period = r.period AND t.stream = r.stream
@@ -203,7 +205,7 @@ member_leaves AS (
 ),
 pools AS (
     SELECT r.period, any_value(r.period_end) AS period_end,
-           coalesce(bool_or(c.is_pool AND c.counterparty_class <> 'third_party'), false)
+           coalesce(bool_or(c.is_pool AND c.counterparty_class <> third_party_class()), false)
                AS hides_any,
            coalesce(bool_or(c.is_pool), false) AS hides_third_party
     FROM revenue_of(which_company) r
@@ -216,7 +218,7 @@ pools AS (
 hidden AS (
     SELECT p.period,
            coalesce(bool_or(m.counterparty IS NOT NULL AND ml.counterparty IS NULL AND CASE
-               WHEN m.counterparty_class = 'third_party' THEN p.hides_third_party
+               WHEN m.counterparty_class = third_party_class() THEN p.hides_third_party
                ELSE p.hides_any END), false) AS could_hide
     FROM pools p
     LEFT JOIN members m ON in_force(m.valid_from, m.valid_to, p.period_end)
@@ -251,7 +253,7 @@ LEFT JOIN partner_leaves l ON l.period = s.period
 LEFT JOIN hidden h ON h.period = s.period
 LEFT JOIN stream_revenue(which_company) sr
        ON sr.period = s.period AND sr.stream = l.partner_stream
-LEFT JOIN disclosed dt ON dt.period = s.period AND dt.share_of = 'total'
+LEFT JOIN disclosed dt ON dt.period = s.period AND dt.share_of = total_stream()
 LEFT JOIN usual_stream us ON true
 LEFT JOIN disclosed ds
        ON ds.period = s.period AND ds.share_of = coalesce(l.partner_stream, us.stream)

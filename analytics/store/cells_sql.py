@@ -1,21 +1,24 @@
-"""parse.py's cell rules for the common case, as DuckDB SQL over a staged file: the fast path.
+"""The cell rules (cell_rules.py) for the common case, as DuckDB SQL over a staged file: the fast path.
 
 A revenue row whose every cell is in the plain shape filings produce (`2016Q1`, `1,234.5`,
 `millions`, `USD`, names without control characters) is typed here, set-based, in one pass.
 Every other row, bad or merely unusual (`2016 - Q1`, `1.5e3`, `+5`), is left to parse.py, row
 by row, which stays the one definition of what a cell means and of every error message. So
 this module may only ever accept less than parse.py, never more or differently: the property
-test in tests/test_cells_sql.py holds the two to the same typed values.
+test in tests/test_cells_sql.py holds the two to the same typed values. The columns come from
+the schema, each by its `Column.rule`, as in records.py.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from analytics.periods import FIRST_YEAR, LAST_YEAR
 from analytics.sql.sandbox import sql_literal
+from analytics.store.cell_rules import STAGED_PERIOD_END
 from analytics.store.parse import MAX_TEXT_LENGTH, UNIT_MULTIPLIERS
-from analytics.store.records import STAGED_PERIOD_END, STATED_PERIOD_END
+from analytics.store.records import FORMATS
 from analytics.store.schema import AS_REPORTED, TOTAL_COUNTERPARTY, TOTAL_STREAM
 from analytics.text import CONTROL_CLASS_RE2, FREE_TEXT_CONTROL_CLASS_RE2, MAX_NAME_LENGTH
 
@@ -117,59 +120,115 @@ def date_sql(cell: str) -> dict[str, str]:
             "value": f"CASE WHEN {cell} <> '' THEN {day} END"}
 
 
+#: The SQL of a cell rule (schema `Column.rule`): (cells, column) -> (condition, {field: value}).
+SqlRule = Callable[["Cells", str], tuple[str, dict[str, str]]]
+
+
+@dataclass(frozen=True)
+class Cells:
+    """A staged file's text cells: `cell(name)` is a format column's SQL ('' when the file has
+    no such column)."""
+
+    cell: Callable[[str], str]
+    file_name: str
+
+    def unit_power(self) -> str:
+        return unit_power(self.cell("unit"))
+
+
+def _one(ok: Callable[[str], str], value: Callable[[str], str]) -> SqlRule:
+    """A rule filling its own column: `ok(cell)` and `value(cell)`."""
+    return lambda cells, column: (ok(cells.cell(column)), {column: value(cells.cell(column))})
+
+
+def _typed(sql: Callable[[str], dict[str, str]], field: str | None = None) -> SqlRule:
+    """A rule from a {"ok", "value"} builder, filling its column (or `field`)."""
+    def rule(cells: Cells, column: str) -> tuple[str, dict[str, str]]:
+        typed = sql(cells.cell(column))
+        return typed["ok"], {field or column: typed["value"]}
+
+    return rule
+
+
+def _period(cells: Cells, column: str) -> tuple[str, dict[str, str]]:
+    period = period_sql(cells.cell(column))
+    return period.pop("ok"), period
+
+
+def _amount(cells: Cells, column: str) -> tuple[str, dict[str, str]]:
+    amount = amount_sql(cells.cell(column), cells.unit_power())
+    return amount["ok"], {column: amount["amount"]}
+
+
+def _amount_precision(cells: Cells, column: str) -> tuple[str, dict[str, str]]:
+    """The precision given, else the one the printed amount implies."""
+    given = amount_sql(cells.cell(column), cells.unit_power())
+    printed = amount_sql(cells.cell("amount"), cells.unit_power())
+    cell = cells.cell(column)
+    return (f"({cell} = '' OR {given['ok']})",
+            {column: f"CASE WHEN {cell} = '' THEN {printed['precision']} ELSE {given['amount']} END"})
+
+
+def _source(cells: Cells, column: str) -> tuple[str, dict[str, str]]:
+    cell = cells.cell(column)
+    return free_text_ok(cell), {column: f"coalesce(nullif({cell}, ''), "
+                                        f"{sql_literal(cells.file_name + ', row ')} "
+                                        "|| row_number::VARCHAR)"}
+
+
+SQL_RULES: dict[str, SqlRule] = {
+    "name": _one(name_ok, lambda cell: cell),
+    "free_text": _one(free_text_ok, lambda cell: f"nullif({cell}, '')"),
+    "source": _source,
+    "boolean": _typed(boolean_sql),
+    "date": _typed(date_sql),
+    "stated_period_end": _typed(date_sql, STAGED_PERIOD_END),
+    "period": _period,
+    "currency": _one(lambda cell: f"({name_ok(cell)} AND regexp_full_match({cell}, '[A-Za-z]{{3}}'))",
+                     lambda cell: f"upper({cell})"),
+    "basis": _one(lambda cell: f"({cell} = '' OR {name_ok(cell)})",
+                  lambda cell: f"coalesce(nullif({cell}, ''), {sql_literal(AS_REPORTED)})"),
+    "unit": lambda cells, column: (f"({name_ok(cells.cell(column))} AND "
+                                   f"{unit_power(cells.cell(column))} IS NOT NULL)", {}),
+    "amount": _amount,
+    "amount_precision": _amount_precision,
+}
+
+
 def revenue_select(cell: Callable[[str], str], file_name: str) -> tuple[str, str]:
-    """(condition, select list) typing a staged revenue row as parse.py's revenue_record would.
+    """(condition, select list) typing a staged revenue row as records.py's revenue format would:
+    each column by its rule's SQL, then the revenue row rules (records._check_revenue and
+    _finish_revenue). A plain number is never negative, so no printed total here is either.
 
     `cell(name)` is the SQL of a format column's text ('' when the file has no such column)."""
-    power = unit_power(cell("unit"))
-    period = period_sql(cell("period"))
-    amount = amount_sql(cell("amount"), power)
-    given_precision = amount_sql(cell("precision"), power)
-    derived = boolean_sql(cell("derived"))
-    one_off = boolean_sql(cell("one_off"))
-    exhaustive = boolean_sql(cell("split_is_exhaustive"))
-    reported_on = date_sql(cell("reported_on"))
-    stated_end = date_sql(cell(STATED_PERIOD_END))
+    cells = Cells(cell, file_name)
+    conditions: list[str] = []
+    columns: dict[str, str] = {}
+    for column in FORMATS["revenue"].ingest_columns:
+        ok, fields = SQL_RULES[column.rule](cells, column.name)
+        conditions.append(ok)
+        columns |= fields
     is_total = f"lower({cell('counterparty')}) = {sql_literal(TOTAL_COUNTERPARTY)}"
-    source, note = cell("source"), cell("note")
-    ok = " AND ".join([
-        *(name_ok(cell(c)) for c in ("company", "stream", "counterparty", "unit", "currency")),
-        period["ok"], f"{power} IS NOT NULL", amount["ok"],
-        f"({cell('precision')} = '' OR {given_precision['ok']})",
-        f"regexp_full_match({cell('currency')}, '[A-Za-z]{{3}}')", derived["ok"],
-        one_off["ok"], f"NOT ({is_total} AND {one_off['value']})", exhaustive["ok"],
-        f"(NOT {exhaustive['value']} OR ({is_total} AND lower({cell('stream')}) <> "
-        f"{sql_literal(TOTAL_STREAM)}))",
-        f"({cell('basis')} = '' OR {name_ok(cell('basis'))})", reported_on["ok"],
-        stated_end["ok"],
-        free_text_ok(source), free_text_ok(note),
-    ])
-    columns = {
-        "company": cell("company"),
-        **{k: v for k, v in period.items() if k != "ok"},
-        "stream": f"CASE WHEN {is_total} AND lower({cell('stream')}) = "
-                  f"{sql_literal(TOTAL_STREAM)} THEN {sql_literal(TOTAL_STREAM)} "
+    stream_is_total = f"lower({cell('stream')}) = {sql_literal(TOTAL_STREAM)}"
+    conditions += [f"NOT ({is_total} AND {columns['one_off']})",
+                   f"(NOT {columns['split_is_exhaustive']} OR ({is_total} AND NOT {stream_is_total}))"]
+    columns |= {
+        "stream": f"CASE WHEN {is_total} AND {stream_is_total} THEN {sql_literal(TOTAL_STREAM)} "
                   f"ELSE {cell('stream')} END",
         "counterparty": f"CASE WHEN {is_total} THEN NULL ELSE {cell('counterparty')} END",
-        "amount": amount["amount"],
-        "currency": f"upper({cell('currency')})",
-        "precision": f"CASE WHEN {cell('precision')} = '' THEN {amount['precision']} "
-                     f"ELSE {given_precision['amount']} END",
-        "derived": derived["value"],
-        "derivation": f"CASE WHEN {derived['value']} THEN 'source' END",
-        "one_off": one_off["value"],
-        "split_is_exhaustive": exhaustive["value"],
-        "basis": f"coalesce(nullif({cell('basis')}, ''), {sql_literal(AS_REPORTED)})",
-        "reported_on": reported_on["value"],
-        STAGED_PERIOD_END: stated_end["value"],
-        "source": f"coalesce(nullif({source}, ''), {sql_literal(file_name + ', row ')} "
-                  "|| row_number::VARCHAR)",
-        "note": f"nullif({note}, '')",
+        "derivation": f"CASE WHEN {columns['derived']} THEN 'source' END",
     }
-    return ok, ", ".join(f"{expression} AS {name}" for name, expression in columns.items())
+    condition = " AND ".join(conditions)
+    return condition, ", ".join(f"{expression} AS {name}" for name, expression in columns.items())
 
 
-#: The formats with a fast path: its (condition, select list) builder.
+def _covered(table: str) -> bool:
+    """Whether every column of the format has a rule in SQL: else its rows take the row rules."""
+    return all(column.rule in SQL_RULES for column in FORMATS[table].ingest_columns)
+
+
+#: The formats with a fast path: its (condition, select list) builder. A column whose rule has
+#: no SQL yet sends every row of its format to the row builder: slower, never different.
 FAST_PATHS: dict[str, Callable[[Callable[[str], str], str], tuple[str, str]]] = {
     "revenue": revenue_select,
-}
+} if _covered("revenue") else {}

@@ -7,7 +7,6 @@ defaults (`SET VARIABLE company = 'Weibo'; FROM queries.partner_dependence;`).
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from analytics.sql import queries
@@ -16,7 +15,6 @@ from analytics.sql.sandbox import sql_literal
 from analytics.store.schema import TABLES
 
 QUERY_SCHEMA = "queries"
-_PLACEHOLDER = re.compile(r"\$([a-z_][a-z0-9_]*)")
 
 
 def write_database(target: Path, data_dir: Path) -> None:
@@ -50,11 +48,7 @@ def _runnable(database: object, path: Path) -> queries.NamedQuery | None:
 
 def query_view_sql(named: queries.NamedQuery) -> str:
     """`CREATE VIEW queries.<name>` with each `$param` read from a variable or its default."""
-    defaults = {p.name: p.default_literal for p in named.parameters}
-    body = "\n".join(line for line in named.sql.splitlines() if not line.startswith("--"))
-    body = _PLACEHOLDER.sub(
-        lambda m: f"coalesce(getvariable('{m.group(1)}'), {defaults[m.group(1)]})",
-        body.strip().rstrip(";"))
+    body = named.sql_with_variables()
     settable = ", ".join(f"{p.name} (default {p.default_literal})" for p in named.parameters)
     comment = f"{named.description} Parameters (SET VARIABLE name = value): {settable}"
     view = f'{QUERY_SCHEMA}."{named.name}"'

@@ -17,7 +17,8 @@ from urllib.parse import unquote
 from analytics.errors import InputError
 from analytics.sql.sandbox import sql_literal
 from analytics.store import commit
-from analytics.store.schema import TABLES, Column, Table
+from analytics.store.schema import TABLES
+from analytics.store.schema_model import Column, Table
 
 if TYPE_CHECKING:
     import duckdb

@@ -36,6 +36,7 @@ from analytics.store.parse_numbers import (
     number,
     printed_precision,
     share_percent,
+    share_precision,
     stake_percent,
     unit_multiplier,
 )
@@ -55,8 +56,8 @@ __all__ = [
     "AMOUNT", "CENT", "MAX_AMOUNT", "MAX_TEXT_LENGTH", "SHARE", "SHOWN_LENGTH", "STAKE",
     "UNIT_MULTIPLIERS", "FixedPoint", "amount", "boolean", "choice", "currency", "double",
     "fiscal_year_end", "fixed_point", "free_text", "iso_date", "name", "number", "optional_name",
-    "period", "printed_precision", "required_text", "share_percent", "shown", "stake_percent",
-    "text", "unit_multiplier",
+    "period", "printed_precision", "required_text", "share_percent", "share_precision", "shown",
+    "stake_percent", "text", "unit_multiplier",
 ]
 
 _ISO_DATE = re.compile(r"([0-9]{4})-[0-9]{2}(?:-[0-9]{2})?")

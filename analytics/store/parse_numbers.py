@@ -100,14 +100,18 @@ def stake_percent(row: SourceRow, column: str = "stake_percent") -> Decimal:
     return fixed_point(row, column, number(row, column), Decimal(1), STAKE)
 
 
-def share_percent(row: SourceRow, column: str = "share_percent") -> tuple[Decimal, Decimal]:
-    """A disclosed share in percent, 0-100 with at most four decimals (DECIMAL(7,4)), and its
-    rounding: the `precision` column, else half the last printed digit (85 is ±0.5)."""
-    printed = number(row, column)
-    share = fixed_point(row, column, printed, Decimal(1), SHARE)
-    if row.cells.get("precision"):
-        return share, fixed_point(row, "precision", number(row, "precision"), Decimal(1), SHARE)
-    return share, printed_precision(row, column, printed, Decimal(1), SHARE)
+def share_percent(row: SourceRow, column: str = "share_percent") -> Decimal:
+    """A disclosed share in percent, 0-100 with at most four decimals (DECIMAL(7,4))."""
+    return fixed_point(row, column, number(row, column), Decimal(1), SHARE)
+
+
+def share_precision(row: SourceRow, column: str = "precision",
+                    share: str = "share_percent") -> Decimal:
+    """A disclosed share's rounding: the `precision` cell, else half the last printed digit of
+    the share (85 is ±0.5)."""
+    if row.cells.get(column):
+        return fixed_point(row, column, number(row, column), Decimal(1), SHARE)
+    return printed_precision(row, share, number(row, share), Decimal(1), SHARE)
 
 
 def fixed_point(row: SourceRow, column: str, value: Decimal, multiplier: Decimal,

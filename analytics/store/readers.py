@@ -205,7 +205,7 @@ def _column_name(header: list[str], index: int) -> str:
         return header[index]
     from openpyxl.utils import get_column_letter
 
-    return get_column_letter(index + 1)
+    return str(get_column_letter(index + 1))
 
 
 def _xlsx_records(path: Path) -> Iterator[list[str]]:

@@ -46,7 +46,7 @@ EXAMPLE_QUERY = """\
 -- Total revenue per period for one company, and how many stored figures make it up: an example to copy.
 -- @param company VARCHAR  -- company to analyse (required: it has no default)
 -- @param period_kind VARCHAR = 'quarter' in (quarter, half, year)  -- quarter, half or year
--- @param from_period PERIOD = NULL  -- first period shown, e.g. 2016Q1
+-- @param from_period PERIOD START = NULL  -- first period shown, e.g. 2016Q1 (bound as its first day)
 
 -- How a named query works (the header above ends at the first line that is not a comment):
 -- * its leading comment lines are its contract: a description, then one line per parameter,
@@ -54,14 +54,15 @@ EXAMPLE_QUERY = """\
 --   {types};
 -- * a value reaches DuckDB bound as `$name`, never pasted into the SQL;
 -- * every table is a view (`analytics tables` lists them), with helper macros such as
---   period_start_of (a period label's first day in the company's fiscal calendar); run this with
+--   major_customer_share(); a PERIOD START (END) parameter is bound as the first (last) day of
+--   the period, in the company's fiscal calendar, so SQL compares dates; run this with
 --   `analytics query run {name} --param company="My Company"`.
 SELECT company, period, period_kind, period_start, period_end, currency,
        sum(amount) AS revenue,
        count(*) AS figures
 FROM revenue
 WHERE company = $company AND period_kind = $period_kind
-  AND ($from_period IS NULL OR period_start >= period_start_of($from_period, $company))
+  AND ($from_period IS NULL OR period_start >= $from_period)
 GROUP BY ALL
 ORDER BY period_start
 """

@@ -6,54 +6,31 @@ these definitions, so they cannot drift apart.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import replace
+
+from analytics.store.schema_model import OPTIONAL, REQUIRED, Column, Table
 
 AMOUNT_TYPE = "DECIMAL(18,2)"
 
-
-@dataclass(frozen=True)
-class Column:
-    name: str
-    sql_type: str
-    description: str
-    #: SQL literal a stored file without this column (written before it existed) reads as.
-    default: str | None = None
-    #: Bookkeeping of the stored rows, left out of the table's view (`<table>_vintages` has it).
-    stored_only: bool = False
-
-
-@dataclass(frozen=True)
-class Table:
-    name: str
-    description: str
-    columns: tuple[Column, ...]
-    grain: tuple[str, ...]
-
-    @property
-    def column_names(self) -> list[str]:
-        return [c.name for c in self.columns]
-
-    @property
-    def view_column_names(self) -> list[str]:
-        """The columns of the table's view (`revenue`): all but the stored rows' bookkeeping."""
-        return [c.name for c in self.columns if not c.stored_only]
-
-    def column(self, name: str) -> Column:
-        return next(c for c in self.columns if c.name == name)
-
-
-_COMPANY = Column("company", "VARCHAR", "Company the figures belong to, e.g. Weibo")
+_COMPANY = Column("company", "VARCHAR", "Company the figures belong to, e.g. Weibo", ingest=REQUIRED)
 _PERIOD = Column("period", "VARCHAR", "A fiscal period of the company: `2016` a fiscal year, "
-                 "`2016H1` its first half, `2016Q1` its first quarter (see `companies`)")
+                 "`2016H1` its first half, `2016Q1` its first quarter (see `companies`)",
+                 ingest=REQUIRED, rule="period")
 _KIND = Column("period_kind", "VARCHAR", "`quarter`, `half` or `year`")
 _START = Column("period_start", "DATE", "First day of the period in the company's fiscal calendar")
-_END = Column("period_end", "DATE", "Last day of the period in the company's fiscal calendar")
-_AMOUNT = Column("amount", AMOUNT_TYPE, "Exact amount in full currency units ($28.5M = 28500000)")
-_CURRENCY = Column("currency", "VARCHAR", "ISO currency code; one per company (USD, CNY, ...)")
+# A file's period_end is only checked against the company's calendar, never stored as given.
+_END = Column("period_end", "DATE", "Last day of the period in the company's fiscal calendar",
+              ingest=OPTIONAL, rule="stated_period_end")
+_AMOUNT = Column("amount", AMOUNT_TYPE, "Exact amount in full currency units ($28.5M = 28500000)",
+                 ingest=REQUIRED, rule="amount")
+_CURRENCY = Column("currency", "VARCHAR", "ISO currency code; one per company (USD, CNY, ...)",
+                   ingest=REQUIRED, rule="currency")
 _PRECISION = Column(
-    "precision", AMOUNT_TYPE, "Rounding of the printed figure, in full units (±)")
-_SOURCE = Column("source", "VARCHAR", "Filing or publication and table the figure was read from")
-_NOTE = Column("note", "VARCHAR", "Free text: basis, caveats")
+    "precision", AMOUNT_TYPE, "Rounding of the printed figure, in full units (±)",
+    ingest=OPTIONAL, rule="amount_precision")
+_SOURCE = Column("source", "VARCHAR", "Filing or publication and table the figure was read from",
+                 ingest=REQUIRED, rule="source")
+_NOTE = Column("note", "VARCHAR", "Free text: basis, caveats", ingest=OPTIONAL, rule="free_text")
 _PERIOD_COLUMNS = (_COMPANY, _PERIOD, _KIND, _START, _END)
 #: The accounting basis or presentation a figure is on when its file does not say.
 AS_REPORTED = "as reported"
@@ -61,12 +38,12 @@ _BASIS = Column(
     "basis", "VARCHAR",
     f"Accounting basis or presentation of the figure (`{AS_REPORTED}` unless the file says, "
     "e.g. `ASC 605`, `ASC 606`, `continuing operations`); a period's figures on different "
-    "bases never mix", default=f"'{AS_REPORTED}'")
+    "bases never mix", default=f"'{AS_REPORTED}'", ingest=OPTIONAL, rule="basis")
 _REPORTED_ON = Column(
     "reported_on", "DATE",
     "Date the figure was published; NULL when unknown (counts as the oldest publication). "
     "A remainder carries the date of the latest publication of its fiscal year's figures it was "
-    "derived from")
+    "derived from", ingest=OPTIONAL, rule="date")
 _SHOWN = Column(
     "shown", "BOOLEAN",
     "True when the row is what its period shows by default: on the period's basis, the latest "
@@ -90,20 +67,23 @@ REVENUE = Table(
             "VARCHAR",
             "Revenue source: advertising, value_added_services, partner_ecommerce_share, other, "
             "the company's own label, or `unattributed` (the part of a total no stream explains)",
+            ingest=REQUIRED,
         ),
         Column(
             "counterparty",
             "VARCHAR",
             "third_parties, a named counterparty (Alibaba), related_parties (known to be related "
             "parties, split unknown) or unattributed (no split given)",
+            ingest=REQUIRED,
         ),
         _AMOUNT,
         _CURRENCY,
         _PRECISION,
-        Column("derived", "BOOLEAN", "True when computed from other figures (a remainder), not read"),
+        Column("derived", "BOOLEAN", "True when computed from other figures (a remainder), not read",
+               ingest=OPTIONAL, rule="boolean"),
         Column("one_off", "BOOLEAN", "True for a one-off (a litigation settlement, a disposal "
                "gain): excluded from concentration and reported apart in partner dependence",
-               default="false"),
+               default="false", ingest=OPTIONAL, rule="boolean"),
         Column(
             "derivation",
             "VARCHAR",
@@ -116,6 +96,9 @@ REVENUE = Table(
         _NOTE,
     ),
     grain=("company", "period", "stream", "counterparty", *_VINTAGE_GRAIN),
+    # The unit scales amount and precision (`millions`); amounts are stored in full units.
+    read_only=(Column("unit", "VARCHAR", "units, thousands, millions or billions",
+                      ingest=REQUIRED, rule="unit"),),
 )
 
 REPORTED_TOTALS = Table(
@@ -126,15 +109,16 @@ REPORTED_TOTALS = Table(
     "and the other half, a quarter from its half and the other quarter.",
     (
         *_PERIOD_COLUMNS,
-        Column("stream", "VARCHAR", "A stream, or `total` for total revenue"),
+        Column("stream", "VARCHAR", "A stream, or `total` for total revenue", ingest=REQUIRED),
         _AMOUNT,
         _CURRENCY,
         _PRECISION,
-        Column("derived", "BOOLEAN", "True for a total derived from its fiscal year or half"),
+        Column("derived", "BOOLEAN", "True for a total derived from its fiscal year or half",
+               ingest=OPTIONAL, rule="boolean"),
         Column("split_is_exhaustive", "BOOLEAN",
                "True when the filing splits this stream into third-party and related-party "
                "revenue completely: what its printed parts leave is then related-party revenue "
-               "(else it is unattributed)", default="false"),
+               "(else it is unattributed)", default="false", ingest=OPTIONAL, rule="boolean"),
         Column(
             "derivation", "VARCHAR", "fiscal_year_remainder when derived; NULL when printed",
         ),
@@ -143,6 +127,7 @@ REPORTED_TOTALS = Table(
         _NOTE,
     ),
     grain=("company", "period", "stream", *_VINTAGE_GRAIN),
+    ingested_with="revenue",
 )
 
 COUNTERPARTIES = Table(
@@ -152,19 +137,23 @@ COUNTERPARTIES = Table(
     "per span of dates (`valid_from`, `valid_to`).",
     (
         _COMPANY,
-        Column("counterparty", "VARCHAR", "Name as used in revenue.counterparty"),
+        Column("counterparty", "VARCHAR", "Name as used in revenue.counterparty", ingest=REQUIRED),
         Column(
             "counterparty_class",
             "VARCHAR",
             "third_party, related_party, strategic_partner, or mixed (a pool the filing "
             "does not split)",
+            ingest=REQUIRED, rule="counterparty_class", aliases=("class",),
         ),
-        Column("counterparty_group", "VARCHAR", "Group under common control (defaults to the name)"),
-        Column("is_pool", "BOOLEAN", "True for many customers reported together (third_parties)"),
+        Column("counterparty_group", "VARCHAR", "Group under common control (defaults to the name)",
+               ingest=OPTIONAL, rule="counterparty_group", aliases=("group",)),
+        Column("is_pool", "BOOLEAN", "True for many customers reported together (third_parties)",
+               ingest=OPTIONAL, rule="boolean"),
         Column("valid_from", "DATE", "First day this class and group hold (a partner becomes a "
-               "subsidiary, a rival becomes the partner); NULL: from the start"),
+               "subsidiary, a rival becomes the partner); NULL: from the start",
+               ingest=OPTIONAL, rule="date"),
         Column("valid_to", "DATE", "Last day they hold; NULL: still. A period takes the row in "
-               "force on its last day"),
+               "force on its last day", ingest=OPTIONAL, rule="date"),
         _NOTE,
     ),
     grain=("company", "counterparty", "valid_from"),
@@ -175,11 +164,14 @@ PARTNERSHIPS = Table(
     "Dated relationships with partners: equity stakes and strategic cooperations.",
     (
         _COMPANY,
-        Column("partner", "VARCHAR", "Counterparty name of the partner"),
-        Column("kind", "VARCHAR", "equity_stake, strategic_cooperation, or another label"),
-        Column("start_date", "DATE", "First day of the relationship (or of this stake level)"),
-        Column("end_date", "DATE", "Last day; NULL while it lasts"),
-        Column("stake_percent", "DECIMAL(5,2)", "Equity stake in percent"),
+        Column("partner", "VARCHAR", "Counterparty name of the partner", ingest=REQUIRED),
+        Column("kind", "VARCHAR", "equity_stake, strategic_cooperation, or another label", ingest=REQUIRED),
+        Column("start_date", "DATE", "First day of the relationship (or of this stake level)",
+               ingest=REQUIRED, rule="required_date", aliases=("start",)),
+        Column("end_date", "DATE", "Last day; NULL while it lasts", ingest=OPTIONAL, rule="date",
+               aliases=("end",)),
+        Column("stake_percent", "DECIMAL(5,2)", "Equity stake in percent", ingest=OPTIONAL,
+               rule="stake_percent"),
         _SOURCE,
         _NOTE,
     ),
@@ -191,11 +183,13 @@ EVENTS = Table(
     "Dated events, used to annotate charts.",
     (
         _COMPANY,
-        Column("event_date", "DATE", "Date of the event (first of the month when only the month is known)"),
+        Column("event_date", "DATE", "Date of the event (first of the month when only the month is known)",
+               ingest=REQUIRED, rule="dated", aliases=("date",)),
         Column("date_precision", "VARCHAR", "`day` or `month`"),
-        Column("label", "VARCHAR", "Short label for a chart annotation"),
-        Column("description", "VARCHAR", "What happened"),
-        Column("annotate", "BOOLEAN", "Show this event as a chart annotation"),
+        Column("label", "VARCHAR", "Short label for a chart annotation", ingest=REQUIRED),
+        Column("description", "VARCHAR", "What happened", ingest=OPTIONAL, rule="free_text"),
+        Column("annotate", "BOOLEAN", "Show this event as a chart annotation", ingest=OPTIONAL,
+               rule="boolean_or_true"),
         _SOURCE,
         _NOTE,
     ),
@@ -207,9 +201,9 @@ KPIS = Table(
     "Operating metrics per period.",
     (
         *_PERIOD_COLUMNS,
-        Column("metric", "VARCHAR", "mau, dau, advertisers, ..."),
-        Column("value", "DOUBLE", "The metric's value in `unit`"),
-        Column("unit", "VARCHAR", "millions, count, ..."),
+        Column("metric", "VARCHAR", "mau, dau, advertisers, ...", ingest=REQUIRED),
+        Column("value", "DOUBLE", "The metric's value in `unit`", ingest=REQUIRED, rule="double"),
+        Column("unit", "VARCHAR", "millions, count, ...", ingest=REQUIRED),
         _SOURCE,
         _NOTE,
     ),
@@ -222,11 +216,14 @@ DISCLOSED_SHARES = Table(
     "was derived from this contract\"), kept beside the amounts, never turned into one.",
     (
         *_PERIOD_COLUMNS,
-        Column("partner", "VARCHAR", "The counterparty, or group, the share is of"),
-        Column("share_percent", "DECIMAL(7,4)", "The share as printed, in percent (85 = 85%)"),
-        Column("share_of", "VARCHAR", "`total` (of total revenue) or the stream it is a share of"),
+        Column("partner", "VARCHAR", "The counterparty, or group, the share is of", ingest=REQUIRED),
+        Column("share_percent", "DECIMAL(7,4)", "The share as printed, in percent (85 = 85%)",
+               ingest=REQUIRED, rule="share_percent"),
+        Column("share_of", "VARCHAR", "`total` (of total revenue) or the stream it is a share of",
+               ingest=OPTIONAL, rule="share_of", aliases=("of",)),
         Column("precision", "DECIMAL(7,4)",
-               "Rounding of the printed percentage, in percentage points (±)"),
+               "Rounding of the printed percentage, in percentage points (±)",
+               ingest=OPTIONAL, rule="share_precision"),
         *_VINTAGE_COLUMNS,
         _SOURCE,
         _NOTE,
@@ -240,14 +237,18 @@ COMPANIES = Table(
     "reports in calendar years; its currency is that of its figures.",
     (
         _COMPANY,
-        Column("display_name", "VARCHAR", "Name in titles and headlines (defaults to `company`)"),
-        Column("currency", "VARCHAR", "ISO code of the currency its figures are in"),
+        Column("display_name", "VARCHAR", "Name in titles and headlines (defaults to `company`)",
+               ingest=OPTIONAL, rule="display_name", aliases=("name",)),
+        Column("currency", "VARCHAR", "ISO code of the currency its figures are in",
+               ingest=REQUIRED, rule="currency"),
         Column("fiscal_year_end", "VARCHAR",
                "Month and day its fiscal year ends, `MM-DD` (`03-31`); a fiscal year is named by "
                "the calendar year it ends in (FY2024 = April 2023 to March 2024)",
-               default="'12-31'"),
-        Column("ticker", "VARCHAR", "Exchange ticker, e.g. `NASDAQ: WB`"),
-        _SOURCE,
+               default="'12-31'", ingest=OPTIONAL, rule="fiscal_year_end",
+               aliases=("year_end",)),
+        Column("ticker", "VARCHAR", "Exchange ticker, e.g. `NASDAQ: WB`", ingest=OPTIONAL,
+               rule="optional_name"),
+        replace(_SOURCE, ingest=OPTIONAL),
         _NOTE,
     ),
     grain=("company",),
@@ -265,16 +266,28 @@ TABLES: dict[str, Table] = {
 #: The tables whose rows are of a period (dated in their company's fiscal calendar).
 PERIOD_TABLES = tuple(name for name, table in TABLES.items() if "period" in table.column_names)
 
-#: Pools every company has: counterparties that need no declaration.
-BUILTIN_COUNTERPARTIES: dict[str, str] = {
-    "third_parties": "third_party",
-    "related_parties": "related_party",
-    "unattributed": "mixed",
-}
-COUNTERPARTY_CLASSES = ("third_party", "related_party", "strategic_partner", "mixed")
+# The vocabulary: each word defined here once. SQL reads these as macros (sql/vocabulary.py:
+# `third_party_class()`, `unattributed_stream()`, `major_customer_share()`, ...).
+#: Counterparty classes; a pool the filing does not split is `mixed`: it may hide any class.
+THIRD_PARTY = "third_party"
+RELATED_PARTY = "related_party"
+STRATEGIC_PARTNER = "strategic_partner"
+MIXED = "mixed"
+COUNTERPARTY_CLASSES = (THIRD_PARTY, RELATED_PARTY, STRATEGIC_PARTNER, MIXED)
+#: The part of a total no stream explains: a stream, and the pool its revenue is from.
 UNATTRIBUTED = "unattributed"
+THIRD_PARTIES = "third_parties"
+RELATED_PARTIES = "related_parties"
+#: Pools every company has: counterparties that need no declaration, with their class.
+BUILTIN_COUNTERPARTIES: dict[str, str] = {
+    THIRD_PARTIES: THIRD_PARTY,
+    RELATED_PARTIES: RELATED_PARTY,
+    UNATTRIBUTED: MIXED,
+}
 #: A customer at or above this share of revenue is a major customer (the 10% that filings
 #: disclose, ASC 280-10-50-42): SQL reads it as the macro `major_customer_share()`.
 MAJOR_CUSTOMER_SHARE = 0.10
+#: The stream of total revenue (and the `share_of` of a share of total revenue).
 TOTAL_STREAM = "total"
+#: The counterparty of a printed total: all of them.
 TOTAL_COUNTERPARTY = "all"

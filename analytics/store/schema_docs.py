@@ -10,7 +10,8 @@ import sys
 from pathlib import Path
 
 from analytics.project import PROJECT_ROOT
-from analytics.store.schema import TABLES, Table
+from analytics.store.schema import TABLES
+from analytics.store.schema_model import Table
 
 BEGIN = "<!-- tables: generated from analytics/store/schema.py by `python -m analytics.store.schema_docs` -->"
 END = "<!-- end of generated tables -->"

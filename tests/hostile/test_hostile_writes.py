@@ -35,7 +35,7 @@ def leftovers(folder: Path) -> list[str]:
 
 
 def ingest_nimbus_counterparties(data_dir: Path) -> None:
-    from analytics.store import ingest
+    from analytics.store.ingest import ingest
 
     ingest(NIMBUS / "counterparties.csv", "counterparties", data_dir)
 
@@ -81,7 +81,7 @@ def test_an_ingest_into_a_read_only_data_folder_is_one_line_and_changes_nothing(
 
 @pytest.mark.parametrize("table", ["revenue", "reported_totals", "counterparties"])
 def test_an_ingest_over_a_read_only_table_file_replaces_no_table(table, data_dir):
-    from analytics.store import ingest
+    from analytics.store.ingest import ingest
 
     ingest_nimbus_counterparties(data_dir)
     ingest(NIMBUS / "revenue.csv", "revenue", data_dir)
@@ -105,7 +105,7 @@ def file_size_limit(max_bytes: int) -> Callable[[], None]:
 def new_table_sizes(data_dir: Path, scratch: Path) -> tuple[int, int]:
     """Sizes of the first new file a revenue ingest stages (files are staged in path order:
     counterparties first) and of a later one (revenue), from an ingest into a copy."""
-    from analytics.store import ingest
+    from analytics.store.ingest import ingest
 
     shutil.copytree(data_dir, scratch)
     ingest(NIMBUS / "revenue.csv", "revenue", scratch)
