@@ -15,8 +15,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, get_args, get_origin
 
-from typer import _coercion, core
-from typer._param_types import coerce_cli_path
+from typer import core
+
+try:  # Typer's internals: another Typer version keeps its own conversion throughout
+    from typer import _coercion
+    from typer._param_types import coerce_cli_path
+except ImportError:  # pragma: no cover - depends on the installed Typer
+    _coercion = None  # type: ignore[assignment]
 
 _INTEGER = re.compile(r"^[+-]?[0-9]+$")
 _DECIMAL = re.compile(r"^[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$")
@@ -24,7 +29,7 @@ _UNCONVERTED = object()
 
 
 @dataclass(frozen=True)
-class _PlainParam(_coercion.RuntimeParam):
+class _PlainParam(_coercion.RuntimeParam if _coercion is not None else object):  # type: ignore[misc]
     """One parameter's conversion: the plain cases here, the rest by Typer's adapter."""
 
     def _coerce_value(self, value: Any, param: Any, ctx: Any) -> Any:
@@ -82,6 +87,6 @@ class TyperGroup(core.TyperGroup):
     """Typer's group; before parsing, its whole command tree gets the plain conversion."""
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
-        if ctx.parent is None:
+        if ctx.parent is None and _coercion is not None:
             use_plain_conversion(self, ctx)
         return super().parse_args(ctx, args)

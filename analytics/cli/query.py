@@ -66,7 +66,7 @@ def run(
     memory_limit: MemoryOption = None,
 ) -> None:
     """Run a named query; parameters are bound, never pasted into the SQL."""
-    from analytics.api import query_batches
+    from analytics.sql.run import query_batches  # not analytics.api: it loads the write path
 
     params, limits = parse_params(param or []), cli_limits(timeout, memory_limit)
     folder = current_data_dir(ctx)

@@ -33,12 +33,10 @@ def check_company_and_partner(connection: duckdb.DuckDBPyConnection,
     names = partner_names(bound.get("partner"))
     if not names:
         return
-    partners = [r[0] for r in connection.sql(
-        "SELECT DISTINCT counterparty FROM counterparties_of($c) WHERE NOT is_pool "
-        "ORDER BY 1", params={"c": company}).fetchall()]
-    groups = [r[0] for r in connection.sql(
-        "SELECT DISTINCT counterparty_group FROM counterparties_of($c)",
-        params={"c": company}).fetchall()]
+    partners, groups = connection.sql(  # one pass over the company's file for both lists
+        "SELECT coalesce(list(DISTINCT counterparty ORDER BY counterparty)"
+        " FILTER (WHERE NOT is_pool), []), coalesce(list(DISTINCT counterparty_group), [])"
+        " FROM counterparties_of($c)", params={"c": company}).fetchall()[0]
     for partner in names:
         if partner not in partners and partner not in groups:
             raise UnknownNameError(f"partner of {company}", partner, partners)
