@@ -107,7 +107,7 @@ def test_a_chart_added_in_one_place_gets_its_headline(monkeypatch, marlow_words)
 def test_fiscal_report_tables_name_fiscal_periods(marlow_words):
     from analytics.publish import report
 
-    frames, figures = marlow_words
+    frames, _ = marlow_words
     _, by_period = report.period_table(frames, "GBP")
     assert by_period.rows[0][0] == "H1 FY2022"
     text = " ".join(cell for row in [*by_period.rows, *report.reconciliation_table(frames, "GBP").rows]
