@@ -13,8 +13,8 @@ from analytics.publish.report import table
 
 def test_every_template_is_package_data():
     config = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-    globs = config["tool"]["setuptools"]["package-data"]["analytics"]
-    package = PROJECT_ROOT / "analytics"
+    globs = config["tool"]["setuptools"]["package-data"]["analytics.publish"]
+    package = PROJECT_ROOT / "analytics" / "publish"
     templates = [str(p.relative_to(package)) for p in (package / pages.TEMPLATES).iterdir()]
     assert templates and all(any(fnmatch.fnmatch(t, g) for g in globs) for t in templates)
 
