@@ -69,7 +69,7 @@ def build_deck(*, company: str = DEFAULT_COMPANY, partner: str | Sequence[str] =
     with session(data_dir) as opened:
         # A session goes where key_figures takes a data folder: its queries then share it.
         frames = load_frames(company=company, partner=partner, from_period=from_period,
-                             to_period=to_period, data_dir=opened,  # type: ignore[arg-type]
+                             to_period=to_period, data_dir=opened,
                              period_kind=period_kind, basis=basis, as_of=as_of)
         commit.check_output_path(out, opened.data_dir)  # before the slow part: the charts
         figures = key_figures(frames)

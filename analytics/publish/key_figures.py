@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from analytics.charts.format import format_money, format_period, format_share, label
@@ -48,6 +47,7 @@ if TYPE_CHECKING:
     from analytics.charts.registry import Sentence
     from analytics.charts.subject import Subject
     from analytics.publish.compared import Lead, PartnerShares
+    from analytics.sql.session import DataSource
 
 __all__ = [
     "HEADLINE_LIMIT",
@@ -155,7 +155,7 @@ class KeyFigures:
 
 
 def load_frames(*, company: str, partner: str | Sequence[str], from_period: str | None = None,
-                to_period: str | None = None, data_dir: Path | str | None = None,
+                to_period: str | None = None, data_dir: DataSource = None,
                 period_kind: str | None = None, subject: Subject | None = None,
                 basis: str | None = None, as_of: dt.date | str | None = None) -> Frames:
     """Run the three queries of the period kind asked for (None: quarters when the range has

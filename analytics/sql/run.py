@@ -14,7 +14,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from analytics.sql import queries, sandbox
-from analytics.sql.session import DataSource, session
+from analytics.sql.session import DataSource, Session, session
 from analytics.store.vintages import Vintage
 
 if TYPE_CHECKING:
@@ -32,15 +32,11 @@ def query(name: str, /, data_dir: DataSource = None,
 def run_query(name: str, params: dict[str, Any], data_dir: DataSource = None,
               limits: sandbox.Limits | None = None) -> pl.DataFrame:
     """`query` with parameters as a dict, so any parameter name is allowed."""
-    from analytics.sql.scope import check_company_and_partner
-
     named = queries.load(name)
     bound = named.bind(params)
-    vintage = Vintage.from_params(bound)
-    with session(data_dir, limits, vintage) as opened:
-        connection = opened.connection(vintage)
-        check_company_and_partner(connection, bound)
-        return sandbox.run(connection, named.sql, named.sql_params(bound, connection), limits)
+    with session(data_dir, limits, Vintage.from_params(bound)) as opened:
+        connection, values = _on_session(named, bound, opened)
+        return sandbox.run(connection, named.sql, values, limits)
 
 
 def sql(text: str, data_dir: DataSource = None,
@@ -60,17 +56,23 @@ def query_batches(name: str, params: dict[str, Any], data_dir: DataSource = None
                   limits: sandbox.Limits | None = None, plain_types: bool = True
                   ) -> Iterator[Any]:
     """A named query's result as Arrow batches, for output that streams (see sandbox.stream)."""
-    from analytics.sql.scope import check_company_and_partner
-
     named = queries.load(name)
     bound = named.bind(params)
-    vintage = Vintage.from_params(bound)
-    with session(data_dir, limits, vintage) as opened:
-        connection = opened.connection(vintage)
-        check_company_and_partner(connection, bound)
-        with sandbox.stream(connection, named.sql, named.sql_params(bound, connection), limits,
-                            plain_types) as batches:
+    with session(data_dir, limits, Vintage.from_params(bound)) as opened:
+        connection, values = _on_session(named, bound, opened)
+        with sandbox.stream(connection, named.sql, values, limits, plain_types) as batches:
             yield batches
+
+
+def _on_session(named: queries.NamedQuery, bound: dict[str, Any], opened: Session
+                ) -> tuple[Any, dict[str, Any]]:
+    """The connection for the query's vintage, with company and partner checked on it, and the
+    values its SQL binds (periods dated in the company's calendar on that session)."""
+    from analytics.sql.scope import check_company_and_partner
+
+    connection = opened.connection(Vintage.from_params(bound))
+    check_company_and_partner(connection, bound)
+    return connection, named.sql_params(bound, connection)
 
 
 @contextlib.contextmanager
