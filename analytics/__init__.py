@@ -6,10 +6,9 @@ cheap: DuckDB, polars and Altair load only when a function needs them.
 
 from __future__ import annotations
 
-import importlib
-import sys
-import types
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from analytics.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from analytics import ledger
@@ -33,30 +32,7 @@ _HOMES = {"ledger": "analytics.ledger", **dict.fromkeys(
      "validate"), "analytics.api"), **dict.fromkeys(("build_charts", "chart", "deck", "report"),
                                                     "analytics.publish.notebook")}
 
-
-def __getattr__(name: str) -> Any:
-    if name not in _HOMES:
-        raise AttributeError(f"module 'analytics' has no attribute {name!r}")
-    module = importlib.import_module(_HOMES[name])
-    value = module if name == "ledger" else getattr(module, name)
-    globals()[name] = value
-    return value
-
-
-class _Package(types.ModuleType):
-    """`analytics.sql` names the function, never the subpackage of the same name (importing a
-    submodule of `analytics.sql` would otherwise rebind the attribute to the subpackage)."""
-
-    @property
-    def sql(self) -> Any:
-        return __getattr__("sql")
-
-    @sql.setter
-    def sql(self, _subpackage: Any) -> None:
-        pass
-
-
-sys.modules[__name__].__class__ = _Package
+__getattr__ = lazy_exports(__name__, _HOMES, modules=("ledger",), shadowed="sql")
 
 __all__ = ["build_charts", "chart", "check", "deck", "delete", "export_database", "ingest", "ledger",
            "list_queries", "query", "report", "sql", "tables", "validate"]

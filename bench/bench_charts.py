@@ -23,6 +23,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from installed import compile_package
+
 ROOT = Path(__file__).resolve().parent.parent
 CACHE_DIR_ENV = "ANALYTICS_CACHE_DIR"
 #: The bare side: vl-convert called on the dumped specs, nothing else.
@@ -126,6 +128,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5, help="timed rounds (each runs every side)")
     parser.add_argument("--baseline", type=Path, help="a checkout whose build to time as well")
     options = parser.parse_args()
+    for checkout in (ROOT, options.baseline):
+        if checkout is not None:
+            compile_package(checkout)
     seconds, charts = measure(options.runs, options.baseline)
     print(table(seconds, charts, options.runs))
 

@@ -18,6 +18,8 @@ import sys
 import time
 from pathlib import Path
 
+from installed import compile_package
+
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "RESULTS.md"
 RUNS = 10
@@ -69,6 +71,7 @@ def write_section(body: str) -> None:
 
 
 def main() -> None:
+    compile_package(ROOT)
     body = table()
     print(body)
     write_section(body)

@@ -6,7 +6,8 @@ the run-by-run ratios. The bare script creates the same views (the engine's macr
 analytics/sql/views.sql) over the same Parquet files, runs the same SQL text of
 queries/partner_dependence.sql with the same bound parameters, and writes CSV with the csv
 module: the floor the CLI is measured against. It also reports which heavy libraries each
-command imported. Prints a markdown table; never asserts (speed is not a test).
+command imported. The package's bytecode is compiled first, as an install does (installed.py).
+Prints a markdown table; never asserts (speed is not a test).
 
     python bench/bench_query.py [--runs N]
 """
@@ -27,6 +28,8 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+
+from installed import compile_package
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
@@ -203,6 +206,7 @@ def table(runs: int) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=15, help="runs of each side per pair")
+    compile_package(ROOT)
     print(table(parser.parse_args().runs))
 
 

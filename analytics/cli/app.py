@@ -5,6 +5,9 @@ Library errors (AnalyticsError) become one line on stderr and their exit code, h
 
 from __future__ import annotations
 
+import copy
+import os
+import sys
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -191,4 +194,33 @@ def read_sql_file(path: Path) -> str:
 
 def main() -> None:
     """Console entry point (`analytics` and `python -m analytics`)."""
-    app()
+    for_command(sys.argv[1:])()
+
+
+def for_command(args: list[str]) -> typer.Typer:
+    """The app with only the sub-app that `args` invoke, when that is plain to see: Typer
+    builds every command's options at each start, and a query need not pay for the charts'.
+    Anything else (help, shell completion, a top-level command, an unknown name) gets the
+    whole app, so its help and its suggestions for a misspelt name list every command."""
+    name = _first_word(args)
+    group = next((g for g in app.registered_groups if g.name == name), None)
+    if group is None or _COMPLETION_ENV in os.environ:
+        return app
+    narrow = copy.copy(app)
+    narrow.registered_groups, narrow.registered_commands = [group], []
+    return narrow
+
+
+_COMPLETION_ENV = "_ANALYTICS_COMPLETE"
+
+
+def _first_word(args: list[str]) -> str | None:
+    """The command word after the global options, or None when an option comes first that
+    is not `--data-dir` (such as --help)."""
+    rest = iter(args)
+    for word in rest:
+        if word == "--data-dir":
+            next(rest, None)  # its value
+        elif not word.startswith("--data-dir="):
+            return None if word.startswith("-") else word
+    return None

@@ -7,10 +7,9 @@ only when one runs, so a rollup does not load the demo, nor a script reading PER
 
 from __future__ import annotations
 
-import importlib
-import sys
-import types
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from analytics.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from analytics.ledger.demo import DemoSummary, demo
@@ -20,28 +19,6 @@ _HOMES = {"DemoSummary": "analytics.ledger.demo", "demo": "analytics.ledger.demo
           "RollupSummary": "analytics.ledger.runner", "rollup": "analytics.ledger.runner"}
 
 
-def __getattr__(name: str) -> Any:
-    if name not in _HOMES:
-        raise AttributeError(f"module 'analytics.ledger' has no attribute {name!r}")
-    value = getattr(importlib.import_module(_HOMES[name]), name)
-    if name != "demo":
-        globals()[name] = value
-    return value
-
-
-class _Package(types.ModuleType):
-    """`analytics.ledger.demo` names the function, never the module of the same name (importing
-    the module would otherwise bind the attribute to it)."""
-
-    @property
-    def demo(self) -> Any:
-        return __getattr__("demo")
-
-    @demo.setter
-    def demo(self, _module: Any) -> None:
-        pass
-
-
-sys.modules[__name__].__class__ = _Package
+__getattr__ = lazy_exports(__name__, _HOMES, shadowed="demo")
 
 __all__ = ["DemoSummary", "RollupSummary", "demo", "rollup"]
