@@ -55,7 +55,7 @@ class ChartSet:
         entries = {**self.charts, rendered.name: manifest.entry(
             title=rendered.title, company=self.company, partner=self.partner,
             periods=rendered.periods, formats=formats, html=self.html, basis=self.basis,
-            as_of=self.as_of)}
+            as_of=self.as_of, render_key=rendered.render_key, png=rendered.outputs.get("png"))}
         charts = {name: entries[name] for name in sorted(entries, key=self._position)}
         writes = {**files, self.folder / manifest.MANIFEST_NAME: manifest.encode(charts),
                   self.folder / INDEX_NAME: gallery_html(charts).encode("utf-8")}

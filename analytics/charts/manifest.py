@@ -2,12 +2,16 @@
 
 The gallery is drawn from it, so building one chart never drops the others; it is committed in
 the same commit as the chart's files, so it always describes the files that are there. A
-missing or unreadable manifest is rebuilt from the chart files found in the folder.
+missing or unreadable manifest is rebuilt from the chart files found in the folder. A chart
+built as PNG also records its render key and the PNG's sha256, so the deck can take that
+picture instead of rendering the same spec again (`analytics.publish.reuse`).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -20,6 +24,9 @@ CHART_FILES = {"html": "{name}.html", "png": "{name}.png", "svg": "{name}.svg",
                "csv": "{name}.csv", "embed": "{name}.embed.html"}
 _TEXT_FIELDS = ("title", "company", "partner", "from_period", "to_period", "basis", "as_of",
                 "built_at", "html")
+#: Fields holding a sha256 (hex): the render key of a chart's PNG and the PNG's own digest.
+_DIGEST_FIELDS = ("render_key", "png_sha256")
+_DIGEST = re.compile(r"[0-9a-f]{64}")
 
 Manifest = dict[str, dict[str, Any]]
 
@@ -41,6 +48,8 @@ def read(folder: Path, known: list[str]) -> Manifest:
 def _clean(entry: dict[str, Any]) -> dict[str, Any]:
     cleaned: dict[str, Any] = {key: label(entry[key]) for key in _TEXT_FIELDS
                                if isinstance(entry.get(key), str)}
+    cleaned |= {key: entry[key] for key in _DIGEST_FIELDS
+                if isinstance(entry.get(key), str) and _DIGEST.fullmatch(entry[key])}
     formats = entry.get("formats")
     cleaned["formats"] = [fmt for fmt in CHART_FILES if isinstance(formats, list) and
                           fmt in formats]
@@ -59,14 +68,24 @@ def _discovered(folder: Path, known: list[str]) -> Manifest:
 
 def entry(*, title: str, company: str, partner: str, periods: tuple[str | None, str | None],
           formats: list[str], html: str, basis: str | None = None,
-          as_of: str | None = None) -> dict[str, Any]:
+          as_of: str | None = None, render_key: str | None = None,
+          png: bytes | None = None) -> dict[str, Any]:
     """One chart's record: subject, period range actually charted, formats, build time (UTC),
-    and the basis and publication date it was built on when chosen (`--basis`, `--as-of`)."""
+    the basis and publication date it was built on when chosen (`--basis`, `--as-of`), and,
+    when a PNG was rendered, its render key and digest (what the deck checks before reuse)."""
     vintage = {key: label(value) for key, value in (("basis", basis), ("as_of", as_of))
                if value is not None}
+    picture = {"render_key": render_key, "png_sha256": digest(png)} \
+        if render_key is not None and png is not None else {}
     return {"title": label(title), "company": label(company), "partner": label(partner),
             "from_period": periods[0], "to_period": periods[1], **vintage, "formats": formats,
-            "built_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), "html": html}
+            "built_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), "html": html,
+            **picture}
+
+
+def digest(data: bytes) -> str:
+    """The sha256 of `data` as hex, as the manifest records a PNG's."""
+    return hashlib.sha256(data).hexdigest()
 
 
 def encode(manifest: Manifest) -> bytes:

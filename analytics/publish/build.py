@@ -21,7 +21,7 @@ from analytics.charts.chartset import ChartSet
 from analytics.charts.gallery import check_out_dir, gallery_html
 from analytics.charts.page import HTML_MODES
 from analytics.charts.renderer import PNG_SCALE
-from analytics.charts.subject import and_list, resolve_subject
+from analytics.charts.subject import Subject, and_list, resolve_subject
 from analytics.defaults import DEFAULT_COMPANY, DEFAULT_PARTNER
 from analytics.errors import AnalyticsError, UnknownNameError
 from analytics.publish.chart_spec import chart_and_frame, chart_for
@@ -30,7 +30,7 @@ from analytics.publish.safety import renderer_safe, safe_html
 from analytics.store import commit
 
 if TYPE_CHECKING:
-    from analytics.sql.session import DataSource
+    from analytics.sql.session import DataSource, Session
 
 __all__ = ["FORMATS", "PNG_SCALE", "BuildResult", "ChartBuildError", "RenderedChart",
            "build_charts", "chart_and_frame", "chart_for", "failure_cause", "gallery_html",
@@ -80,20 +80,27 @@ def build_charts(names: list[str] | None = None, *, company: str = DEFAULT_COMPA
     chosen = _check_names_and_formats(names, formats)
     if html not in HTML_MODES:
         raise UnknownNameError("html mode", html, list(HTML_MODES))
-    written: list[Path] = []
     with session(data_dir) as opened:
         subject = resolve_subject(company, partner, from_period, to_period, period_kind, opened,
                                   basis=basis, as_of=as_of)
         target = check_out_dir(Path(out_dir) if out_dir is not None else charts_dir(),
                                opened.data_dir)
-        with commit.locked(target):
-            chart_set = ChartSet.open(target, company, and_list(subject.partners), html,
-                                      registry.names(),
-                                      subject.basis,
-                                      subject.as_of.isoformat() if subject.as_of else None)
-            built, failed = render_charts(
-                chosen, formats, subject=subject, data_dir=opened,
-                each=lambda chart: written.extend(chart_set.commit(chart)), progress=progress)
+        return _build_into(target, company, html, chosen, formats, subject, opened, progress)
+
+
+def _build_into(target: Path, company: str, html: str, names: list[str],
+                formats: tuple[str, ...] | list[str], subject: Subject, opened: Session,
+                progress: Callable[[str], None] | None) -> BuildResult:
+    """Render the charts on the open session and commit each into `target` as it comes, all
+    under the folder's lock (the manifest read under it, so no other build's chart is lost)."""
+    written: list[Path] = []
+    with commit.locked(target):
+        chart_set = ChartSet.open(target, company, and_list(subject.partners), html,
+                                  registry.names(), subject.basis,
+                                  subject.as_of.isoformat() if subject.as_of else None)
+        built, failed = render_charts(
+            names, formats, subject=subject, data_dir=opened,
+            each=lambda chart: written.extend(chart_set.commit(chart)), progress=progress)
     written.extend(chart_set.summary_paths())
     return BuildResult(written, failed, sum(chart.vl_convert_seconds for chart in built))
 

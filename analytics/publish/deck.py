@@ -2,8 +2,10 @@
 (the dependence chart and its notes show each; the other charts are about the first).
 
 Figures and headlines come from `analytics.publish.key_figures` (the shipped queries), chart PNGs from
-`analytics.publish.build` as bytes in memory; the whole deck is assembled in memory and written once by
-`commit.write_output`, so an error (unknown name, empty range, a refused --out) leaves no file.
+`analytics.publish.build` as bytes in memory, or from the last chart build's folder when its PNG is
+exactly the picture of the same spec (`analytics.publish.reuse`); the whole deck is assembled in
+memory and written once by `commit.write_output`, so an error (unknown name, empty range, a refused
+--out) leaves no file.
 Every text set on a slide passes `slide_text`: no control character (invalid in the XML), and
 at most the limit of its place.
 """
@@ -26,11 +28,10 @@ from analytics.publish.key_figures import (
     KeyFigures,
     headlines,
     key_figure_rows,
-    key_figures,
-    load_frames,
     subtitle,
     title,
 )
+from analytics.publish.publication import open_publication
 from analytics.store import commit
 
 if TYPE_CHECKING:
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
     from pptx.slide import Slide
 
     from analytics.publish.deck_charts import NativeChart
+    from analytics.publish.reuse import BuiltPictures
     from analytics.sql.session import Session
 
     ChartPicture = bytes | NativeChart
@@ -55,7 +57,7 @@ def build_deck(*, company: str = DEFAULT_COMPANY, partner: str | Sequence[str] =
                out: Path, data_dir: Path | str | None = None, editable_charts: bool = False,
                progress: Callable[[str], None] | None = None,
                period_kind: str | None = None, basis: str | None = None,
-               as_of: dt.date | str | None = None) -> Path:
+               as_of: dt.date | str | None = None, built_charts: Path | None = None) -> Path:
     """Write the deck to `out` and return it; nothing is written if anything fails, and an `out`
     that is a folder or lies inside the data folder is refused before any chart is rendered.
     `partner` is one name or several (`--partner A --partner B`: compared in the dependence
@@ -63,25 +65,28 @@ def build_deck(*, company: str = DEFAULT_COMPANY, partner: str | Sequence[str] =
     charts in place of images; `progress` is called with each chart's name once it is ready;
     `period_kind` None picks quarters when the range has quarterly totals, else half-years,
     else fiscal years; `basis` and `as_of` go to every query (None: each period's latest
-    basis, as published today). Every query runs on one DuckDB session."""
-    from analytics.sql.session import session
+    basis, as published today). Every query runs on one DuckDB session. A chart's PNG is taken
+    from `built_charts` (default: the project's charts/) when a build rendered it from the same
+    spec with the same renderer, else rendered."""
+    from analytics.project import charts_dir
+    from analytics.publish.reuse import BuiltPictures
 
-    with session(data_dir) as opened:
-        # A session goes where key_figures takes a data folder: its queries then share it.
-        frames = load_frames(company=company, partner=partner, from_period=from_period,
-                             to_period=to_period, data_dir=opened,
-                             period_kind=period_kind, basis=basis, as_of=as_of)
-        commit.check_output_path(out, opened.data_dir)  # before the slow part: the charts
-        figures = key_figures(frames)
-        charts = slide_charts(frames, opened, editable_charts, progress)
-    content = render_deck(frames, figures, charts)
-    return commit.write_output(Path(out), content, opened.data_dir)
+    with open_publication(company=company, partner=partner, from_period=from_period,
+                          to_period=to_period, out=out, data_dir=data_dir,
+                          period_kind=period_kind, basis=basis, as_of=as_of) as opened:
+        pictures = BuiltPictures.of(built_charts if built_charts is not None else charts_dir())
+        charts = slide_charts(opened.frames, opened.session, editable_charts, progress,
+                              pictures)
+    content = render_deck(opened.frames, opened.figures, charts)
+    return commit.write_output(Path(out), content, opened.session.data_dir)
 
 
 def slide_charts(frames: Frames, session: Session, editable: bool,
-                 progress: Callable[[str], None] | None = None) -> dict[str, ChartPicture]:
+                 progress: Callable[[str], None] | None = None,
+                 pictures: BuiltPictures | None = None) -> dict[str, ChartPicture]:
     """Every chart in registry order: native PowerPoint charts when `editable` (images for
-    charts with no native form), else PNG images."""
+    charts with no native form), else PNG images (a build's, from `pictures`, where they are
+    the same picture)."""
     from analytics.charts import registry
 
     native: dict[str, ChartPicture] = {}
@@ -90,23 +95,25 @@ def slide_charts(frames: Frames, session: Session, editable: bool,
 
         native = dict(native_charts(frames, session, progress))
     rest = [name for name in registry.names() if name not in native]
-    images = chart_images(frames, session, progress, rest) if rest else {}
+    images = chart_images(frames, session, progress, rest, pictures) if rest else {}
     return {name: native[name] if name in native else images[name]
             for name in registry.names()}
 
 
 def chart_images(frames: Frames, session: Session,
                  progress: Callable[[str], None] | None = None,
-                 names: list[str] | None = None) -> dict[str, bytes]:
-    """The charts `names` (default: all) as PNG bytes, rendered once each in memory (never
-    through files), in registry order.
+                 names: list[str] | None = None,
+                 pictures: BuiltPictures | None = None) -> dict[str, bytes]:
+    """The charts `names` (default: all) as PNG bytes in registry order: a build's PNG from
+    `pictures` when it was rendered from the very spec built here, else rendered once in memory.
 
     A chart that fails fails the deck: a deck missing a chart is half-written."""
     from analytics.charts import registry
     from analytics.publish.build import ChartBuildError, render_charts
 
     built, failed = render_charts(names or registry.names(), ("png",), subject=frames.subject,
-                                  data_dir=session, progress=progress)
+                                  data_dir=session, progress=progress,
+                                  reuse=pictures.outputs if pictures is not None else None)
     if failed:
         raise ChartBuildError(failed)
     return {chart.name: chart.outputs["png"] for chart in built}

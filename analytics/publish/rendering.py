@@ -3,7 +3,8 @@
 vl-convert runs in one worker per build (a crash costs one chart). The worker renders chart N
 while this process runs chart N+1's queries and builds its spec, so the two cores overlap; the
 charts still come out, are handed to `each` (to commit them) and fail one by one in the order
-they were asked for.
+they were asked for. A chart `reuse` offers outputs for (the deck: a build's PNG of the very same
+spec) is not sent to the worker, which starts only when a chart needs it.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Callable, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +24,7 @@ from analytics.defaults import DEFAULT_COMPANY, DEFAULT_PARTNER
 from analytics.errors import AnalyticsError
 from analytics.publish import pages
 from analytics.publish.chart_spec import spec_and_frame
+from analytics.publish.reuse import render_key
 
 if TYPE_CHECKING:
     import polars as pl
@@ -30,17 +33,21 @@ if TYPE_CHECKING:
 
 FORMATS = ("html", "png", "svg", "csv")
 CAUSE_LIMIT = 300
+#: Outputs already made for a chart's spec (by format), or None to render it.
+Reuse = Callable[[str, dict[str, Any]], dict[str, bytes] | None]
 
 
 @dataclass(frozen=True)
 class RenderedChart:
-    """One chart's outputs in memory, keyed by format, plus its title for the gallery."""
+    """One chart's outputs in memory, keyed by format, plus its title for the gallery and,
+    with a PNG, the render key of its spec (`analytics.publish.reuse`)."""
 
     name: str
     title: str
     outputs: dict[str, bytes]
     vl_convert_seconds: float
     periods: tuple[str | None, str | None] = (None, None)
+    render_key: str | None = None
 
 
 @dataclass
@@ -66,10 +73,11 @@ def render_charts(names: list[str], formats: tuple[str, ...] | list[str] = FORMA
                   progress: Callable[[str], None] | None = None,
                   period_kind: str | None = None, subject: Subject | None = None,
                   basis: str | None = None, as_of: dt.date | str | None = None,
-                  ) -> tuple[list[RenderedChart], dict[str, str]]:
+                  reuse: Reuse | None = None) -> tuple[list[RenderedChart], dict[str, str]]:
     """Render charts in memory through one renderer worker, their queries on one session;
     `each` gets every chart as it is rendered, in order (to commit it). Returns the charts built
-    and, per failed chart, a one-line cause."""
+    and, per failed chart, a one-line cause. A chart whose spec `reuse` has every rendered
+    format for is taken from it, not rendered."""
     from analytics.sql.session import session
 
     built: list[RenderedChart] = []
@@ -89,16 +97,41 @@ def render_charts(names: list[str], formats: tuple[str, ...] | list[str] = FORMA
     with session(data_dir) as opened:
         subject = subject or resolve_subject(company, partner, from_period, to_period,
                                              period_kind, opened, basis=basis, as_of=as_of)
-        with Renderer(tuple(f for f in formats if f in RENDERED_FORMATS)) as renderer:
-            in_flight: _Job | None = None
-            for name in [*names, None]:  # None: nothing left to build, collect the last
-                # chart N+1 is built while the worker renders N, and sent before N is written
-                job = _prepare(name, subject, opened) if name is not None else None
-                done = _collect(in_flight, renderer) if in_flight is not None else None
-                in_flight = _send(job, renderer) if job is not None else None
-                if done is not None:
-                    finish(done)
+        _in_turn(names, tuple(f for f in formats if f in RENDERED_FORMATS), subject, opened,
+                 reuse, finish)
     return built, failed
+
+
+def _in_turn(names: list[str], wanted: tuple[str, ...], subject: Subject, data_dir: DataSource,
+             reuse: Reuse | None, finish: Callable[[_Job], None]) -> None:
+    """Build, render and `finish` each chart in order, through one renderer: chart N+1 is
+    built while the worker renders N, and sent before N is finished."""
+    with ExitStack() as stack:
+        renderer = _renderer(stack, wanted, on_demand=reuse is not None)
+        in_flight: _Job | None = None
+        for name in [*names, None]:  # None: nothing left to build, collect the last
+            job = _prepare(name, subject, data_dir, reuse, wanted) if name is not None else None
+            done = _collect(in_flight, renderer) if in_flight is not None else None
+            in_flight = _send(job, renderer) if job is not None else None
+            if done is not None:
+                finish(done)
+
+
+def _renderer(stack: ExitStack, formats: tuple[str, ...], *, on_demand: bool
+              ) -> Callable[[], Renderer]:
+    """The build's one renderer, closed with `stack`: started now, so its worker warms up
+    while the first chart's queries run, or `on_demand` at the first chart that needs it
+    (when charts may be reused, none may)."""
+    started: list[Renderer] = []
+
+    def renderer() -> Renderer:
+        if not started:
+            started.append(stack.enter_context(Renderer(formats)))
+        return started[0]
+
+    if not on_demand:
+        renderer()
+    return renderer
 
 
 def render_chart(name: str, formats: tuple[str, ...] | list[str] = FORMATS, *,
@@ -118,27 +151,34 @@ def render_chart(name: str, formats: tuple[str, ...] | list[str] = FORMATS, *,
         spec, frame = spec_and_frame(name, subject, opened)
     job = _Job(name, spec, frame)
     if renderer is not None:
-        return _rendered_chart(_collect(_send(job, renderer), renderer), formats)
+        given = renderer
+        return _rendered_chart(_collect(_send(job, lambda: given), lambda: given), formats)
     with Renderer(tuple(f for f in formats if f in RENDERED_FORMATS)) as own:
-        return _rendered_chart(_collect(_send(job, own), own), formats)
+        return _rendered_chart(_collect(_send(job, lambda: own), lambda: own), formats)
 
 
-def _prepare(name: str, subject: Subject, data_dir: DataSource) -> _Job:
-    """The chart's spec and frame, or the error that stopped them (reported in its turn)."""
+def _prepare(name: str, subject: Subject, data_dir: DataSource, reuse: Reuse | None,
+             wanted: tuple[str, ...]) -> _Job:
+    """The chart's spec and frame, with the outputs `reuse` has for that spec when they cover
+    every format `wanted`, or the error that stopped them (reported in its turn)."""
     try:
         spec, frame = spec_and_frame(name, subject, data_dir)
+        reused = reuse(name, spec) if reuse is not None else None
     except Exception as error:  # a failed chart must not stop the others
         return _Job(name, error=error)
-    return _Job(name, spec, frame)
+    if reused is None or not all(fmt_name in reused for fmt_name in wanted):
+        return _Job(name, spec, frame)
+    taken: dict[str, bytes | str] = {fmt_name: reused[fmt_name] for fmt_name in wanted}
+    return _Job(name, spec, frame, rendered=taken)
 
 
-def _send(job: _Job, renderer: Renderer) -> _Job:
-    """Hand a built chart to the renderer, which starts on it at once."""
-    if job.spec is None:
+def _send(job: _Job, renderer: Callable[[], Renderer]) -> _Job:
+    """Hand a built chart to the renderer, which starts on it at once (not one reused)."""
+    if job.spec is None or job.rendered is not None:
         return job
     started = time.perf_counter()
     try:
-        renderer.send(job.name, job.spec)
+        renderer().send(job.name, job.spec)
     except Exception as error:  # reported in its turn, as a render error would be
         job.error = error
     else:
@@ -147,13 +187,13 @@ def _send(job: _Job, renderer: Renderer) -> _Job:
     return job
 
 
-def _collect(job: _Job, renderer: Renderer) -> _Job:
+def _collect(job: _Job, renderer: Callable[[], Renderer]) -> _Job:
     """The chart with the renderer's outputs, once the worker has it (or with its error)."""
     if not job.sent:
         return job
     started = time.perf_counter()
     try:
-        job.rendered = renderer.collect(job.name)
+        job.rendered = renderer().collect(job.name)
     except Exception as error:  # reported in its turn: a crash or a render error
         job.error = error
     job.waited += time.perf_counter() - started
@@ -176,7 +216,8 @@ def _rendered_chart(job: _Job, formats: tuple[str, ...] | list[str]) -> Rendered
                              .encode("utf-8") if isinstance(content, str) else content)
     if "csv" in formats:
         outputs["csv"] = spreadsheet_safe(job.frame).write_csv().encode("utf-8")
-    return RenderedChart(job.name, title, outputs, job.waited, _period_range(job.frame))
+    key = render_key(job.spec) if "png" in outputs else None
+    return RenderedChart(job.name, title, outputs, job.waited, _period_range(job.frame), key)
 
 
 def failure_cause(error: BaseException) -> str:

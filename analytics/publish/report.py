@@ -28,10 +28,9 @@ from analytics.publish.key_figures import (
     format_share,
     headlines,
     key_figure_rows,
-    key_figures,
-    load_frames,
     subtitle,
 )
+from analytics.publish.publication import open_publication
 from analytics.store import commit
 
 if TYPE_CHECKING:
@@ -75,18 +74,12 @@ def build_report(*, company: str = DEFAULT_COMPANY, partner: str | Sequence[str]
     quarters when the range has quarterly totals, else fiscal years; `basis` and `as_of` go to
     every query (None: each period's latest basis, as published today). Every query runs on
     one DuckDB session."""
-    from analytics.sql.session import session
-
-    with session(data_dir) as opened:
-        # A session goes where key_figures takes a data folder: its queries then share it.
-        frames = load_frames(company=company, partner=partner, from_period=from_period,
-                             to_period=to_period, data_dir=opened,
-                             period_kind=period_kind, basis=basis, as_of=as_of)
-        commit.check_output_path(out, opened.data_dir)  # before the slow part: the charts
-        figures = key_figures(frames)
-        specs = chart_specs(frames, opened, progress)
-    page = render_report(frames, figures, specs)
-    return commit.write_output(Path(out), page.encode("utf-8"), opened.data_dir)
+    with open_publication(company=company, partner=partner, from_period=from_period,
+                          to_period=to_period, out=out, data_dir=data_dir,
+                          period_kind=period_kind, basis=basis, as_of=as_of) as opened:
+        specs = chart_specs(opened.frames, opened.session, progress)
+    page = render_report(opened.frames, opened.figures, specs)
+    return commit.write_output(Path(out), page.encode("utf-8"), opened.session.data_dir)
 
 
 def chart_specs(frames: Frames, data_dir: DataSource = None,
