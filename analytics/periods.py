@@ -4,8 +4,8 @@
 A company's fiscal year ends on the last day of a month (`companies.fiscal_year_end`, December
 when not declared) and is named by the calendar year it ends in: with a March year end, FY2024
 runs from 1 April 2023 to 31 March 2024 and 2024Q1 is April to June 2023. A period's dates are
-derived from its label and its company's calendar, never typed in by hand. views.sql holds the
-same rule as macros (`period_start_in`, `period_end_in`); a test holds the two equal.
+derived from its label and its company's calendar, never typed in by hand. This module is the
+one rule: SQL never parses a label, it gets dates (sql/period_dates.py, sql/parameters.py).
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from analytics.charts.format import label
 from analytics.errors import InputError, QueryError
@@ -179,14 +179,37 @@ def resolve_subject(company: str, partner: str | Sequence[str],
     else quarters when the company has a quarterly total revenue in the range, else half-years
     when it has half-year totals, else fiscal years. No total of that kind is an error.
     `data_dir` is a data folder or the command's open session."""
-    from analytics.sql.scope import check_scope
-    from analytics.sql.session import session
-
     check_period_kind(period_kind)
     partners = partner_list(partner)
     chosen_basis, chosen_as_of = check_basis(basis), check_as_of(as_of)
+    stored = _read_stored(company, partners, from_period, to_period, data_dir)
+    chosen = period_kind or next((kind for kind in PERIOD_KINDS if kind in stored.kinds), None)
+    if chosen is None or chosen not in stored.kinds:
+        raise QueryError(_nothing_to_plot(company, from_period, to_period, chosen, stored.kinds))
+    return Subject(company, partners[0], stored.scopes[0], chosen, from_period, to_period,
+                   chosen_basis, chosen_as_of, partners[1:], stored.scopes[1:],
+                   stored.display_name, stored.year_end_month)
+
+
+class _Stored(NamedTuple):
+    """What a subject reads from the store: each partner's scope, the company's display name
+    and calendar, and the period kinds with a total revenue in the range."""
+
+    scopes: tuple[PartnerScope, ...]
+    display_name: str
+    year_end_month: int
+    kinds: set[str]
+
+
+def _read_stored(company: str, partners: tuple[str, ...], from_period: str | None,
+                 to_period: str | None, data_dir: DataSource) -> _Stored:
+    """Check the scope, then read what the subject needs on one session; the range arrives
+    as dates (scope.check_scope dates it in Python), so no SQL parses a label."""
+    from analytics.sql.scope import check_scope
+    from analytics.sql.session import session
+
     with session(data_dir) as opened:
-        check_scope(company, partners, from_period, to_period, opened)
+        first_day, last_day = check_scope(company, partners, from_period, to_period, opened)
         connection = opened.connection()
         scopes = tuple(_scope(connection, company, name) for name in partners)
         display_name, year_end_month = connection.sql(
@@ -194,15 +217,9 @@ def resolve_subject(company: str, partner: str | Sequence[str],
             "FROM companies_of($c)", params={"c": company}).fetchall()[0]
         kinds = {row[0] for row in connection.sql(
             "SELECT DISTINCT period_kind FROM period_revenue($c) WHERE total_revenue IS NOT NULL"
-            " AND ($f IS NULL OR period_start >= period_start_of($f, $c))"
-            " AND ($t IS NULL OR period_end <= period_end_of($t, $c))",
-            params={"c": company, "f": from_period, "t": to_period}).fetchall()}
-    chosen = period_kind or next((kind for kind in PERIOD_KINDS if kind in kinds), None)
-    if chosen is None or chosen not in kinds:
-        raise QueryError(_nothing_to_plot(company, from_period, to_period, chosen, kinds))
-    return Subject(company, partners[0], scopes[0], chosen, from_period, to_period,
-                   chosen_basis, chosen_as_of, partners[1:], scopes[1:],
-                   display_name or "", int(year_end_month))
+            " AND ($f IS NULL OR period_start >= $f) AND ($t IS NULL OR period_end <= $t)",
+            params={"c": company, "f": first_day, "t": last_day}).fetchall()}
+    return _Stored(scopes, display_name or "", int(year_end_month), kinds)
 
 
 def _scope(connection: Any, company: str, partner: str) -> PartnerScope:

@@ -97,9 +97,11 @@ def helper_views_sql(folder: Path | None = None,
     (`table_view_sql`, as a database export does). The figure tables' `<table>_of` show the
     publications of `vintage` (default: each period's latest).
     """
+    from analytics.sql.period_dates import calendar_sql
+
     sources = [PARTITION_NAME_MACRO, derive.derived_by_tool_sql(), vintages.PUBLISHED_ON_MACRO,
                vintages.FISCAL_YEAR_MACRO,
-               *vocabulary.macros_sql(),
+               *vocabulary.macros_sql(), *calendar_sql(),
                *(company_rows_sql(folder, name) for name in TABLES)]
     if folder is not None:
         sources += [f"CREATE VIEW {stored_view(name)} AS FROM {stored_view(name)}_of(NULL)"

@@ -73,10 +73,10 @@ class Parameter:
         calendar whose fiscal year ends with `year_end_month` (a date or NULL as given)."""
         if self.day is None or value is None or isinstance(value, date):
             return value
-        period = parse_period(str(value))
-        if period is None:
+        day = period_day(str(value), self.day, year_end_month)
+        if day is None:
             raise InputError(f"parameter {self.name}: '{value}' is not {_EXPECTED['PERIOD']}")
-        return period.start(year_end_month) if self.day == "START" else period.end(year_end_month)
+        return day
 
     @property
     def is_list(self) -> bool:
@@ -161,6 +161,16 @@ def _period_label(raw: str) -> str:
     period = parse_period(raw)
     assert period is not None
     return period.label
+
+
+def period_day(label: str, day: str, year_end_month: int) -> date | None:
+    """The first (`day` START) or last (END) day of a period label in a calendar whose fiscal
+    year ends with `year_end_month`, by periods.py (None: not a period): SQL gets the date and
+    never parses the label."""
+    period = parse_period(label)
+    if period is None:
+        return None
+    return period.start(year_end_month) if day == "START" else period.end(year_end_month)
 
 
 def year_end_month(connection: duckdb.DuckDBPyConnection, company: Any) -> int:

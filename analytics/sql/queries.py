@@ -15,7 +15,8 @@ Weibo/Alibaba defaults are written once. A `PERIOD START` or `PERIOD END` parame
 period label (`2016Q1`, `2016H1`, `2016`) and binds a DATE, its first or last day in the fiscal
 calendar of the query's `company` (calendar years without one), so SQL compares dates
 (`period_start >= $from_period`) and never parses a label. A plain `PERIOD` binds the label
-itself, as text, for SQL written before (`period_start_of($from_period, $company)`).
+itself, as text, for SQL written before (`period_start_of($from_period, $company)`, which
+looks the label up in `period_calendar`, periods.py's dates rendered as SQL).
 """
 
 from __future__ import annotations
@@ -72,8 +73,9 @@ class NamedQuery:
     def sql_with_variables(self) -> str:
         """The SQL with each `$name` read from the DuckDB variable `name`, else its header
         default, for a database file opened without this tool (`SET VARIABLE from_period =
-        '2016Q1'`). No Python dates a label there, so a `PERIOD START`/`END` variable holds a
-        label that views.sql's `period_start_of`/`period_end_of` date in the company's calendar."""
+        '2016Q1'`). No Python runs there, so a `PERIOD START`/`END` variable holds a label that
+        `period_start_of`/`period_end_of` look up in the company's calendar: the view
+        `period_calendar`, periods.py's dates rendered as SQL (sql/period_dates.py)."""
         params = {p.name: p for p in self.parameters}
 
         def variable(name: str) -> str:

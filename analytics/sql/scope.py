@@ -6,10 +6,12 @@ names, never an empty result or a half-written output.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from analytics.errors import QueryError, UnknownNameError
 from analytics.periods import parse_period
+from analytics.sql.parameters import period_day, year_end_month
 
 if TYPE_CHECKING:
     import duckdb
@@ -24,20 +26,17 @@ def check_company_and_partner(connection: duckdb.DuckDBPyConnection,
     company = bound.get("company")
     if company is None:
         return
-    found = connection.sql("SELECT 1 FROM revenue_vintages_of($c) LIMIT 1",
-                           params={"c": company}).fetchall()  # opens that company's file only
+    # One statement, run once (no separate bind), opening that company's files only.
+    found, partners, groups = connection.execute(
+        "SELECT EXISTS (FROM revenue_vintages_of($c)),"
+        " coalesce(list(DISTINCT counterparty ORDER BY counterparty)"
+        " FILTER (WHERE NOT is_pool), []), coalesce(list(DISTINCT counterparty_group), [])"
+        " FROM counterparties_of($c)", {"c": company}).fetchall()[0]
     if not found:
-        companies = [r[0] for r in connection.sql(
+        companies = [r[0] for r in connection.execute(
             "SELECT DISTINCT company FROM revenue_vintages ORDER BY 1").fetchall()]
         raise UnknownNameError("company", company, companies)
-    names = partner_names(bound.get("partner"))
-    if not names:
-        return
-    partners, groups = connection.sql(  # one pass over the company's file for both lists
-        "SELECT coalesce(list(DISTINCT counterparty ORDER BY counterparty)"
-        " FILTER (WHERE NOT is_pool), []), coalesce(list(DISTINCT counterparty_group), [])"
-        " FROM counterparties_of($c)", params={"c": company}).fetchall()[0]
-    for partner in names:
+    for partner in partner_names(bound.get("partner")):
         if partner not in partners and partner not in groups:
             raise UnknownNameError(f"partner of {company}", partner, partners)
 
@@ -50,10 +49,11 @@ def partner_names(partner: str | Sequence[str] | None) -> list[str]:
 
 def check_scope(company: str, partner: str | Sequence[str] | None = None,
                 from_period: str | None = None, to_period: str | None = None,
-                data_dir: DataSource = None) -> None:
+                data_dir: DataSource = None) -> tuple[date | None, date | None]:
     """Fail before any work when the company or partner is unknown, a period label is not one,
     or the period range holds no revenue, so builds never leave part of their output behind.
-    `data_dir` is a data folder or the command's open session."""
+    `data_dir` is a data folder or the command's open session. Returns the range as dates
+    (`dated_range`), for the caller's own queries."""
     from analytics.sql.session import session
 
     for label in (from_period, to_period):
@@ -64,11 +64,24 @@ def check_scope(company: str, partner: str | Sequence[str] | None = None,
     with session(data_dir) as opened:
         connection = opened.connection()
         check_company_and_partner(connection, {"company": company, "partner": partner})
+        first_day, last_day = dated_range(connection, company, from_period, to_period)
         has_revenue = connection.sql(
             "SELECT count(*) FROM revenue_of($c)"
-            " WHERE ($f IS NULL OR period_start >= period_start_of($f, $c))"
-            " AND ($t IS NULL OR period_end <= period_end_of($t, $c))",
-            params={"c": company, "f": from_period, "t": to_period}).fetchall()[0][0]
+            " WHERE ($f IS NULL OR period_start >= $f) AND ($t IS NULL OR period_end <= $t)",
+            params={"c": company, "f": first_day, "t": last_day}).fetchall()[0][0]
     if not has_revenue:
         raise QueryError(f"No revenue for {company} between {from_period or 'the start'} and "
                          f"{to_period or 'the end'}: the period range holds no data")
+    return first_day, last_day
+
+
+def dated_range(connection: duckdb.DuckDBPyConnection, company: str, from_period: str | None,
+                to_period: str | None) -> tuple[date | None, date | None]:
+    """The first day of `from_period` and the last of `to_period` in the company's calendar
+    (None where no label is given), dated in Python as a named query's PERIOD START/END are
+    (parameters.period_day), so SQL compares dates; the calendar is read only when needed."""
+    if not from_period and not to_period:
+        return None, None
+    month = year_end_month(connection, company)
+    return (period_day(from_period, "START", month) if from_period else None,
+            period_day(to_period, "END", month) if to_period else None)

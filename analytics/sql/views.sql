@@ -19,25 +19,17 @@ CREATE VIEW revenue AS FROM revenue_of(NULL);
 CREATE VIEW reported_totals AS FROM reported_totals_of(NULL);
 CREATE VIEW disclosed_shares AS FROM disclosed_shares_of(NULL);
 
--- Fiscal calendars (periods.py holds the same rule in Python; a test holds the two equal). A
--- fiscal year ends on the last day of month `year_end_month` (12 when the company declares no
--- `companies.fiscal_year_end`) and is named by the calendar year it ends in; `2016H1` is its
--- first half, `2016Q1` its first quarter. These macros date the labels of stored rows (ingest,
--- set-based) and serve analysts' own SQL; a named query never parses a label: its
--- `PERIOD START`/`PERIOD END` parameters arrive as dates, dated in Python (sql/parameters.py).
-CREATE MACRO kind_months(kind) AS CASE kind WHEN 'year' THEN 12 WHEN 'half' THEN 6 ELSE 3 END;
-CREATE MACRO label_kind(label) AS
-    CASE WHEN length(label) = 4 THEN 'year' WHEN label[5] = 'H' THEN 'half' ELSE 'quarter' END;
-CREATE MACRO period_start_in(label, year_end_month) AS
-    (make_date(label[1:4]::INTEGER, 1, 1)
-     + to_months(coalesce(year_end_month, 12) - 12
-                 + CASE WHEN length(label) = 4 THEN 0
-                        ELSE kind_months(label_kind(label)) * (label[6]::INTEGER - 1) END))::DATE;
-CREATE MACRO period_end_in(label, year_end_month) AS
-    (period_start_in(label, year_end_month) + to_months(kind_months(label_kind(label)))
-     - INTERVAL 1 DAY)::DATE;
--- The label of the period of `kind` starting on `start_date`: shifted to a calendar whose
--- year ends in December, a fiscal period is a calendar one.
+-- Fiscal calendars. periods.py is the rule: a fiscal year ends on the last day of month
+-- `year_end_month` (12 when the company declares no `companies.fiscal_year_end`) and is named by
+-- the calendar year it ends in; `2016H1` is its first half, `2016Q1` its first quarter. No SQL
+-- here parses a label: stored rows are dated in Python (sql/period_dates.py), a named query's
+-- `PERIOD START`/`PERIOD END` parameters arrive as dates (sql/parameters.py), and analysts' SQL
+-- looks labels up in the view `period_calendar`, rendered from periods.py with `kind_months`,
+-- `period_start_in(label, month)` and `period_end_in` (sql/period_dates.py).
+
+-- The label of the period of `kind` starting on `start_date` (for period_spine, which counts
+-- periods in dates): shifted to a calendar whose year ends in December, a fiscal period is a
+-- calendar one. It formats a label, never parses one; a test holds it equal to periods.py.
 CREATE MACRO fiscal_shift(day, year_end_month) AS
     (day + to_months(12 - coalesce(year_end_month, 12)))::DATE;
 CREATE MACRO period_label(start_date, kind, year_end_month := 12) AS
@@ -52,8 +44,9 @@ CREATE MACRO year_end_month(fiscal_year_end) AS
 CREATE MACRO year_end_month_of(which_company) AS
     year_end_month((SELECT any_value(fiscal_year_end)
                     FROM companies_of(coalesce(which_company, ''))));
--- The dates of a period label in a company's calendar (no company: the calendar year), for
--- ad hoc SQL: `period_start >= period_start_of('2016Q1', 'Weibo')` (named queries bind dates).
+-- The dates of a period label in a company's calendar (no company: the calendar year), looked
+-- up in `period_calendar`, for ad hoc SQL: `period_start >= period_start_of('2016Q1', 'Weibo')`
+-- (named queries bind dates). A label that is not a period is an error, not an empty result.
 CREATE MACRO period_start_of(label, which_company := NULL) AS
     period_start_in(label, year_end_month_of(which_company));
 CREATE MACRO period_end_of(label, which_company := NULL) AS

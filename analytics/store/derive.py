@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from analytics.sql.period_dates import create_period_parts
 from analytics.store.schema import TOTAL_STREAM, UNATTRIBUTED
 from analytics.store.vintages import UNKNOWN_DATE, create_state_views
 
@@ -41,25 +42,22 @@ def _sorted_joined(values: str, separator: str) -> str:
 #: A period's total revenue = the total of the fiscal year (or half) it is part of minus the
 #: other parts, when exactly one part is missing and the rest is positive: a quarter from its
 #: year and three quarters, a half from its year and the other half, a quarter from its half
-#: and the other quarter (the half's, when both could give it: less rounding). Dated in the
-#: calendar year; WorkingSet.date_periods re-dates in the company's calendar.
+#: and the other quarter (the half's, when both could give it: less rounding). The parts of a
+#: whole are `{parts}` (periods.py's, sql/period_dates.py): no label is parsed here. Undated
+#: here: WorkingSet.date_periods dates them in the company's calendar with every other row.
 FISCAL_YEAR_REMAINDERS = f"""
 INSERT INTO {{totals}} BY NAME
 WITH grand AS (SELECT * FROM {{totals_state}} WHERE stream = {_TOTAL}),
-splits(whole_kind, part_kind, letter, parts, other) AS (
-    VALUES ('year', 'quarter', 'Q', 4, 'the other three quarters'),
-           ('year', 'half', 'H', 2, 'the other half'),
-           ('half', 'quarter', 'Q', 2, 'the other quarter')),
+splits(whole_kind, part_kind, other) AS (
+    VALUES ('year', 'quarter', 'the other three quarters'),
+           ('year', 'half', 'the other half'),
+           ('half', 'quarter', 'the other quarter')),
 wholes AS (
     SELECT y.company, y.basis, y.snapshot, y.period AS whole, y.period_kind AS whole_kind,
            sp.part_kind, sp.other, y.amount AS whole_amount, y.currency,
-           coalesce(y.precision, 0) AS whole_precision, y.source AS whole_source,
-           left(y.period, 4) || sp.letter
-               || (n + CASE WHEN y.period_kind = 'half' THEN 2 * (y.period[6]::INTEGER - 1)
-                            ELSE 0 END)::VARCHAR AS part
+           coalesce(y.precision, 0) AS whole_precision, y.source AS whole_source, pp.part
     FROM grand y JOIN splits sp ON sp.whole_kind = y.period_kind
-    CROSS JOIN range(1, 5) numbers(n)
-    WHERE n <= sp.parts),
+    JOIN {{parts}} pp ON pp.whole = y.period AND pp.part_kind = sp.part_kind),
 slots AS (
     SELECT w.*, q.amount AS q_amount, q.precision AS q_precision, q.source AS q_source
     FROM wholes w
@@ -76,8 +74,8 @@ remainders AS (
     GROUP BY company, basis, snapshot, whole, whole_kind, part_kind, other, whole_amount,
              currency, whole_precision, whole_source
     HAVING count(*) FILTER (WHERE q_amount IS NULL) = 1 AND whole_amount - sum(q_amount) > 0)
-SELECT company, period, part_kind AS period_kind, period_start_of(period) AS period_start,
-       period_end_of(period) AS period_end, {_TOTAL} AS stream, amount, currency, precision,
+SELECT company, period, part_kind AS period_kind, NULL::DATE AS period_start,
+       NULL::DATE AS period_end, {_TOTAL} AS stream, amount, currency, precision,
        true AS derived, 'fiscal_year_remainder' AS derivation, basis, {_REPORTED_ON},
        'derived: ' || CASE WHEN whole_kind = 'year' THEN 'FY' ELSE '' END || whole
            || ' total minus ' || other || ' ('
@@ -198,10 +196,12 @@ def derive(connection: duckdb.DuckDBPyConnection, revenue: str, totals: str) -> 
               GROUP BY company)""").fetchall()
     batches = [row[0] for row in connection.execute(
         "SELECT DISTINCT batch FROM derive_batches ORDER BY batch").fetchall()]
+    parts = create_period_parts(connection, f"SELECT period FROM {totals} "
+                                            "WHERE period_kind IN ('year', 'half')")
     for batch in batches:
         of_batch = ("WHERE company IN (SELECT company FROM derive_batches "
                     f"WHERE batch = {int(batch)})")
-        names = {"{revenue}": revenue, "{totals}": totals,
+        names = {"{revenue}": revenue, "{totals}": totals, "{parts}": parts,
                  "{revenue_state}": f"(SELECT * FROM {states['revenue']} {of_batch})",
                  "{totals_state}": f"(SELECT * FROM {states['reported_totals']} {of_batch})"}
         for template in (FISCAL_YEAR_REMAINDERS, STREAM_REMAINDERS, TOTAL_REMAINDERS):
@@ -209,7 +209,8 @@ def derive(connection: duckdb.DuckDBPyConnection, revenue: str, totals: str) -> 
             for placeholder, relation in names.items():  # not str.format: regexes hold braces
                 statement = statement.replace(placeholder, relation)
             connection.execute(statement).fetchall()
-    connection.execute("DROP TABLE derive_batches").fetchall()
+    for table in ("derive_batches", parts):
+        connection.execute(f"DROP TABLE {table}").fetchall()
 
 
 def derived_by_tool_sql() -> str:

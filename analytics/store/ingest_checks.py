@@ -92,14 +92,18 @@ def check_declared_currency(work: WorkingSet, staged: StagedFile) -> None:
 
 
 def check_stated_period_ends(work: WorkingSet, staged: StagedFile) -> None:
-    """A period end the file states is the label's in its company's calendar: the check that
-    catches a fiscal year named by the year it starts in (FY2024 = April 2024 to March 2025)."""
+    """A period end the file states is the label's in its company's calendar (dated by
+    periods.py): the check that catches a fiscal year named by the year it starts in (FY2024 =
+    April 2024 to March 2025)."""
+    dates = work.period_dates(f"SELECT company, period FROM {staged.table} "
+                              f"WHERE {STAGED_PERIOD_END} IS NOT NULL")
     found = work.connection.execute(f"""
-        SELECT i.row_number, i.company, i.period, i.{STAGED_PERIOD_END},
-               period_end_in(i.period, m.year_end_month), m.year_end_month
+        SELECT i.row_number, i.company, i.period, i.{STAGED_PERIOD_END}, d.period_end,
+               m.year_end_month
         FROM {staged.table} i
         JOIN ({work.year_end_months()}) m USING (company)
-        WHERE i.{STAGED_PERIOD_END} <> period_end_in(i.period, m.year_end_month)
+        JOIN {dates} d ON d.period = i.period AND d.year_end_month = m.year_end_month
+        WHERE i.{STAGED_PERIOD_END} <> d.period_end
         ORDER BY i.row_number LIMIT 1""").fetchall()
     if found:
         row, company, period, stated, expected, month = found[0]

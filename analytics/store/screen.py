@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from analytics.periods import FIRST_YEAR, LAST_YEAR
+from analytics.sql.period_dates import PERIOD_DATES, create_period_dates
 from analytics.store.derive import BATCH_ROWS
 from analytics.store.schema import COUNTERPARTY_CLASSES, PERIOD_TABLES, TABLES
 from analytics.store.vintages import STATE_TABLES, create_state_views
@@ -32,18 +32,15 @@ def _duplicates(name: str) -> str:
 
 def _bad_periods(name: str) -> str:
     """A label that is not `YYYY`, `YYYYHn` or `YYYYQn` in range, or dates and kind that do not
-    match it in its company's fiscal calendar."""
+    match it in its company's fiscal calendar (`period_dates`: dated by periods.py)."""
     return f"""
         SELECT t.company FROM {{{name}}} t
         LEFT JOIN {{companies}} c ON c.company = t.company
-        WHERE CASE WHEN coalesce(regexp_full_match(t.period, '[0-9]{{4}}(Q[1-4]|H[12])?'), false)
-                     AND t.period[1:4]::INTEGER BETWEEN {FIRST_YEAR} AND {LAST_YEAR}
-                   THEN t.period_kind IS DISTINCT FROM label_kind(t.period)
-                        OR t.period_start IS DISTINCT FROM
-                           period_start_in(t.period, year_end_month(c.fiscal_year_end))
-                        OR t.period_end IS DISTINCT FROM
-                           period_end_in(t.period, year_end_month(c.fiscal_year_end))
-                   ELSE true END"""
+        LEFT JOIN {PERIOD_DATES} d
+               ON d.period = t.period AND d.year_end_month = year_end_month(c.fiscal_year_end)
+        WHERE d.period_kind IS NULL OR t.period_kind IS DISTINCT FROM d.period_kind
+           OR t.period_start IS DISTINCT FROM d.period_start
+           OR t.period_end IS DISTINCT FROM d.period_end"""
 
 
 SCREENS = [
@@ -67,15 +64,13 @@ SCREENS = [
         HAVING abs(sum(l.amount) - t.amount) > coalesce(t.precision, 0) + coalesce(
             sum(l.precision) FILTER (WHERE l.derivation IS NULL
                                         OR l.derivation NOT IN {_REMAINDERS}), 0)""",
+    # A part by its dates (no label parsed): dates that do not match the label are flagged above.
     """WITH printed AS (SELECT * FROM {reported_totals} WHERE NOT coalesce(derived, false))
        SELECT y.company FROM printed y
        JOIN printed q ON q.company = y.company AND q.stream = y.stream
                      AND q.basis = y.basis AND q.snapshot = y.snapshot
-                     AND left(q.period, 4) = left(y.period, 4)
+                     AND q.period_start >= y.period_start AND q.period_end <= y.period_end
                      AND kind_months(q.period_kind) < kind_months(y.period_kind)
-                     AND (y.period_kind = 'year'
-                          OR (TRY_CAST(q.period[6] AS INTEGER) + 1) // 2
-                             = TRY_CAST(y.period[6] AS INTEGER))
        GROUP BY y.company, y.basis, y.snapshot, y.period, y.period_kind, y.stream, y.amount,
                 y.precision, q.period_kind
        HAVING count(DISTINCT q.period) = kind_months(y.period_kind) // kind_months(q.period_kind)
@@ -126,6 +121,11 @@ def suspects(connection: duckdb.DuckDBPyConnection, relations: Mapping[str, str]
     the stored rows in `relations` (table -> relation; the figure tables are screened as their
     publication states, vintages.py). One screen at a time and a batch of companies at a time:
     run together, their hash tables would add up past the memory limit."""
+    labels = " UNION ALL ".join(f"SELECT company, period FROM {relations[name]}"
+                                for name in PERIOD_TABLES)
+    create_period_dates(connection, f"""
+        SELECT t.period, year_end_month(c.fiscal_year_end) AS year_end_month FROM ({labels}) t
+        LEFT JOIN {relations['companies']} c ON c.company = t.company""")
     return _in_batches(connection, relations, SCREENS)
 
 

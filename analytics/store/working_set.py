@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from analytics.sql.period_dates import create_period_dates
 from analytics.store import derive, parquet, screen, vintages
 from analytics.store.schema import PERIOD_TABLES, TABLES, VINTAGE_TABLES
 from analytics.store.validate import Dataset, Violation, validate
@@ -68,20 +69,31 @@ class WorkingSet:
                 f"AS year_end_month FROM {self.scope} s LEFT JOIN {self.table('companies')} c "
                 "USING (company) GROUP BY s.company")
 
+    def period_dates(self, rows_sql: str) -> str:
+        """Date the labels `rows_sql` holds (columns company, period) in their companies'
+        calendars, in Python (sql/period_dates.py): the temp table to join on period and
+        year_end_month (`year_end_months`)."""
+        return create_period_dates(
+            self.connection, f"SELECT r.period, m.year_end_month FROM ({rows_sql}) AS r "
+                             f"JOIN ({self.year_end_months()}) AS m USING (company)")
+
     def date_periods(self) -> None:
         """Date every period in its company's fiscal calendar (`companies.fiscal_year_end`,
         else the calendar year): rows arrive dated in the calendar year, and a company whose
-        calendar is declared or changed has every stored period re-dated with it."""
+        calendar is declared or changed has every stored period re-dated with it. A label that
+        is not a period keeps its dates: validate names it."""
+        dates = self.period_dates(" UNION ALL ".join(
+            f"SELECT company, period FROM {self.table(name)}" for name in PERIOD_TABLES))
         months = self.year_end_months()
         for name in PERIOD_TABLES:
             self.connection.execute(f"""
                 UPDATE {self.table(name)} AS t
-                SET period_start = period_start_in(t.period, m.year_end_month),
-                    period_end = period_end_in(t.period, m.year_end_month)
-                FROM ({months}) AS m
-                WHERE m.company = t.company
-                  AND (t.period_start IS DISTINCT FROM period_start_in(t.period, m.year_end_month)
-                       OR t.period_end IS DISTINCT FROM period_end_in(t.period, m.year_end_month))
+                SET period_start = d.period_start, period_end = d.period_end
+                FROM ({months}) AS m, {dates} AS d
+                WHERE m.company = t.company AND d.period = t.period
+                  AND d.year_end_month = m.year_end_month AND d.period_kind IS NOT NULL
+                  AND (t.period_start IS DISTINCT FROM d.period_start
+                       OR t.period_end IS DISTINCT FROM d.period_end)
                 """).fetchall()
 
     def derive(self) -> None:
@@ -128,6 +140,8 @@ class WorkingSet:
 
     def commit(self, tables: Iterable[str]) -> list[Path]:
         """Write `tables` of the working set's companies back, all or nothing."""
-        return parquet.write_relations(self.folder, self.connection,
-                                     {name: f"SELECT * FROM {self.table(name)}"
-                                      for name in sorted(set(tables))}, self.companies)
+        from analytics.store.parquet_write import write_relations
+
+        return write_relations(self.folder, self.connection,
+                               {name: f"SELECT * FROM {self.table(name)}"
+                                for name in sorted(set(tables))}, self.companies)
