@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Final
 from analytics.charts import format as fmt
 from analytics.charts.theme import COLOURS
 from analytics.periods import CALENDAR_YEAR_END, Period, fiscal_note, period_of
+from analytics.store.schema import RELATED_PARTY
 
 if TYPE_CHECKING:
     import altair as alt
@@ -25,12 +26,13 @@ MAX_ROWS = 2000
 BASIS_COLUMNS = ("basis", "basis_break")
 #: The colours of partners compared in one chart, in the order given, by name in the theme's
 #: mapping: the first is always the partner colour.
-PARTNER_COLOURS = ("partner", "rest", "related_party", "positive", "partner_light", "basis",
-                   "total")
+PARTNER_COLOURS = ("partner", "rest", RELATED_PARTY, "positive", "partner_light", "basis", "total")
 
 
-def values(frame: pl.DataFrame, columns: list[str] | tuple[str, ...] | None = None,
-           ) -> list[dict[str, Any]]:
+def values(
+    frame: pl.DataFrame,
+    columns: list[str] | tuple[str, ...] | None = None,
+) -> list[dict[str, Any]]:
     """Rows as JSON-ready dicts: Decimal -> float, dates -> ISO strings, NULL stays null.
 
     Without `columns`, every column but the basis ones (`basis`, `basis_break`): a chart's
@@ -39,8 +41,7 @@ def values(frame: pl.DataFrame, columns: list[str] | tuple[str, ...] | None = No
     if frame.height > MAX_ROWS:
         raise ValueError(f"{frame.height} rows to plot: aggregate in SQL first")
     selected = frame.select(columns) if columns else frame.drop(BASIS_COLUMNS, strict=False)
-    return [{key: _plain(value) for key, value in row.items()} for row in selected.iter_rows(
-        named=True)]
+    return [{key: _plain(value) for key, value in row.items()} for row in selected.iter_rows(named=True)]
 
 
 def inline(rows: list[dict[str, Any]]) -> alt.Data:
@@ -72,13 +73,30 @@ def max_abs(frame: pl.DataFrame, *columns: str) -> float:
     return max(found, default=0.0)
 
 
+def name_label(name: str) -> str:
+    """A stream or counterparty class as a reader sees it: `value_added_services` becomes
+    `value added services`, then `format.label` (cleaned, cut to its limit)."""
+    return fmt.label(name.replace("_", " "))
+
+
+def text_tooltip(*fields: tuple[str, str]) -> list[Any]:
+    """One text tooltip per (field, title), in order."""
+    import altair as alt
+
+    return [alt.Tooltip(f"{name}:N", title=title) for name, title in fields]
+
+
 def partner_colours(count: int) -> list[str]:
     """Colours for `count` partners compared in one chart (cycling past the last)."""
     return [COLOURS[PARTNER_COLOURS[index % len(PARTNER_COLOURS)]] for index in range(count)]
 
 
-def period_x(ctx: ChartContext, field: str = "period_start", title: str | None = None,
-             domain: list[dict[str, Any]] | None = None) -> alt.X:
+def period_x(
+    ctx: ChartContext,
+    field: str = "period_start",
+    title: str | None = None,
+    domain: list[dict[str, Any]] | None = None,
+) -> alt.X:
     """The time axis, in UTC so dates never shift with the viewer's timezone: by quarter
     (`utcyearquarter`) or year (`utcyear`), labelled by year. Half-years, and every period of a
     fiscal year that does not end in December, sit at their first day (Vega-Lite has no
@@ -89,8 +107,12 @@ def period_x(ctx: ChartContext, field: str = "period_start", title: str | None =
     unit: Any = EXACT_UNIT if exact_dates(ctx) else ctx.words.time_unit
     axis = alt.Axis(format="%Y", labelAngle=0, tickCount="year", labelFlush=True)
     if ctx.year_end_month != CALENDAR_YEAR_END:
-        axis = alt.Axis(values=fiscal_year_starts(ctx), labelAngle=0, labelFlush=True,
-                        labelExpr="'FY' + (utcyear(datum.value) + 1)")
+        axis = alt.Axis(
+            values=fiscal_year_starts(ctx),
+            labelAngle=0,
+            labelFlush=True,
+            labelExpr="'FY' + (utcyear(datum.value) + 1)",
+        )
     scale = alt.Scale(type="utc", domain=domain) if domain else alt.Scale(type="utc")
     return alt.X(f"{field}:T", timeUnit=unit, title=title, axis=axis, scale=scale)
 
@@ -105,8 +127,7 @@ def period_bar_x(ctx: ChartContext) -> dict[str, Any]:
     starts = [d for d in ctx.frame["period_start"].to_list() if d is not None]
     ends = [d for d in ctx.frame["period_end"].to_list() if d is not None]
     domain = [_datetime(min(starts)), _datetime(max(ends))] if starts and ends else None
-    return {"x": period_x(ctx, domain=domain),
-            "x2": alt.X2("period_end:T", timeUnit=EXACT_UNIT)}
+    return {"x": period_x(ctx, domain=domain), "x2": alt.X2("period_end:T", timeUnit=EXACT_UNIT)}
 
 
 def _datetime(day: dt.date) -> dict[str, Any]:
@@ -125,8 +146,11 @@ def exact_dates(ctx: ChartContext) -> bool:
 
 def fiscal_year_starts(ctx: ChartContext) -> list[dict[str, Any]]:
     """The first days of the fiscal years the chart's periods fall in, as Vega-Lite DateTimes."""
-    starts = [d for d in ctx.frame["period_start"].to_list() if d is not None] \
-        if "period_start" in ctx.frame.columns else []
+    starts = (
+        [d for d in ctx.frame["period_start"].to_list() if d is not None]
+        if "period_start" in ctx.frame.columns
+        else []
+    )
     if not starts:
         return []
     month = ctx.year_end_month
@@ -138,8 +162,7 @@ def amount_axis(currency: str, largest: float, title: str) -> alt.Axis:
     """Y axis for amounts in the data's currency and unit (`$120M`)."""
     import altair as alt
 
-    return alt.Axis(labelExpr=fmt.currency_label_expr(currency, largest), title=title,
-                    tickCount=6)
+    return alt.Axis(labelExpr=fmt.currency_label_expr(currency, largest), title=title, tickCount=6)
 
 
 def share_axis(title: str) -> alt.Axis:
@@ -148,8 +171,9 @@ def share_axis(title: str) -> alt.Axis:
     return alt.Axis(format=".0%", title=title, tickCount=6)
 
 
-def finish(chart: Any, title: str, subtitle: str, sources: list[Any],
-           notes: list[str] | None = None) -> alt.VConcatChart:
+def finish(
+    chart: Any, title: str, subtitle: str, sources: list[Any], notes: list[str] | None = None
+) -> alt.VConcatChart:
     """Wrap a chart with its title and subtitle on top and the footnote underneath: `notes`
     (the basis and publication date, when they matter), then the sources.
 
@@ -157,11 +181,18 @@ def finish(chart: Any, title: str, subtitle: str, sources: list[Any],
     import altair as alt
 
     lines = [line for note in notes or [] for line in fmt.footnote_lines(note)]
-    footnote = alt.TitleParams([*lines, *fmt.source_footnote(sources)], orient="bottom",
-                               anchor="start", fontSize=10, fontWeight="normal",
-                               color=COLOURS["muted"], offset=14)
-    heading = alt.TitleParams(fmt.label(title, fmt.TITLE_LIMIT),
-                              subtitle=fmt.label(subtitle, fmt.SUBTITLE_LIMIT))
+    footnote = alt.TitleParams(
+        [*lines, *fmt.source_footnote(sources)],
+        orient="bottom",
+        anchor="start",
+        fontSize=10,
+        fontWeight="normal",
+        color=COLOURS["muted"],
+        offset=14,
+    )
+    heading = alt.TitleParams(
+        fmt.label(title, fmt.TITLE_LIMIT), subtitle=fmt.label(subtitle, fmt.SUBTITLE_LIMIT)
+    )
     return alt.vconcat(chart.properties(title=footnote)).properties(title=heading)
 
 

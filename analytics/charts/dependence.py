@@ -1,21 +1,22 @@
 """The headline chart: the partner's share of total revenue per period, in context.
 
 Around the share line sit the 10% major-customer threshold, the partnership period shaded from
-the `partnerships` query and dated events from the `events` query; undisclosed periods are gaps,
-and a share that is a lower bound (a group member undisclosed) is a hollow point labelled `≥`.
-The total-revenue line leaves one-offs out (a diamond marks the share including them), and
-shares printed only as percentages are their own markers (`charts.markers`). The y scale spans
-every value, so a share above 100% or below 0 is drawn, never clipped. The lines break where
-the accounting basis changes, at a labelled rule (`charts.basis`). Given several partners, it
-draws one share line per partner (`charts.dependence_compared`).
+the `partnerships` query and dated events from the `events` query (`charts.dependence_layers`);
+undisclosed periods are gaps, and a share that is a lower bound (a group member undisclosed) is
+a hollow point labelled `≥`. The total-revenue line leaves one-offs out (a diamond marks the
+share including them), and shares printed only as percentages are their own markers
+(`charts.markers`). The y scale spans every value, so a share above 100% or below 0 is drawn,
+never clipped. The lines break where the accounting basis changes, at a labelled rule
+(`charts.basis`). Given several partners, it draws one share line per partner
+(`charts.dependence_compared`).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from analytics.charts import basis, common, markers
+from analytics.charts import dependence_layers as context
 from analytics.charts import format as fmt
 from analytics.charts.registry import ChartContext, chart
 from analytics.charts.theme import COLOURS, HEIGHT, WIDTH
@@ -24,18 +25,12 @@ if TYPE_CHECKING:
     from analytics.charts.registry import Sentence
     from analytics.publish.key_figures import Frames, KeyFigures
 
-MAJOR_CUSTOMER_THRESHOLD = 0.10
-SHADED_KIND = "strategic_cooperation"
-#: Basis-change labels sit below the three staggered rows of event labels.
-BASIS_LABEL_TOP = 4 + 15 * 3
-
 
 def dependence_headline(frames: Frames, figures: KeyFigures) -> Sentence:
     """The share's course from the first to the latest period; several partners: who led when."""
     from analytics.publish import compared, headlines
 
-    return compared.headline(figures) if figures.compared \
-        else headlines.dependence_headline(figures)
+    return compared.headline(figures) if figures.compared else headlines.dependence_headline(figures)
 
 
 def dependence_notes(frames: Frames, figures: KeyFigures) -> list[str]:
@@ -45,33 +40,59 @@ def dependence_notes(frames: Frames, figures: KeyFigures) -> list[str]:
 
     shown = frames.dependence if frames.compared is None else frames.compared
     rows = shown.filter(shown["share_of_total"].is_not_null())
-    names = {key: scope.short for key, scope in zip(frames.subject.partners,
-                                                     frames.subject.scopes, strict=True)}
+    names = {
+        key: scope.short for key, scope in zip(frames.subject.partners, frames.subject.scopes, strict=True)
+    }
     several = len(basis_runs(frames.dependence)) > 1
-    return [_note_line(row, names.get(str(row.get("partner")), frames.subject.scope.short),
-                       figures, several)
-            for row in rows.sort("period_start", maintain_order=True).iter_rows(named=True)]
+    return [
+        _note_line(row, names.get(str(row.get("partner")), frames.subject.scope.short), figures, several)
+        for row in rows.sort("period_start", maintain_order=True).iter_rows(named=True)
+    ]
 
 
 def _note_line(row: dict[str, Any], partner: str, figures: KeyFigures, several: bool) -> str:
     """`Q4 2013: Alibaba $28.5M of $71.4M (39.9%). Source: ...` (`at least` for a lower bound)."""
     bound, money = bool(row.get("share_is_lower_bound")), figures.currency
     basis_name = f", {fmt.label(row['basis'])}" if several and row.get("basis") else ""
-    return (f"{fmt.format_period(row['period'], figures.year_end_month)}: {partner} "
-            f"{fmt.format_money(row['partner_revenue'], money, lower_bound=bound)} of "
-            f"{fmt.format_money(row['total_revenue'], money)} "
-            f"({fmt.format_share(row['share_of_total'], exact=True, lower_bound=bound)})"
-            f"{basis_name}. Source: {row['source']}")
+    return (
+        f"{fmt.format_period(row['period'], figures.year_end_month)}: {partner} "
+        f"{fmt.format_money(row['partner_revenue'], money, lower_bound=bound)} of "
+        f"{fmt.format_money(row['total_revenue'], money)} "
+        f"({fmt.format_share(row['share_of_total'], exact=True, lower_bound=bound)})"
+        f"{basis_name}. Source: {row['source']}"
+    )
 
 
-@chart("partner_dependence", query="partner_dependence", several_partners=True,
-       headline=dependence_headline, notes=dependence_notes,
-       columns=("period", "period_start", "period_end", "currency", "partner", "partner_revenue",
-                "total_revenue", "share_of_total", "partner_stream", "share_of_stream",
-                "share_is_lower_bound", "share_of_total_excl_one_offs", "has_one_off",
-                "one_off_revenue", "one_off_counterparties", "disclosed_share_of_total",
-                "disclosed_share_of_stream", "disclosed_share_of_total_precision",
-                "disclosed_share_of_stream_precision", "disclosed_source", "source"))
+@chart(
+    "partner_dependence",
+    query="partner_dependence",
+    several_partners=True,
+    headline=dependence_headline,
+    notes=dependence_notes,
+    columns=(
+        "period",
+        "period_start",
+        "period_end",
+        "currency",
+        "partner",
+        "partner_revenue",
+        "total_revenue",
+        "share_of_total",
+        "partner_stream",
+        "share_of_stream",
+        "share_is_lower_bound",
+        "share_of_total_excl_one_offs",
+        "has_one_off",
+        "one_off_revenue",
+        "one_off_counterparties",
+        "disclosed_share_of_total",
+        "disclosed_share_of_stream",
+        "disclosed_share_of_total_precision",
+        "disclosed_share_of_stream_precision",
+        "disclosed_source",
+        "source",
+    ),
+)
 def partner_dependence(ctx: ChartContext) -> Any:
     """The partner's share of total revenue and of its own stream, with threshold and events
     (several partners: each one's share of total revenue)."""
@@ -82,18 +103,29 @@ def partner_dependence(ctx: ChartContext) -> Any:
 
         return compared(ctx)
     frame = ctx.frame
-    layers = [*_shading(ctx), threshold_layer(), *_share_lines(ctx), _last_value(ctx),
-              *event_layers(ctx), *basis.rule_layers(ctx, top=BASIS_LABEL_TOP)]
-    body = alt.layer(*[layer for layer in layers if layer is not None]).properties(
-        width=WIDTH, height=HEIGHT)
+    layers = [
+        *context.shading_layers(ctx),
+        context.threshold_layer(),
+        *_share_lines(ctx),
+        _last_value(ctx),
+        *context.event_layers(ctx),
+        *basis.rule_layers(ctx, top=context.BASIS_LABEL_TOP),
+    ]
+    body = alt.layer(*[layer for layer in layers if layer is not None]).properties(width=WIDTH, height=HEIGHT)
     title = f"{fmt.possessive(ctx.company)} revenue dependence on {ctx.title_partner}"
     bound = "; hollow ≥ = lower bound (a member undisclosed)" if has_lower_bounds(ctx) else ""
-    subtitle = (f"{ctx.partner} revenue as % of total revenue, {ctx.words.by} "
-                f"{common.period_label(frame, ctx.year_end_month)}; gaps = not disclosed{bound}"
-                f"{markers.one_off_note(ctx)}{markers.disclosed_note(ctx)}")
-    return common.finish(body, title, subtitle,
-                         [*frame["source"].to_list(), *frame["disclosed_source"].to_list()],
-                         basis.notes(ctx))
+    subtitle = (
+        f"{ctx.partner} revenue as % of total revenue, {ctx.words.by} "
+        f"{common.period_label(frame, ctx.year_end_month)}; gaps = not disclosed{bound}"
+        f"{markers.one_off_note(ctx)}{markers.disclosed_note(ctx)}"
+    )
+    return common.finish(
+        body,
+        title,
+        subtitle,
+        [*frame["source"].to_list(), *frame["disclosed_source"].to_list()],
+        basis.notes(ctx),
+    )
 
 
 def has_lower_bounds(ctx: ChartContext) -> bool:
@@ -113,22 +145,29 @@ def _series(ctx: ChartContext) -> list[dict[str, Any]]:
     frame, currency = ctx.frame, common.currency_of(ctx.frame)
     largest = common.max_abs(frame, "total_revenue")
     stream = usual_stream(ctx)
-    total_series = ("% of total revenue excl. one-offs" if markers.has_one_offs(ctx)
-                    else "% of total revenue")
+    total_series = "% of total revenue excl. one-offs" if markers.has_one_offs(ctx) else "% of total revenue"
     bounds = has_lower_bounds(ctx)
     rows = []
     for row in common.values(frame):
         bound = bool(row["share_is_lower_bound"])
-        for series, key in ((total_series, "share_of_total_excl_one_offs"),
-                            (f"% of {stream} revenue", "share_of_stream")):
+        for series, key in (
+            (total_series, "share_of_total_excl_one_offs"),
+            (f"% of {stream} revenue", "share_of_stream"),
+        ):
             partner_revenue = fmt.format_money(row["partner_revenue"], currency, scale=largest)
-            rows.append({"period": row["period"], "period_start": row["period_start"],
-                         "partner": ctx.partner, "series": series, "share": row[key],
-                         "share_label": common.at_least(fmt.format_share(row[key], exact=True), bound),
-                         "partner_revenue": common.at_least(partner_revenue, bound),
-                         "total_revenue": fmt.format_money(row["total_revenue"], currency,
-                                                           scale=largest),
-                         **({"lower_bound": bound} if bounds else {})})
+            rows.append(
+                {
+                    "period": row["period"],
+                    "period_start": row["period_start"],
+                    "partner": ctx.partner,
+                    "series": series,
+                    "share": row[key],
+                    "share_label": common.at_least(fmt.format_share(row[key], exact=True), bound),
+                    "partner_revenue": common.at_least(partner_revenue, bound),
+                    "total_revenue": fmt.format_money(row["total_revenue"], currency, scale=largest),
+                    **({"lower_bound": bound} if bounds else {}),
+                }
+            )
     return rows
 
 
@@ -138,53 +177,57 @@ def _share_lines(ctx: ChartContext) -> list[Any]:
     rows = _series(ctx)
     apart = basis.annotate(rows, ctx.frame)  # no line across a basis change
     series_names = list(dict.fromkeys(r["series"] for r in rows)) or ["% of total revenue"]
-    colour = alt.Color("series:N", title=None, sort=series_names,
-                       legend=alt.Legend(labelLimit=360), scale=alt.Scale(
-        domain=series_names, range=[COLOURS["partner"], COLOURS["partner_light"]]))
-    y = alt.Y("share:Q", axis=common.share_axis("Share of revenue"),
-              scale=alt.Scale(domain=list(_y_domain(ctx))))
+    colour = alt.Color(
+        "series:N",
+        title=None,
+        sort=series_names,
+        legend=alt.Legend(labelLimit=360),
+        scale=alt.Scale(domain=series_names, range=[COLOURS["partner"], COLOURS["partner_light"]]),
+    )
+    y = alt.Y(
+        "share:Q", axis=common.share_axis("Share of revenue"), scale=alt.Scale(domain=list(_y_domain(ctx)))
+    )
     base = alt.Chart(common.inline(rows)).encode(
-        x=common.period_x(ctx), y=y,
+        x=common.period_x(ctx),
+        y=y,
         color=colour,
-        tooltip=[alt.Tooltip("period:N", title=ctx.words.noun.capitalize()),
-                 alt.Tooltip("series:N", title="Series"),
-                 alt.Tooltip("share_label:N", title="Share"),
-                 alt.Tooltip("partner:N", title="Partner"),
-                 alt.Tooltip("partner_revenue:N", title="Partner revenue"),
-                 alt.Tooltip("total_revenue:N", title="Total revenue"),
-                 *basis.tooltip(rows)], **apart)
+        tooltip=[
+            alt.Tooltip("period:N", title=ctx.words.noun.capitalize()),
+            alt.Tooltip("series:N", title="Series"),
+            alt.Tooltip("share_label:N", title="Share"),
+            alt.Tooltip("partner:N", title="Partner"),
+            alt.Tooltip("partner_revenue:N", title="Partner revenue"),
+            alt.Tooltip("total_revenue:N", title="Total revenue"),
+            *basis.tooltip(rows),
+        ],
+        **apart,
+    )
     line = base.mark_line(invalid="break-paths-show-domains")
     points = base.mark_point(invalid="break-paths-show-domains")
     extra = markers.marker_layers(ctx, usual_stream(ctx), y)
     if not has_lower_bounds(ctx):
         return [line, points, *extra]
-    hollow = base.mark_point(invalid="break-paths-show-domains", filled=False, size=90,
-                             strokeWidth=2).transform_filter("datum.lower_bound")
+    hollow = base.mark_point(
+        invalid="break-paths-show-domains", filled=False, size=90, strokeWidth=2
+    ).transform_filter("datum.lower_bound")
     return [line, points.transform_filter("!datum.lower_bound"), hollow, *extra]
 
 
 def _y_domain(ctx: ChartContext) -> tuple[float, float]:
     """From 0 (or the lowest share, when one is negative) to above the highest: every share
     plotted, lines and markers, lies inside, so none is clipped (a share may pass 100%)."""
-    shares = [v for c in ("share_of_total", "share_of_stream", "share_of_total_excl_one_offs")
-              for v in ctx.frame[c].to_list() if v is not None]
+    shares = [
+        v
+        for c in ("share_of_total", "share_of_stream", "share_of_total_excl_one_offs")
+        for v in ctx.frame[c].to_list()
+        if v is not None
+    ]
     shares += markers.marker_values(ctx, usual_stream(ctx))
     low = min([0.0, *shares])
-    return (round(low * 1.15, 2) if low < 0 else 0.0,
-            round(max([MAJOR_CUSTOMER_THRESHOLD * 1.5, *shares]) * 1.15, 2))
-
-
-def threshold_layer() -> Any:
-    import altair as alt
-
-    data = common.inline([{"y": MAJOR_CUSTOMER_THRESHOLD,
-                             "label": "10% major-customer threshold"}])
-    rule = alt.Chart(data).mark_rule(strokeDash=[6, 4], color=COLOURS["threshold"]).encode(
-        y="y:Q")
-    text = alt.Chart(data).mark_text(align="right", baseline="bottom", dy=-3, dx=-2,
-                                     color=COLOURS["threshold"], fontSize=11).encode(
-        y="y:Q", x=alt.value(WIDTH), text="label:N")
-    return alt.layer(rule, text)
+    return (
+        round(low * 1.15, 2) if low < 0 else 0.0,
+        round(max([context.MAJOR_CUSTOMER_THRESHOLD * 1.5, *shares]) * 1.15, 2),
+    )
 
 
 def _last_value(ctx: ChartContext) -> Any:
@@ -195,83 +238,21 @@ def _last_value(ctx: ChartContext) -> Any:
     known = ctx.frame.filter(ctx.frame[column].is_not_null())
     if not known.height:
         return None
-    last = common.values(known.tail(1), ["period", "period_start", column,
-                                         "share_is_lower_bound", "has_one_off"])[0]
+    last = common.values(
+        known.tail(1), ["period", "period_start", column, "share_is_lower_bound", "has_one_off"]
+    )[0]
     share = common.at_least(fmt.format_share(last[column], exact=True), last.pop("share_is_lower_bound"))
     excluding = " excl. one-offs" if last.pop("has_one_off") else ""
     last["label"] = f"{share} ({fmt.format_period(last['period'], ctx.year_end_month)}{excluding})"
-    return alt.Chart(common.inline([last])).mark_text(
-        align="left", dx=8, dy=-8, fontWeight="bold", color=COLOURS["partner"], fontSize=13,
-    ).encode(x=common.period_x(ctx), y=f"{column}:Q", text="label:N")
-
-
-def shown_dates(ctx: ChartContext) -> tuple[str, str] | None:
-    """The first period's start and the last period's end (ISO), None when nothing is shown."""
-    if not ctx.frame.height:
-        return None
-    return (ctx.frame["period_start"][0].isoformat(), ctx.frame["period_end"][-1].isoformat())
-
-
-def _shading(ctx: ChartContext) -> list[Any]:
-    """Shade the partnership periods (`shading_rows`), each labelled at the bottom."""
-    import altair as alt
-
-    rows = shading_rows(ctx, ctx.fetch("partnerships"))
-    if not rows:
-        return []
-    data = common.inline(rows)
-    x = alt.X("start:T", scale=alt.Scale(type="utc"))
-    rect = alt.Chart(data).mark_rect(color=COLOURS["shading"], opacity=0.55).encode(
-        x=x, x2="end:T", tooltip=[alt.Tooltip("label:N", title="Partnership"),
-                                  alt.Tooltip("start:T", title="From", format="%Y-%m-%d"),
-                                  alt.Tooltip("end:T", title="To", format="%Y-%m-%d")])
-    text = alt.Chart(data).mark_text(align="left", baseline="bottom", dx=4, y=HEIGHT - 2,
-                                     color=COLOURS["muted"], fontSize=11).encode(
-        x=x, text="label:N")
-    return [rect, text]
-
-
-def shading_rows(ctx: ChartContext, spans: Any) -> list[dict[str, Any]]:
-    """The partnership spans to shade (the strategic cooperation if any, else every one),
-    clipped to the periods shown; an open end runs to the last period."""
-    domain = shown_dates(ctx)
-    if domain is None:
-        return []
-    if SHADED_KIND in spans["kind"].to_list():
-        spans = spans.filter(spans["kind"] == SHADED_KIND)
-    rows = []
-    for span in spans.iter_rows(named=True):
-        start = max(span["start_date"].isoformat(), domain[0])
-        end = min((span["end_date"] or dt.date.max).isoformat(), domain[1])
-        if start < end:
-            kind = fmt.label(span["kind"].replace("_", " "))
-            rows.append({"start": start, "end": end, "kind": kind, "label": kind.capitalize()})
-    return rows
-
-
-def event_layers(ctx: ChartContext) -> list[Any]:
-    """A dashed rule per dated event inside the shown range, labels staggered to avoid overlap."""
-    import altair as alt
-
-    domain = shown_dates(ctx)
-    if domain is None:
-        return []
-    events = ctx.fetch("events")
-    by_date: dict[str, list[str]] = {}
-    for event in events.iter_rows(named=True):
-        day = event["event_date"].isoformat()
-        if domain[0] <= day <= domain[1]:
-            by_date.setdefault(day, []).append(event["label"])
-    rows = [{"date": day, "label": fmt.label(" / ".join(labels)), "y_px": 4 + 15 * (index % 3)}
-            for index, (day, labels) in enumerate(sorted(by_date.items()))]
-    if not rows:
-        return []
-    data = common.inline(rows)
-    x = alt.X("date:T", scale=alt.Scale(type="utc"))
-    rule = alt.Chart(data).mark_rule(strokeDash=[2, 3], color=COLOURS["event"]).encode(
-        x=x, tooltip=[alt.Tooltip("date:T", title="Date", format="%Y-%m-%d"),
-                      alt.Tooltip("label:N", title="Event")])
-    text = alt.Chart(data).mark_text(align="left", baseline="top", dx=4, color=COLOURS["event"],
-                                     fontSize=11).encode(
-        x=x, y=alt.Y("y_px:Q", scale=None, axis=None), text="label:N")
-    return [rule, text]
+    return (
+        alt.Chart(common.inline([last]))
+        .mark_text(
+            align="left",
+            dx=8,
+            dy=-8,
+            fontWeight="bold",
+            color=COLOURS["partner"],
+            fontSize=13,
+        )
+        .encode(x=common.period_x(ctx), y=f"{column}:Q", text="label:N")
+    )

@@ -14,6 +14,7 @@ import dataclasses
 from typing import Any
 
 from analytics.charts import basis, common, dependence, markers
+from analytics.charts import dependence_layers as context
 from analytics.charts import format as fmt
 from analytics.charts.registry import ChartContext
 from analytics.charts.subject import and_list
@@ -26,24 +27,34 @@ def compared(ctx: ChartContext) -> Any:
 
     names = partner_names(ctx)
     colour = _colour(list(names.values()))
-    layers = [*_shading(ctx), dependence.threshold_layer(), *_share_lines(ctx, colour),
-              _last_values(ctx, colour), *dependence.event_layers(ctx),
-              *basis.rule_layers(ctx, top=dependence.BASIS_LABEL_TOP)]
-    body = alt.layer(*[layer for layer in layers if layer is not None]).properties(
-        width=WIDTH, height=HEIGHT)
+    layers = [
+        *_shading(ctx),
+        context.threshold_layer(),
+        *_share_lines(ctx, colour),
+        _last_values(ctx, colour),
+        *context.event_layers(ctx),
+        *basis.rule_layers(ctx, top=context.BASIS_LABEL_TOP),
+    ]
+    body = alt.layer(*[layer for layer in layers if layer is not None]).properties(width=WIDTH, height=HEIGHT)
     shown = [scope.short for scope in ctx.scopes]
     title = f"{fmt.possessive(ctx.company)} revenue dependence on {and_list(shown)}"
-    bound = "; hollow ≥ = lower bound (a member undisclosed)" \
-        if dependence.has_lower_bounds(ctx) else ""
-    groups = "".join(f"; {scope.short} = {', '.join(scope.members)}"
-                     for scope in ctx.scopes if scope.is_group)
-    subtitle = (f"Each partner's revenue as % of total revenue, {ctx.words.by} "
-                f"{common.period_label(ctx.frame, ctx.year_end_month)}; gaps = not disclosed{bound}{groups}"
-                f"{markers.one_off_note(_first_partner(ctx))}"
-                f"{markers.disclosed_note(_marked(ctx))}")
-    return common.finish(body, title, subtitle,
-                         [*ctx.frame["source"].to_list(),
-                          *ctx.frame["disclosed_source"].to_list()], basis.notes(ctx))
+    bound = "; hollow ≥ = lower bound (a member undisclosed)" if dependence.has_lower_bounds(ctx) else ""
+    groups = "".join(
+        f"; {scope.short} = {', '.join(scope.members)}" for scope in ctx.scopes if scope.is_group
+    )
+    subtitle = (
+        f"Each partner's revenue as % of total revenue, {ctx.words.by} "
+        f"{common.period_label(ctx.frame, ctx.year_end_month)}; gaps = not disclosed{bound}{groups}"
+        f"{markers.one_off_note(_first_partner(ctx))}"
+        f"{markers.disclosed_note(_marked(ctx))}"
+    )
+    return common.finish(
+        body,
+        title,
+        subtitle,
+        [*ctx.frame["source"].to_list(), *ctx.frame["disclosed_source"].to_list()],
+        basis.notes(ctx),
+    )
 
 
 def partner_names(ctx: ChartContext) -> dict[str, str]:
@@ -54,9 +65,13 @@ def partner_names(ctx: ChartContext) -> dict[str, str]:
 def _colour(shown: list[str], legend: bool = True) -> Any:
     import altair as alt
 
-    return alt.Color("partner:N", title=None, sort=shown,
-                     legend=alt.Legend(labelLimit=360) if legend else None,
-                     scale=alt.Scale(domain=shown, range=common.partner_colours(len(shown))))
+    return alt.Color(
+        "partner:N",
+        title=None,
+        sort=shown,
+        legend=alt.Legend(labelLimit=360) if legend else None,
+        scale=alt.Scale(domain=shown, range=common.partner_colours(len(shown))),
+    )
 
 
 def _first_partner(ctx: ChartContext) -> ChartContext:
@@ -70,8 +85,9 @@ def _marked(ctx: ChartContext) -> ChartContext:
     is drawn to set them beside)."""
     import polars as pl
 
-    return dataclasses.replace(ctx, frame=ctx.frame.with_columns(
-        pl.lit(None, pl.Float64).alias("disclosed_share_of_stream")))
+    return dataclasses.replace(
+        ctx, frame=ctx.frame.with_columns(pl.lit(None, pl.Float64).alias("disclosed_share_of_stream"))
+    )
 
 
 def _rows(ctx: ChartContext) -> list[dict[str, Any]]:
@@ -84,18 +100,26 @@ def _rows(ctx: ChartContext) -> list[dict[str, Any]]:
     for row in common.values(frame):
         bound = bool(row["share_is_lower_bound"])
         stream = fmt.label((row["partner_stream"] or "its stream").replace("_", " "))
-        rows.append({
-            "period": row["period"], "period_start": row["period_start"],
-            "partner": names.get(row["partner"], fmt.label(row["partner"])),
-            "share": row["share_of_total_excl_one_offs"],
-            "share_label": common.at_least(
-                fmt.format_share(row["share_of_total_excl_one_offs"], exact=True), bound),
-            "stream_share_label": common.at_least(
-                fmt.format_share(row["share_of_stream"], exact=True), bound) + f" of {stream} revenue",
-            "partner_revenue": common.at_least(
-                fmt.format_money(row["partner_revenue"], currency, scale=largest), bound),
-            "total_revenue": fmt.format_money(row["total_revenue"], currency, scale=largest),
-            **({"lower_bound": bound} if bounds else {})})
+        rows.append(
+            {
+                "period": row["period"],
+                "period_start": row["period_start"],
+                "partner": names.get(row["partner"], fmt.label(row["partner"])),
+                "share": row["share_of_total_excl_one_offs"],
+                "share_label": common.at_least(
+                    fmt.format_share(row["share_of_total_excl_one_offs"], exact=True), bound
+                ),
+                "stream_share_label": common.at_least(
+                    fmt.format_share(row["share_of_stream"], exact=True), bound
+                )
+                + f" of {stream} revenue",
+                "partner_revenue": common.at_least(
+                    fmt.format_money(row["partner_revenue"], currency, scale=largest), bound
+                ),
+                "total_revenue": fmt.format_money(row["total_revenue"], currency, scale=largest),
+                **({"lower_bound": bound} if bounds else {}),
+            }
+        )
     return rows
 
 
@@ -104,27 +128,31 @@ def _share_lines(ctx: ChartContext, colour: Any) -> list[Any]:
 
     rows = _rows(ctx)
     apart = basis.annotate(rows, ctx.frame)  # no line across a basis change
-    total = "Share of total revenue excl. one-offs" if markers.has_one_offs(ctx) \
-        else "Share of total revenue"
-    y = alt.Y("share:Q", axis=common.share_axis(total),
-              scale=alt.Scale(domain=list(_y_domain(ctx))))
+    total = "Share of total revenue excl. one-offs" if markers.has_one_offs(ctx) else "Share of total revenue"
+    y = alt.Y("share:Q", axis=common.share_axis(total), scale=alt.Scale(domain=list(_y_domain(ctx))))
     base = alt.Chart(common.inline(rows)).encode(
-        x=common.period_x(ctx), y=y, color=colour,
-        tooltip=[alt.Tooltip("period:N", title=ctx.words.noun.capitalize()),
-                 alt.Tooltip("partner:N", title="Partner"),
-                 alt.Tooltip("share_label:N", title="Share of total revenue"),
-                 alt.Tooltip("stream_share_label:N", title="Share of its stream"),
-                 alt.Tooltip("partner_revenue:N", title="Partner revenue"),
-                 alt.Tooltip("total_revenue:N", title="Total revenue"),
-                 *basis.tooltip(rows)], **apart)
+        x=common.period_x(ctx),
+        y=y,
+        color=colour,
+        tooltip=[
+            alt.Tooltip("period:N", title=ctx.words.noun.capitalize()),
+            alt.Tooltip("partner:N", title="Partner"),
+            alt.Tooltip("share_label:N", title="Share of total revenue"),
+            alt.Tooltip("stream_share_label:N", title="Share of its stream"),
+            alt.Tooltip("partner_revenue:N", title="Partner revenue"),
+            alt.Tooltip("total_revenue:N", title="Total revenue"),
+            *basis.tooltip(rows),
+        ],
+        **apart,
+    )
     line = base.mark_line(invalid="break-paths-show-domains")
     points = base.mark_point(invalid="break-paths-show-domains")
-    extra = _one_text_per_period(markers.marker_layers(
-        _marked(ctx), dependence.usual_stream(ctx), y))
+    extra = _one_text_per_period(markers.marker_layers(_marked(ctx), dependence.usual_stream(ctx), y))
     if not dependence.has_lower_bounds(ctx):
         return [line, points, *extra]
-    hollow = base.mark_point(invalid="break-paths-show-domains", filled=False, size=90,
-                             strokeWidth=2).transform_filter("datum.lower_bound")
+    hollow = base.mark_point(
+        invalid="break-paths-show-domains", filled=False, size=90, strokeWidth=2
+    ).transform_filter("datum.lower_bound")
     return [line, points.transform_filter("!datum.lower_bound"), hollow, *extra]
 
 
@@ -146,12 +174,18 @@ def _one_text_per_period(layers: list[Any]) -> list[Any]:
 def _y_domain(ctx: ChartContext) -> tuple[float, float]:
     """From 0 (or the lowest share, when one is negative) to above the highest share plotted,
     lines and markers, so none is clipped."""
-    shares = [v for c in ("share_of_total", "share_of_total_excl_one_offs")
-              for v in ctx.frame[c].to_list() if v is not None]
+    shares = [
+        v
+        for c in ("share_of_total", "share_of_total_excl_one_offs")
+        for v in ctx.frame[c].to_list()
+        if v is not None
+    ]
     shares += markers.marker_values(_marked(ctx), dependence.usual_stream(ctx))
     low = min([0.0, *shares])
-    return (round(low * 1.15, 2) if low < 0 else 0.0,
-            round(max([dependence.MAJOR_CUSTOMER_THRESHOLD * 1.5, *shares]) * 1.15, 2))
+    return (
+        round(low * 1.15, 2) if low < 0 else 0.0,
+        round(max([context.MAJOR_CUSTOMER_THRESHOLD * 1.5, *shares]) * 1.15, 2),
+    )
 
 
 def _last_values(ctx: ChartContext, colour: Any) -> Any:
@@ -165,20 +199,33 @@ def _last_values(ctx: ChartContext, colour: Any) -> Any:
         mine = known.filter(known["partner"] == key)
         if not mine.height:
             continue
-        last = common.values(mine.tail(1), ["period", "period_start", column,
-                                            "share_is_lower_bound", "has_one_off"])[0]
+        last = common.values(
+            mine.tail(1), ["period", "period_start", column, "share_is_lower_bound", "has_one_off"]
+        )[0]
         share = common.at_least(fmt.format_share(last[column], exact=True), last["share_is_lower_bound"])
         excluding = " excl. one-offs" if last["has_one_off"] else ""
-        rows.append({"period": last["period"], "period_start": last["period_start"],
-                     column: last[column], "partner": name,
-                     "label": f"{name} {share} "
-                              f"({fmt.format_period(last['period'], ctx.year_end_month)}{excluding})"})
+        rows.append(
+            {
+                "period": last["period"],
+                "period_start": last["period_start"],
+                column: last[column],
+                "partner": name,
+                "label": f"{name} {share} "
+                f"({fmt.format_period(last['period'], ctx.year_end_month)}{excluding})",
+            }
+        )
     if not rows:
         return None
-    return alt.Chart(common.inline(rows)).mark_text(
-        align="left", dx=8, dy=-8, fontWeight="bold", fontSize=13).encode(
-        x=common.period_x(ctx), y=f"{column}:Q", text="label:N",
-        color=_colour([scope.short for scope in ctx.scopes], legend=False))
+    return (
+        alt.Chart(common.inline(rows))
+        .mark_text(align="left", dx=8, dy=-8, fontWeight="bold", fontSize=13)
+        .encode(
+            x=common.period_x(ctx),
+            y=f"{column}:Q",
+            text="label:N",
+            color=_colour([scope.short for scope in ctx.scopes], legend=False),
+        )
+    )
 
 
 def _shading(ctx: ChartContext) -> list[Any]:
@@ -188,18 +235,35 @@ def _shading(ctx: ChartContext) -> list[Any]:
     rows = []
     for index, scope in enumerate(ctx.scopes):
         spans = ctx.fetch("partnerships", partner=scope.key or scope.name)
-        for row in dependence.shading_rows(ctx, spans):
-            rows.append({**row, "partner": scope.short, "y_px": HEIGHT - 2 - 14 * index,
-                         "label": f"{row['label']}: {scope.short}"})
+        for row in context.shading_rows(ctx, spans):
+            rows.append(
+                {
+                    **row,
+                    "partner": scope.short,
+                    "y_px": HEIGHT - 2 - 14 * index,
+                    "label": f"{row['label']}: {scope.short}",
+                }
+            )
     if not rows:
         return []
     data = common.inline(rows)
     x = alt.X("start:T", scale=alt.Scale(type="utc"))
-    rect = alt.Chart(data).mark_rect(color=COLOURS["shading"], opacity=0.35).encode(
-        x=x, x2="end:T", tooltip=[alt.Tooltip("label:N", title="Partnership"),
-                                  alt.Tooltip("start:T", title="From", format="%Y-%m-%d"),
-                                  alt.Tooltip("end:T", title="To", format="%Y-%m-%d")])
-    text = alt.Chart(data).mark_text(align="left", baseline="bottom", dx=4, fontSize=11,
-                                     color=COLOURS["muted"]).encode(
-        x=x, y=alt.Y("y_px:Q", scale=None, axis=None), text="label:N")
+    rect = (
+        alt.Chart(data)
+        .mark_rect(color=COLOURS["shading"], opacity=0.35)
+        .encode(
+            x=x,
+            x2="end:T",
+            tooltip=[
+                alt.Tooltip("label:N", title="Partnership"),
+                alt.Tooltip("start:T", title="From", format="%Y-%m-%d"),
+                alt.Tooltip("end:T", title="To", format="%Y-%m-%d"),
+            ],
+        )
+    )
+    text = (
+        alt.Chart(data)
+        .mark_text(align="left", baseline="bottom", dx=4, fontSize=11, color=COLOURS["muted"])
+        .encode(x=x, y=alt.Y("y_px:Q", scale=None, axis=None), text="label:N")
+    )
     return [rect, text]

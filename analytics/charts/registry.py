@@ -28,7 +28,7 @@ Sentence = str | tuple[str, str]
 Headline = Callable[["Frames", "KeyFigures"], Sentence]
 Notes = Callable[["Frames", "KeyFigures"], list[str]]
 
-CHART_MODULES = ("dependence", "revenue", "growth", "concentration")
+CHART_MODULES = ("dependence", "revenue", "revenue_mix", "growth", "concentration")
 
 
 @dataclass(frozen=True)
@@ -96,27 +96,53 @@ class ChartDef:
 CHARTS: dict[str, ChartDef] = {}
 
 
-def chart(name: str, *, query: str, columns: tuple[str, ...], params: tuple[str, ...] = PARAMS,
-          requires: str = "total_revenue", several_partners: bool = False,
-          headline: Headline | None = None, notes: Notes | None = None,
-          ) -> Callable[[Callable[[ChartContext], Any]], Callable[[ChartContext], Any]]:
+def chart(
+    name: str,
+    *,
+    query: str,
+    columns: tuple[str, ...],
+    params: tuple[str, ...] = PARAMS,
+    requires: str = "total_revenue",
+    several_partners: bool = False,
+    headline: Headline | None = None,
+    notes: Notes | None = None,
+) -> Callable[[Callable[[ChartContext], Any]], Callable[[ChartContext], Any]]:
     """Register the decorated function as chart `name` reading `query`, worded by `headline`
     and `notes`."""
 
     def register(build: Callable[[ChartContext], Any]) -> Callable[[ChartContext], Any]:
         doc = (build.__doc__ or "").strip().splitlines()
-        CHARTS[name] = ChartDef(name, query, columns, build, params, doc[0] if doc else "",
-                                requires, several_partners, headline, notes)
+        CHARTS[name] = ChartDef(
+            name,
+            query,
+            columns,
+            build,
+            params,
+            doc[0] if doc else "",
+            requires,
+            several_partners,
+            headline,
+            notes,
+        )
         return build
 
     return register
 
 
 def load_all() -> dict[str, ChartDef]:
-    """Every chart, in registration order (importing the chart modules on first call)."""
+    """Every chart, in the order of `CHART_MODULES` and, within a module, of its definitions
+    (importing the chart modules on first call): the order holds whichever chart module a
+    caller happened to import first."""
     for module in CHART_MODULES:
         importlib.import_module(f"analytics.charts.{module}")
-    return CHARTS
+    return dict(sorted(CHARTS.items(), key=lambda item: _module_position(item[1])))
+
+
+def _module_position(definition: ChartDef) -> int:
+    """Where the module defining a chart stands in `CHART_MODULES` (any other module: last);
+    the sort is stable, so a module's charts keep the order they were defined in."""
+    module = definition.build.__module__.rpartition(".")[2]
+    return CHART_MODULES.index(module) if module in CHART_MODULES else len(CHART_MODULES)
 
 
 def get(name: str) -> ChartDef:

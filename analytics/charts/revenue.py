@@ -1,6 +1,6 @@
-"""Revenue level charts: by source with the partner split out, partner against the rest, and the
-100% mix by source and counterparty class. Amount axes use the data's currency and unit; a
-labelled rule marks the first period on a new accounting basis (`charts.basis`).
+"""Revenue level charts: by source with the partner split out, and the partner against the rest
+(the mix by counterparty class is `charts.revenue_mix`). Amount axes use the data's currency and
+unit; a labelled rule marks the first period on a new accounting basis (`charts.basis`).
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from analytics.charts import format as fmt
 from analytics.charts.dependence import dependence_notes
 from analytics.charts.registry import ChartContext, chart
 from analytics.charts.theme import COLOURS, HEIGHT, WIDTH, stream_colour
+from analytics.store.schema import UNATTRIBUTED
 
 if TYPE_CHECKING:
     from analytics.charts.registry import Sentence
@@ -19,10 +20,7 @@ if TYPE_CHECKING:
 
 NOT_SPLIT = "total (partner not disclosed)"
 ONE_OFF = "one-offs"
-
-
-def _label(name: str) -> str:
-    return fmt.label(name.replace("_", " "))
+EVERYONE_ELSE = "everyone else"
 
 
 def source_headline(frames: Frames, figures: KeyFigures) -> Sentence:
@@ -32,68 +30,141 @@ def source_headline(frames: Frames, figures: KeyFigures) -> Sentence:
     latest = figures.latest
     if latest is None:
         return not_disclosed_here(figures)
-    brought = fmt.format_money(latest.partner_revenue, figures.currency,
-                               lower_bound=latest.lower_bound)
+    brought = fmt.format_money(latest.partner_revenue, figures.currency, lower_bound=latest.lower_bound)
     including = f", which includes {latest.one_off}" if latest.one_off else ""
-    return (f"{figures.partner} brought {brought} of "
-            f"{fmt.format_money(latest.total_revenue, figures.currency)} revenue in "
-            f"{latest.period_name}{including}")
+    return (
+        f"{figures.partner} brought {brought} of "
+        f"{fmt.format_money(latest.total_revenue, figures.currency)} revenue in "
+        f"{latest.period_name}{including}"
+    )
 
 
-@chart("revenue_by_source", headline=source_headline, notes=dependence_notes, query="revenue_by_source",
-       columns=("period", "period_start", "period_end", "currency", "stream", "portion", "one_off",
-                "partner_is_lower_bound", "amount", "total_revenue", "share_of_total",
-                "source"), requires="amount")
+@chart(
+    "revenue_by_source",
+    headline=source_headline,
+    notes=dependence_notes,
+    query="revenue_by_source",
+    columns=(
+        "period",
+        "period_start",
+        "period_end",
+        "currency",
+        "stream",
+        "portion",
+        "one_off",
+        "partner_is_lower_bound",
+        "amount",
+        "total_revenue",
+        "share_of_total",
+        "source",
+    ),
+    requires="amount",
+)
 def revenue_by_source(ctx: ChartContext) -> Any:
     """Stacked quarterly revenue by source, the partner's portion in the partner's colour;
     one-offs in a colour of their own, a partner portion that is a lower bound lightly filled.
     Negative lines (losses) stack below zero."""
     import altair as alt
 
-    frame, currency = ctx.frame, common.currency_of(ctx.frame)
-    largest = common.max_abs(frame, "total_revenue")
-    recurring = frame.filter(~frame["one_off"].fill_null(False))
-    streams = list(dict.fromkeys(s for s in recurring["stream"].to_list()
-                                 if s != "unattributed"))
-    has_one_offs = recurring.height < frame.height
-    categories = [ctx.partner, *[_label(s) for s in streams], "unattributed",
-                  *([ONE_OFF] if has_one_offs else [])]
-    colours = [COLOURS["partner"], *[stream_colour(s, i) for i, s in enumerate(streams)],
-               COLOURS["unattributed"], *([COLOURS["one_off"]] if has_one_offs else [])]
-    rows = []
-    for row in common.values(frame):
-        category = ONE_OFF if row["one_off"] else \
-            ctx.partner if row["portion"] != "rest" else _label(row["stream"])
-        bound = bool(row["partner_is_lower_bound"]) and category == ctx.partner
-        amount = fmt.format_money(row["amount"], currency, scale=largest)
-        rows.append({**row, "category": category, "order": categories.index(category),
-                     "lower_bound": bound, "amount_label": common.at_least(amount, bound),
-                     "share_label": common.at_least(fmt.format_share(row["share_of_total"], exact=True),
-                                                    bound)})
+    currency, largest = common.currency_of(ctx.frame), common.max_abs(ctx.frame, "total_revenue")
+    categories, colours = _source_categories(ctx)
+    rows = _source_rows(ctx, categories, currency, largest)
     bounds = any(row["lower_bound"] for row in rows)
     encoding: dict[str, Any] = {}
     if bounds:  # a lower bound is lightly filled, as in partner_vs_rest
-        encoding["fillOpacity"] = alt.condition("datum.lower_bound", alt.value(0.35),
-                                                alt.value(1.0))
+        encoding["fillOpacity"] = alt.condition("datum.lower_bound", alt.value(0.35), alt.value(1.0))
     words = ctx.words
-    bars = alt.Chart(common.inline(rows)).mark_bar().encode(**encoding,
-        **common.period_bar_x(ctx),
-        y=alt.Y("sum(amount):Q", axis=common.amount_axis(currency, largest, "Revenue")),
-        color=alt.Color("category:N", title=None, sort=categories,
-                        scale=alt.Scale(domain=categories, range=colours)),
-        order=alt.Order("order:Q", sort="ascending"),
-        tooltip=_tooltip(("period", words.noun.capitalize()), ("category", "Source"),
-                         ("amount_label", "Revenue"), ("share_label", "% of total revenue")),
+    bars = (
+        alt.Chart(common.inline(rows))
+        .mark_bar()
+        .encode(
+            **encoding,
+            **common.period_bar_x(ctx),
+            y=alt.Y("sum(amount):Q", axis=common.amount_axis(currency, largest, "Revenue")),
+            color=alt.Color(
+                "category:N", title=None, sort=categories, scale=alt.Scale(domain=categories, range=colours)
+            ),
+            order=alt.Order("order:Q", sort="ascending"),
+            tooltip=common.text_tooltip(
+                ("period", words.noun.capitalize()),
+                ("category", "Source"),
+                ("amount_label", "Revenue"),
+                ("share_label", "% of total revenue"),
+            ),
+        )
     )
     return common.finish(
         basis.with_rules(bars, ctx).properties(width=WIDTH, height=HEIGHT),
         f"{ctx.company} revenue by source, with {_possessive(ctx.title_partner)} portion",
-        f"{words.adjective} revenue ({currency}) stacked by source "
-        f"{common.period_label(frame, ctx.year_end_month)}; "
-        "unattributed = part of total revenue no source explains"
+        _source_subtitle(ctx, currency, bounds),
+        ctx.frame["source"].to_list(),
+        basis.notes(ctx),
+    )
+
+
+def _has_one_offs(ctx: ChartContext) -> bool:
+    return bool(ctx.frame["one_off"].fill_null(False).any())
+
+
+def _source_categories(ctx: ChartContext) -> tuple[list[str], list[str]]:
+    """The stacked categories in order, with their colours: the partner, each recurring
+    stream, the unattributed rest, then the one-offs when there are any."""
+    frame = ctx.frame
+    recurring = frame.filter(~frame["one_off"].fill_null(False))
+    streams = list(dict.fromkeys(s for s in recurring["stream"].to_list() if s != UNATTRIBUTED))
+    one_offs = _has_one_offs(ctx)
+    categories = [
+        ctx.partner,
+        *[common.name_label(s) for s in streams],
+        common.name_label(UNATTRIBUTED),
+        *([ONE_OFF] if one_offs else []),
+    ]
+    colours = [
+        COLOURS["partner"],
+        *[stream_colour(s, i) for i, s in enumerate(streams)],
+        COLOURS[UNATTRIBUTED],
+        *([COLOURS["one_off"]] if one_offs else []),
+    ]
+    return categories, colours
+
+
+def _source_rows(
+    ctx: ChartContext, categories: list[str], currency: str, largest: float
+) -> list[dict[str, Any]]:
+    """The query's rows with their category, stacking order and labels; only the partner's
+    portion can be a lower bound (`≥`)."""
+    rows = []
+    for row in common.values(ctx.frame):
+        category = (
+            ONE_OFF
+            if row["one_off"]
+            else ctx.partner
+            if row["portion"] != "rest"
+            else common.name_label(row["stream"])
+        )
+        bound = bool(row["partner_is_lower_bound"]) and category == ctx.partner
+        amount = fmt.format_money(row["amount"], currency, scale=largest)
+        rows.append(
+            {
+                **row,
+                "category": category,
+                "order": categories.index(category),
+                "lower_bound": bound,
+                "amount_label": common.at_least(amount, bound),
+                "share_label": common.at_least(fmt.format_share(row["share_of_total"], exact=True), bound),
+            }
+        )
+    return rows
+
+
+def _source_subtitle(ctx: ChartContext, currency: str, bounds: bool) -> str:
+    return (
+        f"{ctx.words.adjective} revenue ({currency}) stacked by source "
+        f"{common.period_label(ctx.frame, ctx.year_end_month)}; "
+        f"{common.name_label(UNATTRIBUTED)} = part of total revenue no source explains"
         + ("; light = lower bound (≥: a member undisclosed)" if bounds else "")
-        + ("; one-offs apart" if has_one_offs else ""),
-        frame["source"].to_list(), basis.notes(ctx))
+        + ("; one-offs apart" if _has_one_offs(ctx) else "")
+    )
 
 
 def _possessive(name: str) -> str:
@@ -103,12 +174,6 @@ def _possessive(name: str) -> str:
         short, members = name.split(": ", 1)
         return f"{fmt.possessive(short)} ({members})"
     return fmt.possessive(name)
-
-
-def _tooltip(*fields: tuple[str, str]) -> list[Any]:
-    import altair as alt
-
-    return [alt.Tooltip(f"{name}:N", title=title) for name, title in fields]
 
 
 def rest_headline(frames: Frames, figures: KeyFigures) -> Sentence:
@@ -127,49 +192,65 @@ def rest_headline(frames: Frames, figures: KeyFigures) -> Sentence:
     first_one_off = f" (including {first.one_off})" if first.one_off else ""
     latest_one_off = f", including {latest.one_off}" if latest.one_off else ""
     money = figures.currency
-    return noted(f"Revenue excluding {figures.partner} {verb} from "
-                 f"{fmt.format_money(before, money)} in {first.period_name}{first_one_off} to "
-                 f"{fmt.format_money(after, money)} in {latest.period_name}{latest_one_off}",
-                 across_bases(first, latest))
+    return noted(
+        f"Revenue excluding {figures.partner} {verb} from "
+        f"{fmt.format_money(before, money)} in {first.period_name}{first_one_off} to "
+        f"{fmt.format_money(after, money)} in {latest.period_name}{latest_one_off}",
+        across_bases(first, latest),
+    )
 
 
-@chart("partner_vs_rest", headline=rest_headline, notes=dependence_notes, query="partner_dependence",
-       columns=("period", "period_start", "period_end", "currency", "partner_revenue", "total_revenue",
-                "share_of_total", "share_is_lower_bound", "source"))
+@chart(
+    "partner_vs_rest",
+    headline=rest_headline,
+    notes=dependence_notes,
+    query="partner_dependence",
+    columns=(
+        "period",
+        "period_start",
+        "period_end",
+        "currency",
+        "partner_revenue",
+        "total_revenue",
+        "share_of_total",
+        "share_is_lower_bound",
+        "source",
+    ),
+)
 def partner_vs_rest(ctx: ChartContext) -> Any:
     """The partner's revenue against everyone else's; quarters without a split show the total."""
     import altair as alt
 
     frame, currency = ctx.frame, common.currency_of(ctx.frame)
+    categories = [ctx.partner, EVERYONE_ELSE, NOT_SPLIT]
     largest = common.max_abs(frame, "total_revenue")
-    categories = [ctx.partner, "everyone else", NOT_SPLIT]
     bounds = bool(frame["share_is_lower_bound"].fill_null(False).any())
-    rows = [part for row in common.values(frame) for part in _split(row, ctx.partner)]
-    for row in rows:
-        bound = row.pop("lower_bound")
-        mark = ("≥" if row["category"] == ctx.partner else "≤") if bound else ""
-        row["amount_label"] = mark + fmt.format_money(row["amount"], currency, scale=largest)
-        row["order"] = categories.index(row["category"])
-        if bounds:
-            row["lower_bound"] = bound
+    rows = _rest_rows(ctx, categories, currency, largest, bounds)
     encoding: dict[str, Any] = {}
     if bounds:  # a lower bound is a hollow bar: outlined, lightly filled
-        encoding["fillOpacity"] = alt.condition("datum.lower_bound", alt.value(0.25),
-                                                alt.value(1.0))
+        encoding["fillOpacity"] = alt.condition("datum.lower_bound", alt.value(0.25), alt.value(1.0))
     words = ctx.words
     outline: dict[str, Any] = {"stroke": COLOURS["partner"], "strokeWidth": 1} if bounds else {}
-    bars = alt.Chart(common.inline(rows)).mark_bar(**outline).encode(
-
-        **common.period_bar_x(ctx),
-        y=alt.Y("amount:Q", stack="zero",
-                axis=common.amount_axis(currency, largest, "Revenue")),
-        color=alt.Color("category:N", title=None, sort=categories, scale=alt.Scale(
-            domain=categories,
-            range=[COLOURS["partner"], COLOURS["rest"], COLOURS["unattributed"]])),
-        order=alt.Order("order:Q", sort="ascending"),
-        tooltip=_tooltip(("period", words.noun.capitalize()), ("category", "Revenue from"),
-                         ("amount_label", "Revenue")),
-        **encoding,
+    bars = (
+        alt.Chart(common.inline(rows))
+        .mark_bar(**outline)
+        .encode(
+            **common.period_bar_x(ctx),
+            y=alt.Y("amount:Q", stack="zero", axis=common.amount_axis(currency, largest, "Revenue")),
+            color=alt.Color(
+                "category:N",
+                title=None,
+                sort=categories,
+                scale=alt.Scale(
+                    domain=categories, range=[COLOURS["partner"], COLOURS["rest"], COLOURS[UNATTRIBUTED]]
+                ),
+            ),
+            order=alt.Order("order:Q", sort="ascending"),
+            tooltip=common.text_tooltip(
+                ("period", words.noun.capitalize()), ("category", "Revenue from"), ("amount_label", "Revenue")
+            ),
+            **encoding,
+        )
     )
     bound = "; hollow = lower bound (≥: a member undisclosed)" if bounds else ""
     return common.finish(
@@ -178,78 +259,39 @@ def partner_vs_rest(ctx: ChartContext) -> Any:
         f"{words.adjective} revenue ({currency}) "
         f"{common.period_label(frame, ctx.year_end_month)}: {ctx.partner} "
         f"and the rest of total revenue; grey where the split was not disclosed{bound}",
-        frame["source"].to_list(), basis.notes(ctx))
+        frame["source"].to_list(),
+        basis.notes(ctx),
+    )
+
+
+def _rest_rows(
+    ctx: ChartContext, categories: list[str], currency: str, largest: float, bounds: bool
+) -> list[dict[str, Any]]:
+    """The partner's and everyone else's amount per period (the total where it was not split),
+    labelled `≥`/`≤` where the partner's is a lower bound."""
+    rows = [part for row in common.values(ctx.frame) for part in _split(row, ctx.partner)]
+    for row in rows:
+        bound = row.pop("lower_bound")
+        mark = ("≥" if row["category"] == ctx.partner else "≤") if bound else ""
+        row["amount_label"] = mark + fmt.format_money(row["amount"], currency, scale=largest)
+        row["order"] = categories.index(row["category"])
+        if bounds:
+            row["lower_bound"] = bound
+    return rows
 
 
 def _split(row: dict[str, Any], partner: str) -> list[dict[str, Any]]:
-    base = {"period": row["period"], "period_start": row["period_start"],
-            "lower_bound": bool(row["share_is_lower_bound"])}
+    base = {
+        "period": row["period"],
+        "period_start": row["period_start"],
+        "lower_bound": bool(row["share_is_lower_bound"]),
+    }
     total, partner_amount = row["total_revenue"], row["partner_revenue"]
     if total is None:
         return []
     if partner_amount is None:
         return [{**base, "category": NOT_SPLIT, "amount": total}]
-    return [{**base, "category": partner, "amount": partner_amount},
-            {**base, "category": "everyone else", "amount": total - partner_amount}]
-
-
-CLASSES = ("strategic_partner", "related_party", "third_party", "mixed")
-
-
-def mix_headline(frames: Frames, figures: KeyFigures) -> Sentence:
-    """`Alibaba was 5.1% of advertising revenue in Q3 2021`; the dependence sentence when the
-    partner's stream share is never known."""
-    from analytics.publish.headlines import dependence_headline
-    from analytics.publish.shares import latest_row
-
-    row = latest_row(frames.dependence, "share_of_stream")
-    if row is None:
-        return dependence_headline(figures)
-    stream = _label(str(row["partner_stream"]))
-    noun = stream if stream.lower().endswith(("revenue", "revenues")) else f"{stream} revenue"
-    share = fmt.format_share(row["share_of_stream"], lower_bound=bool(row["share_is_lower_bound"]))
-    return (f"{figures.partner} was {share} of {noun} in "
-            f"{fmt.format_period(row['period'], figures.year_end_month)}")
-
-
-@chart("revenue_mix", headline=mix_headline, notes=dependence_notes, query="revenue_mix",
-       columns=("period", "period_start", "period_end", "currency", "stream", "counterparty_class", "amount",
-                "share_of_period", "source"),
-       params=("company", "period_kind", "from_period", "to_period"), requires="amount")
-def revenue_mix(ctx: ChartContext) -> Any:
-    """100% stacked revenue mix by source and counterparty class."""
-    import altair as alt
-
-    frame, currency = ctx.frame, common.currency_of(ctx.frame)
-    largest = common.max_abs(frame, "amount")
-    classes = [_label(c) for c in CLASSES]
-    rows = [{**row, "class": _label(row["counterparty_class"]),
-             "stream": _label(row["stream"]),
-             "order": CLASSES.index(row["counterparty_class"])
-             if row["counterparty_class"] in CLASSES else len(CLASSES),
-             "amount_label": fmt.format_money(row["amount"], currency, scale=largest),
-             "share_label": fmt.format_share(row["share_of_period"], exact=True)}
-            for row in common.values(frame)]
-    words = ctx.words
-    bars = alt.Chart(common.inline(rows)).mark_bar(stroke="white", strokeWidth=0.7).encode(
-        **common.period_bar_x(ctx),
-        # stack="zero", not "normalize": Vega normalises by absolute values, which would draw a
-        # negative line (investment losses) as a positive slice; here it hangs below 0 and the
-        # positive slices reach past 100%, as the figures do.
-        y=alt.Y("share_of_period:Q", stack="zero",
-                axis=common.share_axis(f"Share of the {words.noun}'s revenue")),
-        color=alt.Color("class:N", title="Counterparty", sort=classes, scale=alt.Scale(
-            domain=classes, range=[COLOURS[c] for c in CLASSES])),
-        detail="stream:N",
-        order=alt.Order("order:Q", sort="ascending"),
-        tooltip=_tooltip(("period", words.noun.capitalize()), ("stream", "Source"),
-                         ("class", "Counterparty"), ("amount_label", "Revenue"),
-                         ("share_label", f"% of {words.noun}")),
-    )
-    return common.finish(
-        basis.with_rules(bars, ctx).properties(width=WIDTH, height=HEIGHT),
-        f"{ctx.company} revenue mix by source and counterparty",
-        f"% of each {words.noun}'s revenue "
-        f"{common.period_label(frame, ctx.year_end_month)}, by counterparty class; "
-        "segments are sources (mixed = not split by counterparty)",
-        frame["source"].to_list(), basis.notes(ctx))
+    return [
+        {**base, "category": partner, "amount": partner_amount},
+        {**base, "category": EVERYONE_ELSE, "amount": total - partner_amount},
+    ]

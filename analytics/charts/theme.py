@@ -2,6 +2,8 @@
 
 The theme is registered but enabled only inside `enabled()`, so importing the package changes
 nothing global; chart code names colours by meaning (`COLOURS["partner"]`), never by hex value.
+Counterparty classes and the unattributed stream are keyed by the vocabulary's words
+(store/schema.py), so renaming a class there renames its colour too.
 """
 
 from __future__ import annotations
@@ -9,6 +11,8 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 from typing import Any
+
+from analytics.store.schema import MIXED, RELATED_PARTY, STRATEGIC_PARTNER, THIRD_PARTY, UNATTRIBUTED
 
 THEME_NAME = "analytics"
 WIDTH, HEIGHT = 760, 380
@@ -19,11 +23,11 @@ COLOURS: dict[str, str] = {
     "partner_light": "#f3a712",
     "rest": "#2e86ab",
     "total": "#2e3a46",
-    "third_party": "#2e86ab",
-    "related_party": "#8e5ea2",
-    "strategic_partner": "#e4572e",
-    "mixed": "#a3c4bc",
-    "unattributed": "#b8b8b8",
+    THIRD_PARTY: "#2e86ab",
+    RELATED_PARTY: "#8e5ea2",
+    STRATEGIC_PARTNER: "#e4572e",
+    MIXED: "#a3c4bc",
+    UNATTRIBUTED: "#b8b8b8",
     "one_off": "#c9b458",
     "threshold": "#6b6b6b",
     "shading": "#f6d8cc",
@@ -39,8 +43,8 @@ STREAM_PALETTE = ["#2e86ab", "#76b7d6", "#1b4f72", "#a3c4bc", "#5d6d7e", "#9bb7d
 
 def stream_colour(stream: str, index: int) -> str:
     """Colour of a revenue stream: unattributed is always grey, the rest cycle a blue palette."""
-    if stream == "unattributed":
-        return COLOURS["unattributed"]
+    if stream == UNATTRIBUTED:
+        return COLOURS[UNATTRIBUTED]
     return STREAM_PALETTE[index % len(STREAM_PALETTE)]
 
 
@@ -52,14 +56,25 @@ def theme_spec() -> dict[str, Any]:
             "background": "white",
             "padding": 16,
             "view": {"stroke": None, "continuousWidth": WIDTH, "continuousHeight": HEIGHT},
-            "title": {"anchor": "start", "fontSize": 18, "fontWeight": 600,
-                      "subtitleFontSize": 13, "subtitleColor": "#555555", "offset": 12},
-            "axis": {"labelFontSize": 12, "titleFontSize": 12, "titleColor": "#444444",
-                     "labelColor": "#444444", "gridColor": "#e9e9e9", "domainColor": "#999999",
-                     "tickColor": "#999999"},
+            "title": {
+                "anchor": "start",
+                "fontSize": 18,
+                "fontWeight": 600,
+                "subtitleFontSize": 13,
+                "subtitleColor": "#555555",
+                "offset": 12,
+            },
+            "axis": {
+                "labelFontSize": 12,
+                "titleFontSize": 12,
+                "titleColor": "#444444",
+                "labelColor": "#444444",
+                "gridColor": "#e9e9e9",
+                "domainColor": "#999999",
+                "tickColor": "#999999",
+            },
             "axisX": {"grid": False},
-            "legend": {"orient": "top", "labelFontSize": 12, "titleFontSize": 12,
-                       "symbolType": "square"},
+            "legend": {"orient": "top", "labelFontSize": 12, "titleFontSize": 12, "symbolType": "square"},
             "line": {"strokeWidth": 2.5},
             "point": {"size": 60, "filled": True},
             "text": {"fontSize": 12},

@@ -1,27 +1,24 @@
-"""Read and write the Parquet tables of a data folder: one file per company per table.
+"""Read the Parquet tables of a data folder and name their files: one file per company per table.
 
 `<data>/<table>/company=<percent-encoded name>/data.parquet` (Hive style, the company column also
 inside), so an upsert rewrites only the companies it touches and a one-company query opens only
-that company's files. Every write is one journaled commit over all tables and companies.
+that company's files. Writing is parquet_write.py's: one journaled commit over all tables and
+companies.
 """
 
 from __future__ import annotations
 
-import shutil
-import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
-from analytics.errors import InputError
 from analytics.sql.sandbox import sql_literal
 from analytics.store import commit
 from analytics.store.schema import TABLES
 from analytics.store.schema_model import Column, Table
 
 if TYPE_CHECKING:
-    import duckdb
     import polars as pl
 
 PARTITION_FILE = "data.parquet"
@@ -37,8 +34,9 @@ def polars_type(sql_type: str) -> pl.DataType:
     if sql_type.startswith("DECIMAL"):
         precision, scale = sql_type[8:-1].split(",")
         return pl.Decimal(int(precision), int(scale))
-    return {"VARCHAR": pl.String(), "DATE": pl.Date(), "BOOLEAN": pl.Boolean(),
-            "DOUBLE": pl.Float64()}[sql_type]
+    return {"VARCHAR": pl.String(), "DATE": pl.Date(), "BOOLEAN": pl.Boolean(), "DOUBLE": pl.Float64()}[
+        sql_type
+    ]
 
 
 def polars_schema(table: Table) -> dict[str, pl.DataType]:
@@ -50,18 +48,22 @@ def partition_name(company: str) -> str:
     `-` (so no name is hidden, reserved, or read as Hive's NULL); DuckDB, pyarrow and Spark
     decode it back to the name."""
     return PARTITION_PREFIX + "".join(
-        char if char.isascii() and (char.isalnum() or char == "-")
+        char
+        if char.isascii() and (char.isalnum() or char == "-")
         else "".join(f"%{byte:02X}" for byte in char.encode("utf-8"))
-        for char in company)
+        for char in company
+    )
 
 
 def check_company_name(company: str) -> str | None:
     """Why a company name cannot name a partition folder, or None when it can."""
     length = len(partition_name(company).encode("ascii"))
     if length > MAX_PARTITION_NAME:
-        return (f"the company name takes {length} bytes as a folder name "
-                f"({PARTITION_PREFIX}<percent-encoded name>); at most {MAX_PARTITION_NAME} fit: "
-                "use a shorter name")
+        return (
+            f"the company name takes {length} bytes as a folder name "
+            f"({PARTITION_PREFIX}<percent-encoded name>); at most {MAX_PARTITION_NAME} fit: "
+            "use a shorter name"
+        )
     return None
 
 
@@ -84,8 +86,10 @@ def stored_companies(data_dir: Path, name: str) -> dict[str, Path]:
     folder = Path(data_dir) / name
     if not folder.is_dir():
         return {}
-    return {unquote(path.parent.name.removeprefix(PARTITION_PREFIX)): path
-            for path in folder.glob(f"{PARTITION_PREFIX}*/{PARTITION_FILE}")}
+    return {
+        unquote(path.parent.name.removeprefix(PARTITION_PREFIX)): path
+        for path in folder.glob(f"{PARTITION_PREFIX}*/{PARTITION_FILE}")
+    }
 
 
 def companies(data_dir: Path) -> set[str]:
@@ -95,8 +99,11 @@ def companies(data_dir: Path) -> set[str]:
     found: set[str] = set()
     for name in TABLES:
         legacy = legacy_path(data_dir, name)
-        found |= (set(pl.read_parquet(legacy, columns=["company"])["company"].to_list())
-                  if legacy.exists() else set(stored_companies(data_dir, name)))
+        found |= (
+            set(pl.read_parquet(legacy, columns=["company"])["company"].to_list())
+            if legacy.exists()
+            else set(stored_companies(data_dir, name))
+        )
     return found
 
 
@@ -104,8 +111,8 @@ def has_rows(data_dir: Path, name: str) -> bool:
     """Whether a table has any file (stops at the first partition found)."""
     folder = Path(data_dir) / name
     return legacy_path(data_dir, name).exists() or (
-        folder.is_dir() and next(folder.glob(f"{PARTITION_PREFIX}*/{PARTITION_FILE}"), None)
-        is not None)
+        folder.is_dir() and next(folder.glob(f"{PARTITION_PREFIX}*/{PARTITION_FILE}"), None) is not None
+    )
 
 
 def empty(table: Table) -> pl.DataFrame:
@@ -138,8 +145,7 @@ def recover(data_dir: Path) -> None:
     commit.recover(Path(data_dir))
 
 
-def read_table(data_dir: Path, name: str, companies: Iterable[str] | None = None
-               ) -> pl.DataFrame:
+def read_table(data_dir: Path, name: str, companies: Iterable[str] | None = None) -> pl.DataFrame:
     """A table as a polars frame, all companies or only `companies` (empty with the schema when
     nothing is stored)."""
     import polars as pl
@@ -149,11 +155,11 @@ def read_table(data_dir: Path, name: str, companies: Iterable[str] | None = None
     legacy = legacy_path(data_dir, name)
     if legacy.exists():
         frame = pl.read_parquet(legacy)
-        return conform(table, frame if wanted is None else
-                       frame.filter(pl.col("company").is_in(sorted(wanted))))
+        return conform(
+            table, frame if wanted is None else frame.filter(pl.col("company").is_in(sorted(wanted)))
+        )
     stored = stored_companies(data_dir, name)
-    files = [path for company, path in sorted(stored.items())
-             if wanted is None or company in wanted]
+    files = [path for company, path in sorted(stored.items()) if wanted is None or company in wanted]
     if not files:
         return empty(table)
     return conform(table, pl.concat([conform(table, pl.read_parquet(path)) for path in files]))
@@ -164,7 +170,9 @@ def typed_select(name: str) -> str:
     default reads as it where NULL (a file written before the column existed)."""
     return ", ".join(
         f"CAST({c.name if c.default is None else f'coalesce({c.name}, {c.default})'} "
-        f"AS {c.sql_type}) AS {c.name}" for c in TABLES[name].columns)
+        f"AS {c.sql_type}) AS {c.name}"
+        for c in TABLES[name].columns
+    )
 
 
 def no_rows_sql(name: str) -> str:
@@ -176,8 +184,7 @@ def no_rows_sql(name: str) -> str:
 def typed_rows_sql(name: str, source: str) -> str:
     """The rows of a table's files read by `source` (a table function such as read_parquet),
     with every schema column: one missing from older files reads as its default or NULL."""
-    return (f"SELECT {typed_select(name)} FROM ({no_rows_sql(name)} UNION ALL BY NAME "
-            f"FROM {source})")
+    return f"SELECT {typed_select(name)} FROM ({no_rows_sql(name)} UNION ALL BY NAME FROM {source})"
 
 
 def stored_sql(data_dir: Path, name: str, companies: Iterable[str]) -> str:
@@ -186,107 +193,12 @@ def stored_sql(data_dir: Path, name: str, companies: Iterable[str]) -> str:
     legacy = legacy_path(data_dir, name)
     if legacy.exists():
         listed = ", ".join(sql_literal(c) for c in wanted) or "NULL"
-        return (f"{typed_rows_sql(name, f'read_parquet({sql_literal(str(legacy))})')} "
-                f"WHERE company IN ({listed})")
+        return (
+            f"{typed_rows_sql(name, f'read_parquet({sql_literal(str(legacy))})')} WHERE company IN ({listed})"
+        )
     stored = stored_companies(data_dir, name)
     files = [str(stored[c]) for c in wanted if c in stored]
     if not files:
         return no_rows_sql(name)
     listed = ", ".join(sql_literal(f) for f in files)
     return typed_rows_sql(name, f"read_parquet([{listed}], union_by_name = true)")
-
-
-def write_relations(data_dir: Path, connection: duckdb.DuckDBPyConnection,
-                    relations: Mapping[str, str], companies: Iterable[str]) -> list[Path]:
-    """Make the rows of `relations` (table name -> SQL relation over `connection`) the whole
-    stored content of `companies` in those tables, all or nothing (`commit.commit_all`: staged,
-    journaled, renamed): each company's file is replaced, or removed when it has no rows left.
-
-    Each table is written by one partitioned COPY, sorted by its grain so files are
-    reproducible. A folder still in the flat layout is migrated in the same commit. Callers
-    hold `commit.locked(data_dir)` around the whole read, change and write.
-    """
-    scope = sorted(set(companies))
-    staging = Path(tempfile.mkdtemp(prefix="analytics-write-"))
-    try:
-        writes: dict[Path, commit.Writer] = {}
-        removed: list[Path] = []
-        for name, relation in _with_legacy_rows(data_dir, relations, scope).items():
-            table_writes, table_removed = _table_changes(data_dir, connection, name, relation,
-                                                         scope, staging / name)
-            writes.update(table_writes)
-            removed += table_removed
-        removed += [legacy_path(data_dir, name) for name in TABLES
-                    if legacy_path(data_dir, name).exists()]
-        return commit.commit_all(dict(sorted(writes.items())), sorted(removed),
-                                 root=Path(data_dir))
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-
-
-def _with_legacy_rows(data_dir: Path, relations: Mapping[str, str], scope: list[str]
-                      ) -> dict[str, str]:
-    """Add, for tables still in the flat layout, the stored rows that stay: every row of a table
-    not being written, else the rows of companies outside `scope`."""
-    merged = dict(relations)
-    listed = ", ".join(sql_literal(c) for c in scope) or "NULL"
-    for name in TABLES:
-        legacy = legacy_path(data_dir, name)
-        if legacy.exists():
-            kept = typed_rows_sql(name, f"read_parquet({sql_literal(str(legacy))})")
-            merged[name] = (f"({merged[name]}) UNION ALL BY NAME ({kept} WHERE company NOT IN "
-                            f"({listed}))" if name in merged else kept)
-    return merged
-
-
-#: Rows a partitioned COPY sorts and writes at once: bounded, so a universe of thousands of
-#: companies is written a slice of companies at a time within the memory and spill limits.
-WRITE_BATCH_ROWS = 2_000_000
-
-
-def _table_changes(data_dir: Path, connection: duckdb.DuckDBPyConnection, name: str,
-                   relation: str, scope: list[str], staging: Path
-                   ) -> tuple[dict[Path, commit.Writer], list[Path]]:
-    """The partition files to write (staged by partitioned COPYs, a batch of companies each)
-    and to remove for one table."""
-    connection.execute(f"CREATE OR REPLACE TEMP TABLE write_parts AS SELECT company, "
-                       f"(row_number() OVER (ORDER BY company) - 1)::INTEGER AS part, "
-                       f"(sum(rows) OVER (ORDER BY company) - 1) // {WRITE_BATCH_ROWS} AS batch "
-                       f"FROM (SELECT company, count(*) AS rows FROM ({relation}) "
-                       "GROUP BY company)").fetchall()
-    parts = dict(connection.execute("SELECT company, part FROM write_parts").fetchall())
-    for company in parts:
-        if (problem := check_company_name(str(company))) is not None:
-            raise InputError(f"company '{company}': {problem}")
-    batches = [row[0] for row in connection.execute(
-        "SELECT DISTINCT batch FROM write_parts ORDER BY batch").fetchall()]
-    for batch in batches:
-        _copy_partitions(connection, name, relation, batch, staging / f"batch={batch}")
-    writes = {partition_path(data_dir, name, company): _copier(staging, part)
-              for company, part in sorted(parts.items())}
-    stored = stored_companies(data_dir, name)
-    removed = [stored[company] for company in scope if company not in parts and company in stored]
-    return writes, removed
-
-
-def _copy_partitions(connection: duckdb.DuckDBPyConnection, name: str, relation: str,
-                     batch: int, target: Path) -> None:
-    """One file per company of a batch, each sorted by the table's grain (reproducible)."""
-    import duckdb
-
-    order = ", ".join(f"{c} NULLS LAST" for c in TABLES[name].grain)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        connection.execute(
-            f"COPY (SELECT {typed_select(name)}, write_part FROM (SELECT r.*, p.part AS "
-            f"write_part FROM ({relation}) r JOIN write_parts p ON p.company = r.company "
-            f"WHERE p.batch = {int(batch)}) ORDER BY write_part, {order}) "
-            f"TO {sql_literal(str(target))} "
-            "(FORMAT parquet, PARTITION_BY (write_part), FILENAME_PATTERN 'data')").fetchall()
-    except duckdb.IOException as error:  # a full disk, a file size limit
-        commit.reraise(error, target / "write_part=*" / "data0.parquet")
-
-
-def _copier(staging: Path, part: int) -> commit.Writer:
-    (staged,) = staging.glob(f"batch=*/write_part={part}/*.parquet")
-    return lambda temp: shutil.copyfile(staged, temp)

@@ -21,8 +21,10 @@ def table_markdown(table: Table) -> str:
     """One table's section: heading, description and grain, and its columns."""
     grain = ", ".join(f"`{name}`" for name in table.grain)
     rows = "\n".join(f"| `{c.name}` | {c.sql_type} | {c.description} |" for c in table.columns)
-    return (f"### `{table.name}`\n\n{table.description} Grain: {grain}.\n\n"
-            f"| column | type | meaning |\n|---|---|---|\n{rows}\n")
+    return (
+        f"### `{table.name}`\n\n{table.description} Grain: {grain}.\n\n"
+        f"| column | type | meaning |\n|---|---|---|\n{rows}\n"
+    )
 
 
 def tables_markdown() -> str:

@@ -32,8 +32,11 @@ PUBLISHED_ON_MACRO = f"CREATE MACRO published_on(reported_on) AS coalesce(report
 #: The fiscal year a period label belongs to (`2016Q3` -> `2016`).
 FISCAL_YEAR_MACRO = "CREATE MACRO fiscal_year_of(period) AS left(period, 4)"
 #: Per figure table, what one line of it is (its grain without company, period and vintage).
-LINES = {"revenue": ("stream", "counterparty"), "reported_totals": ("stream",),
-         "disclosed_shares": ("partner", "share_of")}
+LINES = {
+    "revenue": ("stream", "counterparty"),
+    "reported_totals": ("stream",),
+    "disclosed_shares": ("partner", "share_of"),
+}
 #: The tables whose rows remainders are derived from and checked against.
 STATE_TABLES = {name: LINES[name] for name in ("revenue", "reported_totals")}
 
@@ -42,12 +45,14 @@ def snapshots_sql(revenue: str, totals: str) -> str:
     """Every (company, basis, fiscal_year, snapshot): the publication dates of read figures,
     per basis and fiscal year (remainders never reach past a fiscal year: a quarter's total
     from its year, a stream's rest within a period)."""
-    return ("SELECT DISTINCT company, basis, fiscal_year_of(period) AS fiscal_year, "
-            "published_on(reported_on) AS snapshot "
-            f"FROM (SELECT company, basis, period, reported_on FROM {revenue} "
-            "WHERE NOT derived_by_tool(derivation) "
-            f"UNION ALL SELECT company, basis, period, reported_on FROM {totals} "
-            "WHERE NOT derived_by_tool(derivation))")
+    return (
+        "SELECT DISTINCT company, basis, fiscal_year_of(period) AS fiscal_year, "
+        "published_on(reported_on) AS snapshot "
+        f"FROM (SELECT company, basis, period, reported_on FROM {revenue} "
+        "WHERE NOT derived_by_tool(derivation) "
+        f"UNION ALL SELECT company, basis, period, reported_on FROM {totals} "
+        "WHERE NOT derived_by_tool(derivation))"
+    )
 
 
 def state_sql(name: str, relations: dict[str, str]) -> str:
@@ -84,14 +89,7 @@ def chosen_sql(relations: dict[str, str], basis: str = "NULL", as_of: str = "NUL
     publication wins; remainders count from the latest snapshot of their basis and fiscal year
     (derive.py stamps them with its date).
     """
-    parts = []
-    for name, line in LINES.items():
-        derivation = "derivation" if "derivation" in TABLES[name].column_names else "NULL"
-        parts.append(f"SELECT '{name}' AS table_name, company, period, basis, reported_on, "
-                     f"[{', '.join(line)}] AS line, {derivation} AS derivation, "
-                     f"{'stream = ' + repr('total') if name == 'reported_totals' else 'false'}"
-                     f" AS is_total FROM {relations[name]}")
-    keys = "\n    UNION ALL ".join(parts)
+    keys = _figure_keys_sql(relations)
     return f"""
 WITH figures AS MATERIALIZED (
     SELECT *, published_on(reported_on) AS published,
@@ -124,6 +122,21 @@ SELECT c.table_name, c.company, c.period, c.basis, c.line, c.reported_on FROM co
 JOIN period_bases b ON b.company = c.company AND b.period = c.period AND b.basis = c.basis"""
 
 
+def _figure_keys_sql(relations: dict[str, str]) -> str:
+    """Every figure row of `relations` as one shape (table, keys, its line as a list, whether
+    it is a total revenue), so `chosen_sql` ranks the three figure tables in one query."""
+    parts = []
+    for name, line in LINES.items():
+        derivation = "derivation" if "derivation" in TABLES[name].column_names else "NULL"
+        parts.append(
+            f"SELECT '{name}' AS table_name, company, period, basis, reported_on, "
+            f"[{', '.join(line)}] AS line, {derivation} AS derivation, "
+            f"{'stream = ' + repr('total') if name == 'reported_totals' else 'false'}"
+            f" AS is_total FROM {relations[name]}"
+        )
+    return "\n    UNION ALL ".join(parts)
+
+
 #: The named-query parameters that choose the publications a session sees (not SQL values).
 PARAMETERS = ("basis", "as_of")
 
@@ -146,8 +159,12 @@ class Vintage:
 
     def describe(self) -> str:
         """`basis ASC 605, as published by 2016-06-30`, or '' by default."""
-        return ", ".join([*([f"basis {self.basis}"] if self.basis else []),
-                          *([f"as published by {self.as_of}"] if self.as_of else [])])
+        return ", ".join(
+            [
+                *([f"basis {self.basis}"] if self.basis else []),
+                *([f"as published by {self.as_of}"] if self.as_of else []),
+            ]
+        )
 
 
 def _view_columns(name: str) -> str:
@@ -159,13 +176,15 @@ def table_macros(vintage: Vintage) -> list[str]:
     of `vintage`. By default the rows ingest marked `shown` (one read of the stored file);
     otherwise chosen afresh by chosen_sql."""
     if vintage.is_default:
-        return [f"CREATE MACRO {name}_of(which_company) AS TABLE SELECT {_view_columns(name)} "
-                f"FROM {name}_vintages_of(which_company) r WHERE shown" for name in LINES]
+        return [
+            f"CREATE MACRO {name}_of(which_company) AS TABLE SELECT {_view_columns(name)} "
+            f"FROM {name}_vintages_of(which_company) r WHERE shown"
+            for name in LINES
+        ]
     relations = {name: f"{name}_vintages_of(which_company)" for name in LINES}
     basis = "NULL" if vintage.basis is None else sql_literal(vintage.basis)
     as_of = "NULL" if vintage.as_of is None else f"DATE '{vintage.as_of.isoformat()}'"
-    macros = [f"CREATE MACRO chosen_figures(which_company) AS TABLE "
-              f"{chosen_sql(relations, basis, as_of)}"]
+    macros = [f"CREATE MACRO chosen_figures(which_company) AS TABLE {chosen_sql(relations, basis, as_of)}"]
     for name, line in LINES.items():
         columns = ", ".join(f"r.{c}" for c in line)
         macros.append(f"""
@@ -182,18 +201,22 @@ def mark_shown(connection: duckdb.DuckDBPyConnection, tables: dict[str, str]) ->
     by default, by chosen_sql. A fiscal year of a company with one basis and one publication
     date throughout shows every row (rows arrive shown): only the other years (few) go through
     the choice, so a universe of companies publishing once costs one aggregate."""
-    keys = " UNION ALL ".join(f"SELECT company, period, basis, reported_on FROM {relation}"
-                              for relation in tables.values())
+    keys = " UNION ALL ".join(
+        f"SELECT company, period, basis, reported_on FROM {relation}" for relation in tables.values()
+    )
     connection.execute(f"""
         CREATE OR REPLACE TEMP TABLE republished_years AS
         SELECT company, fiscal_year_of(period) AS fiscal_year FROM ({keys}) GROUP BY ALL
         HAVING count(DISTINCT basis) > 1 OR count(DISTINCT published_on(reported_on)) > 1
         """).fetchall()
-    restricted = {name: f"(SELECT r.* FROM {relation} r SEMI JOIN republished_years y "
-                        "ON y.company = r.company AND y.fiscal_year = fiscal_year_of(r.period))"
-                  for name, relation in tables.items()}
-    connection.execute(f"CREATE OR REPLACE TEMP TABLE chosen_by_default AS "
-                       f"{chosen_sql(restricted)}").fetchall()
+    restricted = {
+        name: f"(SELECT r.* FROM {relation} r SEMI JOIN republished_years y "
+        "ON y.company = r.company AND y.fiscal_year = fiscal_year_of(r.period))"
+        for name, relation in tables.items()
+    }
+    connection.execute(
+        f"CREATE OR REPLACE TEMP TABLE chosen_by_default AS {chosen_sql(restricted)}"
+    ).fetchall()
     for name, relation in tables.items():
         line = ", ".join(f"{relation}.{c}" for c in LINES[name])
         # Hidden before: shown again unless chosen below; then the republished years' rows
@@ -213,21 +236,25 @@ def mark_shown(connection: duckdb.DuckDBPyConnection, tables: dict[str, str]) ->
     connection.execute("DROP TABLE republished_years").fetchall()
 
 
-def create_state_views(connection: duckdb.DuckDBPyConnection, relations: dict[str, str],
-                       prefix: str) -> dict[str, str]:
+def create_state_views(
+    connection: duckdb.DuckDBPyConnection, relations: dict[str, str], prefix: str
+) -> dict[str, str]:
     """Temp views `<prefix>_<table>_state` over `relations` (table -> relation of its stored
     rows); returns `relations` with the state tables replaced by their views. When no company
     has two publication dates in one basis and fiscal year (the common case), every row is its
     own state and the view skips the ranking."""
     snapshots = snapshots_sql(relations["revenue"], relations["reported_totals"])
     republished = connection.execute(
-        f"SELECT 1 FROM ({snapshots}) GROUP BY company, basis, fiscal_year "
-        "HAVING count(*) > 1 LIMIT 1").fetchall()
+        f"SELECT 1 FROM ({snapshots}) GROUP BY company, basis, fiscal_year HAVING count(*) > 1 LIMIT 1"
+    ).fetchall()
     states = dict(relations)
     for name in STATE_TABLES:
         view = f"{prefix}_{name}_state"
-        state = (state_sql(name, relations) if republished else
-                 f"SELECT *, published_on(reported_on) AS snapshot FROM {relations[name]}")
+        state = (
+            state_sql(name, relations)
+            if republished
+            else f"SELECT *, published_on(reported_on) AS snapshot FROM {relations[name]}"
+        )
         connection.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS {state}").fetchall()
         states[name] = view
     return states
