@@ -79,7 +79,7 @@ class _Listed(list[Any]):
         self.source_types: dict[str, str] = {}
 
     def small_rows(self, most: int) -> None:
-        """None: in-memory batches are written as they are (see sandbox._Batches)."""
+        """None: in-memory batches are written as they are (see sql/batches.py)."""
         return None
 
 
