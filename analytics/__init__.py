@@ -27,13 +27,41 @@ if TYPE_CHECKING:
 
 #: Where each public name lives. Imported on first use (PEP 562): the CLI imports this package
 #: for every command, and ingest, validation and the ledger would cost every start-up ~50 ms.
-_HOMES = {"ledger": "analytics.ledger", **dict.fromkeys(
-    ("check", "delete", "export_database", "ingest", "list_queries", "query", "sql", "tables",
-     "validate"), "analytics.api"), **dict.fromkeys(("build_charts", "chart", "deck", "report"),
-                                                    "analytics.publish.notebook")}
+_HOMES = {
+    "ledger": "analytics.ledger",
+    **dict.fromkeys(
+        (
+            "check",
+            "delete",
+            "export_database",
+            "ingest",
+            "list_queries",
+            "query",
+            "sql",
+            "tables",
+            "validate",
+        ),
+        "analytics.api",
+    ),
+    **dict.fromkeys(("build_charts", "chart", "deck", "report"), "analytics.publish.notebook"),
+}
 
 __getattr__ = lazy_exports(__name__, _HOMES, modules=("ledger",), shadowed="sql")
 
-__all__ = ["build_charts", "chart", "check", "deck", "delete", "export_database", "ingest", "ledger",
-           "list_queries", "query", "report", "sql", "tables", "validate"]
+__all__ = [
+    "build_charts",
+    "chart",
+    "check",
+    "deck",
+    "delete",
+    "export_database",
+    "ingest",
+    "ledger",
+    "list_queries",
+    "query",
+    "report",
+    "sql",
+    "tables",
+    "validate",
+]
 __version__ = "0.1.0"

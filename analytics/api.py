@@ -20,7 +20,22 @@ from analytics.store.operations import (
     validate,
 )
 
-__all__ = ["CatalogueEntry", "Session", "ValidationReport", "check", "delete",
-           "export_database", "ingest", "list_queries", "query", "query_batches",
-           "query_catalogue", "run_query", "session", "sql", "sql_batches", "tables",
-           "validate"]
+__all__ = [
+    "CatalogueEntry",
+    "Session",
+    "ValidationReport",
+    "check",
+    "delete",
+    "export_database",
+    "ingest",
+    "list_queries",
+    "query",
+    "query_batches",
+    "query_catalogue",
+    "run_query",
+    "session",
+    "sql",
+    "sql_batches",
+    "tables",
+    "validate",
+]

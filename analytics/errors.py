@@ -57,12 +57,15 @@ class InputErrors(InputError):
     def __init__(self, errors: list[InputError], total: int) -> None:
         self.errors, self.total = errors, total
         self.location, self.message = errors[0].location, errors[0].message
-        Exception.__init__(self, f"{total:,} bad rows; the first {len(errors)}: "
-                           + " | ".join(str(e) for e in errors))
+        Exception.__init__(
+            self, f"{total:,} bad rows; the first {len(errors)}: " + " | ".join(str(e) for e in errors)
+        )
 
     def lines(self) -> list[str]:
-        return [f"{self.total:,} bad rows (the first {len(self.errors)} listed; nothing was "
-                "written):", *(str(e) for e in self.errors)]
+        return [
+            f"{self.total:,} bad rows (the first {len(self.errors)} listed; nothing was written):",
+            *(str(e) for e in self.errors),
+        ]
 
 
 class ValidationError(AnalyticsError):

@@ -13,8 +13,9 @@ from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
 
-def lazy_exports(package: str, homes: Mapping[str, str], *, modules: Collection[str] = (),
-                 shadowed: str | None = None) -> Callable[[str], Any]:
+def lazy_exports(
+    package: str, homes: Mapping[str, str], *, modules: Collection[str] = (), shadowed: str | None = None
+) -> Callable[[str], Any]:
     """The `__getattr__` of `package`: each name of `homes` is imported from the module it maps
     to on first use (`modules`: names that are that module itself).
 
@@ -35,5 +36,6 @@ def lazy_exports(package: str, homes: Mapping[str, str], *, modules: Collection[
     if shadowed is not None:
         always_the_function = property(lambda _self: load(shadowed), lambda _self, _value: None)
         sys.modules[package].__class__ = type(
-            "LazyPackage", (types.ModuleType,), {shadowed: always_the_function})
+            "LazyPackage", (types.ModuleType,), {shadowed: always_the_function}
+        )
     return load

@@ -53,8 +53,10 @@ class Period:
         """The ways a period splits into smaller ones: a year into quarters and into halves,
         a half into its two quarters, a quarter not at all."""
         if self.kind == "year":
-            return [[Period(self.year, q, "quarter") for q in range(1, 5)],
-                    [Period(self.year, h, "half") for h in (1, 2)]]
+            return [
+                [Period(self.year, q, "quarter") for q in range(1, 5)],
+                [Period(self.year, h, "half") for h in (1, 2)],
+            ]
         if self.kind == "half":
             first = 2 * (self.part or 1) - 1
             return [[Period(self.year, q, "quarter") for q in (first, first + 1)]]
@@ -143,8 +145,10 @@ def year_end_problem(text: str) -> str | None:
         return f"the month must be 1-12, not {month}"
     last = calendar.monthrange(2001, month)[1]
     if day != last and not (month == 2 and day == 29):
-        return (f"a fiscal year must end on the last day of a month ({month:02d}-{last:02d}); "
-                "52/53-week years are not supported: give the month end nearest the year end")
+        return (
+            f"a fiscal year must end on the last day of a month ({month:02d}-{last:02d}); "
+            "52/53-week years are not supported: give the month end nearest the year end"
+        )
     return None
 
 

@@ -40,8 +40,12 @@ class Project:
         `data_dir`, else $ANALYTICS_DATA_DIR, else the project's data/, else the bundled
         Weibo sample (read-only when installed)."""
         root = find_project(start)
-        return cls(root, _data_dir(data_dir, root), tuple(_query_dirs(root)),
-                   (root or Path(start or Path.cwd()).resolve()) / "charts")
+        return cls(
+            root,
+            _data_dir(data_dir, root),
+            tuple(_query_dirs(root)),
+            (root or Path(start or Path.cwd()).resolve()) / "charts",
+        )
 
 
 def find_project(start: Path | None = None) -> Path | None:
@@ -116,6 +120,8 @@ def check_writable(folder: Path) -> None:
     from analytics.errors import InputError
 
     if is_bundled(folder):
-        raise InputError(f"{folder} is the bundled Weibo sample, which is read-only: run "
-                         "`analytics init DIR` to make a project of your own (with --sample for "
-                         "a copy of the Weibo data), then work in DIR or pass --data-dir DIR/data")
+        raise InputError(
+            f"{folder} is the bundled Weibo sample, which is read-only: run "
+            "`analytics init DIR` to make a project of your own (with --sample for "
+            "a copy of the Weibo data), then work in DIR or pass --data-dir DIR/data"
+        )

@@ -11,8 +11,14 @@ import re
 
 #: C0 and C1 control characters, DEL, and the bidirectional overrides that reorder what a reader
 #: sees ("Trojan Source"). Tab and newline are among them; only free text (below) keeps them.
-CONTROL_RANGES = ((0x00, 0x1F), (0x7F, 0x9F), (0x200E, 0x200F), (0x202A, 0x202E),
-                  (0x2066, 0x2069), (0x2028, 0x2029))
+CONTROL_RANGES = (
+    (0x00, 0x1F),
+    (0x7F, 0x9F),
+    (0x200E, 0x200F),
+    (0x202A, 0x202E),
+    (0x2066, 0x2069),
+    (0x2028, 0x2029),
+)
 #: The three control characters free text (source, note, description) keeps.
 FREE_TEXT_CONTROLS = "\t\n\r"
 
@@ -20,6 +26,7 @@ FREE_TEXT_CONTROLS = "\t\n\r"
 def _character_class(keep: str = "", re2: bool = False) -> str:
     """The control set minus `keep` as a regex character class: Python's escapes, or RE2's
     (DuckDB) with `re2`, so the set-based ingest checks the very same characters."""
+
     def escape(code: int) -> str:
         return f"\\x{{{code:x}}}" if re2 else f"\\U{code:08x}"
 
@@ -30,8 +37,7 @@ def _character_class(keep: str = "", re2: bool = False) -> str:
             runs[-1][1] = code
         else:
             runs.append([code, code])
-    return "[" + "".join(escape(lo) + (f"-{escape(hi)}" if hi > lo else "")
-                         for lo, hi in runs) + "]"
+    return "[" + "".join(escape(lo) + (f"-{escape(hi)}" if hi > lo else "") for lo, hi in runs) + "]"
 
 
 #: The control set, and the part of it free text may not hold, as RE2 classes (DuckDB).

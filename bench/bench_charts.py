@@ -75,8 +75,8 @@ def sides(work: Path, baseline: Path | None) -> dict[str, Callable[[int], float]
         def run(number: int) -> float:
             out = Path(tempfile.mkdtemp(dir=work))
             env = {**base_env, CACHE_DIR_ENV: str(cache(number)), "PYTHONPATH": str(checkout)}
-            return timed([python, "-m", "analytics", "charts", "build", "--out", str(out)], env,
-                         checkout)
+            return timed([python, "-m", "analytics", "charts", "build", "--out", str(out)], env, checkout)
+
         return run
 
     def bare(number: int) -> float:
@@ -89,8 +89,9 @@ def sides(work: Path, baseline: Path | None) -> dict[str, Callable[[int], float]
         "charts build, warm cache": build(lambda number: warm_cache),
     }
     if baseline is not None:
-        chosen["baseline charts build"] = build(lambda number: work / f"base-cache-{number}",
-                                                baseline.resolve())
+        chosen["baseline charts build"] = build(
+            lambda number: work / f"base-cache-{number}", baseline.resolve()
+        )
     return chosen
 
 
@@ -105,21 +106,25 @@ def measure(runs: int, baseline: Path | None) -> tuple[dict[str, list[float]], i
         seconds: dict[str, list[float]] = {label: [] for label in chosen}
         labels = list(chosen)
         for number in range(runs):
-            for label in labels[number % len(labels):] + labels[:number % len(labels)]:
+            for label in labels[number % len(labels) :] + labels[: number % len(labels)]:
                 seconds[label].append(chosen[label](number))
     return seconds, charts
 
 
 def table(seconds: dict[str, list[float]], charts: int, runs: int) -> str:
     bare = statistics.median(seconds["bare vl-convert"])
-    lines = [f"{charts} charts x html, png, svg (+ csv, manifest, gallery for builds); median "
-             f"of {runs} interleaved runs, each in a fresh process", "",
-             "| side | median (s) | min (s) | max (s) | ratio to bare |",
-             "|---|---:|---:|---:|---:|"]
+    lines = [
+        f"{charts} charts x html, png, svg (+ csv, manifest, gallery for builds); median "
+        f"of {runs} interleaved runs, each in a fresh process",
+        "",
+        "| side | median (s) | min (s) | max (s) | ratio to bare |",
+        "|---|---:|---:|---:|---:|",
+    ]
     for label, times in seconds.items():
         median = statistics.median(times)
-        lines.append(f"| {label} | {median:.2f} | {min(times):.2f} | {max(times):.2f} | "
-                     f"{median / bare:.2f}x |")
+        lines.append(
+            f"| {label} | {median:.2f} | {min(times):.2f} | {max(times):.2f} | {median / bare:.2f}x |"
+        )
     return "\n".join(lines)
 
 

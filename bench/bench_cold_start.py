@@ -34,8 +34,7 @@ def commands() -> list[tuple[str, list[str]]]:
         ("`python -m analytics --help`", [python, "-m", "analytics", "--help"]),
         ("`python -c 'import analytics'`", [python, "-c", "import analytics"]),
         ("`python -c 'pass'` (bare interpreter)", [python, "-c", "pass"]),
-        ("`python -c 'import duckdb, polars'` (deferred)",
-         [python, "-c", "import duckdb, polars"]),
+        ("`python -c 'import duckdb, polars'` (deferred)", [python, "-c", "import duckdb, polars"]),
     ]
 
 
@@ -50,10 +49,14 @@ def median_seconds(argv: list[str], runs: int = RUNS) -> float:
 
 
 def table() -> str:
-    lines = [f"Median of {RUNS} runs, each in a fresh interpreter; {platform.python_version()} "
-             f"on {platform.machine()} ({platform.system()}), measured "
-             f"{time.strftime('%Y-%m-%d')}.", "",
-             "| Command | Median (ms) |", "|---|---:|"]
+    lines = [
+        f"Median of {RUNS} runs, each in a fresh interpreter; {platform.python_version()} "
+        f"on {platform.machine()} ({platform.system()}), measured "
+        f"{time.strftime('%Y-%m-%d')}.",
+        "",
+        "| Command | Median (ms) |",
+        "|---|---:|",
+    ]
     for label, argv in commands():
         lines.append(f"| {label} | {median_seconds(argv) * 1000:.0f} |")
     return "\n".join(lines) + "\n"

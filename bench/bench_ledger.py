@@ -65,8 +65,10 @@ def hand_written(ledger: str, data_dir: str, since: str | None = None) -> None:
         day = PERIOD_KINDS["quarter"].start_of(date.fromisoformat(since)) if since else None
         where = SINCE.format(year=day.year, day=day) if day else ""
         files = f"{ledger}/**/*.parquet" if Path(ledger).is_dir() else ledger
-        con.execute(f"CREATE TABLE leaves AS {HAND_WRITTEN.format(since=where)}",
-                    {"known": known, "ledger": files, "company": COMPANY})
+        con.execute(
+            f"CREATE TABLE leaves AS {HAND_WRITTEN.format(since=where)}",
+            {"known": known, "ledger": files, "company": COMPANY},
+        )
         csv_path = Path(spill) / "facts.csv"
         con.execute(f"COPY ({FACTS}) TO '{csv_path}' (HEADER)", {"company": COMPANY})
     analytics.ingest(csv_path, "revenue", data_dir)
@@ -84,25 +86,32 @@ def spark_startup(tiny_ledger: str) -> None:
 #: Runs a command and prints its peak RSS (KiB), CPU seconds and exit code. A small launcher, because Linux
 #: counts a forked child's pre-exec size in its peak: started from this (large) process, every
 #: command would inherit this process's size.
-LAUNCHER = ("import os, subprocess, sys; child = subprocess.Popen(sys.argv[1:], "
-            "stdout=subprocess.DEVNULL); _, status, usage = os.wait4(child.pid, 0); "
-            "print(usage.ru_maxrss, usage.ru_utime + usage.ru_stime, "
-            "os.waitstatus_to_exitcode(status))")
+LAUNCHER = (
+    "import os, subprocess, sys; child = subprocess.Popen(sys.argv[1:], "
+    "stdout=subprocess.DEVNULL); _, status, usage = os.wait4(child.pid, 0); "
+    "print(usage.ru_maxrss, usage.ru_utime + usage.ru_stime, "
+    "os.waitstatus_to_exitcode(status))"
+)
 
 
 def measure(argv: list[str]) -> tuple[float, float, float]:
     """Wall seconds, peak RSS (MiB) and CPU seconds of one command, which must succeed."""
     with tempfile.TemporaryFile() as errors:
         start = time.perf_counter()
-        launched = subprocess.run([PYTHON, "-c", LAUNCHER, *argv], cwd=ROOT, stderr=errors,
-                                  stdout=subprocess.PIPE, text=True, check=True)
+        launched = subprocess.run(
+            [PYTHON, "-c", LAUNCHER, *argv],
+            cwd=ROOT,
+            stderr=errors,
+            stdout=subprocess.PIPE,
+            text=True,
+            check=True,
+        )
         wall = time.perf_counter() - start
         peak, cpu, status = launched.stdout.split()
         peak_kib, code = int(peak), int(status)
         if code != 0:
             errors.seek(0)
-            raise SystemExit(f"{' '.join(argv)} failed ({code}):\n"
-                             f"{errors.read().decode(errors='replace')}")
+            raise SystemExit(f"{' '.join(argv)} failed ({code}):\n{errors.read().decode(errors='replace')}")
     return wall, peak_kib / 1024, float(cpu)
 
 
@@ -128,16 +137,34 @@ def fresh_data(folder: Path, counterparties: Path) -> Path:
 
 
 def rollup_argv(data: Path, ledger: Path, *options: str) -> list[str]:
-    return [PYTHON, "-m", "analytics", "--data-dir", str(data), "ledger", "rollup", str(ledger),
-            "--company", COMPANY, *options]
+    return [
+        PYTHON,
+        "-m",
+        "analytics",
+        "--data-dir",
+        str(data),
+        "ledger",
+        "rollup",
+        str(ledger),
+        "--company",
+        COMPANY,
+        *options,
+    ]
 
 
 def compare(folder: Path, ledger: Path, runs: int, *options: str) -> dict[str, float]:
     """Alternate rollup and hand-written runs, each on a fresh data folder; medians."""
     counterparties = ledger.parent / f"{ledger.stem}-counterparties.csv"
-    figures: dict[str, list[float]] = {"rollup_s": [], "rollup_mb": [], "rollup_cpu": [],
-                                       "hand_s": [], "hand_mb": [], "hand_cpu": [],
-                                       "ratio": [], "cpu_ratio": []}
+    figures: dict[str, list[float]] = {
+        "rollup_s": [],
+        "rollup_mb": [],
+        "rollup_cpu": [],
+        "hand_s": [],
+        "hand_mb": [],
+        "hand_cpu": [],
+        "ratio": [],
+        "cpu_ratio": [],
+    }
     for _ in range(runs):
         ours = measure(rollup_argv(fresh_data(folder, counterparties), ledger, *options))
         data = fresh_data(folder, counterparties)
@@ -170,13 +197,14 @@ def phases(ledger: Path) -> dict[str, float]:
         assert connection is not None
         aggregate = aggregate_sql(shape, PERIOD_KINDS["quarter"], None, pooling)
         hand = HAND_WRITTEN.format(since="").replace(
-            "read_parquet($ledger, hive_partitioning = true)", "ledger")
+            "read_parquet($ledger, hive_partitioning = true)", "ledger"
+        )
         engine.rows(hand, bound(hand, values))  # warm-up, untimed: no step pays the first read
         for name, step in (
-                ("aggregate", lambda: engine.aggregate_into(connection, aggregate,
-                                                            bound(aggregate, values))),
-                ("txn_id check", lambda: check_duplicates(Scope(engine, shape, None, values))),
-                ("hand GROUP BY", lambda: engine.rows(hand, bound(hand, values)))):
+            ("aggregate", lambda: engine.aggregate_into(connection, aggregate, bound(aggregate, values))),
+            ("txn_id check", lambda: check_duplicates(Scope(engine, shape, None, values))),
+            ("hand GROUP BY", lambda: engine.rows(hand, bound(hand, values))),
+        ):
             start = resource.getrusage(resource.RUSAGE_SELF)
             step()
             end = resource.getrusage(resource.RUSAGE_SELF)
@@ -189,44 +217,61 @@ def duckdb_rows(folder: Path, rows: int, runs: int, since: str | None) -> list[s
     options = ("--since", since) if since else ()
     med = compare(folder, ledger, runs, *options)
     label = f"{rows / 1e6:g}M" + (f", year= partitions, --since {since}" if since else "")
-    lines = [f"| DuckDB {label} | {med['rollup_s']:.1f} / {med['rollup_cpu']:.1f} | "
-             f"{med['rollup_mb']:.0f} | {med['hand_s']:.1f} / {med['hand_cpu']:.1f} | "
-             f"{med['hand_mb']:.0f} | {med['ratio']:.2f}x / {med['cpu_ratio']:.2f}x |"]
+    lines = [
+        f"| DuckDB {label} | {med['rollup_s']:.1f} / {med['rollup_cpu']:.1f} | "
+        f"{med['rollup_mb']:.0f} | {med['hand_s']:.1f} / {med['hand_cpu']:.1f} | "
+        f"{med['hand_mb']:.0f} | {med['ratio']:.2f}x / {med['cpu_ratio']:.2f}x |"
+    ]
     if since is None:
-        timed = json.loads(subprocess.run([PYTHON, __file__, "--phases", str(ledger)], cwd=ROOT,
-                                          capture_output=True, text=True, check=True).stdout)
-        lines.append(f"| ↳ in one process (`--phases`, after one untimed read), CPU: hand GROUP BY "
-                     f"{timed['hand GROUP BY']:.2f} s, rollup aggregate with row checks "
-                     f"{timed['aggregate']:.2f} s, txn_id uniqueness "
-                     f"{timed['txn_id check']:.2f} s | | | | | |")
+        timed = json.loads(
+            subprocess.run(
+                [PYTHON, __file__, "--phases", str(ledger)],
+                cwd=ROOT,
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout
+        )
+        lines.append(
+            f"| ↳ in one process (`--phases`, after one untimed read), CPU: hand GROUP BY "
+            f"{timed['hand GROUP BY']:.2f} s, rollup aggregate with row checks "
+            f"{timed['aggregate']:.2f} s, txn_id uniqueness "
+            f"{timed['txn_id check']:.2f} s | | | | | |"
+        )
     return lines
 
 
 def spark_rows(folder: Path, rows: int, runs: int) -> list[str]:
     ledger = demo_ledger(folder, rows)
     counterparties = ledger.parent / f"{ledger.stem}-counterparties.csv"
-    walls = [measure(rollup_argv(fresh_data(folder, counterparties), ledger, "--engine",
-                                 "spark"))[0] for _ in range(runs)]
+    walls = [
+        measure(rollup_argv(fresh_data(folder, counterparties), ledger, "--engine", "spark"))[0]
+        for _ in range(runs)
+    ]
     tiny = demo_ledger(folder, 1)
     starts = [measure([PYTHON, __file__, "--spark-startup", str(tiny)])[0] for _ in range(runs)]
-    duck = [measure(rollup_argv(fresh_data(folder, counterparties), ledger))[0]
-            for _ in range(runs)]
+    duck = [measure(rollup_argv(fresh_data(folder, counterparties), ledger))[0] for _ in range(runs)]
     total, start = statistics.median(walls), statistics.median(starts)
-    return [f"| Spark local[*] {rows / 1e6:g}M | {total:.1f} | | {start:.1f} (start-up alone) "
-            f"| | {total - start:.1f} s past start-up; DuckDB on the same ledger "
-            f"{statistics.median(duck):.1f} s |"]
+    return [
+        f"| Spark local[*] {rows / 1e6:g}M | {total:.1f} | | {start:.1f} (start-up alone) "
+        f"| | {total - start:.1f} s past start-up; DuckDB on the same ledger "
+        f"{statistics.median(duck):.1f} s |"
+    ]
 
 
 def table(args: argparse.Namespace) -> str:
     folder = Path(args.dir)
     folder.mkdir(parents=True, exist_ok=True)
-    lines = [f"`python bench/bench_ledger.py` on this 2-core machine ({time.strftime('%Y-%m-%d')}, "
-             f"load average {os.getloadavg()[0]:.1f} at the end; medians of {args.runs} "
-             "alternating runs, each on a fresh copy of the data folder; DuckDB memory limit "
-             "2 GiB).", "",
-             "| ledger | rollup wall / CPU (s) | rollup peak RSS (MiB) | hand-written GROUP BY "
-             "wall / CPU (s) | its peak RSS (MiB) | ratio wall / CPU |",
-             "|---|---:|---:|---:|---:|---:|"]
+    lines = [
+        f"`python bench/bench_ledger.py` on this 2-core machine ({time.strftime('%Y-%m-%d')}, "
+        f"load average {os.getloadavg()[0]:.1f} at the end; medians of {args.runs} "
+        "alternating runs, each on a fresh copy of the data folder; DuckDB memory limit "
+        "2 GiB).",
+        "",
+        "| ledger | rollup wall / CPU (s) | rollup peak RSS (MiB) | hand-written GROUP BY "
+        "wall / CPU (s) | its peak RSS (MiB) | ratio wall / CPU |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
     for rows in args.rows:
         lines += duckdb_rows(folder, rows, args.runs, None)
     if args.since:
@@ -241,7 +286,7 @@ def write_section(body: str) -> None:
     """Replace (or append) this benchmark's section of RESULTS.md; others stay as they are."""
     text = RESULTS.read_text(encoding="utf-8")
     before, _, rest = text.partition(SECTION)
-    after = rest[rest.find("\n## "):] if rest and "\n## " in rest else ""
+    after = rest[rest.find("\n## ") :] if rest and "\n## " in rest else ""
     if not rest:
         before = text.rstrip("\n") + "\n\n"
     RESULTS.write_text(f"{before}{SECTION}\n\n{body}{after}", encoding="utf-8")
@@ -249,10 +294,12 @@ def write_section(body: str) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=lambda t: [int(x) for x in t.split(",")],
-                        default=[10_000_000, 100_000_000])
-    parser.add_argument("--since", default="2023-01-01",
-                        help="also time a --since rollup of the largest ledger, partitioned")
+    parser.add_argument(
+        "--rows", type=lambda t: [int(x) for x in t.split(",")], default=[10_000_000, 100_000_000]
+    )
+    parser.add_argument(
+        "--since", default="2023-01-01", help="also time a --since rollup of the largest ledger, partitioned"
+    )
     parser.add_argument("--spark-rows", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--dir", default="/tmp/analytics-ledger-bench")

@@ -70,7 +70,7 @@ app()
 '''
 
 #: Runs a CLI command in-process, then says on stderr which heavy libraries it imported.
-IMPORTED_AFTER = '''\
+IMPORTED_AFTER = """\
 import json, sys
 from analytics.cli.app import main
 sys.argv = ["analytics", *{args!r}]
@@ -80,7 +80,7 @@ except SystemExit:
     pass
 heavy = ("polars", "pyarrow", "pydantic", "rich", "duckdb")
 print(json.dumps(sorted(m for m in heavy if m in sys.modules)), file=sys.stderr)
-'''
+"""
 
 
 @dataclass(frozen=True)
@@ -104,12 +104,13 @@ def run_once(argv: list[str]) -> tuple[float, float]:
     """Wall and CPU (user + sys) seconds of one whole process; output thrown away."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    finished = subprocess.run(argv, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                              check=False)
+    finished = subprocess.run(argv, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False)
     wall = time.perf_counter() - started
     if finished.returncode != 0:
-        raise SystemExit(f"{' '.join(argv)} failed ({finished.returncode}):\n"
-                         + finished.stderr.decode(errors="replace")[-2000:])
+        raise SystemExit(
+            f"{' '.join(argv)} failed ({finished.returncode}):\n"
+            + finished.stderr.decode(errors="replace")[-2000:]
+        )
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
@@ -157,23 +158,40 @@ def pairs(folder: Path) -> list[Pair]:
     minimal.write_text(MINIMAL_TYPER, encoding="utf-8")
     bare_python = [sys.executable, "-c", "pass"]
     return [
-        Pair(f"`analytics query run {QUERY} --format csv`",
-             analytics_command("query", "run", QUERY, "--format", "csv"),
-             "bare DuckDB script, csv module", write_bare_query(folder), "<= 1.3x"),
-        Pair("`analytics --help`", analytics_command("--help"),
-             "minimal three-command Typer app `--help`", [sys.executable, str(minimal), "--help"],
-             "<= 1.25x"),
-        Pair("`analytics query list`", analytics_command("query", "list"),
-             "minimal three-command Typer app `--help`", [sys.executable, str(minimal), "--help"],
-             "(no polars)"),
+        Pair(
+            f"`analytics query run {QUERY} --format csv`",
+            analytics_command("query", "run", QUERY, "--format", "csv"),
+            "bare DuckDB script, csv module",
+            write_bare_query(folder),
+            "<= 1.3x",
+        ),
+        Pair(
+            "`analytics --help`",
+            analytics_command("--help"),
+            "minimal three-command Typer app `--help`",
+            [sys.executable, str(minimal), "--help"],
+            "<= 1.25x",
+        ),
+        Pair(
+            "`analytics query list`",
+            analytics_command("query", "list"),
+            "minimal three-command Typer app `--help`",
+            [sys.executable, str(minimal), "--help"],
+            "(no polars)",
+        ),
         Pair("`python -c pass`", bare_python, "`python -c pass`", bare_python, "(noise)"),
     ]
 
 
 def imported(args: list[str]) -> str:
     """The heavy libraries a CLI command imports, run in-process in a fresh interpreter."""
-    result = subprocess.run([sys.executable, "-c", IMPORTED_AFTER.format(args=args)], cwd=ROOT,
-                            capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [sys.executable, "-c", IMPORTED_AFTER.format(args=args)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     lines = result.stderr.strip().splitlines()
     if not lines:
         return "?"
@@ -182,11 +200,14 @@ def imported(args: list[str]) -> str:
 
 def table(runs: int) -> str:
     load = os.getloadavg()[0]
-    lines = [f"Median of {runs} interleaved runs per pair, each a fresh process; Python "
-             f"{platform.python_version()} on {platform.machine()}, {os.cpu_count()} CPUs, "
-             f"load average {load:.1f} at the start, {time.strftime('%Y-%m-%d %H:%M')}.", "",
-             "| Command | wall ms | CPU ms | Floor | wall ms | CPU ms | ratio wall | ratio CPU "
-             "| target |", "|---|---:|---:|---|---:|---:|---:|---:|---|"]
+    lines = [
+        f"Median of {runs} interleaved runs per pair, each a fresh process; Python "
+        f"{platform.python_version()} on {platform.machine()}, {os.cpu_count()} CPUs, "
+        f"load average {load:.1f} at the start, {time.strftime('%Y-%m-%d %H:%M')}.",
+        "",
+        "| Command | wall ms | CPU ms | Floor | wall ms | CPU ms | ratio wall | ratio CPU | target |",
+        "|---|---:|---:|---|---:|---:|---:|---:|---|",
+    ]
     with tempfile.TemporaryDirectory() as folder:
         for pair in pairs(Path(folder)):
             ours, floor = interleaved(pair.command, pair.floor, runs)
@@ -196,7 +217,8 @@ def table(runs: int) -> str:
                 f"| {statistics.median(floor.wall) * 1000:.0f} "
                 f"| {statistics.median(floor.cpu) * 1000:.0f} "
                 f"| {median_ratio(ours.wall, floor.wall):.2f}x "
-                f"| {median_ratio(ours.cpu, floor.cpu):.2f}x | {pair.target} |")
+                f"| {median_ratio(ours.cpu, floor.cpu):.2f}x | {pair.target} |"
+            )
     lines += ["", "| Command | heavy libraries imported |", "|---|---|"]
     for args in (["query", "run", QUERY, "--format", "csv"], ["query", "list"], ["--help"]):
         lines.append(f"| `analytics {' '.join(args)}` | {imported(args)} |")

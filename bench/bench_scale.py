@@ -27,8 +27,16 @@ from universe import PARTNER, company, generate  # noqa: E402
 
 COMPANY = company(0)
 BAD_FILE_ROWS = 200_000
-STEPS = ("ingest", "validate", "upsert 10 rows", "bad row refused", "partner_dependence",
-         "same SQL, one company's rows", "cross-company aggregate", "charts, one company")
+STEPS = (
+    "ingest",
+    "validate",
+    "upsert 10 rows",
+    "bad row refused",
+    "partner_dependence",
+    "same SQL, one company's rows",
+    "cross-company aggregate",
+    "charts, one company",
+)
 
 
 def measure(argv: list[str], ceiling_bytes: int, timeout: float) -> dict[str, float | int]:
@@ -40,8 +48,13 @@ def measure(argv: list[str], ceiling_bytes: int, timeout: float) -> dict[str, fl
     child.wait()
     wall = time.perf_counter() - start
     peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    return {"wall": wall, "rss_mb": peak_mb, "code": child.returncode, "killed": killed,
-            "stderr": stderr.strip().splitlines()[-1][:300] if stderr.strip() else ""}
+    return {
+        "wall": wall,
+        "rss_mb": peak_mb,
+        "code": child.returncode,
+        "killed": killed,
+        "stderr": stderr.strip().splitlines()[-1][:300] if stderr.strip() else "",
+    }
 
 
 def _watch(child: subprocess.Popen[str], ceiling_bytes: int, deadline: float) -> str:
@@ -67,12 +80,17 @@ def _rss_bytes(pid: int) -> int:
 
 def run_step(argv: list[str], ceiling_gb: float, timeout: float) -> dict[str, float | int]:
     """`measure` in a fresh parent process, so RUSAGE_CHILDREN holds this step alone."""
-    script = ("import json, sys; sys.path.insert(0, sys.argv[1]); import bench_scale; "
-              "print(json.dumps(bench_scale.measure(json.loads(sys.argv[2]), "
-              "int(float(sys.argv[3]) * 2**30), float(sys.argv[4]))))")
-    done = subprocess.run([sys.executable, "-c", script, str(ROOT / "bench"), json.dumps(argv),
-                           str(ceiling_gb), str(timeout)], capture_output=True, text=True,
-                          check=True)
+    script = (
+        "import json, sys; sys.path.insert(0, sys.argv[1]); import bench_scale; "
+        "print(json.dumps(bench_scale.measure(json.loads(sys.argv[2]), "
+        "int(float(sys.argv[3]) * 2**30), float(sys.argv[4]))))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(ROOT / "bench"), json.dumps(argv), str(ceiling_gb), str(timeout)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return json.loads(done.stdout)
 
 
@@ -91,8 +109,7 @@ def small_files(work: Path, revenue: Path) -> tuple[Path, Path]:
     upsert.write_text("".join(lines[:11]), encoding="utf-8")
     first = lines[1].split(",")
     first[1] = "2010Q5"
-    bad.write_text("".join([lines[0], ",".join(first), *lines[2:BAD_FILE_ROWS + 1]]),
-                   encoding="utf-8")
+    bad.write_text("".join([lines[0], ",".join(first), *lines[2 : BAD_FILE_ROWS + 1]]), encoding="utf-8")
     return upsert, bad
 
 
@@ -121,11 +138,23 @@ def commands(n: int, work: Path) -> dict[str, list[str]]:
     data = work / "data"
     shutil.rmtree(data, ignore_errors=True)
     data.mkdir(parents=True)
-    subprocess.run(cli(data, "ingest", "--table", "counterparties",
-                       str(paths["counterparties"])), check=True, capture_output=True)
+    subprocess.run(
+        cli(data, "ingest", "--table", "counterparties", str(paths["counterparties"])),
+        check=True,
+        capture_output=True,
+    )
     upsert, bad = small_files(work, paths["revenue"])
-    query = ("query", "run", "partner_dependence", "-p", f"company={COMPANY}",
-             "-p", f"partner={PARTNER}", "--format", "csv")
+    query = (
+        "query",
+        "run",
+        "partner_dependence",
+        "-p",
+        f"company={COMPANY}",
+        "-p",
+        f"partner={PARTNER}",
+        "--format",
+        "csv",
+    )
     return {
         "ingest": cli(data, "ingest", str(paths["revenue"])),
         "validate": cli(data, "validate"),
@@ -133,12 +162,29 @@ def commands(n: int, work: Path) -> dict[str, list[str]]:
         "bad row refused": cli(data, "ingest", str(bad)),
         "partner_dependence": cli(data, *query),
         "same SQL, one company's rows": cli(work / "one", *query),
-        "cross-company aggregate": cli(data, "sql", "SELECT period, sum(amount) AS revenue, "
-                                       "count(DISTINCT company) AS companies FROM revenue "
-                                       "GROUP BY period ORDER BY period", "--format", "csv"),
-        "charts, one company": cli(data, "charts", "build", "partner_dependence", "--company",
-                                   COMPANY, "--partner", PARTNER, "--format", "svg", "--out",
-                                   str(work / "charts")),
+        "cross-company aggregate": cli(
+            data,
+            "sql",
+            "SELECT period, sum(amount) AS revenue, "
+            "count(DISTINCT company) AS companies FROM revenue "
+            "GROUP BY period ORDER BY period",
+            "--format",
+            "csv",
+        ),
+        "charts, one company": cli(
+            data,
+            "charts",
+            "build",
+            "partner_dependence",
+            "--company",
+            COMPANY,
+            "--partner",
+            PARTNER,
+            "--format",
+            "svg",
+            "--out",
+            str(work / "charts"),
+        ),
     }
 
 
@@ -169,7 +215,8 @@ def ingest_in_chunks(work: Path, n: int, chunk: int = 100) -> None:
             connection.execute(
                 f"COPY (SELECT * FROM read_csv('{revenue}', all_varchar = true) "
                 f"WHERE company >= '{company(start)}' AND company < '{company(start + chunk)}') "
-                f"TO '{part}' (HEADER)")
+                f"TO '{part}' (HEADER)"
+            )
         subprocess.run(cli(data, "ingest", str(part)), check=True, capture_output=True)
         part.unlink()
 
@@ -178,8 +225,7 @@ def cell(result: dict | None) -> str:
     if result is None:
         return "-"
     if result["killed"]:
-        return (f"killed ({result['killed']}) at {result['rss_mb'] / 1024:.1f} GB after "
-                f"{result['wall']:.0f} s")
+        return f"killed ({result['killed']}) at {result['rss_mb'] / 1024:.1f} GB after {result['wall']:.0f} s"
     failed = "" if result["code"] in (0, 2) else f", exit {result['code']}"
     return f"{result['wall']:.2f} s, {result['rss_mb']:.0f} MB{failed}"
 
@@ -188,26 +234,30 @@ def table(all_results: dict[int, dict[str, dict]]) -> str:
     header = "| step | " + " | ".join(f"N={n:,} ({n * 3240:,} rows)" for n in all_results) + " |"
     lines = [header, "|---|" + "---|" * len(all_results)]
     for step in STEPS:
-        lines.append(f"| {step} | " + " | ".join(cell(r.get(step)) for r in all_results.values())
-                     + " |")
+        lines.append(f"| {step} | " + " | ".join(cell(r.get(step)) for r in all_results.values()) + " |")
     return "\n".join(lines)
 
 
 def write_results(text: str) -> None:
-    section = ("## Scale\n\n`python bench/bench_scale.py` on this 2-core machine: a synthetic "
-               "universe (bench/universe.py) of N companies x 40 quarters x 4 streams x 20 "
-               "counterparties plus one printed total per company and quarter. Each step is "
-               "`python -m analytics ...` in a fresh process: wall time and peak RSS (a step "
-               "past the memory ceiling is stopped). When the one-file ingest fails, the store "
-               "is set up by ingesting 100 companies at a time (not measured), so the other "
-               "steps still run over the whole universe. The query steps run company "
-               f"`{COMPANY}` with partner `{PARTNER}`; \"same SQL, one company's rows\" runs "
-               "it over a folder holding only that company's files.\n\n"
-               f"{text}\n")
+    section = (
+        "## Scale\n\n`python bench/bench_scale.py` on this 2-core machine: a synthetic "
+        "universe (bench/universe.py) of N companies x 40 quarters x 4 streams x 20 "
+        "counterparties plus one printed total per company and quarter. Each step is "
+        "`python -m analytics ...` in a fresh process: wall time and peak RSS (a step "
+        "past the memory ceiling is stopped). When the one-file ingest fails, the store "
+        "is set up by ingesting 100 companies at a time (not measured), so the other "
+        "steps still run over the whole universe. The query steps run company "
+        f'`{COMPANY}` with partner `{PARTNER}`; "same SQL, one company\'s rows" runs '
+        "it over a folder holding only that company's files.\n\n"
+        f"{text}\n"
+    )
     current = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmarks\n"
     pattern = re.compile(r"## Scale\n.*?(?=\n## |\Z)", re.S)
-    updated = pattern.sub(section.rstrip("\n"), current) if pattern.search(current) \
+    updated = (
+        pattern.sub(section.rstrip("\n"), current)
+        if pattern.search(current)
         else current.rstrip("\n") + "\n\n" + section
+    )
     from analytics.store import commit
 
     commit.write_text(RESULTS, updated)
@@ -221,8 +271,7 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=900.0)
     args = parser.parse_args()
     os.environ.setdefault("PYTHONPATH", str(ROOT))
-    all_results = {n: bench(n, args.work / str(n), args.ceiling_gb, args.timeout)
-                   for n in args.sizes}
+    all_results = {n: bench(n, args.work / str(n), args.ceiling_gb, args.timeout) for n in args.sizes}
     text = table(all_results)
     print(text)
     write_results(text)

@@ -33,8 +33,9 @@ def seed(work: Path) -> Path:
     paths, data = generate(1, work / "input"), work / "seed"
     data.mkdir(parents=True)
     for table in ("counterparties", "revenue"):
-        subprocess.run(cli(data, "ingest", "--table", table, str(paths[table])), check=True,
-                       capture_output=True)
+        subprocess.run(
+            cli(data, "ingest", "--table", table, str(paths[table])), check=True, capture_output=True
+        )
     return data
 
 
@@ -53,7 +54,8 @@ def universe(seed_dir: Path, target: Path, n: int) -> Path:
                 connection.execute(
                     "COPY (SELECT * REPLACE ($name AS company) FROM read_parquet($source)) "
                     f"TO '{destination}' (FORMAT parquet, COMPRESSION zstd)",
-                    {"name": company(number), "source": str(source)})
+                    {"name": company(number), "source": str(source)},
+                )
     return target
 
 
@@ -78,14 +80,26 @@ def main() -> None:
     shutil.rmtree(args.work, ignore_errors=True)
     seed_dir = seed(args.work)
     alone = universe(seed_dir, args.work / "one", 1)
-    query = ("query", "run", "partner_dependence", "-p", f"company={company(0)}",
-             "-p", f"partner={PARTNER}", "--format", "csv")
+    query = (
+        "query",
+        "run",
+        "partner_dependence",
+        "-p",
+        f"company={company(0)}",
+        "-p",
+        f"partner={PARTNER}",
+        "--format",
+        "csv",
+    )
     print("| N | partner_dependence (s) | over its files alone (s) | ratio |\n|---|---|---|---|")
     for n in args.sizes:
         data = universe(seed_dir, args.work / str(n), n)
         medians = alternate({"all": cli(data, *query), "alone": cli(alone, *query)}, args.runs)
-        print(f"| {n:,} | {medians['all']:.3f} | {medians['alone']:.3f} | "
-              f"{medians['all'] / medians['alone']:.2f}x |", flush=True)
+        print(
+            f"| {n:,} | {medians['all']:.3f} | {medians['alone']:.3f} | "
+            f"{medians['all'] / medians['alone']:.2f}x |",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

@@ -34,19 +34,22 @@ FROM range({n}) t1(c), range({quarters}) t2(q), range({streams}) t3(s),
 
 def revenue_sql(n: int) -> str:
     """Leaves, then each company-quarter's printed total (the exact sum of its leaves)."""
-    leaves = LEAVES_SQL.format(n=n, quarters=QUARTERS, streams=STREAMS,
-                               counterparties=COUNTERPARTIES)
-    return (f"WITH leaves AS ({leaves}) "
-            "SELECT * FROM leaves UNION ALL "
-            "SELECT company, period, 'total', 'all', sum(amount), 'USD', 'units', 'synthetic' "
-            "FROM leaves GROUP BY company, period")
+    leaves = LEAVES_SQL.format(n=n, quarters=QUARTERS, streams=STREAMS, counterparties=COUNTERPARTIES)
+    return (
+        f"WITH leaves AS ({leaves}) "
+        "SELECT * FROM leaves UNION ALL "
+        "SELECT company, period, 'total', 'all', sum(amount), 'USD', 'units', 'synthetic' "
+        "FROM leaves GROUP BY company, period"
+    )
 
 
 def counterparties_sql(n: int) -> str:
-    return (f"SELECT printf('Company %05d', c) AS company, printf('cp%02d', p) AS counterparty, "
-            f"CASE WHEN p = 1 THEN 'strategic_partner' ELSE 'third_party' END "
-            f"AS counterparty_class "
-            f"FROM range({n}) t1(c), range(1, {COUNTERPARTIES}) t2(p)")
+    return (
+        f"SELECT printf('Company %05d', c) AS company, printf('cp%02d', p) AS counterparty, "
+        f"CASE WHEN p = 1 THEN 'strategic_partner' ELSE 'third_party' END "
+        f"AS counterparty_class "
+        f"FROM range({n}) t1(c), range(1, {COUNTERPARTIES}) t2(p)"
+    )
 
 
 def generate(n: int, folder: Path) -> dict[str, Path]:

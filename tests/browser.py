@@ -11,11 +11,23 @@ from pathlib import Path
 
 import pytest
 
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--proxy-server=127.0.0.1:9", "--proxy-bypass-list=<-loopback>",
-         "--host-resolver-rules=MAP * ~NOTFOUND", "--virtual-time-budget=8000",
-         "--enable-logging=stderr", "--v=0", "--dump-dom"]
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--proxy-server=127.0.0.1:9",
+    "--proxy-bypass-list=<-loopback>",
+    "--host-resolver-rules=MAP * ~NOTFOUND",
+    "--virtual-time-budget=8000",
+    "--enable-logging=stderr",
+    "--v=0",
+    "--dump-dom",
+]
 
 
 def find_chromium() -> str:
@@ -34,6 +46,10 @@ def render_in_chromium(html_path: Path) -> tuple[str, list[str]]:
     with tempfile.TemporaryDirectory(prefix="chromium-profile-") as profile:
         completed = subprocess.run(
             [chromium, *FLAGS, f"--user-data-dir={profile}", Path(html_path).resolve().as_uri()],
-            capture_output=True, text=True, timeout=120, check=False)
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
     console = [line for line in completed.stderr.splitlines() if "CONSOLE" in line]
     return completed.stdout, console

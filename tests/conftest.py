@@ -32,8 +32,9 @@ def _no_ambient_analytics_environment() -> Iterator[None]:
 
 
 @pytest.fixture(scope="session", autouse=True)
-def session_cache_dir(_no_ambient_analytics_environment: None,
-                       tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+def session_cache_dir(
+    _no_ambient_analytics_environment: None, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Path]:
     """Point the package's per-user cache (vl-convert's bundle) at one folder for the session:
     tests never write the developer's ~/.cache, and CLI subprocesses inherit the folder, so the
     bundle is built once per session. Tests about the cache set their own with `monkeypatch`."""
@@ -67,8 +68,12 @@ def two_company_data_dir(data_dir: Path) -> Path:
     the documented CSV formats exactly as an analyst would."""
     from analytics.store.ingest import ingest
 
-    for table, name in [("counterparties", "counterparties.csv"), ("revenue", "revenue.csv"),
-                        ("partnerships", "partnerships.csv"), ("events", "events.csv")]:
+    for table, name in [
+        ("counterparties", "counterparties.csv"),
+        ("revenue", "revenue.csv"),
+        ("partnerships", "partnerships.csv"),
+        ("events", "events.csv"),
+    ]:
         ingest(NIMBUS / name, table, data_dir)
     return data_dir
 
@@ -81,8 +86,7 @@ def cli(data_dir: Path) -> Callable[..., object]:
     runner = CliRunner()
 
     def invoke(*args: str, data: Path | None = None) -> object:
-        return runner.invoke(app, ["--data-dir", str(data or data_dir), *args],
-                             catch_exceptions=False)
+        return runner.invoke(app, ["--data-dir", str(data or data_dir), *args], catch_exceptions=False)
 
     return invoke
 

@@ -25,8 +25,7 @@ def test_alibaba_was_about_forty_percent_of_total_revenue_in_2013q4(dependence):
     assert row["share_of_total"] == pytest.approx(0.40, abs=0.005)
 
 
-@pytest.mark.parametrize(("period", "share"), [("2016Q1", 0.093), ("2016Q2", 0.087),
-                                               ("2017Q3", 0.079)])
+@pytest.mark.parametrize(("period", "share"), [("2016Q1", 0.093), ("2016Q2", 0.087), ("2017Q3", 0.079)])
 def test_alibaba_share_of_total_matches_the_reported_figure(dependence, period, share):
     assert round(dependence[period]["share_of_total"], 3) == share
 
@@ -56,13 +55,11 @@ def test_amounts_are_in_full_currency_units(dependence):
     assert dependence["2013Q4"]["total_revenue"] == Decimal("71420000")
 
 
-@pytest.mark.parametrize("table", ["revenue", "reported_totals", "partnerships", "events",
-                                   "kpis"])
+@pytest.mark.parametrize("table", ["revenue", "reported_totals", "partnerships", "events", "kpis"])
 def test_every_shipped_figure_has_a_non_empty_source(table):
     frame = analytics.sql(f"SELECT source FROM {table}")
     assert frame.height > 0
-    assert frame.filter(pl.col("source").is_null() | (pl.col("source").str.strip_chars() == ""))\
-        .height == 0
+    assert frame.filter(pl.col("source").is_null() | (pl.col("source").str.strip_chars() == "")).height == 0
 
 
 def test_every_partner_dependence_row_with_a_share_cites_a_source(dependence):
@@ -74,7 +71,8 @@ def test_every_partner_dependence_row_with_a_share_cites_a_source(dependence):
 def test_the_2013q4_advertising_remainder_is_a_derived_unattributed_leaf():
     frame = analytics.sql(
         "SELECT amount, derived, derivation, source FROM revenue WHERE company = 'Weibo' "
-        "AND period = '2013Q4' AND stream = 'advertising' AND counterparty = 'unattributed'")
+        "AND period = '2013Q4' AND stream = 'advertising' AND counterparty = 'unattributed'"
+    )
     assert frame.height == 1
     row = frame.row(0, named=True)
     assert row["amount"] == Decimal("27550000")
@@ -86,15 +84,18 @@ def test_a_total_remainder_counts_each_printed_rounding_once():
     """2014Q2: 77.3M total minus advertising (59.6M, completed to its printed total) leaves
     17.7M, uncertain by the two printed roundings (±50K each), not by the advertising leaves'
     roundings on top: ±100K, not ±200K."""
-    rest = analytics.sql("SELECT amount, precision FROM revenue WHERE period = '2014Q2' "
-                         "AND derivation = 'total_remainder'")
+    rest = analytics.sql(
+        "SELECT amount, precision FROM revenue WHERE period = '2014Q2' AND derivation = 'total_remainder'"
+    )
     assert rest.rows() == [(Decimal("17700000.00"), Decimal("100000.00"))]
 
 
 def test_an_unsplit_printed_total_keeps_its_note_when_it_becomes_a_leaf():
-    leaves = analytics.sql("SELECT r.note AS leaf_note, t.note AS total_note FROM revenue r "
-                           "JOIN reported_totals t USING (company, period, stream) "
-                           "WHERE r.derivation = 'printed_total' AND t.note IS NOT NULL")
+    leaves = analytics.sql(
+        "SELECT r.note AS leaf_note, t.note AS total_note FROM revenue r "
+        "JOIN reported_totals t USING (company, period, stream) "
+        "WHERE r.derivation = 'printed_total' AND t.note IS NOT NULL"
+    )
     assert leaves.height > 0
     assert leaves["leaf_note"].to_list() == leaves["total_note"].to_list()
 
@@ -102,7 +103,8 @@ def test_an_unsplit_printed_total_keeps_its_note_when_it_becomes_a_leaf():
 def test_the_2016q2_total_is_derived_from_fiscal_2016(dependence):
     frame = analytics.sql(
         "SELECT amount, derived, derivation, source FROM reported_totals WHERE company = 'Weibo' "
-        "AND period = '2016Q2' AND stream = 'total'")
+        "AND period = '2016Q2' AND stream = 'total'"
+    )
     row = frame.row(0, named=True)
     assert row["amount"] == Decimal("146900000")
     assert row["derived"] is True
@@ -113,8 +115,7 @@ def test_the_2016q2_total_is_derived_from_fiscal_2016(dependence):
 
 def test_growth_reconciles_wherever_both_parts_are_known():
     frame = analytics.query("growth", company="Weibo", partner="Alibaba")
-    known = frame.filter(pl.col("partner_change").is_not_null()
-                         & pl.col("rest_change").is_not_null())
+    known = frame.filter(pl.col("partner_change").is_not_null() & pl.col("rest_change").is_not_null())
     assert known.height > 0
     for row in known.to_dicts():
         assert row["partner_change"] + row["rest_change"] == row["total_change"]
@@ -145,8 +146,9 @@ def test_the_shipped_data_rebuilds_reproducibly(tmp_path: Path):
     target = tmp_path / "rebuilt"
     seed.build(target)
     for name in TABLES:
-        shipped, rebuilt = (partition_path(folder, name, "Weibo")
-                            for folder in (PROJECT_ROOT / "data", target))
+        shipped, rebuilt = (
+            partition_path(folder, name, "Weibo") for folder in (PROJECT_ROOT / "data", target)
+        )
         assert shipped.exists() == rebuilt.exists(), name  # Weibo discloses no bare shares
         if shipped.exists():
             assert pl.read_parquet(rebuilt).equals(pl.read_parquet(shipped)), name

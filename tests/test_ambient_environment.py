@@ -40,13 +40,27 @@ def run_fixture_test_with_a_bogus_environment(tmp_path: Path, *pytest_args: str)
     that exists and holds no tables) and a query folder holding one extra query."""
     bogus = tmp_path / "bogus"
     bogus.mkdir()
-    (bogus / "stray.sql").write_text("-- A developer's own query.\nSELECT 1 AS x\n",
-                                     encoding="utf-8")
+    (bogus / "stray.sql").write_text("-- A developer's own query.\nSELECT 1 AS x\n", encoding="utf-8")
     env = {**os.environ, DATA_DIR_ENV: str(bogus), QUERIES_DIR_ENV: str(bogus)}
-    return subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
-                           f"--basetemp={tmp_path / 'inner'}", *pytest_args, FIXTURE_TEST],
-                          cwd=PROJECT_ROOT, env=env,
-                          capture_output=True, text=True, timeout=300, check=False)
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            f"--basetemp={tmp_path / 'inner'}",
+            *pytest_args,
+            FIXTURE_TEST,
+        ],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
 
 
 def test_a_bogus_data_dir_in_the_environment_changes_no_module_fixture(tmp_path):

@@ -18,23 +18,29 @@ from tests.hostile.conftest import assert_refused
 PARTNER = ("query", "run", "partner_dependence", "-p", "company=Weibo", "-p", "partner=Alibaba")
 
 
-@pytest.mark.parametrize(("param", "named"), [
-    ("period_kind=quarterly", "one of quarter, half, year"),
-    ("from_period=2016Q5", "quarter must be 1-4"),
-    ("from_period=2016-Q", "2016Q1"),
-    ("to_period=16Q1", "2016Q1"),
-    ("from_period=0000Q1", "year must be between"),
-])
+@pytest.mark.parametrize(
+    ("param", "named"),
+    [
+        ("period_kind=quarterly", "one of quarter, half, year"),
+        ("from_period=2016Q5", "quarter must be 1-4"),
+        ("from_period=2016-Q", "2016Q1"),
+        ("to_period=16Q1", "2016Q1"),
+        ("from_period=0000Q1", "year must be between"),
+    ],
+)
 def test_a_bad_parameter_value_is_refused_naming_the_parameter(cli, param, named):
     name = param.split("=")[0]
     line = assert_refused(cli(*PARTNER, "-p", param), 2, f"parameter {name}", named)
     assert "Conversion Error" not in line
 
 
-@pytest.mark.parametrize(("query", "param", "named"), [
-    ("concentration", "top_n=two", "whole number"),
-    ("events", "annotated_only=maybe", "true or false"),
-])
+@pytest.mark.parametrize(
+    ("query", "param", "named"),
+    [
+        ("concentration", "top_n=two", "whole number"),
+        ("events", "annotated_only=maybe", "true or false"),
+    ],
+)
 def test_typed_parameters_say_the_expected_form(cli, query, param, named):
     assert_refused(cli("query", "run", query, "-p", param), 2, param.split("=")[0], named)
 
@@ -105,8 +111,7 @@ def test_an_unknown_column_lists_the_known_ones(cli):
 
 def test_the_terminal_table_fits_the_width_and_never_cuts_a_number(cli, monkeypatch):
     monkeypatch.setenv("COLUMNS", "100")
-    result = cli(*PARTNER, "--columns", "period,partner_revenue,total_revenue,share_of_total,"
-                 "source")
+    result = cli(*PARTNER, "--columns", "period,partner_revenue,total_revenue,share_of_total,source")
     lines = result.stdout.splitlines()
     assert max(map(len, lines)) <= 100
     q4 = next(line for line in lines if line.startswith("2013Q4"))
@@ -151,12 +156,18 @@ def test_the_exported_database_runs_the_named_queries_in_plain_duckdb(cli, tmp_p
     with duckdb.connect(str(target), read_only=True) as database:
         database.execute("SET VARIABLE from_period = '2016Q1'")
         database.execute("SET VARIABLE to_period = '2016Q2'")
-        shares = database.sql("SELECT period, round(share_of_total, 4) FROM "
-                              "queries.partner_dependence ORDER BY period").fetchall()
+        shares = database.sql(
+            "SELECT period, round(share_of_total, 4) FROM queries.partner_dependence ORDER BY period"
+        ).fetchall()
         assert shares == [("2016Q1", 0.093), ("2016Q2", 0.0871)]
-        helper = database.sql("SELECT count(*) FROM partner_periods('Weibo', 'Alibaba', "
-                              "'quarter')").fetchall()[0][0]
+        helper = database.sql(
+            "SELECT count(*) FROM partner_periods('Weibo', 'Alibaba', 'quarter')"
+        ).fetchall()[0][0]
         assert helper > 20
-        views = {r[0] for r in database.sql(
-            "SELECT view_name FROM duckdb_views() WHERE schema_name = 'queries'").fetchall()}
+        views = {
+            r[0]
+            for r in database.sql(
+                "SELECT view_name FROM duckdb_views() WHERE schema_name = 'queries'"
+            ).fetchall()
+        }
         assert {"partner_dependence", "growth", "concentration", "events"} <= views

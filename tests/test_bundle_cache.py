@@ -48,8 +48,11 @@ def inlined_bundle(page: bytes) -> str:
 def test_the_first_build_caches_the_bundle_vl_convert_inlines(real_bundle):
     import vl_convert
 
-    spec = {"mark": "point", "data": {"values": [{"a": 1}]},
-            "encoding": {"x": {"field": "a", "type": "quantitative"}}}
+    spec = {
+        "mark": "point",
+        "data": {"values": [{"a": 1}]},
+        "encoding": {"x": {"field": "a", "type": "quantitative"}},
+    }
     page = vl_convert.vegalite_to_html(spec, bundle=True, renderer="svg")
     assert split_bundle(page)[1] == real_bundle
     assert "vegaEmbed" in real_bundle and len(real_bundle) > 500_000
@@ -71,15 +74,16 @@ def test_a_whole_cache_file_is_what_the_next_build_serves(cache):
 def damaged(content: bytes, how: str) -> bytes:
     header, _, body = content.partition(b"\n")
     middle = len(body) // 2
-    return {"truncated": content[: len(content) // 2],
-            "a byte changed": header + b"\n" + body[:middle] + b"X" + body[middle + 1:],
-            "another body": header + b"\n" + MARKER.encode(),
-            "no header": body,
-            "empty": b""}[how]
+    return {
+        "truncated": content[: len(content) // 2],
+        "a byte changed": header + b"\n" + body[:middle] + b"X" + body[middle + 1 :],
+        "another body": header + b"\n" + MARKER.encode(),
+        "no header": body,
+        "empty": b"",
+    }[how]
 
 
-@pytest.mark.parametrize("how", ["truncated", "a byte changed", "another body", "no header",
-                                 "empty"])
+@pytest.mark.parametrize("how", ["truncated", "a byte changed", "another body", "no header", "empty"])
 def test_a_damaged_cache_file_is_never_read_as_a_bundle(how, cache):
     cache.parent.mkdir(parents=True)
     cache.write_bytes(damaged(bundle_cache.encode(MARKER * 1000), how))
@@ -110,8 +114,7 @@ def test_another_vl_convert_version_does_not_read_this_ones_bundle(cache, monkey
     assert bundle_cache.read() is None
 
 
-def test_a_cache_folder_that_cannot_be_written_costs_time_not_the_build(tmp_path, monkeypatch,
-                                                                         real_bundle):
+def test_a_cache_folder_that_cannot_be_written_costs_time_not_the_build(tmp_path, monkeypatch, real_bundle):
     in_the_way = tmp_path / "a file"
     in_the_way.write_text("not a folder", encoding="utf-8")
     monkeypatch.setenv(bundle_cache.CACHE_DIR_ENV, str(in_the_way / "cache"))
@@ -131,8 +134,7 @@ def test_the_cache_folder_follows_the_variable_then_xdg_then_home(tmp_path, monk
     assert bundle_cache.cache_dir() == tmp_path / "home" / ".cache" / "analytics"
 
 
-def test_the_build_validates_each_spec_once_and_makes_no_chart_from_it_again(cache, real_bundle,
-                                                                             monkeypatch):
+def test_the_build_validates_each_spec_once_and_makes_no_chart_from_it_again(cache, real_bundle, monkeypatch):
     import altair as alt
     from altair.utils import schemapi
 

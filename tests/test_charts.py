@@ -38,8 +38,15 @@ def built_pack(tmp_path_factory: pytest.TempPathFactory) -> Pack:
 
 
 def test_the_registry_holds_the_seven_charts():
-    assert ALL == ["partner_dependence", "revenue_by_source", "partner_vs_rest", "revenue_mix",
-                   "growth_ex_partner", "growth_bridge", "concentration"]
+    assert ALL == [
+        "partner_dependence",
+        "revenue_by_source",
+        "partner_vs_rest",
+        "revenue_mix",
+        "growth_ex_partner",
+        "growth_bridge",
+        "concentration",
+    ]
 
 
 def test_an_unknown_chart_name_lists_the_known_ones():
@@ -97,11 +104,11 @@ def inline_rows(spec: object) -> list[dict]:
 
 @pytest.mark.parametrize("name", ALL)
 def test_the_vega_lite_spec_matches_its_snapshot(name):
-    spec = chart_for(name, company="Weibo", partner="Alibaba", from_period=None, to_period=None,
-                     data_dir=SHIPPED).to_dict()
+    spec = chart_for(
+        name, company="Weibo", partner="Alibaba", from_period=None, to_period=None, data_dir=SHIPPED
+    ).to_dict()
     snapshot = SNAPSHOTS / f"{name}.vl.json"
-    text = json.dumps(without_data_values(spec), indent=2, sort_keys=True,
-                      ensure_ascii=False) + "\n"
+    text = json.dumps(without_data_values(spec), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
     if os.environ.get("UPDATE_SNAPSHOTS") == "1":
         snapshot.write_text(text, encoding="utf-8")
     assert snapshot.exists(), f"no snapshot: run with UPDATE_SNAPSHOTS=1 to create {snapshot}"
@@ -112,8 +119,11 @@ def test_the_partner_dependence_chart_plots_the_filed_shares():
     """The data the snapshot leaves out, checked by content: Alibaba's share of Weibo's total
     revenue as plotted, hand-checked from the filings (US$ millions)."""
     spec = chart_for("partner_dependence", company="Weibo", partner="Alibaba", data_dir=SHIPPED)
-    plotted = {row["period"]: row["share"] for row in inline_rows(spec.to_dict())
-               if row.get("series") == "% of total revenue"}
+    plotted = {
+        row["period"]: row["share"]
+        for row in inline_rows(spec.to_dict())
+        if row.get("series") == "% of total revenue"
+    }
     assert plotted["2013Q4"] == pytest.approx(28.5 / 71.42)  # 39.9%
     assert plotted["2016Q1"] == pytest.approx(11.1 / 119.3)  # 9.3%
     assert plotted["2016Q2"] == pytest.approx(12.8 / 146.9)  # 8.71%
@@ -181,9 +191,14 @@ def evil_company_data_dir(data_dir: Path, tmp_path: Path) -> Path:
 
 
 def test_a_company_named_like_a_script_tag_is_shown_as_text(evil_company_data_dir, tmp_path):
-    result = build_charts(["partner_dependence"], company=EVIL, partner="Nimbus Group",
-                          formats=("html", "svg"), out_dir=tmp_path,
-                          data_dir=evil_company_data_dir)
+    result = build_charts(
+        ["partner_dependence"],
+        company=EVIL,
+        partner="Nimbus Group",
+        formats=("html", "svg"),
+        out_dir=tmp_path,
+        data_dir=evil_company_data_dir,
+    )
     assert result.failed == {}
     page = (tmp_path / "partner_dependence.html").read_text(encoding="utf-8")
     assert EVIL not in page
@@ -198,8 +213,12 @@ def test_a_script_in_a_title_cannot_close_the_spec_script_element():
 
     from analytics.publish.build import safe_html
 
-    spec = {"title": "</script><script>alert(1)</script>", "mark": "point",
-            "data": {"values": [{"a": 1}]}, "encoding": {"x": {"field": "a", "type": "quantitative"}}}
+    spec = {
+        "title": "</script><script>alert(1)</script>",
+        "mark": "point",
+        "data": {"values": [{"a": 1}]},
+        "encoding": {"x": {"field": "a", "type": "quantitative"}},
+    }
     page = safe_html(vl_convert.vegalite_to_html(spec, bundle=True, renderer="svg"), spec["title"])
     body = page.split("</head>", 1)[1]
     assert "alert(1)</script>" not in body
@@ -207,20 +226,32 @@ def test_a_script_in_a_title_cannot_close_the_spec_script_element():
 
 
 def test_nimbus_cloud_builds_every_chart_with_a_yuan_axis(two_company_data_dir, tmp_path):
-    result = build_charts(company="Nimbus Cloud", partner="Nimbus Group", formats=("svg", "csv"),
-                          out_dir=tmp_path, data_dir=two_company_data_dir)
+    result = build_charts(
+        company="Nimbus Cloud",
+        partner="Nimbus Group",
+        formats=("svg", "csv"),
+        out_dir=tmp_path,
+        data_dir=two_company_data_dir,
+    )
     assert result.failed == {}
-    spec = json.dumps(chart_for("revenue_by_source", company="Nimbus Cloud",
-                                partner="Nimbus Group", from_period=None, to_period=None,
-                                data_dir=two_company_data_dir).to_dict(), ensure_ascii=False)
+    spec = json.dumps(
+        chart_for(
+            "revenue_by_source",
+            company="Nimbus Cloud",
+            partner="Nimbus Group",
+            from_period=None,
+            to_period=None,
+            data_dir=two_company_data_dir,
+        ).to_dict(),
+        ensure_ascii=False,
+    )
     assert "¥" in spec and "Nimbus Group" in spec and "Alibaba" not in spec
 
 
 def test_a_failing_chart_names_itself_and_the_rest_still_build(monkeypatch, tmp_path):
     broken = registry.ChartDef("broken", "no_such_query", ("period",), lambda ctx: None)
     monkeypatch.setitem(registry.CHARTS, "broken", broken)
-    result = build_charts(["broken", "partner_vs_rest"], formats=("csv",), out_dir=tmp_path,
-                          data_dir=SHIPPED)
+    result = build_charts(["broken", "partner_vs_rest"], formats=("csv",), out_dir=tmp_path, data_dir=SHIPPED)
     assert list(result.failed) == ["broken"]
     assert "no_such_query" in result.failed["broken"]
     assert (tmp_path / "partner_vs_rest.csv").exists()
@@ -234,8 +265,12 @@ def test_currency_axis_formats_use_the_datas_symbol_and_unit():
 
 
 def test_source_footnotes_drop_urls_and_repeat_nothing():
-    lines = fmt.source_footnote(["Bloomberg: X (2014-08-15) <https://b.com/x>",
-                                 "Bloomberg: X (2014-08-15) <https://b.com/x> | derived: y"])
+    lines = fmt.source_footnote(
+        [
+            "Bloomberg: X (2014-08-15) <https://b.com/x>",
+            "Bloomberg: X (2014-08-15) <https://b.com/x> | derived: y",
+        ]
+    )
     assert lines == ["Source: Bloomberg (2014-08-15)"]
 
 
@@ -247,13 +282,14 @@ def test_cli_lists_each_chart_and_its_query(cli):
 
 
 def test_cli_build_prints_written_paths_to_stdout(cli, tmp_path):
-    result = cli("charts", "build", "partner_vs_rest", "--format", "csv,svg", "--out",
-                 str(tmp_path))
+    result = cli("charts", "build", "partner_vs_rest", "--format", "csv,svg", "--out", str(tmp_path))
     assert result.exit_code == 0, result.stderr
-    assert result.stdout.split() == [str(tmp_path / "partner_vs_rest.svg"),
-                                     str(tmp_path / "partner_vs_rest.csv"),
-                                     str(tmp_path / "charts.json"),
-                                     str(tmp_path / "index.html")]
+    assert result.stdout.split() == [
+        str(tmp_path / "partner_vs_rest.svg"),
+        str(tmp_path / "partner_vs_rest.csv"),
+        str(tmp_path / "charts.json"),
+        str(tmp_path / "index.html"),
+    ]
 
 
 def test_cli_build_of_an_unknown_chart_fails_naming_the_known_ones(cli, tmp_path):

@@ -23,12 +23,17 @@ def test_exported_html_renders_marks_offline_without_console_errors(built_pack, 
 evil_company_data_dir = test_charts.evil_company_data_dir
 
 
-def test_a_script_tag_company_name_renders_as_text_and_never_runs(evil_company_data_dir,
-                                                                  tmp_path):
+def test_a_script_tag_company_name_renders_as_text_and_never_runs(evil_company_data_dir, tmp_path):
     from analytics.publish.build import build_charts
 
-    build_charts(["partner_dependence"], company=test_charts.EVIL, partner="Nimbus Group",
-                 formats=("html",), out_dir=tmp_path, data_dir=evil_company_data_dir)
+    build_charts(
+        ["partner_dependence"],
+        company=test_charts.EVIL,
+        partner="Nimbus Group",
+        formats=("html",),
+        out_dir=tmp_path,
+        data_dir=evil_company_data_dir,
+    )
     dom, console_errors = render_in_chromium(tmp_path / "partner_dependence.html")
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in dom
     assert test_charts.EVIL not in dom

@@ -9,10 +9,20 @@ from pathlib import Path
 
 def test_two_concurrent_builds_leave_only_complete_files(tmp_path: Path) -> None:
     out = tmp_path / "charts"
-    command = [sys.executable, "-m", "analytics", "charts", "build", "partner_dependence",
-               "concentration", "--format", "html,png", "--out", str(out)]
-    builds = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-              for _ in range(2)]
+    command = [
+        sys.executable,
+        "-m",
+        "analytics",
+        "charts",
+        "build",
+        "partner_dependence",
+        "concentration",
+        "--format",
+        "html,png",
+        "--out",
+        str(out),
+    ]
+    builds = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(2)]
     results = [build.communicate(timeout=300) for build in builds]
     assert [build.returncode for build in builds] == [0, 0], results
     for name in ("partner_dependence", "concentration"):

@@ -47,8 +47,14 @@ def test_the_manifest_records_each_charts_subject_range_formats_and_build_time(f
 def test_building_one_chart_keeps_every_other_chart_in_the_gallery(full_folder, tmp_path):
     folder = tmp_path / "charts"
     shutil.copytree(full_folder, folder)
-    result = build_charts(["partner_dependence"], from_period="2016Q1", to_period="2017Q4",
-                          formats=("html", "png"), out_dir=folder, data_dir=SHIPPED)
+    result = build_charts(
+        ["partner_dependence"],
+        from_period="2016Q1",
+        to_period="2017Q4",
+        formats=("html", "png"),
+        out_dir=folder,
+        data_dir=SHIPPED,
+    )
     assert result.failed == {}
     charts = manifest(folder)
     assert set(charts) == set(ALL)
@@ -65,11 +71,15 @@ def test_building_one_chart_keeps_every_other_chart_in_the_gallery(full_folder, 
 def test_a_rebuild_in_other_formats_removes_the_charts_older_files(full_folder, tmp_path):
     folder = tmp_path / "charts"
     shutil.copytree(full_folder, folder)
-    build_charts(["partner_dependence"], from_period="2016Q1", formats=("html", "png"),
-                 out_dir=folder, data_dir=SHIPPED)
+    build_charts(
+        ["partner_dependence"],
+        from_period="2016Q1",
+        formats=("html", "png"),
+        out_dir=folder,
+        data_dir=SHIPPED,
+    )
     own = sorted(p.name for p in folder.iterdir() if p.name.startswith("partner_dependence."))
-    assert own == ["partner_dependence.embed.html", "partner_dependence.html",
-                   "partner_dependence.png"]
+    assert own == ["partner_dependence.embed.html", "partner_dependence.html", "partner_dependence.png"]
     assert manifest(folder)["partner_dependence"]["formats"] == ["html", "png", "embed"]
     build_charts(["partner_dependence"], formats=("csv",), out_dir=folder, data_dir=SHIPPED)
     own = sorted(p.name for p in folder.iterdir() if p.name.startswith("partner_dependence."))
@@ -80,8 +90,9 @@ def test_a_rebuild_in_other_formats_removes_the_charts_older_files(full_folder, 
 def test_each_html_chart_gets_an_iframe_snippet_the_gallery_links(tmp_path):
     build_charts(["growth_bridge"], formats=("html",), out_dir=tmp_path, data_dir=SHIPPED)
     snippet = (tmp_path / "growth_bridge.embed.html").read_text(encoding="utf-8")
-    assert snippet.startswith('<iframe src="growth_bridge.html" '
-                              'style="width:100%;aspect-ratio:16/9;border:0" title="')
+    assert snippet.startswith(
+        '<iframe src="growth_bridge.html" style="width:100%;aspect-ratio:16/9;border:0" title="'
+    )
     index = (tmp_path / "index.html").read_text(encoding="utf-8")
     assert 'href="growth_bridge.embed.html"' in index and "embed" in index
 
@@ -96,16 +107,20 @@ def test_a_folder_without_a_manifest_lists_the_charts_it_holds(tmp_path):
 
 def test_a_corrupt_manifest_is_rebuilt_not_fatal(tmp_path):
     (tmp_path / "charts.json").write_text("{not json", encoding="utf-8")
-    result = build_charts(["growth_bridge"], formats=("csv",), out_dir=tmp_path,
-                          data_dir=SHIPPED)
+    result = build_charts(["growth_bridge"], formats=("csv",), out_dir=tmp_path, data_dir=SHIPPED)
     assert result.failed == {} and set(manifest(tmp_path)) == {"growth_bridge"}
 
 
 @pytest.fixture(scope="module")
 def shared_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("shared") / "charts"
-    result = build_charts(["partner_dependence", "growth_bridge"], formats=("html",),
-                          out_dir=folder, data_dir=SHIPPED, html="shared")
+    result = build_charts(
+        ["partner_dependence", "growth_bridge"],
+        formats=("html",),
+        out_dir=folder,
+        data_dir=SHIPPED,
+        html="shared",
+    )
     assert result.failed == {}
     assert result.written.count(folder / "vega.js") == 1
     return folder
@@ -130,9 +145,18 @@ def chart_width_at(page: Path, window_width: int) -> int:
     """The rendered chart's width in headless Chromium with a window `window_width` wide."""
     with tempfile.TemporaryDirectory(prefix="chromium-profile-") as profile:
         completed = subprocess.run(
-            [find_chromium(), *FLAGS, f"--window-size={window_width},900",
-             f"--user-data-dir={profile}", page.resolve().as_uri()],
-            capture_output=True, text=True, timeout=120, check=False)
+            [
+                find_chromium(),
+                *FLAGS,
+                f"--window-size={window_width},900",
+                f"--user-data-dir={profile}",
+                page.resolve().as_uri(),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
     found = re.search(r'class="marks" width="(\d+)"', completed.stdout)
     assert found, completed.stderr[-2000:]
     return int(found.group(1))
@@ -152,10 +176,18 @@ def test_the_default_html_is_self_contained_and_fluid(tmp_path):
 
 
 def test_a_hostile_manifest_is_escaped_in_the_gallery_and_unknown_charts_dropped(tmp_path):
-    hostile = {"charts": {
-        "revenue_mix": {"title": "<script>alert(1)</script>", "company": "A\x1b[31m",
-                        "partner": "<b>", "formats": ["svg", "exe"], "built_at": "\"><img>"},
-        "../../etc/passwd": {"title": "x", "formats": ["html"]}}}
+    hostile = {
+        "charts": {
+            "revenue_mix": {
+                "title": "<script>alert(1)</script>",
+                "company": "A\x1b[31m",
+                "partner": "<b>",
+                "formats": ["svg", "exe"],
+                "built_at": '"><img>',
+            },
+            "../../etc/passwd": {"title": "x", "formats": ["html"]},
+        }
+    }
     (tmp_path / "charts.json").write_text(json.dumps(hostile), encoding="utf-8")
     build_charts(["growth_bridge"], formats=("csv",), out_dir=tmp_path, data_dir=SHIPPED)
     charts = manifest(tmp_path)

@@ -18,8 +18,15 @@ from analytics.project import DATA_DIR_ENV, PROJECT_ROOT
 from analytics.store.schema import TABLES
 from tests.conftest import copy_tables, stored_bytes, weibo_file
 
-PARTNER_ARGS = ("query", "run", "partner_dependence", "--param", "company=Weibo",
-                "--param", "partner=Alibaba")
+PARTNER_ARGS = (
+    "query",
+    "run",
+    "partner_dependence",
+    "--param",
+    "company=Weibo",
+    "--param",
+    "partner=Alibaba",
+)
 
 
 @pytest.fixture(autouse=True)
@@ -88,8 +95,7 @@ def test_query_run_to_parquet_writes_the_file_and_keeps_stdout_empty(cli, tmp_pa
     assert result.stdout == ""
     frame = pl.read_parquet(target)
     assert "share_of_total" in frame.columns
-    assert frame.filter(pl.col("period") == "2013Q4")["partner_revenue"].to_list() == [
-        28500000]
+    assert frame.filter(pl.col("period") == "2013Q4")["partner_revenue"].to_list() == [28500000]
 
 
 def test_query_run_to_a_csv_output_file_equals_the_stdout_csv(cli, tmp_path):
@@ -126,19 +132,21 @@ def test_sql_counts_revenue_rows(cli, data_dir):
 
 def test_sql_reads_the_statement_from_a_file(cli, tmp_path):
     query = tmp_path / "x.sql"
-    query.write_text("SELECT count(*) AS n FROM counterparties WHERE company = 'Weibo'\n",
-                     encoding="utf-8")
+    query.write_text("SELECT count(*) AS n FROM counterparties WHERE company = 'Weibo'\n", encoding="utf-8")
     result = cli("sql", "--file", str(query), "--format", "json")
     assert result.exit_code == 0, result.stderr
     assert json.loads(result.stdout)[0]["n"] > 0
 
 
-@pytest.mark.parametrize("statement", [
-    "COPY revenue TO 'x.csv'",
-    "SELECT * FROM read_csv('/etc/passwd')",
-    "SELECT 1; SELECT 2",
-    "SET threads = 1",
-])
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "COPY revenue TO 'x.csv'",
+        "SELECT * FROM read_csv('/etc/passwd')",
+        "SELECT 1; SELECT 2",
+        "SET threads = 1",
+    ],
+)
 def test_a_refused_statement_exits_5_with_one_stderr_line(statement, cli, data_dir):
     before = stored_bytes(data_dir)
     result = cli("sql", statement)
@@ -159,8 +167,11 @@ def test_a_query_error_leaves_stdout_empty(cli):
 
 def test_ingest_of_a_bad_file_names_file_row_and_column(cli, data_dir, tmp_path):
     bad = tmp_path / "bad.csv"
-    bad.write_text("company,period,stream,counterparty,amount,currency,unit,source\n"
-                   "Acme,16Q1,total,all,100,USD,millions,t\n", encoding="utf-8")
+    bad.write_text(
+        "company,period,stream,counterparty,amount,currency,unit,source\n"
+        "Acme,16Q1,total,all,100,USD,millions,t\n",
+        encoding="utf-8",
+    )
     before = stored_bytes(data_dir)
     result = cli("ingest", str(bad))
     assert result.exit_code == 2  # README: 2 bad input (file, row and column; nothing written)
@@ -173,12 +184,14 @@ def test_ingest_of_a_bad_file_names_file_row_and_column(cli, data_dir, tmp_path)
 
 def test_ingest_of_a_good_file_upserts_it(cli, data_dir, tmp_path):
     good = tmp_path / "good.csv"
-    good.write_text("company,period,stream,counterparty,amount,currency,unit,source\n"
-                    "Acme,2016Q1,total,all,100,USD,millions,t\n", encoding="utf-8")
+    good.write_text(
+        "company,period,stream,counterparty,amount,currency,unit,source\n"
+        "Acme,2016Q1,total,all,100,USD,millions,t\n",
+        encoding="utf-8",
+    )
     result = cli("ingest", str(good))
     assert result.exit_code == 0, result.stderr
-    check = cli("sql", "SELECT amount FROM reported_totals WHERE company = 'Acme'",
-                "--format", "csv")
+    check = cli("sql", "SELECT amount FROM reported_totals WHERE company = 'Acme'", "--format", "csv")
     assert check.stdout.splitlines()[1] in ("100000000.00", "100000000")
 
 
@@ -213,8 +226,11 @@ def acme_data_dir(data_dir, tmp_path):
     other = tmp_path / "other"
     copy_tables(data_dir, other)
     acme = tmp_path / "acme.csv"
-    acme.write_text("company,period,stream,counterparty,amount,currency,unit,source\n"
-                    "Acme,2016Q1,total,all,100,USD,millions,t\n", encoding="utf-8")
+    acme.write_text(
+        "company,period,stream,counterparty,amount,currency,unit,source\n"
+        "Acme,2016Q1,total,all,100,USD,millions,t\n",
+        encoding="utf-8",
+    )
     ingest(acme, "revenue", other)
     return other
 
@@ -226,8 +242,11 @@ def test_the_data_dir_env_var_is_honoured(cli, data_dir, tmp_path, monkeypatch):
     from analytics.cli.app import app
 
     monkeypatch.setenv(DATA_DIR_ENV, str(other))
-    result = CliRunner().invoke(app, ["sql", "SELECT DISTINCT company FROM revenue ORDER BY 1",
-                                      "--format", "csv"], catch_exceptions=False)
+    result = CliRunner().invoke(
+        app,
+        ["sql", "SELECT DISTINCT company FROM revenue ORDER BY 1", "--format", "csv"],
+        catch_exceptions=False,
+    )
     assert result.exit_code == 0, result.stderr
     assert result.stdout.splitlines() == ["company", "Acme", "Weibo"]
 
@@ -235,12 +254,16 @@ def test_the_data_dir_env_var_is_honoured(cli, data_dir, tmp_path, monkeypatch):
 COMPANIES_SQL = "SELECT DISTINCT company FROM revenue ORDER BY 1"
 
 
-@pytest.mark.parametrize(("command", "exit_code", "stdout"), [
-    (("sql", COMPANIES_SQL, "--format", "csv"), 0, "company\nAcme\nWeibo\n"),
-    (("query", "run", "nope"), 4, ""),
-])
-def test_the_data_dir_option_lasts_one_invocation_in_process(command, exit_code, stdout, cli,
-                                                             data_dir, tmp_path):
+@pytest.mark.parametrize(
+    ("command", "exit_code", "stdout"),
+    [
+        (("sql", COMPANIES_SQL, "--format", "csv"), 0, "company\nAcme\nWeibo\n"),
+        (("query", "run", "nope"), 4, ""),
+    ],
+)
+def test_the_data_dir_option_lasts_one_invocation_in_process(
+    command, exit_code, stdout, cli, data_dir, tmp_path
+):
     """--data-dir goes into the invocation's Project (no module global); afterwards (even when
     the command failed) the library's defaults read $ANALYTICS_DATA_DIR, not that folder."""
     import analytics
@@ -255,8 +278,14 @@ def test_the_data_dir_option_lasts_one_invocation_in_process(command, exit_code,
 
 
 def test_python_dash_m_analytics_help_works():
-    result = subprocess.run([sys.executable, "-m", "analytics", "--help"], cwd=PROJECT_ROOT,
-                            capture_output=True, text=True, timeout=120, check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "analytics", "--help"],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     for command in ("tables", "ingest", "validate", "sql", "query", "db"):
         assert command in result.stdout

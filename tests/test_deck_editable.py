@@ -38,11 +38,18 @@ def series(chart) -> dict[str, list]:
     return {plot_series.name: list(plot_series.values) for plot_series in chart.plots[0].series}
 
 
-@pytest.mark.parametrize(("name", "kind"), [
-    ("partner_dependence", "LINE_MARKERS"), ("revenue_by_source", "COLUMN_STACKED"),
-    ("partner_vs_rest", "COLUMN_STACKED"), ("revenue_mix", "COLUMN_STACKED_100"),
-    ("growth_ex_partner", "LINE_MARKERS"), ("growth_bridge", "BAR_CLUSTERED"),
-    ("concentration", "LINE_MARKERS")])
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [
+        ("partner_dependence", "LINE_MARKERS"),
+        ("revenue_by_source", "COLUMN_STACKED"),
+        ("partner_vs_rest", "COLUMN_STACKED"),
+        ("revenue_mix", "COLUMN_STACKED_100"),
+        ("growth_ex_partner", "LINE_MARKERS"),
+        ("growth_bridge", "BAR_CLUSTERED"),
+        ("concentration", "LINE_MARKERS"),
+    ],
+)
 def test_each_chart_is_a_native_chart_of_its_type_with_its_data_embedded(decks, name, kind):
     chart = chart_of(decks[0], name)
     assert chart.chart_type.name == kind
@@ -56,17 +63,20 @@ def test_shares_are_lines_of_the_query_values_with_gaps_where_undisclosed(decks)
     assert list(chart.plots[0].categories) == frame["period"].to_list()
     # one series per run of one accounting basis (SINA segment, ASC 605, ASC 606), blank
     # outside its run: no native line joins two periods on different bases
-    runs = {name: values for name, values in series(chart).items()
-            if name.startswith("Alibaba share of total revenue (")}
+    runs = {
+        name: values
+        for name, values in series(chart).items()
+        if name.startswith("Alibaba share of total revenue (")
+    }
     bases = list(dict.fromkeys(b for b in frame["basis"].to_list() if b))
     assert set(runs) == {f"Alibaba share of total revenue ({basis})" for basis in bases}
     assert "Alibaba share of total revenue (ASC 606)" in runs
-    values = [next((run[i] for run in runs.values() if run[i] is not None), None)
-              for i in range(frame.height)]
+    values = [
+        next((run[i] for run in runs.values() if run[i] is not None), None) for i in range(frame.height)
+    ]
     assert values == frame["share_of_total"].to_list()
     assert None in values and 0.0 not in values
-    assert all(sum(run[i] is not None for run in runs.values()) <= 1
-               for i in range(frame.height))
+    assert all(sum(run[i] is not None for run in runs.values()) <= 1 for i in range(frame.height))
     xml = chart.part.blob.decode("utf-8")
     assert '<c:dispBlanksAs val="gap"/>' in xml
 
@@ -102,8 +112,7 @@ def test_titles_footnotes_and_notes_equal_the_image_decks(decks):
     for ours, theirs in zip(editable.slides, images.slides, strict=True):
         assert texts(ours) == texts(theirs)
         if ours.has_notes_slide or theirs.has_notes_slide:
-            assert ours.notes_slide.notes_text_frame.text == \
-                theirs.notes_slide.notes_text_frame.text
+            assert ours.notes_slide.notes_text_frame.text == theirs.notes_slide.notes_text_frame.text
 
 
 def test_the_image_deck_stays_the_default(decks):

@@ -26,8 +26,10 @@ from analytics.publish.deck import build_deck
 
 SHIPPED = PROJECT_ROOT / "data"
 ALL = registry.names()
-REVENUE_HEADER = ("company,period,stream,counterparty,amount,currency,unit,precision,derived,"
-                  "split_is_exhaustive,basis,reported_on,source,note\n")
+REVENUE_HEADER = (
+    "company,period,stream,counterparty,amount,currency,unit,precision,derived,"
+    "split_is_exhaustive,basis,reported_on,source,note\n"
+)
 
 
 class Renders:
@@ -78,7 +80,7 @@ def slide_pictures(deck: Path) -> dict[str, bytes]:
     """Each chart slide's picture bytes, by chart (slides 2 to 8, in registry order)."""
     from pptx import Presentation
 
-    slides = list(Presentation(str(deck)).slides)[1:1 + len(ALL)]
+    slides = list(Presentation(str(deck)).slides)[1 : 1 + len(ALL)]
     found = {}
     for name, slide in zip(ALL, slides, strict=True):
         (picture,) = [shape for shape in slide.shapes if shape.shape_type == 13]
@@ -100,15 +102,14 @@ def test_the_manifest_records_each_pngs_render_key_and_digest(built: Path) -> No
 
 
 def test_a_chart_built_without_png_records_no_picture(tmp_path: Path) -> None:
-    assert build_charts(["concentration"], formats=("svg",), out_dir=tmp_path,
-                        data_dir=SHIPPED).failed == {}
+    assert build_charts(["concentration"], formats=("svg",), out_dir=tmp_path, data_dir=SHIPPED).failed == {}
     entry = manifest(tmp_path)["charts"]["concentration"]
     assert "render_key" not in entry and "png_sha256" not in entry
 
 
 def test_the_deck_of_a_project_takes_every_png_of_its_last_build(
-        cli: Callable[..., Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-        renders: Renders) -> None:
+    cli: Callable[..., Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, renders: Renders
+) -> None:
     """`charts build` (every format) then `deck` in one project: no worker, no render, and
     the slides hold the very bytes of the built PNGs."""
     (tmp_path / "analytics.toml").write_text("", encoding="utf-8")
@@ -123,13 +124,17 @@ def test_the_deck_of_a_project_takes_every_png_of_its_last_build(
 
 
 def test_a_changed_figure_renders_every_chart_that_shows_it(
-        built: Path, data_dir: Path, tmp_path: Path, renders: Renders) -> None:
+    built: Path, data_dir: Path, tmp_path: Path, renders: Renders
+) -> None:
     """Alibaba's 2016Q1 revenue ingested as 12.1M (was 11.1M): every chart draws it (the mix
     and the concentration through Alibaba's class and top share), so each is rendered again
     and its picture differs from the build's."""
     changed = tmp_path / "changed.csv"
-    changed.write_text(REVENUE_HEADER + "Weibo,2016Q1,advertising,Alibaba,12100,USD,thousands,"
-                       "50,false,,ASC 605,,a corrected figure (test),\n", encoding="utf-8")
+    changed.write_text(
+        REVENUE_HEADER + "Weibo,2016Q1,advertising,Alibaba,12100,USD,thousands,"
+        "50,false,,ASC 605,,a corrected figure (test),\n",
+        encoding="utf-8",
+    )
     analytics.ingest(changed, data_dir=data_dir)
     deck = build_deck(out=tmp_path / "deck.pptx", data_dir=data_dir, built_charts=built)
     assert renders.sent == ALL
@@ -137,16 +142,16 @@ def test_a_changed_figure_renders_every_chart_that_shows_it(
     assert all(picture != before[name] for name, picture in slide_pictures(deck).items())
 
 
-def specs_of(partner: str = "Alibaba", from_period: str | None = None,
-             **vintage: str) -> dict[str, dict[str, Any]]:
+def specs_of(
+    partner: str = "Alibaba", from_period: str | None = None, **vintage: str
+) -> dict[str, dict[str, Any]]:
     """The spec the deck builds for each chart of the shipped data, by chart."""
     from analytics.charts.subject import resolve_subject
     from analytics.publish.chart_spec import spec_and_frame
     from analytics.sql.session import session
 
     with session(SHIPPED) as opened:
-        subject = resolve_subject("Weibo", partner, from_period, None, None, opened,
-                                  **vintage)
+        subject = resolve_subject("Weibo", partner, from_period, None, None, opened, **vintage)
         return {name: spec_and_frame(name, subject, opened)[0] for name in ALL}
 
 
@@ -156,15 +161,15 @@ def spec_of(name: str) -> dict[str, Any]:
 
 def test_the_built_png_is_found_for_the_same_spec_and_renderer(built: Path) -> None:
     png = (built / "partner_dependence.png").read_bytes()
-    found = reuse.BuiltPictures.of(built).outputs("partner_dependence",
-                                                  spec_of("partner_dependence"))
+    found = reuse.BuiltPictures.of(built).outputs("partner_dependence", spec_of("partner_dependence"))
     assert found == {"png": png}
 
 
-@pytest.mark.parametrize("subject", [{"from_period": "2016Q1"}, {"basis": "ASC 605"},
-                                     {"as_of": "2019-12-31"}, {"as_of": "2030-01-01"}])
-def test_another_range_basis_or_as_of_date_finds_no_png(built: Path,
-                                                        subject: dict[str, str]) -> None:
+@pytest.mark.parametrize(
+    "subject",
+    [{"from_period": "2016Q1"}, {"basis": "ASC 605"}, {"as_of": "2019-12-31"}, {"as_of": "2030-01-01"}],
+)
+def test_another_range_basis_or_as_of_date_finds_no_png(built: Path, subject: dict[str, str]) -> None:
     """The deck's test for each chart: a spec of another range or vintage never finds the
     built PNG (as of 2030 holds the same figures as today: the subtitle says so)."""
     pictures = reuse.BuiltPictures.of(built)
@@ -180,8 +185,7 @@ def test_another_partner_finds_only_the_charts_that_do_not_show_it(built: Path) 
     assert found == ["revenue_mix", "concentration"]
 
 
-def test_another_renderer_version_or_scale_finds_no_png(
-        built: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_another_renderer_version_or_scale_finds_no_png(built: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     spec, pictures = spec_of("concentration"), reuse.BuiltPictures.of(built)
     assert pictures.outputs("concentration", spec) is not None
     with monkeypatch.context() as scaled:
@@ -192,7 +196,8 @@ def test_another_renderer_version_or_scale_finds_no_png(
 
 
 def test_a_tampered_unreadable_or_unrecorded_png_is_rendered_again(
-        charts: Path, tmp_path: Path, renders: Renders) -> None:
+    charts: Path, tmp_path: Path, renders: Renders
+) -> None:
     original = built_pngs(charts)
     tampered = charts / "partner_dependence.png"
     tampered.write_bytes(tampered.read_bytes() + b"\0")  # still a PNG, not the one recorded
@@ -207,8 +212,7 @@ def test_a_tampered_unreadable_or_unrecorded_png_is_rendered_again(
     assert slide_pictures(deck) == original  # the same spec renders the same picture
 
 
-def test_a_folder_without_a_manifest_or_without_a_folder_offers_nothing(charts: Path,
-                                                                         tmp_path: Path) -> None:
+def test_a_folder_without_a_manifest_or_without_a_folder_offers_nothing(charts: Path, tmp_path: Path) -> None:
     spec = spec_of("concentration")
     assert reuse.BuiltPictures.of(charts).outputs("concentration", spec) is not None
     (charts / "charts.json").unlink()

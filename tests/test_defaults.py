@@ -13,12 +13,13 @@ PACKAGE = PROJECT_ROOT / "analytics"
 
 
 def test_no_module_but_defaults_spells_the_default_company_or_partner():
-    spelled = [f"{path.relative_to(PACKAGE)}:{node.lineno}"
-               for path in sorted(PACKAGE.rglob("*.py"))
-               if path.name != "defaults.py" and "weibo" not in path.relative_to(PACKAGE).parts
-               for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
-               if isinstance(node, ast.Constant) and node.value in (DEFAULT_COMPANY,
-                                                                    DEFAULT_PARTNER)]
+    spelled = [
+        f"{path.relative_to(PACKAGE)}:{node.lineno}"
+        for path in sorted(PACKAGE.rglob("*.py"))
+        if path.name != "defaults.py" and "weibo" not in path.relative_to(PACKAGE).parts
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Constant) and node.value in (DEFAULT_COMPANY, DEFAULT_PARTNER)
+    ]
     assert spelled == []
 
 

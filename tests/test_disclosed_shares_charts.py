@@ -70,14 +70,14 @@ def marker_rows(spec: dict) -> list[dict]:
 
 
 def test_the_dependence_chart_plots_disclosed_shares_with_their_own_marker(folder):
-    spec = chart_for("partner_dependence", company=TIDEWATER, partner=ORBIT,
-                     data_dir=folder).to_dict()
+    spec = chart_for("partner_dependence", company=TIDEWATER, partner=ORBIT, data_dir=folder).to_dict()
     assert spec["title"]["subtitle"].endswith("; ▲ = shares printed only as percentages")
     rows = marker_rows(spec)
     assert [(r["period"], r["marker"], r["share_label"]) for r in rows] == [
         ("2021", "Printed % of total revenue", "85.0% (±0.5 pt)"),
         ("2022", "Printed % of total revenue", "80.0% (±0.5 pt)"),
-        ("2023", "Printed % of total revenue", "81.5% (±0.05 pt)")]
+        ("2023", "Printed % of total revenue", "81.5% (±0.05 pt)"),
+    ]
     assert rows[0]["source"] == "Tidewater Games S-1 (fictional), risk factors"
     marker = next(layer for layer in layers(spec) if "shape" in layer.get("encoding", {}))
     tooltip = [t["title"] for t in marker["encoding"]["tooltip"]]
@@ -87,8 +87,9 @@ def test_the_dependence_chart_plots_disclosed_shares_with_their_own_marker(folde
 
 
 def test_weibos_annual_chart_shows_printed_shares_of_advertising(folder):
-    spec = chart_for("partner_dependence", company="Weibo", partner="Alibaba",
-                     period_kind="year", data_dir=folder).to_dict()
+    spec = chart_for(
+        "partner_dependence", company="Weibo", partner="Alibaba", period_kind="year", data_dir=folder
+    ).to_dict()
     rows = {(r["period"], r["marker"]): r["share"] for r in marker_rows(spec)}
     assert rows[("2014", "Printed % of advertising revenue")] == pytest.approx(0.41)
     assert rows[("2015", "Printed % of total revenue")] == pytest.approx(0.30)
@@ -98,16 +99,18 @@ def test_weibos_annual_chart_shows_printed_shares_of_advertising(folder):
 def test_a_source_that_is_only_a_url_is_cited_by_its_site():
     from analytics.charts.format import source_footnote
 
-    assert source_footnote(["https://www.sec.gov/Archives/edgar/data/1595761/x.htm",
-                            "<https://www.fool.com/investing/2018/05/09/a.aspx>",
-                            "Weibo 20-F 2015: https://www.sec.gov/y"]) == [
-        "Source: sec.gov; fool.com; Weibo 20-F 2015"]
+    assert source_footnote(
+        [
+            "https://www.sec.gov/Archives/edgar/data/1595761/x.htm",
+            "<https://www.fool.com/investing/2018/05/09/a.aspx>",
+            "Weibo 20-F 2015: https://www.sec.gov/y",
+        ]
+    ) == ["Source: sec.gov; fool.com; Weibo 20-F 2015"]
     assert source_footnote([None, ""]) == ["Source: not recorded"]
 
 
 def test_a_name_ending_in_s_takes_the_apostrophe_alone(folder):
-    spec = chart_for("partner_dependence", company=TIDEWATER, partner=ORBIT,
-                     data_dir=folder).to_dict()
+    spec = chart_for("partner_dependence", company=TIDEWATER, partner=ORBIT, data_dir=folder).to_dict()
     assert spec["title"]["text"] == "Tidewater Games' revenue dependence on Orbit Interactive"
 
 
@@ -121,7 +124,8 @@ def test_the_deck_tells_a_share_printed_only_as_a_percentage_apart(folder):
     assert figures.printed_shares == (("2021", pytest.approx(0.85)),)
     assert headlines(frames, figures)["partner_dependence"] == (
         "Orbit Interactive fell from 82.0% of revenue in 2022 to 81.5% in 2023; printed only "
-        "as a percentage: about 85% in 2021")
+        "as a percentage: about 85% in 2021"
+    )
     rows = dict(key_figure_rows(figures))
     assert rows["Shares printed only as a percentage"] == "about 85% in 2021"
     assert rows["Peak share"] == "82% in 2022"  # the printed 85% is never a computed peak

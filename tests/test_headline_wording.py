@@ -15,8 +15,13 @@ from analytics.publish.key_figures import headlines, key_figures, load_frames
 
 COMPANY, PARTNER = "Tessera Games", "Nova Publishing"
 #: Year: (total revenue, Nova's), US$ millions. Nova's share: 54.4%, 55%, 60%, 56.0%, 53.57%.
-YEARS = {"2019": ("100.0", "54.4"), "2020": ("120.0", "66.0"), "2021": ("130.0", "78.0"),
-         "2022": ("115.0", "64.4"), "2023": ("112.0", "60.0")}
+YEARS = {
+    "2019": ("100.0", "54.4"),
+    "2020": ("120.0", "66.0"),
+    "2021": ("130.0", "78.0"),
+    "2022": ("115.0", "64.4"),
+    "2023": ("112.0", "60.0"),
+}
 
 
 @pytest.fixture(scope="module")
@@ -25,15 +30,17 @@ def tessera(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = root / "data"
     folder.mkdir()
     (root / "counterparties.csv").write_text(
-        "company,counterparty,counterparty_class\n"
-        f"{COMPANY},{PARTNER},strategic_partner\n", encoding="utf-8")
+        f"company,counterparty,counterparty_class\n{COMPANY},{PARTNER},strategic_partner\n", encoding="utf-8"
+    )
     rows = ["company,period,stream,counterparty,amount,currency,unit,source"]
     for year, (total, nova) in YEARS.items():
         rest = f"{float(total) - float(nova):.1f}"
         source = f"Annual report {year} (fictional)"
-        rows += [f"{COMPANY},{year},total,all,{total},USD,millions,{source}",
-                 f"{COMPANY},{year},game_revenue,{PARTNER},{nova},USD,millions,{source}",
-                 f"{COMPANY},{year},game_revenue,third_parties,{rest},USD,millions,{source}"]
+        rows += [
+            f"{COMPANY},{year},total,all,{total},USD,millions,{source}",
+            f"{COMPANY},{year},game_revenue,{PARTNER},{nova},USD,millions,{source}",
+            f"{COMPANY},{year},game_revenue,third_parties,{rest},USD,millions,{source}",
+        ]
     (root / "revenue.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
     analytics.ingest(root / "counterparties.csv", "counterparties", folder)
     analytics.ingest(root / "revenue.csv", "revenue", folder)
@@ -50,15 +57,16 @@ def test_a_share_that_peaked_in_between_says_so_and_both_ends_are_told_apart(sen
     """54.4% (2019) and 53.57% (2023) both round to 54%: one decimal tells them apart. The
     share peaked at 78.0 / 130.0 = 60% in 2021, above both ends."""
     assert sentences["partner_dependence"] == (
-        "Nova Publishing fell from 54.4% of revenue in 2019 to 53.6% in 2023, peaking at 60% "
-        "in 2021")
+        "Nova Publishing fell from 54.4% of revenue in 2019 to 53.6% in 2023, peaking at 60% in 2021"
+    )
 
 
 def test_a_loss_is_lost_not_a_negative_addition(sentences):
     """2023 against 2022: total 112.0 - 115.0 = -3.0 (a decline), Nova 60.0 - 64.4 = -4.4,
     the rest (112.0 - 60.0) - (115.0 - 64.4) = 52.0 - 50.6 = +1.4."""
     assert sentences["growth_bridge"] == (
-        "Of $3.0M revenue decline in 2023, Nova Publishing lost $4.4M and the rest added $1.4M")
+        "Of $3.0M revenue decline in 2023, Nova Publishing lost $4.4M and the rest added $1.4M"
+    )
     assert not any(f"{minus}$" in " ".join(sentences.values()) for minus in "-\u2212")
 
 

@@ -31,8 +31,14 @@ from analytics.sql import queries
 NIMBUS = Path(__file__).parent / "fixtures" / "nimbus"
 SHIPPED_QUERIES = sorted(p.stem for p in (PROJECT_ROOT / "queries").glob("*.sql"))
 SOURCES = ("pyproject.toml", "README.md", "analytics", "queries", "data")
-SCRUBBED_ENV = ("ANALYTICS_DATA_DIR", "ANALYTICS_QUERIES_DIR", "PYTHONPATH", "PYTHONHOME",
-                "VIRTUAL_ENV", "PYTHONSTARTUP")
+SCRUBBED_ENV = (
+    "ANALYTICS_DATA_DIR",
+    "ANALYTICS_QUERIES_DIR",
+    "PYTHONPATH",
+    "PYTHONHOME",
+    "VIRTUAL_ENV",
+    "PYTHONSTARTUP",
+)
 
 Run = Callable[..., subprocess.CompletedProcess[str]]
 
@@ -46,17 +52,21 @@ def invoke(*args: str) -> object:
 
 # --- packaging configuration -------------------------------------------------------------------
 
+
 def test_every_package_folder_is_listed_in_pyproject() -> None:
     config = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     listed = set(config["tool"]["setuptools"]["packages"])
-    found = {".".join(init.parent.relative_to(PROJECT_ROOT).parts)
-             for init in (PROJECT_ROOT / "analytics").rglob("__init__.py")}
+    found = {
+        ".".join(init.parent.relative_to(PROJECT_ROOT).parts)
+        for init in (PROJECT_ROOT / "analytics").rglob("__init__.py")
+    }
     assert found <= listed, f"add {sorted(found - listed)} to [tool.setuptools] packages"
     mapped = config["tool"]["setuptools"]["package-dir"]
     assert mapped == {"analytics._bundled.queries": "queries", "analytics._bundled.data": "data"}
 
 
 # --- resolution from the working directory ------------------------------------------------------
+
 
 def test_outside_any_project_the_bundled_sample_and_queries_are_used(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
@@ -80,8 +90,7 @@ def test_a_project_is_found_from_a_subfolder_as_git_finds_dot_git(tmp_path, monk
     assert project.query_dirs()[0] == root / "queries"
 
 
-def test_the_data_folder_is_the_argument_then_the_environment_then_the_project(tmp_path,
-                                                                               monkeypatch):
+def test_the_data_folder_is_the_argument_then_the_environment_then_the_project(tmp_path, monkeypatch):
     (tmp_path / MARKER).write_text("", encoding="utf-8")
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv(project.DATA_DIR_ENV, str(tmp_path / "from_env"))
@@ -99,15 +108,14 @@ def test_a_project_is_resolved_once_with_every_folder_a_command_needs(tmp_path, 
     monkeypatch.delenv(project.QUERIES_DIR_ENV, raising=False)
     root = tmp_path.resolve()
     assert project.Project.resolve() == project.Project(
-        root, root / "data", (root / "queries", project.bundled_dir("queries").resolve()),
-        root / "charts")
+        root, root / "data", (root / "queries", project.bundled_dir("queries").resolve()), root / "charts"
+    )
     assert project.Project.resolve(tmp_path / "given").data_dir == root / "given"
     outside = project.Project.resolve(start=tmp_path.parent)
     assert outside.root is None and outside.charts_dir == tmp_path.parent.resolve() / "charts"
 
 
-def test_project_queries_shadow_the_environments_which_shadow_the_bundled_ones(tmp_path,
-                                                                               monkeypatch):
+def test_project_queries_shadow_the_environments_which_shadow_the_bundled_ones(tmp_path, monkeypatch):
     (tmp_path / MARKER).write_text("", encoding="utf-8")
     (tmp_path / "queries").mkdir()
     extra = tmp_path / "extra"
@@ -125,6 +133,7 @@ def test_project_queries_shadow_the_environments_which_shadow_the_bundled_ones(t
 
 
 # --- analytics init -------------------------------------------------------------------------
+
 
 def test_init_makes_a_project_whose_example_query_is_listed_as_valid(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
@@ -146,8 +155,9 @@ def test_init_sample_copies_the_weibo_tables_into_the_projects_data(tmp_path, mo
     monkeypatch.chdir(tmp_path)
     assert invoke("init", "p", "--sample").exit_code == 0
     bundled = project.bundled_dir("data")
-    copied = sorted(p.relative_to(tmp_path / "p" / "data")
-                    for p in (tmp_path / "p" / "data").rglob("*.parquet"))
+    copied = sorted(
+        p.relative_to(tmp_path / "p" / "data") for p in (tmp_path / "p" / "data").rglob("*.parquet")
+    )
     assert copied == sorted(p.relative_to(bundled) for p in bundled.glob("*/company=*/*.parquet"))
     monkeypatch.chdir(tmp_path / "p")
     assert invoke("validate").exit_code == 0
@@ -166,6 +176,7 @@ def test_init_refuses_a_folder_that_holds_a_project_and_changes_nothing(tmp_path
 
 
 # --- the installed package, from folders that are not the repo ------------------------------
+
 
 def can_build_wheels() -> bool:
     """Whether setuptools here can make a wheel offline (its own bdist_wheel from 70.1, or the
@@ -186,41 +197,76 @@ def build_package_into(site_packages: Path, workspace: Path) -> None:
     for name in SOURCES:
         origin = PROJECT_ROOT / name
         if origin.is_dir():
-            shutil.copytree(origin, source / name, ignore=shutil.ignore_patterns(
-                "__pycache__", "*.pyc", ".lock", "*.tmp", ".analytics-*"))
+            shutil.copytree(
+                origin,
+                source / name,
+                ignore=shutil.ignore_patterns("__pycache__", "*.pyc", ".lock", "*.tmp", ".analytics-*"),
+            )
         else:
             source.mkdir(parents=True, exist_ok=True)
             shutil.copy2(origin, source / name)
     pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "-q"]
     if can_build_wheels():
         wheels = workspace / "wheels"
-        run_checked([*pip, "wheel", "--no-deps", "--no-build-isolation", "--no-index", "-w",
-                     str(wheels), str(source)], workspace)
-        run_checked([*pip, "install", "--no-deps", "--no-index", "--target", str(site_packages),
-                     *map(str, wheels.glob("analytics-*.whl"))], workspace)
+        run_checked(
+            [
+                *pip,
+                "wheel",
+                "--no-deps",
+                "--no-build-isolation",
+                "--no-index",
+                "-w",
+                str(wheels),
+                str(source),
+            ],
+            workspace,
+        )
+        run_checked(
+            [
+                *pip,
+                "install",
+                "--no-deps",
+                "--no-index",
+                "--target",
+                str(site_packages),
+                *map(str, wheels.glob("analytics-*.whl")),
+            ],
+            workspace,
+        )
     else:
-        run_checked([sys.executable, "-c", "import setuptools; setuptools.setup()", "-q",
-                     "build_py", "--build-lib", str(site_packages)], source)
+        run_checked(
+            [
+                sys.executable,
+                "-c",
+                "import setuptools; setuptools.setup()",
+                "-q",
+                "build_py",
+                "--build-lib",
+                str(site_packages),
+            ],
+            source,
+        )
 
 
 def run_checked(command: list[str], cwd: Path) -> None:
-    result = subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=300,
-                            check=False)
+    result = subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=300, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 def fresh_venv(folder: Path) -> tuple[Path, Path]:
     """A venv without pip whose only extra path is this venv's site-packages (the dependencies):
     (its python, its site-packages)."""
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(folder)], check=True,
-                   timeout=120)
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(folder)], check=True, timeout=120)
     python = folder / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
-    found = subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_paths()"
-                            "['purelib'])"], capture_output=True, text=True, check=True)
+    found = subprocess.run(
+        [python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     site_packages = Path(found.stdout.strip())
     dependencies = {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]}
-    (site_packages / "dependencies.pth").write_text("\n".join(sorted(dependencies)) + "\n",
-                                                    encoding="utf-8")
+    (site_packages / "dependencies.pth").write_text("\n".join(sorted(dependencies)) + "\n", encoding="utf-8")
     return python, site_packages
 
 
@@ -233,8 +279,15 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Run, Path]:
     env = {k: v for k, v in os.environ.items() if k not in SCRUBBED_ENV} | {"COLUMNS": "200"}
 
     def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([str(python), "-m", "analytics", *args], cwd=cwd, env=env,
-                              capture_output=True, text=True, timeout=300, check=False)
+        return subprocess.run(
+            [str(python), "-m", "analytics", *args],
+            cwd=cwd,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
 
     return run, (site_packages / "analytics" / "_bundled").resolve()
 
@@ -244,8 +297,7 @@ def files_under(folder: Path) -> dict[str, bytes]:
 
 
 @pytest.mark.slow
-def test_the_installed_package_lists_and_runs_the_bundled_queries_from_anywhere(installed,
-                                                                                tmp_path):
+def test_the_installed_package_lists_and_runs_the_bundled_queries_from_anywhere(installed, tmp_path):
     run, bundle = installed
     listed = run("query", "list", "--format", "csv", cwd=tmp_path)
     assert listed.returncode == 0, listed.stderr
@@ -264,8 +316,10 @@ def test_the_installed_package_lists_and_runs_the_bundled_queries_from_anywhere(
 def test_the_installed_sample_is_read_only_with_a_hint_to_init(installed, tmp_path):
     run, bundle = installed
     before = files_under(bundle)
-    for args in (["ingest", str(NIMBUS / "counterparties.csv"), "--table", "counterparties"],
-                 ["delete", "--company", "Weibo", "--table", "events"]):
+    for args in (
+        ["ingest", str(NIMBUS / "counterparties.csv"), "--table", "counterparties"],
+        ["delete", "--company", "Weibo", "--table", "events"],
+    ):
         refused = run(*args, cwd=tmp_path)
         assert refused.returncode == 2, refused.stderr
         assert refused.stdout == ""
@@ -284,13 +338,31 @@ def test_an_initialised_project_takes_ingests_queries_and_charts(installed, tmp_
         ingested = run("ingest", str(NIMBUS / f"{table}.csv"), "--table", table, cwd=root)
         assert ingested.returncode == 0, ingested.stderr
     assert (root / "data" / "revenue" / "company=Nimbus%20Cloud" / "data.parquet").is_file()
-    example = run("query", "run", "revenue_by_period", "-p", "company=Nimbus Cloud", "--format",
-                  "csv", cwd=root / "queries")
+    example = run(
+        "query",
+        "run",
+        "revenue_by_period",
+        "-p",
+        "company=Nimbus Cloud",
+        "--format",
+        "csv",
+        cwd=root / "queries",
+    )
     assert example.returncode == 0, example.stderr
     first = next(csv.DictReader(io.StringIO(example.stdout)))
     assert (first["period"], first["revenue"]) == ("2019Q1", "520400000.00")
-    built = run("charts", "build", "partner_dependence", "--company", "Nimbus Cloud",
-                "--partner", "Nimbus Group", "--format", "csv", cwd=root)
+    built = run(
+        "charts",
+        "build",
+        "partner_dependence",
+        "--company",
+        "Nimbus Cloud",
+        "--partner",
+        "Nimbus Group",
+        "--format",
+        "csv",
+        cwd=root,
+    )
     assert built.returncode == 0, built.stderr
     assert Path(built.stdout.splitlines()[0]) == root.resolve() / "charts" / "partner_dependence.csv"
     assert (root / "charts" / "partner_dependence.csv").is_file()

@@ -50,8 +50,10 @@ def offenders(package: Path = PACKAGE) -> list[str]:
         where = path.relative_to(package.parent).as_posix()
         if (count := module_lines(source)) > MAX_MODULE_LINES:
             lines.append(f"{where}: {count} lines (at most {MAX_MODULE_LINES})")
-        lines += [f"{where}:{line} {name}: {length} lines (at most {MAX_FUNCTION_LINES})"
-                  for name, line, length in long_functions(source)]
+        lines += [
+            f"{where}:{line} {name}: {length} lines (at most {MAX_FUNCTION_LINES})"
+            for name, line, length in long_functions(source)
+        ]
     return lines
 
 

@@ -27,8 +27,10 @@ def _hive_ledger(folder: Path, rows: list[tuple]) -> Path:
     """`rows` (test_ledger's COLUMNS) written as Hive partitions year=YYYY/ by booking year."""
     plain = write_ledger(folder.parent / f"{folder.name}.parquet", rows)
     with duckdb.connect() as con:
-        con.execute(f"COPY (SELECT *, year(booked_at) AS year FROM '{plain}') TO '{folder}' "
-                    "(FORMAT parquet, PARTITION_BY (year))")
+        con.execute(
+            f"COPY (SELECT *, year(booked_at) AS year FROM '{plain}') TO '{folder}' "
+            "(FORMAT parquet, PARTITION_BY (year))"
+        )
     plain.unlink()
     return folder
 
@@ -44,8 +46,10 @@ def test_an_id_repeated_in_a_partition_since_skips_is_not_refused(tmp_path, data
 
 def test_ids_repeated_in_the_same_partition_before_since_are_not_refused(tmp_path, data_dir):
     """Rows before --since in the first partition read are in the files read, not the rows."""
-    early = [(1, "2019-01-01 09:00:00", TINY, AD, "a", "1.00", "USD"),
-             (1, "2019-08-01 09:00:00", TINY, AD, "a", "2.00", "USD")]
+    early = [
+        (1, "2019-01-01 09:00:00", TINY, AD, "a", "1.00", "USD"),
+        (1, "2019-08-01 09:00:00", TINY, AD, "a", "2.00", "USD"),
+    ]
     ledger = _hive_ledger(tmp_path / "hive", early)
     assert rollup(ledger, TINY, since="2019-07-01", data_dir=data_dir).transactions == 1
     with pytest.raises(InputError, match="2 rows share 1 transaction id"):
@@ -53,8 +57,7 @@ def test_ids_repeated_in_the_same_partition_before_since_are_not_refused(tmp_pat
 
 
 def test_other_companies_may_reuse_ids_but_not_repeat_their_own(tmp_path, data_dir):
-    reused = [(txn, day, OTHER, AD, "a", "5.00", "USD")
-              for txn, day, *_ in TWELVE[:3]]
+    reused = [(txn, day, OTHER, AD, "a", "5.00", "USD") for txn, day, *_ in TWELVE[:3]]
     ledger = write_ledger(tmp_path / "shared.parquet", [*TWELVE, *reused])
     assert rollup(ledger, TINY, data_dir=data_dir).transactions == 12
     assert rollup(ledger, OTHER, data_dir=data_dir).transactions == 3
@@ -72,25 +75,32 @@ def test_text_ids_are_checked_exactly_too(tmp_path, data_dir):
 
 
 def _source_of_facts(data_dir: Path) -> str:
-    (source,) = {row[0] for row in analytics.sql(
-        f"SELECT DISTINCT source FROM revenue WHERE company = '{TINY}'", data_dir=data_dir
-    ).rows()}
+    (source,) = {
+        row[0]
+        for row in analytics.sql(
+            f"SELECT DISTINCT source FROM revenue WHERE company = '{TINY}'", data_dir=data_dir
+        ).rows()
+    }
     return str(source)
 
 
-@pytest.mark.parametrize(("tiny_source", "other_source", "said"), [
-    ("export A", "export A", " (export A)"),   # one source in the files: from statistics
-    ("export A", "export B", " (export A)"),   # several in the files, one in the rows read
-    (None, "export B", ""),                    # one in the files, none in the rows read
-])
+@pytest.mark.parametrize(
+    ("tiny_source", "other_source", "said"),
+    [
+        ("export A", "export A", " (export A)"),  # one source in the files: from statistics
+        ("export A", "export B", " (export A)"),  # several in the files, one in the rows read
+        (None, "export B", ""),  # one in the files, none in the rows read
+    ],
+)
 def test_the_rows_own_source_is_named_only_when_every_row_read_says_it(
-        tiny_source, other_source, said, tmp_path, data_dir):
+    tiny_source, other_source, said, tmp_path, data_dir
+):
     other = (13, "2019-01-03 00:00:00", OTHER, AD, "a", "9.00", "USD", other_source)
-    ledger = write_ledger(tmp_path / "sourced.parquet",
-                          [*_with_source(TWELVE, tiny_source), other], SOURCED)
+    ledger = write_ledger(tmp_path / "sourced.parquet", [*_with_source(TWELVE, tiny_source), other], SOURCED)
     rollup(ledger, TINY, data_dir=data_dir)
     assert _source_of_facts(data_dir) == (
-        f"ledger {ledger}, 12 transactions, booked 2019-01-01 to 2019-06-30{said}")
+        f"ledger {ledger}, 12 transactions, booked 2019-01-01 to 2019-06-30{said}"
+    )
 
 
 def test_two_sources_among_the_rows_read_name_none(tmp_path, data_dir):
@@ -112,7 +122,9 @@ def test_a_data_folder_in_the_flat_layout_gets_the_full_session(tmp_path, data_d
     rollup(write_ledger(tmp_path / "tiny.parquet", TWELVE), TINY, data_dir=flat)
     written = facts(flat)
     assert (written[("2019Q1", AD, "Big Partner")], written[("2019Q2", "total", "all")]) == (
-        Decimal("101.00"), Decimal("313.95"))  # Big Partner read from the flat counterparties
+        Decimal("101.00"),
+        Decimal("313.95"),
+    )  # Big Partner read from the flat counterparties
 
 
 def test_a_rollup_from_a_pipe_loads_no_rich_no_charts_and_no_demo(tmp_path, data_dir):
@@ -120,11 +132,13 @@ def test_a_rollup_from_a_pipe_loads_no_rich_no_charts_and_no_demo(tmp_path, data
 
     ledger = write_ledger(tmp_path / "tiny.parquet", TWELVE)
     args = ["--data-dir", str(data_dir), "ledger", "rollup", str(ledger), "--company", TINY]
-    code = (f"import json, sys\nfrom analytics.cli.app import main\nsys.argv = ['analytics', "
-            f"*{args!r}]\ntry:\n    main()\nexcept SystemExit:\n    pass\n"
-            "loaded = sorted(m for m in sys.modules if m.split('.')[0] in "
-            "('rich', 'altair', 'vl_convert') or m == 'analytics.ledger.demo')\n"
-            "print(json.dumps(loaded), file=sys.stderr)\n")
+    code = (
+        f"import json, sys\nfrom analytics.cli.app import main\nsys.argv = ['analytics', "
+        f"*{args!r}]\ntry:\n    main()\nexcept SystemExit:\n    pass\n"
+        "loaded = sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('rich', 'altair', 'vl_convert') or m == 'analytics.ledger.demo')\n"
+        "print(json.dumps(loaded), file=sys.stderr)\n"
+    )
     assert heavy_modules_after(code) == []
 
 
@@ -132,13 +146,15 @@ def test_since_lists_only_the_partitions_from_its_year_on(tmp_path, data_dir):
     from analytics.ledger.duckdb_engine import DuckDBLedger
     from analytics.sql.sandbox import Limits
 
-    rows = [(n, f"{year}-03-01 00:00:00", TINY, AD, "a", "1.00", "USD")
-            for n, year in enumerate((2019, 2020, 2021), start=1)]
+    rows = [
+        (n, f"{year}-03-01 00:00:00", TINY, AD, "a", "1.00", "USD")
+        for n, year in enumerate((2019, 2020, 2021), start=1)
+    ]
     ledger = _hive_ledger(tmp_path / "hive", rows)
-    for since_year, years, listed in ((2020, ["2020", "2021"], True), (None, [], False),
-                                      (2030, [], False)):
+    for since_year, years, listed in ((2020, ["2020", "2021"], True), (None, [], False), (2030, [], False)):
         with DuckDBLedger(str(ledger), Limits(), since_year=since_year) as engine:
-            files = [str(file) for (file,) in engine.rows(
-                "SELECT DISTINCT ledger_file FROM ledger ORDER BY 1", {})]
+            files = [
+                str(file) for (file,) in engine.rows("SELECT DISTINCT ledger_file FROM ledger ORDER BY 1", {})
+            ]
             assert engine.partitions_listed is listed
         assert [f.split("year=")[1][:4] for f in files] == (years or ["2019", "2020", "2021"])

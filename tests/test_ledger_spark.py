@@ -80,8 +80,10 @@ def copy_of(data_dir: Path, name: str) -> Path:
 
 def tables(folder: Path) -> dict[str, pl.DataFrame]:
     """Every row of the tables a rollup writes, read as analysts read them."""
-    return {name: analytics.sql(f"SELECT * FROM {name}", data_dir=folder).sort(pl.all())
-            for name in ("revenue", "reported_totals", "counterparties")}
+    return {
+        name: analytics.sql(f"SELECT * FROM {name}", data_dir=folder).sort(pl.all())
+        for name in ("revenue", "reported_totals", "counterparties")
+    }
 
 
 def assert_same_data(left: Path, right: Path) -> None:
@@ -90,17 +92,25 @@ def assert_same_data(left: Path, right: Path) -> None:
         assert frame.equals(other), f"{name} differs:\n{frame}\n{other}"
 
 
-SHAPE = LedgerShape(amount_exact=False, has_company=True, has_txn_id=True, has_source=True,
-                    partition_year=True)
+SHAPE = LedgerShape(
+    amount_exact=False, has_company=True, has_txn_id=True, has_source=True, partition_year=True
+)
 
 
-@pytest.mark.parametrize("sql", [
-    aggregate_sql(SHAPE, PERIOD_KINDS["quarter"], date(2021, 4, 1),
-                  Pooling(("Big Partner",), (("agencies", ("a", "b")), ("related_parties", ("c",))))),
-    aggregate_sql(SHAPE, PERIOD_KINDS["half"].in_calendar(3), date(2023, 4, 1), Pooling()),
-    examples_sql(SHAPE, date(2021, 4, 1), "amount IS NULL", "input_file_name()"),
-    duplicates_sql(SHAPE, None),
-])
+@pytest.mark.parametrize(
+    "sql",
+    [
+        aggregate_sql(
+            SHAPE,
+            PERIOD_KINDS["quarter"],
+            date(2021, 4, 1),
+            Pooling(("Big Partner",), (("agencies", ("a", "b")), ("related_parties", ("c",)))),
+        ),
+        aggregate_sql(SHAPE, PERIOD_KINDS["half"].in_calendar(3), date(2023, 4, 1), Pooling()),
+        examples_sql(SHAPE, date(2021, 4, 1), "amount IS NULL", "input_file_name()"),
+        duplicates_sql(SHAPE, None),
+    ],
+)
 def test_the_transpiled_sql_avoids_the_measured_sqlglot_traps(sql):
     require("sqlglot")
     import sqlglot
@@ -121,12 +131,14 @@ def pool_demo_advertisers(data_dir: Path, tmp_path: Path) -> None:
     """A thousand of the demo's advertisers pooled by group: half into related_parties, half
     into the company's own mixed pool `key_accounts`."""
     advertisers = [f"advertiser_{i:05d}" for i in range(1000)]
-    list_counterparties(data_dir, tmp_path, "Lumen Social",
-                        ("key_accounts", "mixed", "key_accounts", True),
-                        *((name, "related_party", "related_parties", False)
-                          for name in advertisers[:500]),
-                        *((name, "third_party", "key_accounts", False)
-                          for name in advertisers[500:]))
+    list_counterparties(
+        data_dir,
+        tmp_path,
+        "Lumen Social",
+        ("key_accounts", "mixed", "key_accounts", True),
+        *((name, "related_party", "related_parties", False) for name in advertisers[:500]),
+        *((name, "third_party", "key_accounts", False) for name in advertisers[500:]),
+    )
 
 
 def test_spark_and_duckdb_give_identical_facts_on_a_demo_ledger(spark, tmp_path, data_dir):
@@ -139,10 +151,10 @@ def test_spark_and_duckdb_give_identical_facts_on_a_demo_ledger(spark, tmp_path,
     assert by_duckdb.facts == by_spark.facts == 20 * 12  # 8 leaves (2 pooled by group), 4 totals
     assert (by_duckdb.periods, by_duckdb.transactions) == (by_spark.periods, 50_000)
     assert_same_data(data_dir, on_spark)
-    by_duckdb = rollup(ledger.ledger, "Lumen Social", "year", since="2022-03-01",
-                       data_dir=data_dir)
-    by_spark = rollup(ledger.ledger, "Lumen Social", "year", engine="spark",
-                      since="2022-03-01", data_dir=on_spark)
+    by_duckdb = rollup(ledger.ledger, "Lumen Social", "year", since="2022-03-01", data_dir=data_dir)
+    by_spark = rollup(
+        ledger.ledger, "Lumen Social", "year", engine="spark", since="2022-03-01", data_dir=on_spark
+    )
     assert by_duckdb.periods == by_spark.periods == ("2022", "2023")
     assert_same_data(data_dir, on_spark)
 
@@ -162,16 +174,21 @@ def test_awkward_names_and_double_amounts_agree_on_both_engines(spark, tmp_path,
 
 def test_pools_from_the_counterparties_table_agree_on_both_engines(spark, tmp_path, data_dir):
     awkward = "O'Neil \\ agencies"  # a pool name bound as a parameter on both engines
-    list_counterparties(data_dir, tmp_path, TINY, *POOLED_BY_CLASS,
-                        (awkward, "mixed", awkward, True), ("small_c", "third_party", awkward, False))
+    list_counterparties(
+        data_dir,
+        tmp_path,
+        TINY,
+        *POOLED_BY_CLASS,
+        (awkward, "mixed", awkward, True),
+        ("small_c", "third_party", awkward, False),
+    )
     ledger = write_ledger(tmp_path / "fourteen.parquet", FOURTEEN)
     on_spark = copy_of(data_dir, "spark_data")
     rollup(ledger, TINY, data_dir=data_dir)
     rollup(ledger, TINY, engine="spark", data_dir=on_spark)
     assert_same_data(data_dir, on_spark)
     pooled = tables(on_spark)["revenue"].filter(pl.col("counterparty") == awkward)
-    assert [(p, str(a)) for p, a in pooled.select("period", "amount").rows()] == [
-        ("2019Q2", "44.45")]
+    assert [(p, str(a)) for p, a in pooled.select("period", "amount").rows()] == [("2019Q2", "44.45")]
 
 
 def test_spark_refuses_a_bad_ledger_with_the_same_message_as_duckdb(spark, tmp_path, data_dir):
@@ -181,8 +198,7 @@ def test_spark_refuses_a_bad_ledger_with_the_same_message_as_duckdb(spark, tmp_p
         with pytest.raises(InputError) as refused:
             rollup(ledger, TINY, engine=engine, data_dir=data_dir)
         errors.append(refused.value)
-    assert errors[0].message == errors[1].message == (
-        "2 rows with no amount (NULL), e.g. txn_id 3, txn_id 9")
+    assert errors[0].message == errors[1].message == ("2 rows with no amount (NULL), e.g. txn_id 3, txn_id 9")
     assert [e.location.column for e in errors] == ["amount", "amount"]
     assert all(str(e.location.file).endswith("bad.parquet") for e in errors)
 
@@ -194,13 +210,13 @@ def test_spark_and_duckdb_give_identical_fiscal_half_years(spark, tmp_path, data
     on_spark = copy_of(data_dir, "spark_data")
     by_duckdb = rollup(ledger, MAPLE, "half", data_dir=data_dir)
     by_spark = rollup(ledger, MAPLE, "half", engine="spark", data_dir=on_spark)
-    assert [(s.periods, s.partial_periods, s.transactions, s.facts, s.year_end_month)
-            for s in (by_duckdb, by_spark)] == 2 * [
-        (("2023H2", "2024H1", "2024H2"), ("2023H2",), 10, 16, 3)]
+    assert [
+        (s.periods, s.partial_periods, s.transactions, s.facts, s.year_end_month)
+        for s in (by_duckdb, by_spark)
+    ] == 2 * [(("2023H2", "2024H1", "2024H2"), ("2023H2",), 10, 16, 3)]
     assert_same_data(data_dir, on_spark)
     by_duckdb = rollup(ledger, MAPLE, "half", since="2023-08-15", data_dir=data_dir)
-    by_spark = rollup(ledger, MAPLE, "half", engine="spark", since="2023-08-15",
-                      data_dir=on_spark)
+    by_spark = rollup(ledger, MAPLE, "half", engine="spark", since="2023-08-15", data_dir=on_spark)
     assert by_duckdb.periods == by_spark.periods == ("2024H1", "2024H2")
     assert by_duckdb.transactions == by_spark.transactions == 8
     assert_same_data(data_dir, on_spark)
@@ -215,8 +231,9 @@ def test_spark_starts_every_days_period_where_the_periods_module_does(spark, kin
     spark.createDataFrame([(day,) for day in days], "d date").createOrReplaceTempView("days")
     starts = ", ".join(
         f"{month_start_sql(PERIOD_KINDS[kind].in_calendar(month).start_month_sql('d'))} AS m{month}"
-        for month in range(1, 13))
+        for month in range(1, 13)
+    )
     found = spark.sql(to_spark_sql(f"SELECT d, {starts} FROM days ORDER BY d")).collect()
     assert [tuple(row) for row in found] == [
-        (day, *(period_of(day, kind, month).start(month) for month in range(1, 13)))
-        for day in days]
+        (day, *(period_of(day, kind, month).start(month) for month in range(1, 13))) for day in days
+    ]

@@ -30,16 +30,18 @@ def connections(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return opened
 
 
-@pytest.mark.parametrize("command", [
-    ("deck", "--out", "dependence.pptx"),
-    ("deck", "--editable-charts", "--out", "dependence.pptx"),
-    ("charts", "build", "--format", "csv,svg", "--out", "charts"),
-    ("report", "--partner", "Alibaba", "--partner", "SINA", "--basis", "ASC 605",
-     "--out", "report.html"),
-])
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("deck", "--out", "dependence.pptx"),
+        ("deck", "--editable-charts", "--out", "dependence.pptx"),
+        ("charts", "build", "--format", "csv,svg", "--out", "charts"),
+        ("report", "--partner", "Alibaba", "--partner", "SINA", "--basis", "ASC 605", "--out", "report.html"),
+    ],
+)
 def test_a_deck_report_or_chart_build_opens_one_connection(
-        command: tuple[str, ...], cli: Callable[..., Any], connections: list[str],
-        tmp_path: Path) -> None:
+    command: tuple[str, ...], cli: Callable[..., Any], connections: list[str], tmp_path: Path
+) -> None:
     *options, out = command
     result = cli(*options, str(tmp_path / out))
     assert result.exit_code == 0, result.stderr
@@ -61,8 +63,10 @@ def test_queries_on_a_session_see_the_publications_each_asks_for(data_dir: Path)
         assert analytics.query("partner_dependence", shared).equals(latest)
         assert analytics.query("partner_dependence", shared, basis="ASC 605").equals(on_asc_605)
         assert analytics.query("partner_dependence", shared).equals(latest)
-        assert analytics.sql("SELECT count(*) AS n FROM revenue", shared)["n"][0] == \
-            analytics.sql("SELECT count(*) AS n FROM revenue", data_dir)["n"][0]
+        assert (
+            analytics.sql("SELECT count(*) AS n FROM revenue", shared)["n"][0]
+            == analytics.sql("SELECT count(*) AS n FROM revenue", data_dir)["n"][0]
+        )
 
 
 def test_a_session_given_is_left_open_and_one_opened_is_closed(data_dir: Path) -> None:

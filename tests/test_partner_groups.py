@@ -33,8 +33,7 @@ def shapes(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def dependence(shapes: Path, company: str, partner: str, **params: str) -> dict[str, dict]:
-    frame = analytics.query("partner_dependence", data_dir=shapes, company=company,
-                            partner=partner, **params)
+    frame = analytics.query("partner_dependence", data_dir=shapes, company=company, partner=partner, **params)
     return {row["period"]: row for row in frame.to_dicts()}
 
 
@@ -43,6 +42,7 @@ def cli(shapes: Path, *args: str):
 
 
 # --- item 1: a member alone, a group whole ---------------------------------------------------
+
 
 def test_a_member_of_a_group_means_that_counterparty_alone(shapes):
     rows = dependence(shapes, BRIGHTWATER, "Meridian Holdings")
@@ -79,8 +79,9 @@ def test_a_name_that_is_a_counterparty_and_a_group_with_other_members_is_the_gro
     assert member["2019Q1"]["share_of_total"] == pytest.approx(40.5 / 520.4)
 
 
-@pytest.mark.parametrize(("company", "partner"), [("Weibo", "Alibaba"),
-                                                  ("Lumen Therapeutics", "Halvorsen Pharma")])
+@pytest.mark.parametrize(
+    ("company", "partner"), [("Weibo", "Alibaba"), ("Lumen Therapeutics", "Halvorsen Pharma")]
+)
 def test_a_counterparty_whose_group_defaults_to_its_own_name_is_itself(shapes, company, partner):
     rows = dependence(shapes, company, partner, period_kind="year")
     assert {row["partner_is_group"] for row in rows.values()} == {False}
@@ -95,15 +96,33 @@ def test_weibos_alibaba_numbers_do_not_change(shapes):
 
 
 def test_revenue_by_source_splits_out_the_member_alone(shapes):
-    frame = analytics.query("revenue_by_source", data_dir=shapes, company=NIMBUS,
-                            partner="Nimbus Finance", from_period="2019Q1", to_period="2019Q1")
+    frame = analytics.query(
+        "revenue_by_source",
+        data_dir=shapes,
+        company=NIMBUS,
+        partner="Nimbus Finance",
+        from_period="2019Q1",
+        to_period="2019Q1",
+    )
     portion = frame.filter(pl.col("portion") == "Nimbus Finance")
     assert portion["amount"].to_list() == [Decimal("40500000")]
 
 
 def test_the_cli_query_takes_a_member_alone(shapes):
-    result = cli(shapes, "query", "run", "partner_dependence", "-p", f"company={NIMBUS}",
-                 "-p", "partner=Nimbus Finance", "-p", "to_period=2019Q1", "--format", "json")
+    result = cli(
+        shapes,
+        "query",
+        "run",
+        "partner_dependence",
+        "-p",
+        f"company={NIMBUS}",
+        "-p",
+        "partner=Nimbus Finance",
+        "-p",
+        "to_period=2019Q1",
+        "--format",
+        "json",
+    )
     assert result.exit_code == 0, result.stderr
     [row] = json.loads(result.stdout)
     assert row["partner_revenue"] == 40500000
@@ -112,16 +131,17 @@ def test_the_cli_query_takes_a_member_alone(shapes):
 
 def test_chart_titles_say_whether_the_partner_is_a_group_and_name_its_members(shapes):
     def title(partner: str, company: str = BRIGHTWATER) -> str:
-        spec = chart_for("partner_dependence", company=company, partner=partner,
-                         data_dir=shapes).to_dict()
+        spec = chart_for("partner_dependence", company=company, partner=partner, data_dir=shapes).to_dict()
         return spec["title"]["text"]
 
-    assert title("Meridian") == ("Brightwater Software's revenue dependence on Meridian group: "
-                                 "Meridian Cloud, Meridian Holdings")
-    assert title("Meridian Holdings") == \
-        "Brightwater Software's revenue dependence on Meridian Holdings"
-    assert title("Nimbus Group", NIMBUS) == \
-        "Nimbus Cloud's revenue dependence on Nimbus Group: Nimbus Group, Nimbus Finance"
+    assert title("Meridian") == (
+        "Brightwater Software's revenue dependence on Meridian group: Meridian Cloud, Meridian Holdings"
+    )
+    assert title("Meridian Holdings") == "Brightwater Software's revenue dependence on Meridian Holdings"
+    assert (
+        title("Nimbus Group", NIMBUS)
+        == "Nimbus Cloud's revenue dependence on Nimbus Group: Nimbus Group, Nimbus Finance"
+    )
 
 
 def test_a_members_headline_states_its_own_revenue_not_its_groups(shapes):
@@ -130,19 +150,28 @@ def test_a_members_headline_states_its_own_revenue_not_its_groups(shapes):
     assert lines["revenue_by_source"] == "Nimbus Finance brought ¥15.0M of ¥1.0B revenue in Q4 2021"
     group = key_figures.load_frames(company=NIMBUS, partner="Nimbus Group", data_dir=shapes)
     key = key_figures.key_figures(group)
-    assert key_figures.headlines(group, key)["revenue_by_source"] == \
-        "Nimbus Group brought ¥140.6M of ¥1.0B revenue in Q4 2021"  # 125.6 + 15.0
-    assert ("Partner", "Nimbus Group: Nimbus Group, Nimbus Finance") in \
-        key_figures.key_figure_rows(key)
+    assert (
+        key_figures.headlines(group, key)["revenue_by_source"]
+        == "Nimbus Group brought ¥140.6M of ¥1.0B revenue in Q4 2021"
+    )  # 125.6 + 15.0
+    assert ("Partner", "Nimbus Group: Nimbus Group, Nimbus Finance") in key_figures.key_figure_rows(key)
 
 
 # --- item 2: an undisclosed member makes a lower bound ---------------------------------------
 
-@pytest.mark.parametrize(("period", "revenue", "share", "bound"), [
-    ("2020Q1", 80, 80 / 200, True), ("2020Q4", 86, 86 / 230, True),
-    ("2021Q1", 104, 104 / 240, False), ("2021Q4", 113, 113 / 270, False)])
-def test_the_group_share_is_a_lower_bound_while_a_member_is_undisclosed(shapes, period, revenue,
-                                                                       share, bound):
+
+@pytest.mark.parametrize(
+    ("period", "revenue", "share", "bound"),
+    [
+        ("2020Q1", 80, 80 / 200, True),
+        ("2020Q4", 86, 86 / 230, True),
+        ("2021Q1", 104, 104 / 240, False),
+        ("2021Q4", 113, 113 / 270, False),
+    ],
+)
+def test_the_group_share_is_a_lower_bound_while_a_member_is_undisclosed(
+    shapes, period, revenue, share, bound
+):
     row = dependence(shapes, BRIGHTWATER, "Meridian")[period]
     assert row["partner_revenue"] == revenue * M  # the known members' sum
     assert row["share_of_total"] == pytest.approx(share)
@@ -165,13 +194,16 @@ def _tiny_company(folder: Path, member_class: str) -> Path:
     (folder / "cp.csv").write_text(
         "company,counterparty,counterparty_class,counterparty_group,is_pool\n"
         "Tiny Co,A,related_party,G,false\n"
-        f"Tiny Co,B,{member_class},G,false\n", encoding="utf-8")
+        f"Tiny Co,B,{member_class},G,false\n",
+        encoding="utf-8",
+    )
     (folder / "rev.csv").write_text(
         "company,period,stream,counterparty,amount,currency,unit,source\n"
         "Tiny Co,2020,total,all,100,USD,millions,Fictional 10-K 2020\n"
         "Tiny Co,2020,services,A,30,USD,millions,Fictional 10-K 2020 note 9\n"
         "Tiny Co,2020,services,third_parties,70,USD,millions,Fictional 10-K 2020\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     data = folder / "data"
     data.mkdir()
     ingest(folder / "cp.csv", "counterparties", data)
@@ -179,13 +211,12 @@ def _tiny_company(folder: Path, member_class: str) -> Path:
     return data
 
 
-@pytest.mark.parametrize(("member_class", "bound"), [("related_party", False),
-                                                     ("third_party", True)])
-def test_a_member_without_a_figure_is_zero_only_when_no_pool_could_hide_it(tmp_path,
-                                                                          member_class, bound):
+@pytest.mark.parametrize(("member_class", "bound"), [("related_party", False), ("third_party", True)])
+def test_a_member_without_a_figure_is_zero_only_when_no_pool_could_hide_it(tmp_path, member_class, bound):
     data = _tiny_company(tmp_path, member_class)
-    [row] = analytics.query("partner_dependence", data_dir=data, company="Tiny Co", partner="G",
-                            period_kind="year").to_dicts()
+    [row] = analytics.query(
+        "partner_dependence", data_dir=data, company="Tiny Co", partner="G", period_kind="year"
+    ).to_dicts()
     assert row["partner_revenue"] == 30 * M
     assert row["share_of_total"] == pytest.approx(0.30)
     assert row["share_is_lower_bound"] is bound
@@ -197,15 +228,13 @@ def test_growth_never_differences_a_lower_bound(shapes):
     assert row["total_change"] == 40 * M
     assert row["partner_change"] is None and row["rest_change"] is None
     assert row["prior_partner_revenue_is_lower_bound"] is True
-    alone = analytics.query("growth", data_dir=shapes, company=BRIGHTWATER,
-                            partner="Meridian Holdings")
+    alone = analytics.query("growth", data_dir=shapes, company=BRIGHTWATER, partner="Meridian Holdings")
     row = alone.filter(pl.col("period") == "2021Q1").row(0, named=True)
     assert (row["partner_change"], row["rest_change"]) == (8 * M, 32 * M)  # 88-80, 152-120
 
 
 def test_the_dependence_chart_draws_a_lower_bound_hollow_and_labels_it(shapes):
-    spec = chart_for("partner_dependence", company=BRIGHTWATER, partner="Meridian",
-                     data_dir=shapes).to_dict()
+    spec = chart_for("partner_dependence", company=BRIGHTWATER, partner="Meridian", data_dir=shapes).to_dict()
     text = json.dumps(spec, ensure_ascii=False)
     assert "lower bound" in spec["title"]["subtitle"]
     marks = [layer["mark"] for layer in spec["vconcat"][0]["layer"] if "mark" in layer]
@@ -215,43 +244,49 @@ def test_the_dependence_chart_draws_a_lower_bound_hollow_and_labels_it(shapes):
 
 
 def test_the_partner_vs_rest_chart_marks_lower_bounds(shapes):
-    spec = chart_for("partner_vs_rest", company=BRIGHTWATER, partner="Meridian",
-                     data_dir=shapes).to_dict()
+    spec = chart_for("partner_vs_rest", company=BRIGHTWATER, partner="Meridian", data_dir=shapes).to_dict()
     text = json.dumps(spec, ensure_ascii=False)
     assert '"amount_label": "≥¥80.0M"' in text and '"amount_label": "≤¥120.0M"' in text
     assert "fillOpacity" in text
 
 
 def test_headlines_never_state_a_lower_bound_as_exact(shapes):
-    frames = key_figures.load_frames(company=BRIGHTWATER, partner="Meridian", to_period="2020Q4",
-                                 data_dir=shapes)
+    frames = key_figures.load_frames(
+        company=BRIGHTWATER, partner="Meridian", to_period="2020Q4", data_dir=shapes
+    )
     lines = key_figures.headlines(frames, key_figures.key_figures(frames))
-    assert lines["partner_dependence"] == \
-        "Meridian group was at least 40% of revenue in Q1 2020 and at least 37% in Q4 2020"
-    assert lines["revenue_by_source"] == \
-        "Meridian group brought at least ¥86.0M of ¥230.0M revenue in Q4 2020"
+    assert (
+        lines["partner_dependence"]
+        == "Meridian group was at least 40% of revenue in Q1 2020 and at least 37% in Q4 2020"
+    )
+    assert (
+        lines["revenue_by_source"] == "Meridian group brought at least ¥86.0M of ¥230.0M revenue in Q4 2020"
+    )
     assert lines["partner_vs_rest"] == "Revenue excluding Meridian group is unknown in this range"
     full = key_figures.load_frames(company=BRIGHTWATER, partner="Meridian", data_dir=shapes)
-    assert key_figures.headlines(full, key_figures.key_figures(full))["partner_dependence"] == \
-        ("Meridian group was at least 40% of revenue in Q1 2020 and 42% in Q4 2021, peaking at "
-         "43% in Q1 2021")
+    assert key_figures.headlines(full, key_figures.key_figures(full))["partner_dependence"] == (
+        "Meridian group was at least 40% of revenue in Q1 2020 and 42% in Q4 2021, peaking at 43% in Q1 2021"
+    )
 
 
 def test_the_deck_and_report_word_lower_bounds_through_the_cli(shapes, tmp_path):
     from pptx import Presentation
 
-    deck = cli(shapes, "deck", "--company", BRIGHTWATER, "--partner", "Meridian",
-               "--out", str(tmp_path / "m.pptx"))
+    deck = cli(
+        shapes, "deck", "--company", BRIGHTWATER, "--partner", "Meridian", "--out", str(tmp_path / "m.pptx")
+    )
     assert deck.exit_code == 0, deck.stderr
     opened = Presentation(str(tmp_path / "m.pptx"))
     titles = [slide.shapes.title.text for slide in opened.slides]
-    assert ("Meridian group was at least 40% of revenue in Q1 2020 and 42% in Q4 2021, peaking "
-            "at 43% in Q1 2021") in titles
+    assert (
+        "Meridian group was at least 40% of revenue in Q1 2020 and 42% in Q4 2021, peaking at 43% in Q1 2021"
+    ) in titles
     notes = opened.slides[1].notes_slide.notes_text_frame.text
     assert "Q4 2020: Meridian group at least ¥86.0M of ¥230.0M (at least 37.4%)" in notes
 
-    report = cli(shapes, "report", "--company", BRIGHTWATER, "--partner", "Meridian",
-                 "--out", str(tmp_path / "m.html"))
+    report = cli(
+        shapes, "report", "--company", BRIGHTWATER, "--partner", "Meridian", "--out", str(tmp_path / "m.html")
+    )
     assert report.exit_code == 0, report.stderr
     page = (tmp_path / "m.html").read_text(encoding="utf-8")
     assert "at least ¥86.0M" in page and "at least 37.4%" in page

@@ -36,10 +36,18 @@ def marlow_words(marlow: Path) -> tuple[key_figures.Frames, key_figures.KeyFigur
     return frames, key_figures.key_figures(frames)
 
 
-@pytest.mark.parametrize(("label", "year_end_month", "name"), [
-    ("2013Q4", 12, "Q4 2013"), ("2019H1", 12, "H1 2019"), ("2016", 12, "2016"),
-    ("2022H1", 3, "H1 FY2022"), ("2022", 3, "FY2022"), ("2024Q1", 6, "Q1 FY2024"),
-    ("not a period", 3, "not a period")])
+@pytest.mark.parametrize(
+    ("label", "year_end_month", "name"),
+    [
+        ("2013Q4", 12, "Q4 2013"),
+        ("2019H1", 12, "H1 2019"),
+        ("2016", 12, "2016"),
+        ("2022H1", 3, "H1 FY2022"),
+        ("2022", 3, "FY2022"),
+        ("2024Q1", 6, "Q1 FY2024"),
+        ("not a period", 3, "not a period"),
+    ],
+)
 def test_a_period_is_named_in_its_companys_calendar(label, year_end_month, name):
     assert format_period(label, year_end_month) == name
 
@@ -70,7 +78,8 @@ def test_calendar_years_keep_their_names():
     figures = key_figures.key_figures(frames)
     assert figures.year_end_month == 12
     assert key_figures.headlines(frames, figures)["partner_dependence"].startswith(
-        "Alibaba fell from 40% of revenue in Q4 2013 to 3.4% in Q3 2021")
+        "Alibaba fell from 40% of revenue in Q4 2013 to 3.4% in Q3 2021"
+    )
     assert dict(key_figures.key_figure_rows(figures))["Period covered"] == "Q1 2013 – Q3 2021"
     notes = registry.get("partner_dependence").notes
     assert notes is not None
@@ -97,11 +106,9 @@ def test_a_chart_added_in_one_place_gets_its_headline(monkeypatch, marlow_words)
     name looked up anywhere else."""
     frames, figures = marlow_words
     base = registry.get("concentration")
-    extra = dataclasses.replace(base, name="orbis_note",
-                                headline=lambda f, k: f"{k.partner} in {k.company}")
+    extra = dataclasses.replace(base, name="orbis_note", headline=lambda f, k: f"{k.partner} in {k.company}")
     monkeypatch.setitem(registry.CHARTS, "orbis_note", extra)
-    assert key_figures.headlines(frames, figures)["orbis_note"] == \
-        "Orbis in Marlow Holdings plc"
+    assert key_figures.headlines(frames, figures)["orbis_note"] == "Orbis in Marlow Holdings plc"
 
 
 def test_fiscal_report_tables_name_fiscal_periods(marlow_words):
@@ -110,6 +117,7 @@ def test_fiscal_report_tables_name_fiscal_periods(marlow_words):
     frames, _ = marlow_words
     _, by_period = report.period_table(frames, "GBP")
     assert by_period.rows[0][0] == "H1 FY2022"
-    text = " ".join(cell for row in [*by_period.rows, *report.reconciliation_table(frames, "GBP").rows]
-                    for cell in row)
+    text = " ".join(
+        cell for row in [*by_period.rows, *report.reconciliation_table(frames, "GBP").rows] for cell in row
+    )
     assert "FY2025" in text and not CALENDAR_NAME.search(text), CALENDAR_NAME.findall(text)

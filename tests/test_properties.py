@@ -17,8 +17,7 @@ import analytics
 from analytics.store.parquet import read_table
 
 HEADER = ["company", "period", "stream", "counterparty", "amount", "currency", "unit", "source"]
-SETTINGS = settings(max_examples=30, deadline=None,
-                    suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 COMPANY, PARTNER = "Prop Co", "Partner"
 
 
@@ -28,8 +27,9 @@ def fresh_data_dir() -> Iterator[Path]:
         data = Path(folder) / "data"
         data.mkdir()
         cp = Path(folder) / "cp.csv"
-        write_csv(cp, ["company", "counterparty", "counterparty_class"],
-                  [[COMPANY, PARTNER, "strategic_partner"]])
+        write_csv(
+            cp, ["company", "counterparty", "counterparty_class"], [[COMPANY, PARTNER, "strategic_partner"]]
+        )
         analytics.ingest(cp, "counterparties", data)
         yield data
 
@@ -62,8 +62,7 @@ def quarter_rows(draw: st.DrawFn) -> tuple[list[list[str]], list[dict[str, Decim
         grand, partner_total = Decimal(0), Decimal(0)
         for s in range(streams):
             total = draw(amounts(places, low=1))
-            partner = (draw(st.integers(min_value=0, max_value=int(total.scaleb(places))))
-                       if s == 0 else 0)
+            partner = draw(st.integers(min_value=0, max_value=int(total.scaleb(places)))) if s == 0 else 0
             partner_amount = Decimal(partner).scaleb(-places)
             stream = f"stream_{s}"
             row = [COMPANY, period, stream]
@@ -73,10 +72,8 @@ def quarter_rows(draw: st.DrawFn) -> tuple[list[list[str]], list[dict[str, Decim
                 partner_total += partner_amount
                 if draw(st.booleans()):
                     rest = total - partner_amount
-                    third = Decimal(draw(st.integers(min_value=0,
-                                                     max_value=int(rest.scaleb(places)))))
-                    rows.append([*row, "third_parties", str(third.scaleb(-places)), "USD",
-                                 "units", "note 4"])
+                    third = Decimal(draw(st.integers(min_value=0, max_value=int(rest.scaleb(places)))))
+                    rows.append([*row, "third_parties", str(third.scaleb(-places)), "USD", "units", "note 4"])
             grand += total
         rows.append([COMPANY, period, "total", "all", str(grand), "USD", "units", "totals"])
         truth.append({"partner": partner_total, "total": grand})
@@ -88,8 +85,7 @@ def quarter_rows(draw: st.DrawFn) -> tuple[list[list[str]], list[dict[str, Decim
 def test_random_quarters_keep_every_invariant(data):
     rows, truth = data
     with fresh_data_dir() as data_dir:
-        analytics.ingest(write_csv(data_dir.parent / "rev.csv", HEADER, rows), "revenue",
-                         data_dir)
+        analytics.ingest(write_csv(data_dir.parent / "rev.csv", HEADER, rows), "revenue", data_dir)
         assert analytics.validate(data_dir) == []
         check_leaves_sum_to_totals(data_dir)
         check_shares_and_ttm(data_dir, truth)
@@ -102,14 +98,15 @@ def check_leaves_sum_to_totals(data_dir: Path) -> None:
         "   WHERE r.company = p.company AND r.period = p.period AND r.derivation IS NULL) "
         "  + (SELECT sum(coalesce(precision, 0)) FROM reported_totals t "
         "   WHERE t.company = p.company AND t.period = p.period) AS tolerance "
-        "FROM period_revenue p", data_dir=data_dir)
+        "FROM period_revenue p",
+        data_dir=data_dir,
+    )
     for row in periods.to_dicts():
         assert abs(row["leaves_total"] - row["total_revenue"]) <= row["tolerance"], row
 
 
 def check_shares_and_ttm(data_dir: Path, truth: list[dict[str, Decimal]]) -> None:
-    frame = analytics.query("partner_dependence", data_dir=data_dir, company=COMPANY,
-                            partner=PARTNER)
+    frame = analytics.query("partner_dependence", data_dir=data_dir, company=COMPANY, partner=PARTNER)
     assert frame.height == len(truth)
     for column in ("share_of_total", "share_of_stream", "ttm_share_of_total"):
         values = frame[column].drop_nulls()
@@ -121,7 +118,7 @@ def check_shares_and_ttm(data_dir: Path, truth: list[dict[str, Decimal]]) -> Non
         if index < 3:
             assert row["ttm_share_of_total"] is None
             continue
-        window = truth[index - 3:index + 1]
+        window = truth[index - 3 : index + 1]
         partner = sum(q["partner"] for q in window)
         total = sum(q["total"] for q in window)
         assert row["ttm_partner_revenue"] == partner
@@ -130,39 +127,45 @@ def check_shares_and_ttm(data_dir: Path, truth: list[dict[str, Decimal]]) -> Non
 
 
 @SETTINGS
-@given(st.lists(
-    st.tuples(st.integers(min_value=0, max_value=2),
-              st.integers(min_value=0, max_value=10**15 - 1)),
-    min_size=1, max_size=8))
+@given(
+    st.lists(
+        st.tuples(st.integers(min_value=0, max_value=2), st.integers(min_value=0, max_value=10**15 - 1)),
+        min_size=1,
+        max_size=8,
+    )
+)
 def test_decimal_amounts_survive_csv_to_parquet_to_sql_unchanged(specs):
     amounts_in = [Decimal(units).scaleb(-places) for places, units in specs]
-    rows = [[COMPANY, "2021Q1", f"stream_{i}", "third_parties", str(a), "USD", "units", "t"]
-            for i, a in enumerate(amounts_in)]
+    rows = [
+        [COMPANY, "2021Q1", f"stream_{i}", "third_parties", str(a), "USD", "units", "t"]
+        for i, a in enumerate(amounts_in)
+    ]
     with fresh_data_dir() as data_dir:
-        analytics.ingest(write_csv(data_dir.parent / "rev.csv", HEADER, rows), "revenue",
-                         data_dir)
-        via_sql = analytics.sql("SELECT stream, amount FROM revenue ORDER BY stream",
-                                data_dir=data_dir)
+        analytics.ingest(write_csv(data_dir.parent / "rev.csv", HEADER, rows), "revenue", data_dir)
+        via_sql = analytics.sql("SELECT stream, amount FROM revenue ORDER BY stream", data_dir=data_dir)
         via_parquet = read_table(data_dir, "revenue").sort("stream")
         by_stream = {f"stream_{i}": a for i, a in enumerate(amounts_in)}
         for stream, amount in via_sql.iter_rows():
             assert amount == by_stream[stream]
             assert isinstance(amount, Decimal)
         assert via_parquet["amount"].to_list() == [by_stream[s] for s in via_parquet["stream"]]
-        rendered = analytics.sql("SELECT amount::VARCHAR AS text FROM revenue ORDER BY stream",
-                                 data_dir=data_dir)["text"].to_list()
+        rendered = analytics.sql(
+            "SELECT amount::VARCHAR AS text FROM revenue ORDER BY stream", data_dir=data_dir
+        )["text"].to_list()
         assert [Decimal(t) for t in rendered] == [by_stream[s] for s in sorted(by_stream)]
 
 
 @SETTINGS
-@given(st.integers(min_value=0, max_value=10**7), st.sampled_from(["thousands", "millions"]),
-       st.integers(min_value=0, max_value=3))
+@given(
+    st.integers(min_value=0, max_value=10**7),
+    st.sampled_from(["thousands", "millions"]),
+    st.integers(min_value=0, max_value=3),
+)
 def test_unit_multipliers_are_exact(units, unit, places):
     printed = Decimal(units).scaleb(-places)
     factor = Decimal(1000) if unit == "thousands" else Decimal(1_000_000)
     row = [COMPANY, "2021Q1", "ads", "third_parties", str(printed), "USD", unit, "t"]
     with fresh_data_dir() as data_dir:
-        analytics.ingest(write_csv(data_dir.parent / "rev.csv", HEADER, [row]), "revenue",
-                         data_dir)
+        analytics.ingest(write_csv(data_dir.parent / "rev.csv", HEADER, [row]), "revenue", data_dir)
         (amount,) = analytics.sql("SELECT amount FROM revenue", data_dir=data_dir)["amount"]
         assert amount == printed * factor

@@ -39,8 +39,7 @@ def test_every_period_query_takes_a_basis_and_a_date_and_says_the_basis(name, da
     frame = analytics.query(name, data_dir=data_dir, basis="no such basis")
     assert "basis" in frame.columns or "latest_basis" in frame.columns
     # No period has a figure on a basis nobody used: every amount is a gap, never a number.
-    amounts = [c for c in frame.columns if c.endswith(("revenue", "amount")) and
-               frame.schema[c].is_numeric()]
+    amounts = [c for c in frame.columns if c.endswith(("revenue", "amount")) and frame.schema[c].is_numeric()]
     assert amounts and all(frame[c].null_count() == frame.height for c in amounts)
 
 
@@ -53,8 +52,14 @@ def test_every_shipped_query_has_a_description(name):
 
 def test_partner_dependence_returns_the_documented_columns(data_dir):
     frame = analytics.query("partner_dependence", data_dir=data_dir)
-    assert {"period", "partner_revenue", "total_revenue", "share_of_total", "share_of_stream",
-            "ttm_share_of_total"} <= set(frame.columns)
+    assert {
+        "period",
+        "partner_revenue",
+        "total_revenue",
+        "share_of_total",
+        "share_of_stream",
+        "ttm_share_of_total",
+    } <= set(frame.columns)
 
 
 def test_a_header_gives_the_description_typed_parameters_and_defaults(tmp_path):
@@ -69,14 +74,13 @@ def test_a_header_gives_the_description_typed_parameters_and_defaults(tmp_path):
         "-- @param maybe VARCHAR = NULL\n"
         "-- @param needed VARCHAR  -- no default\n"
         "SELECT $company, $top_n, $ratio, $flag, $maybe, $needed\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     named = queries.parse_query_file(path)
     assert named.name == "demo"
-    assert named.description == ("Demo query for the header parser. Second line of the "
-                                 "description.")
+    assert named.description == ("Demo query for the header parser. Second line of the description.")
     params = {p.name: p for p in named.parameters}
-    assert [p.name for p in named.parameters] == ["company", "top_n", "ratio", "flag", "maybe",
-                                                  "needed"]
+    assert [p.name for p in named.parameters] == ["company", "top_n", "ratio", "flag", "maybe", "needed"]
     assert params["company"].type == "VARCHAR"
     assert params["company"].default == "Wei'bo"
     assert params["company"].doc == "company to analyse"
@@ -90,18 +94,25 @@ def test_a_header_gives_the_description_typed_parameters_and_defaults(tmp_path):
 @pytest.mark.parametrize("written", ["2016-01-01", "'2016-01-01'"])
 def test_a_date_parameter_default_is_a_date(tmp_path, written):
     path = tmp_path / "since.sql"
-    path.write_text(f"-- Since a date.\n-- @param since DATE = {written}\nSELECT $since AS d\n",
-                    encoding="utf-8")
+    path.write_text(
+        f"-- Since a date.\n-- @param since DATE = {written}\nSELECT $since AS d\n", encoding="utf-8"
+    )
     (param,) = queries.parse_query_file(path).parameters
     assert param.default == date(2016, 1, 1)
 
 
 def test_concentration_gives_alibabas_filed_shares_of_weibo_revenue(data_dir):
     """Hand-checked from the filings: Alibaba's revenue over Weibo's total, US$ millions."""
-    by_period = {row["period"]: row for row in
-                 analytics.query("concentration", data_dir=data_dir, top_n="2").to_dicts()}
-    for period, alibaba, total in [("2013Q4", 28.5, 71.42), ("2016Q1", 11.1, 119.3),
-                                   ("2016Q2", 12.8, 146.9), ("2017Q3", 25.3, 320.0)]:
+    by_period = {
+        row["period"]: row
+        for row in analytics.query("concentration", data_dir=data_dir, top_n="2").to_dicts()
+    }
+    for period, alibaba, total in [
+        ("2013Q4", 28.5, 71.42),
+        ("2016Q1", 11.1, 119.3),
+        ("2016Q2", 12.8, 146.9),
+        ("2017Q3", 25.3, 320.0),
+    ]:
         row = by_period[period]
         assert row["top_counterparty"] == "Alibaba"
         assert float(row["total_revenue"]) == pytest.approx(total * 1e6)
@@ -118,12 +129,15 @@ def test_cli_strings_are_converted_to_the_parameter_type(tmp_path, data_dir):
     (tmp_path / "counterparties.csv").write_text(
         "company,counterparty,counterparty_class,counterparty_group,is_pool\n"
         "Acme,Beta,third_party,Beta,false\nAcme,Gamma,third_party,Gamma,false\n"
-        "Acme,Delta,third_party,Delta,false\n", encoding="utf-8")
+        "Acme,Delta,third_party,Delta,false\n",
+        encoding="utf-8",
+    )
     (tmp_path / "revenue.csv").write_text(
         "company,period,stream,counterparty,amount,currency,unit,source\n"
         "Acme,2016Q1,total,all,100,USD,millions,t\nAcme,2016Q1,sales,Beta,40,USD,millions,t\n"
         "Acme,2016Q1,sales,Gamma,25,USD,millions,t\nAcme,2016Q1,sales,Delta,10,USD,millions,t\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     analytics.ingest(tmp_path / "counterparties.csv", "counterparties", data_dir)
     analytics.ingest(tmp_path / "revenue.csv", "revenue", data_dir)
 
@@ -145,19 +159,21 @@ def test_a_missing_required_parameter_is_a_query_error(tmp_path, monkeypatch, da
     folder = tmp_path / "q"
     folder.mkdir()
     (folder / "needs_value.sql").write_text(
-        "-- Needs a value.\n-- @param n INTEGER\nSELECT $n AS n\n", encoding="utf-8")
+        "-- Needs a value.\n-- @param n INTEGER\nSELECT $n AS n\n", encoding="utf-8"
+    )
     monkeypatch.setenv("ANALYTICS_QUERIES_DIR", str(folder))
     with pytest.raises(QueryError, match="n="):
         analytics.query("needs_value", data_dir=data_dir)
     assert analytics.query("needs_value", data_dir=data_dir, n="7")["n"][0] == 7
 
 
-@pytest.mark.parametrize("hostile", ["x' OR 1=1 --", "Alibaba'; DROP TABLE revenue; --",
-                                     "' UNION SELECT * FROM read_csv('/etc/passwd') --"])
+@pytest.mark.parametrize(
+    "hostile",
+    ["x' OR 1=1 --", "Alibaba'; DROP TABLE revenue; --", "' UNION SELECT * FROM read_csv('/etc/passwd') --"],
+)
 def test_a_hostile_partner_value_is_just_an_unknown_partner(hostile, data_dir):
     with pytest.raises(UnknownNameError) as caught:
-        analytics.query("partner_dependence", data_dir=data_dir, company="Weibo",
-                        partner=hostile)
+        analytics.query("partner_dependence", data_dir=data_dir, company="Weibo", partner=hostile)
     assert caught.value.name == hostile
     assert "Alibaba" in caught.value.known
 
@@ -169,7 +185,8 @@ def test_parameters_are_bound_not_pasted_into_the_sql(tmp_path, monkeypatch, dat
         "-- Echo a company name and count its rows.\n"
         "-- @param who VARCHAR = 'Weibo'\n"
         "SELECT $who AS company, count(*) AS n FROM revenue WHERE company = $who\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     monkeypatch.setenv("ANALYTICS_QUERIES_DIR", str(folder))
     hostile = "x' OR 1=1 --"
     frame = analytics.query("echo_company", data_dir=data_dir, who=hostile)
@@ -199,21 +216,22 @@ def test_an_unknown_company_is_an_error_listing_the_known_ones(data_dir):
         analytics.query("partner_dependence", data_dir=data_dir, company="Nobody")
 
 
-def test_an_analyst_query_dropped_in_the_queries_dir_runs_by_name(tmp_path, monkeypatch,
-                                                                  data_dir):
+def test_an_analyst_query_dropped_in_the_queries_dir_runs_by_name(tmp_path, monkeypatch, data_dir):
     folder = tmp_path / "my_queries"
     folder.mkdir()
     (folder / "weibo_rows.sql").write_text(
         "-- Rows per table for one company.\n"
         "-- @param company VARCHAR = 'Weibo'  -- company\n"
         "SELECT count(*) AS n FROM revenue WHERE company = $company\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     monkeypatch.setenv("ANALYTICS_QUERIES_DIR", str(folder))
     assert "weibo_rows" in queries.discover()
     listed = analytics.list_queries()
     assert "weibo_rows" in listed["name"].to_list()
-    expected = analytics.sql("SELECT count(*) AS n FROM revenue WHERE company = 'Weibo'",
-                             data_dir=data_dir)["n"][0]
+    expected = analytics.sql("SELECT count(*) AS n FROM revenue WHERE company = 'Weibo'", data_dir=data_dir)[
+        "n"
+    ][0]
     assert analytics.query("weibo_rows", data_dir=data_dir)["n"][0] == expected
 
 
@@ -225,14 +243,15 @@ def test_a_shipped_query_name_wins_over_an_analyst_file_of_the_same_name(tmp_pat
     assert queries.discover()["growth"].parent != folder
 
 
-def test_a_declared_parameter_the_sql_does_not_use_is_a_bad_header(tmp_path, monkeypatch,
-                                                                   data_dir):
+def test_a_declared_parameter_the_sql_does_not_use_is_a_bad_header(tmp_path, monkeypatch, data_dir):
     folder = tmp_path / "q"
     folder.mkdir()
     (folder / "unused_param.sql").write_text(
         "-- Declares a parameter it never uses.\n"
         "-- @param company VARCHAR = 'Weibo'\n"
-        "SELECT count(*) FROM revenue\n", encoding="utf-8")
+        "SELECT count(*) FROM revenue\n",
+        encoding="utf-8",
+    )
     monkeypatch.setenv("ANALYTICS_QUERIES_DIR", str(folder))
     with pytest.raises(QueryError, match="company"):
         analytics.query("unused_param", data_dir=data_dir)
@@ -261,8 +280,9 @@ def test_list_queries_shows_every_shipped_query_with_its_parameters():
 
 
 def test_a_query_for_the_second_company_uses_its_own_partner_group(two_company_data_dir):
-    frame = analytics.query("partner_dependence", data_dir=two_company_data_dir,
-                            company="Nimbus Cloud", partner="Nimbus Group")
+    frame = analytics.query(
+        "partner_dependence", data_dir=two_company_data_dir, company="Nimbus Cloud", partner="Nimbus Group"
+    )
     assert frame.height > 0
     shares = frame["share_of_total"].drop_nulls()
     assert shares.len() > 0

@@ -54,8 +54,9 @@ SELECT * FROM (VALUES
 def imported_after(data_dir: Path, *args: str) -> tuple[int, list[str]]:
     """Exit code and the heavy libraries loaded by one CLI run in a fresh interpreter."""
     code = RUN_THEN_REPORT.format(data=str(data_dir), args=list(args))
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            timeout=120, check=False)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False
+    )
     exit_code, modules = json.loads(result.stderr.strip().splitlines()[-1])
     return exit_code, modules
 
@@ -68,8 +69,7 @@ def test_query_list_prints_its_table_without_importing_polars(data_dir):
 
 @pytest.mark.parametrize("fmt", ["csv", "json", "ndjson", "markdown", "table"])
 def test_a_query_as_text_imports_neither_polars_pyarrow_nor_pydantic(data_dir, fmt):
-    exit_code, modules = imported_after(data_dir, "query", "run", "partner_dependence",
-                                        "--format", fmt)
+    exit_code, modules = imported_after(data_dir, "query", "run", "partner_dependence", "--format", fmt)
     assert exit_code == 0
     assert modules == []
 
@@ -82,8 +82,21 @@ def test_a_bad_option_value_is_still_worded_by_typer(cli):
 
 def test_option_values_arrive_converted(cli, tmp_path):
     target = tmp_path / "out.csv"
-    result = cli("query", "run", "partner_dependence", "-p", "partner=Alibaba", "-p",
-                 "partner=SINA", "--timeout", "30", "-o", str(target), "--columns", "partner")
+    result = cli(
+        "query",
+        "run",
+        "partner_dependence",
+        "-p",
+        "partner=Alibaba",
+        "-p",
+        "partner=SINA",
+        "--timeout",
+        "30",
+        "-o",
+        str(target),
+        "--columns",
+        "partner",
+    )
     assert result.exit_code == 0, result.stderr
     assert set(target.read_text().splitlines()[1:]) == {"Alibaba", "SINA"}
 
@@ -115,7 +128,8 @@ def test_a_double_is_written_in_polars_notation(value):
 @given(st.floats(width=32, allow_nan=False))
 def test_a_32_bit_float_is_written_in_polars_notation(value):
     single = struct.unpack("f", struct.pack("f", value))[0]
-    written = pl.DataFrame({"v": pl.Series([single], dtype=pl.Float32)}).write_csv(
-        include_header=False).strip()
+    written = (
+        pl.DataFrame({"v": pl.Series([single], dtype=pl.Float32)}).write_csv(include_header=False).strip()
+    )
     assert number_text(single, single=True) == written
     assert math.isinf(single) or float(written) == pytest.approx(single, rel=1e-6)

@@ -12,8 +12,11 @@ from analytics.errors import QueryError, UnknownNameError
 from analytics.publish import key_figures, report
 from tests.browser import render_in_chromium
 
-EXTERNAL_SOURCE = re.compile(r"<(?:script|link|img|iframe)\b[^>]*\b(?:src|href)\s*=\s*[\"']?"
-                             r"(?:https?:)?//", re.IGNORECASE)
+EXTERNAL_SOURCE = re.compile(
+    r"<(?:script|link|img|iframe)\b[^>]*\b(?:src|href)\s*=\s*[\"']?"
+    r"(?:https?:)?//",
+    re.IGNORECASE,
+)
 
 
 def chart_names() -> list[str]:
@@ -64,7 +67,7 @@ def test_the_vega_libraries_are_inlined_once(page):
 
 
 def test_a_print_stylesheet_puts_one_chart_per_page(page):
-    print_css = page[page.index("@media print"):]
+    print_css = page[page.index("@media print") :]
     assert "section.chart" in print_css and "page-break-before: always" in print_css
     assert page.count('<section class="chart"') == len(chart_names())
 
@@ -72,7 +75,7 @@ def test_a_print_stylesheet_puts_one_chart_per_page(page):
 def test_the_key_figures_are_the_query_results(page):
     frames = key_figures.load_frames(company="Weibo", partner="Alibaba")
     for label, value in key_figures.key_figure_rows(key_figures.key_figures(frames)):
-        assert f"<td class=\"\">{label}</td><td class=\"\">{value}</td>" in page
+        assert f'<td class="">{label}</td><td class="">{value}</td>' in page
     # The latest disclosed quarter: Alibaba $20.8M (derived: advertising less advertising
     # excluding Alibaba) of $607.4M in 2021Q3; the peak: 2013Q4.
     assert "3.4% in Q3 2021" in page and "40% in Q4 2013" in page
@@ -96,8 +99,9 @@ def test_the_reconciliation_adds_the_partner_and_the_rest_back_to_total(page):
     assert growth.height > 0
     for row in growth.iter_rows(named=True):
         assert row["partner_change"] + row["rest_change"] == row["total_change"]
-        cells = [key_figures.format_money(row[c], "USD")
-                 for c in ("partner_change", "rest_change", "total_change")]
+        cells = [
+            key_figures.format_money(row[c], "USD") for c in ("partner_change", "rest_change", "total_change")
+        ]
         assert all(cell in page for cell in cells)
     assert ">NO<" not in page
 
@@ -108,10 +112,10 @@ def test_text_is_escaped_and_json_cannot_close_its_script():
     assert "</" not in report.json_for_html({"label": "</script><script>alert(1)"})
 
 
-@pytest.mark.parametrize(("params", "listed"), [({"company": "Sina"}, "Weibo"),
-                                                ({"partner": "Tencent"}, "Alibaba")])
-def test_an_unknown_name_lists_the_known_ones_and_writes_nothing(data_dir, tmp_path, params,
-                                                                 listed):
+@pytest.mark.parametrize(
+    ("params", "listed"), [({"company": "Sina"}, "Weibo"), ({"partner": "Tencent"}, "Alibaba")]
+)
+def test_an_unknown_name_lists_the_known_ones_and_writes_nothing(data_dir, tmp_path, params, listed):
     with pytest.raises(UnknownNameError, match=listed):
         report.build_report(out=tmp_path / "out" / "r.html", data_dir=data_dir, **params)
     assert not (tmp_path / "out").exists()
@@ -119,15 +123,18 @@ def test_an_unknown_name_lists_the_known_ones_and_writes_nothing(data_dir, tmp_p
 
 def test_an_empty_period_range_writes_nothing(data_dir, tmp_path):
     with pytest.raises(QueryError, match="holds no data"):
-        report.build_report(out=tmp_path / "out" / "r.html", to_period="2010Q4",
-                            data_dir=data_dir)
+        report.build_report(out=tmp_path / "out" / "r.html", to_period="2010Q4", data_dir=data_dir)
     assert not (tmp_path / "out").exists()
 
 
 @pytest.mark.browser
 def test_a_second_company_in_yuan_renders_offline(two_company_data_dir, tmp_path):
-    out = report.build_report(company="Nimbus Cloud", partner="Nimbus Group",
-                              out=tmp_path / "nimbus.html", data_dir=two_company_data_dir)
+    out = report.build_report(
+        company="Nimbus Cloud",
+        partner="Nimbus Group",
+        out=tmp_path / "nimbus.html",
+        data_dir=two_company_data_dir,
+    )
     page = out.read_text(encoding="utf-8")
     assert "Nimbus Cloud: dependence on Nimbus Group" in page and "¥" in page
     assert "Alibaba" not in page

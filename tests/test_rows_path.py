@@ -37,8 +37,9 @@ class CountingConnection:
         return counted
 
 
-def text_rows(connection: Any, sql: str, params: dict[str, Any] | None = None
-              ) -> tuple[list[str], list[str], list[tuple[Any, ...]] | None]:
+def text_rows(
+    connection: Any, sql: str, params: dict[str, Any] | None = None
+) -> tuple[list[str], list[str], list[tuple[Any, ...]] | None]:
     with sandbox.stream(connection, sql, params) as batches:
         return batches.names, batches.types, batches.small_rows(1000)
 
@@ -46,8 +47,9 @@ def text_rows(connection: Any, sql: str, params: dict[str, Any] | None = None
 def cast_in_sql(connection: duckdb.DuckDBPyConnection, sql: str) -> list[tuple[Any, ...]]:
     """The same result with every column cast to text by DuckDB itself."""
     names = [column[0] for column in connection.execute(sql).description]
-    return connection.execute("SELECT " + ", ".join(
-        f'CAST("{n}" AS VARCHAR)' for n in names) + f" FROM ({sql})").fetchall()
+    return connection.execute(
+        "SELECT " + ", ".join(f'CAST("{n}" AS VARCHAR)' for n in names) + f" FROM ({sql})"
+    ).fetchall()
 
 
 @pytest.fixture
@@ -57,8 +59,7 @@ def connection() -> duckdb.DuckDBPyConnection:
 
 def test_a_small_result_runs_once_without_a_separate_bind(connection):
     counting = CountingConnection(connection)
-    names, types, rows = text_rows(counting, "SELECT $n AS n, DATE '2016-06-30' AS day, 'x' AS t",
-                                   {"n": 7})
+    names, types, rows = text_rows(counting, "SELECT $n AS n, DATE '2016-06-30' AS day, 'x' AS t", {"n": 7})
     assert rows == [(7, "2016-06-30", "x")]
     assert types == ["INTEGER", "VARCHAR", "VARCHAR"] and names == ["n", "day", "t"]
     assert counting.calls["execute"] == 1
@@ -76,20 +77,25 @@ def test_dates_read_as_duckdbs_own_cast_writes_them(connection):
     assert ("0045-03-15 (BC)",) in rows
 
 
-@pytest.mark.parametrize("sql", [
-    "SELECT 'infinity'::DATE AS day, DATE '2020-01-02' AS other",
-    "SELECT '-infinity'::DATE AS day",
-    "SELECT DATE '9999-12-31' AS day",
-    "SELECT DATE '0001-01-01' AS day",
-])
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "SELECT 'infinity'::DATE AS day, DATE '2020-01-02' AS other",
+        "SELECT '-infinity'::DATE AS day",
+        "SELECT DATE '9999-12-31' AS day",
+        "SELECT DATE '0001-01-01' AS day",
+    ],
+)
 def test_an_infinite_date_is_never_read_as_the_last_python_date(connection, sql):
     _, _, rows = text_rows(connection, sql)
     assert rows == cast_in_sql(connection, sql)
 
 
 def test_other_types_are_cast_by_duckdb_and_the_names_and_types_say_so(connection):
-    sql = ("SELECT INTERVAL 1 DAY AS gap, [1, 2] AS list, TIMESTAMP '2016-01-01 10:00:00.5' AS at,"
-           " 1.50::DECIMAL(10, 2) AS amount")
+    sql = (
+        "SELECT INTERVAL 1 DAY AS gap, [1, 2] AS list, TIMESTAMP '2016-01-01 10:00:00.5' AS at,"
+        " 1.50::DECIMAL(10, 2) AS amount"
+    )
     names, types, rows = text_rows(connection, sql)
     assert names == ["gap", "list", "at", "amount"]
     assert types == ["VARCHAR", "VARCHAR", "VARCHAR", "DECIMAL(10,2)"]
@@ -109,15 +115,18 @@ def test_a_bad_statement_is_still_a_one_line_error(connection):
         text_rows(connection, "SELECT * FROM range(3) WHERE range > $nope")
 
 
-@pytest.mark.parametrize(("args", "groups"), [
-    (["query", "run", "partner_dependence"], ["query"]),
-    (["--data-dir", "elsewhere", "charts", "build"], ["charts"]),
-    (["--data-dir=elsewhere", "ledger", "rollup"], ["ledger"]),
-    (["--help"], None),
-    (["sql", "SELECT 1"], None),
-    (["qurey", "list"], None),
-    ([], None),
-])
+@pytest.mark.parametrize(
+    ("args", "groups"),
+    [
+        (["query", "run", "partner_dependence"], ["query"]),
+        (["--data-dir", "elsewhere", "charts", "build"], ["charts"]),
+        (["--data-dir=elsewhere", "ledger", "rollup"], ["ledger"]),
+        (["--help"], None),
+        (["sql", "SELECT 1"], None),
+        (["qurey", "list"], None),
+        ([], None),
+    ],
+)
 def test_the_cli_builds_only_the_sub_app_a_command_invokes(args, groups):
     chosen = for_command(args)
     if groups is None:
@@ -128,8 +137,9 @@ def test_the_cli_builds_only_the_sub_app_a_command_invokes(args, groups):
         assert len(app.registered_groups) > 1 and app.registered_commands  # the app is intact
 
 
-@pytest.mark.parametrize("args", [["query", "--help"], ["query", "list"], ["query", "rn"],
-                                  ["charts", "build", "--help"]])
+@pytest.mark.parametrize(
+    "args", [["query", "--help"], ["query", "list"], ["query", "rn"], ["charts", "build", "--help"]]
+)
 def test_the_narrowed_app_answers_exactly_as_the_whole_one(args, data_dir):
     runner = CliRunner()
     full = ["--data-dir", str(data_dir), *args]

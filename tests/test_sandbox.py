@@ -15,8 +15,9 @@ from tests.conftest import weibo_file
 
 
 def fingerprint(folder: Path) -> dict[str, str]:
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.iterdir()) if p.is_file()}
+    return {
+        p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir()) if p.is_file()
+    }
 
 
 def refusal(text: str, data_dir: Path) -> QueryError:
@@ -39,8 +40,7 @@ def test_copy_to_a_file_in_the_data_dir_is_refused_and_writes_nothing(data_dir):
 
 def test_copy_over_a_parquet_table_is_refused_and_leaves_it_byte_identical(data_dir):
     before = fingerprint(data_dir)
-    refusal(f"COPY (SELECT 1 AS x) TO '{weibo_file(data_dir, 'revenue')}' (FORMAT parquet)",
-            data_dir)
+    refusal(f"COPY (SELECT 1 AS x) TO '{weibo_file(data_dir, 'revenue')}' (FORMAT parquet)", data_dir)
     assert fingerprint(data_dir) == before
 
 
@@ -58,22 +58,25 @@ def test_a_dotdot_path_escaping_the_data_dir_is_refused(data_dir):
 
 
 def test_reading_a_parquet_table_by_path_inside_the_data_dir_is_allowed(data_dir):
-    frame = analytics.sql(f"SELECT count(*) AS n FROM read_parquet('{data_dir}/kpis/*/*.parquet')",
-                          data_dir=data_dir)
+    frame = analytics.sql(
+        f"SELECT count(*) AS n FROM read_parquet('{data_dir}/kpis/*/*.parquet')", data_dir=data_dir
+    )
     assert frame["n"][0] > 0
 
 
-@pytest.mark.parametrize(("statement", "word"), [
-    ("ATTACH 'other.duckdb' AS other", "attach"),
-    ("INSTALL httpfs", "extension"),
-    ("LOAD httpfs", "extension"),
-    ("SET threads = 1", "setting"),
-    ("PRAGMA version", "PRAGMA"),
-    ("CREATE TABLE t AS SELECT 1 AS x", "CREATE"),
-    ("DROP VIEW revenue", "DROP"),
-])
-def test_a_statement_other_than_select_is_refused_with_a_one_line_reason(statement, word,
-                                                                         data_dir):
+@pytest.mark.parametrize(
+    ("statement", "word"),
+    [
+        ("ATTACH 'other.duckdb' AS other", "attach"),
+        ("INSTALL httpfs", "extension"),
+        ("LOAD httpfs", "extension"),
+        ("SET threads = 1", "setting"),
+        ("PRAGMA version", "PRAGMA"),
+        ("CREATE TABLE t AS SELECT 1 AS x", "CREATE"),
+        ("DROP VIEW revenue", "DROP"),
+    ],
+)
+def test_a_statement_other_than_select_is_refused_with_a_one_line_reason(statement, word, data_dir):
     before = fingerprint(data_dir)
     error = refusal(statement, data_dir)
     assert isinstance(error, SandboxRefusal)
@@ -99,14 +102,16 @@ def test_a_syntax_error_is_a_one_line_query_error(data_dir):
 
 def test_a_runaway_query_times_out_with_a_query_error(data_dir):
     with pytest.raises(QueryError, match="timed out"):
-        analytics.sql("SELECT count(*) FROM range(10000000000) a, range(10) b",
-                      data_dir=data_dir, timeout=0.5)
+        analytics.sql(
+            "SELECT count(*) FROM range(10000000000) a, range(10) b", data_dir=data_dir, timeout=0.5
+        )
 
 
 def test_a_connection_still_works_after_a_timeout(data_dir):
     with pytest.raises(QueryError):
-        analytics.sql("SELECT count(*) FROM range(10000000000) a, range(10) b",
-                      data_dir=data_dir, timeout=0.5)
+        analytics.sql(
+            "SELECT count(*) FROM range(10000000000) a, range(10) b", data_dir=data_dir, timeout=0.5
+        )
     assert analytics.sql("SELECT 1 AS one", data_dir=data_dir)["one"][0] == 1
 
 
@@ -128,13 +133,13 @@ def test_db_export_writes_a_duckdb_file_holding_every_table(data_dir, tmp_path):
     written = analytics.export_database(target, data_dir=data_dir)
     assert Path(written) == target.resolve()
     with duckdb.connect(str(target), read_only=True) as database:
-        names = {r[0] for r in database.execute(
-            "SELECT table_name FROM information_schema.tables").fetchall()}
+        names = {
+            r[0] for r in database.execute("SELECT table_name FROM information_schema.tables").fetchall()
+        }
         assert set(TABLES) <= names
         for table in TABLES:
             (count,) = database.execute(f"SELECT count(*) FROM {table}").fetchone()
-            expected = analytics.sql(f"SELECT count(*) AS n FROM {table}",
-                                     data_dir=data_dir)["n"][0]
+            expected = analytics.sql(f"SELECT count(*) AS n FROM {table}", data_dir=data_dir)["n"][0]
             assert count == expected, table
     assert not list(target.parent.glob(".*.tmp"))
 

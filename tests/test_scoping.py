@@ -38,8 +38,9 @@ def _parquet_scans(folder: Path, query: str, params: dict[str, Any]) -> list[dic
     named = queries.load(query)
     connection = connect(folder, sandboxed=False)
     try:
-        text = connection.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + named.sql,
-                                  named.sql_params(named.bind(params))).fetchall()[0][1]
+        text = connection.execute(
+            "EXPLAIN (ANALYZE, FORMAT JSON) " + named.sql, named.sql_params(named.bind(params))
+        ).fetchall()[0][1]
     finally:
         connection.close()
     return [scan for operator in json.loads(text)["operator"] for scan in _scans(operator)]
@@ -48,9 +49,13 @@ def _parquet_scans(folder: Path, query: str, params: dict[str, Any]) -> list[dic
 def _rows_per_company(folder: Path) -> dict[tuple[str, str], int]:
     connection = connect(folder, sandboxed=False)
     try:
-        return {(table, company): count for table in TABLES_READ
-                for company, count in connection.sql(
-                    f"SELECT company, count(*) FROM {table} GROUP BY ALL").fetchall()}
+        return {
+            (table, company): count
+            for table in TABLES_READ
+            for company, count in connection.sql(
+                f"SELECT company, count(*) FROM {table} GROUP BY ALL"
+            ).fetchall()
+        }
     finally:
         connection.close()
 
@@ -61,11 +66,11 @@ def _table_of(scan: dict[str, Any]) -> str:
 
 
 @pytest.mark.parametrize("company", list(COMPANIES))
-def test_partner_dependence_of_one_company_never_scans_the_other_companys_rows(
-        company, two_company_data_dir):
+def test_partner_dependence_of_one_company_never_scans_the_other_companys_rows(company, two_company_data_dir):
     rows = _rows_per_company(two_company_data_dir)
-    scans = _parquet_scans(two_company_data_dir, "partner_dependence",
-                           {"company": company, "partner": COMPANIES[company]})
+    scans = _parquet_scans(
+        two_company_data_dir, "partner_dependence", {"company": company, "partner": COMPANIES[company]}
+    )
     assert scans
     for scan in scans:
         table = _table_of(scan)
@@ -75,26 +80,46 @@ def test_partner_dependence_of_one_company_never_scans_the_other_companys_rows(
         assert not any(other.replace(" ", "%20") in files for other in others), files
 
 
-@pytest.mark.parametrize("query", ["partner_dependence", "growth", "concentration",
-                                   "revenue_by_source", "related_party_share", "revenue_mix"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "partner_dependence",
+        "growth",
+        "concentration",
+        "revenue_by_source",
+        "related_party_share",
+        "revenue_mix",
+    ],
+)
 @pytest.mark.parametrize("company", list(COMPANIES))
 def test_a_one_company_query_opens_its_own_files_and_lists_no_other_folder(
-        query, company, two_company_data_dir):
+    query, company, two_company_data_dir
+):
     named = {p.name for p in queries.load(query).parameters}
     params = {"company": company, "partner": COMPANIES[company]}
-    scans = _parquet_scans(two_company_data_dir, query,
-                           {k: v for k, v in params.items() if k in named})
+    scans = _parquet_scans(two_company_data_dir, query, {k: v for k, v in params.items() if k in named})
     assert scans
     for scan in scans:
         info = scan["extra_info"]
         # A glob pruned by the company shows "Scanning Files: 1/2": it listed every folder.
         assert "Scanning Files" not in info, info
-        assert info["Filename(s)"] == str(partition_path(two_company_data_dir, _table_of(scan),
-                                                         company)), info
+        assert info["Filename(s)"] == str(partition_path(two_company_data_dir, _table_of(scan), company)), (
+            info
+        )
 
 
-NAMES = ["Weibo", "Nimbus Cloud", "Café & Co. (微博)", "a_b.c~d-e", "50% off", "O'Brien/../x",
-         "", " ", "-", "\t"]
+NAMES = [
+    "Weibo",
+    "Nimbus Cloud",
+    "Café & Co. (微博)",
+    "a_b.c~d-e",
+    "50% off",
+    "O'Brien/../x",
+    "",
+    " ",
+    "-",
+    "\t",
+]
 
 
 @settings(max_examples=200, deadline=None)
@@ -102,8 +127,9 @@ NAMES = ["Weibo", "Nimbus Cloud", "Café & Co. (微博)", "a_b.c~d-e", "50% off"
 def test_the_sql_partition_name_equals_the_stores(name):
     with duckdb.connect(":memory:") as connection:
         connection.execute(PARTITION_NAME_MACRO)
-        assert connection.execute("SELECT partition_name($name)",
-                                  {"name": name}).fetchone() == (partition_name(name),)
+        assert connection.execute("SELECT partition_name($name)", {"name": name}).fetchone() == (
+            partition_name(name),
+        )
 
 
 @pytest.fixture
@@ -117,28 +143,32 @@ def odd_names_data_dir(data_dir: Path) -> Path:
                 target.parent.mkdir(parents=True)
                 connection.execute(
                     "COPY (SELECT * REPLACE ($company AS company) FROM read_parquet($source)) "
-                    f"TO '{target}' (FORMAT parquet)", {"company": company, "source": str(source)})
+                    f"TO '{target}' (FORMAT parquet)",
+                    {"company": company, "source": str(source)},
+                )
     return data_dir
 
 
 @pytest.mark.parametrize("company", NAMES[2:6])
 def test_a_company_named_with_any_characters_reads_its_own_file(company, odd_names_data_dir):
-    weibo = analytics.query("partner_dependence", data_dir=odd_names_data_dir, company="Weibo",
-                            partner="Alibaba")
-    own = analytics.query("partner_dependence", data_dir=odd_names_data_dir, company=company,
-                          partner="Alibaba")
+    weibo = analytics.query(
+        "partner_dependence", data_dir=odd_names_data_dir, company="Weibo", partner="Alibaba"
+    )
+    own = analytics.query(
+        "partner_dependence", data_dir=odd_names_data_dir, company=company, partner="Alibaba"
+    )
     assert own.drop("company").equals(weibo.drop("company"))
     assert set(own["company"]) == {company}
 
 
 @pytest.mark.parametrize("table", list(TABLES))
-def test_a_company_without_a_file_has_no_rows_with_the_tables_columns(table,
-                                                                       two_company_data_dir):
+def test_a_company_without_a_file_has_no_rows_with_the_tables_columns(table, two_company_data_dir):
     connection = connect(two_company_data_dir)
     try:
         for company in ("Nobody", "../../..", None):
-            relation = connection.sql(f"FROM {table}_of($company) WHERE company = 'Nobody'",
-                                      params={"company": company})
+            relation = connection.sql(
+                f"FROM {table}_of($company) WHERE company = 'Nobody'", params={"company": company}
+            )
             assert relation.fetchall() == []
             assert relation.columns == TABLES[table].view_column_names
             assert relation.types == connection.sql(f"FROM {table}").types
@@ -147,8 +177,9 @@ def test_a_company_without_a_file_has_no_rows_with_the_tables_columns(table,
 
 
 def test_a_path_in_the_company_name_stays_inside_the_data_folder(two_company_data_dir):
-    frame = analytics.sql("SELECT count(*) AS n FROM revenue_of('../../../../etc/passwd')",
-                          data_dir=two_company_data_dir)
+    frame = analytics.sql(
+        "SELECT count(*) AS n FROM revenue_of('../../../../etc/passwd')", data_dir=two_company_data_dir
+    )
     assert frame["n"][0] == 0
 
 
@@ -165,7 +196,8 @@ def test_a_cross_company_view_is_its_macro_run_for_each_company(view, two_compan
     every = analytics.sql(f"FROM {view} ORDER BY ALL", data_dir=two_company_data_dir)
     per_company = analytics.sql(
         " UNION ALL ".join(f"FROM {view}('{c}')" for c in COMPANIES) + " ORDER BY ALL",
-        data_dir=two_company_data_dir)
+        data_dir=two_company_data_dir,
+    )
     assert set(every["company"]) == set(COMPANIES)
     assert every.equals(per_company)
 
@@ -177,8 +209,9 @@ def test_connecting_opens_no_data_file_and_one_company_opens_only_its_own(two_co
     named = queries.load("partner_dependence")
     connection = connect(two_company_data_dir)
     try:
-        frame = sandbox.run(connection, named.sql, named.sql_params(
-            named.bind({"company": "Weibo", "partner": "Alibaba"})))
+        frame = sandbox.run(
+            connection, named.sql, named.sql_params(named.bind({"company": "Weibo", "partner": "Alibaba"}))
+        )
         assert frame.height > 0
         with pytest.raises(QueryError):
             sandbox.run(connection, "SELECT count(*) FROM revenue")

@@ -19,8 +19,7 @@ from analytics.store.validate import validate as row_by_row
 NIMBUS = "Nimbus Cloud"
 
 
-def edit(folder: Path, table: str, company: str, change: Callable[[pl.DataFrame], pl.DataFrame]
-         ) -> None:
+def edit(folder: Path, table: str, company: str, change: Callable[[pl.DataFrame], pl.DataFrame]) -> None:
     path = partition_path(folder, table, company)
     frame = pl.read_parquet(path)
     change(frame).cast(frame.schema).write_parquet(path)
@@ -29,8 +28,8 @@ def edit(folder: Path, table: str, company: str, change: Callable[[pl.DataFrame]
 def first_row(column: str, value: object) -> Callable[[pl.DataFrame], pl.DataFrame]:
     def change(frame: pl.DataFrame) -> pl.DataFrame:
         first = pl.int_range(pl.len()) == 0
-        return frame.with_columns(pl.when(first).then(pl.lit(value)).otherwise(pl.col(column))
-                                  .alias(column))
+        return frame.with_columns(pl.when(first).then(pl.lit(value)).otherwise(pl.col(column)).alias(column))
+
     return change
 
 
@@ -45,12 +44,18 @@ EDITS: dict[str, tuple[str, str, Callable[[pl.DataFrame], pl.DataFrame]]] = {
     "stake_over_100": ("partnerships", "Weibo", first_row("stake_percent", 150)),
     "wrong_period_start": ("revenue", "Weibo", first_row("period_start", date(2001, 1, 1))),
     "bad_period_label": ("kpis", "Weibo", first_row("period", "2016Q7")),
-    "overlapping_spans": ("counterparties", NIMBUS, lambda f: pl.concat(
-        [f, f.head(1).with_columns(pl.lit(date(2020, 1, 1)).alias("valid_from"))])),
-    "year_total_off": ("reported_totals", "Weibo",
-                       lambda f: f.with_columns(pl.when(pl.col("period") == "2017")
-                                                .then(pl.col("amount") + 10**9)
-                                                .otherwise(pl.col("amount")))),
+    "overlapping_spans": (
+        "counterparties",
+        NIMBUS,
+        lambda f: pl.concat([f, f.head(1).with_columns(pl.lit(date(2020, 1, 1)).alias("valid_from"))]),
+    ),
+    "year_total_off": (
+        "reported_totals",
+        "Weibo",
+        lambda f: f.with_columns(
+            pl.when(pl.col("period") == "2017").then(pl.col("amount") + 10**9).otherwise(pl.col("amount"))
+        ),
+    ),
 }
 
 
@@ -58,8 +63,10 @@ EDITS: dict[str, tuple[str, str, Callable[[pl.DataFrame], pl.DataFrame]]] = {
 def test_the_screen_lets_no_violation_through(name, two_company_data_dir):
     table, company, change = EDITS[name]
     edit(two_company_data_dir, table, company, change)
-    expected = sorted(str(v) for v in row_by_row({name: read_table(two_company_data_dir, name).to_dicts()
-                                                 for name in TABLES}))
+    expected = sorted(
+        str(v)
+        for v in row_by_row({name: read_table(two_company_data_dir, name).to_dicts() for name in TABLES})
+    )
     assert expected, "the edit should break an invariant"
     assert company in suspect_companies(two_company_data_dir)
     assert sorted(analytics.validate(two_company_data_dir)) == expected
@@ -67,7 +74,8 @@ def test_the_screen_lets_no_violation_through(name, two_company_data_dir):
 
 @pytest.mark.parametrize("name", ["leaf_times_ten", "bad_class", "year_total_off"])
 def test_screening_a_batch_of_companies_at_a_time_lets_no_violation_through(
-        name, two_company_data_dir, monkeypatch):
+    name, two_company_data_dir, monkeypatch
+):
     """Thousands of companies are screened a batch at a time (derive.BATCH_ROWS rows): with a
     batch of 50 rows each company is screened on its own, and nothing slips between batches."""
     from analytics.store import screen

@@ -81,11 +81,14 @@ def column(frame: pl.DataFrame, partner: str, name: str) -> dict[str, Any]:
 
 # --- the query -----------------------------------------------------------------------------
 
+
 def test_a_list_of_partners_gives_one_row_per_partner_and_period_in_the_order_given(data):
-    frame = analytics.query("partner_dependence", company=QUILLON, partner=SWITCH,
-                            period_kind="year", data_dir=data)
+    frame = analytics.query(
+        "partner_dependence", company=QUILLON, partner=SWITCH, period_kind="year", data_dir=data
+    )
     assert list(zip(frame["period"], frame["partner"], strict=True)) == [
-        (period, partner) for period in TOTALS for partner in SWITCH]
+        (period, partner) for period in TOTALS for partner in SWITCH
+    ]
     assert column(frame, "Lookwise", "partner_revenue") == {p: eur(a) for p, a in LOOKWISE.items()}
     assert column(frame, "Searchly", "partner_revenue") == {p: eur(a) for p, a in SEARCHLY.items()}
     for partner, amounts in (("Lookwise", LOOKWISE), ("Searchly", SEARCHLY)):
@@ -98,36 +101,51 @@ def test_a_list_of_partners_gives_one_row_per_partner_and_period_in_the_order_gi
 
 
 def test_the_order_given_is_kept_and_a_name_given_twice_counts_once(data):
-    frame = analytics.query("partner_dependence", company=QUILLON, period_kind="year",
-                            partner=["Searchly", "Lookwise", "Searchly"], data_dir=data)
+    frame = analytics.query(
+        "partner_dependence",
+        company=QUILLON,
+        period_kind="year",
+        partner=["Searchly", "Lookwise", "Searchly"],
+        data_dir=data,
+    )
     assert frame["partner"].to_list()[:2] == ["Searchly", "Lookwise"]
     assert frame.height == 2 * len(TOTALS)
 
 
 def test_one_partner_as_a_name_or_a_list_of_one_gives_what_it_gave_before(data):
-    name = analytics.query("partner_dependence", company=QUILLON, partner="Lookwise",
-                           period_kind="year", data_dir=data)
-    listed = analytics.query("partner_dependence", company=QUILLON, partner=["Lookwise"],
-                             period_kind="year", data_dir=data)
+    name = analytics.query(
+        "partner_dependence", company=QUILLON, partner="Lookwise", period_kind="year", data_dir=data
+    )
+    listed = analytics.query(
+        "partner_dependence", company=QUILLON, partner=["Lookwise"], period_kind="year", data_dir=data
+    )
     assert name.equals(listed) and name.schema == listed.schema
     # the values tests/test_relationships_over_time.py expects of `partner=Lookwise`
     assert dict(zip(name["period"], name["partner_revenue"], strict=True)) == {
-        "2020": eur(400), "2021": eur(200), "2022": eur(60), "2023": eur(475)}
+        "2020": eur(400),
+        "2021": eur(200),
+        "2022": eur(60),
+        "2023": eur(475),
+    }
     assert name["partner"].to_list() == ["Lookwise"] * 4
 
 
 def test_each_partner_in_a_list_equals_that_partner_asked_for_alone(data):
-    both = analytics.query("partner_dependence", company=BRIGHTWATER, data_dir=data,
-                           partner=["Meridian", "Meridian Cloud"])
+    both = analytics.query(
+        "partner_dependence", company=BRIGHTWATER, data_dir=data, partner=["Meridian", "Meridian Cloud"]
+    )
     for partner in ("Meridian", "Meridian Cloud"):
-        alone = analytics.query("partner_dependence", company=BRIGHTWATER, partner=partner,
-                                data_dir=data)
+        alone = analytics.query("partner_dependence", company=BRIGHTWATER, partner=partner, data_dir=data)
         assert both.filter(pl.col("partner") == partner).equals(alone)
 
 
 def test_the_trailing_twelve_months_are_each_partners_own_quarters(data):
-    frame = analytics.query("partner_dependence", company=BRIGHTWATER, data_dir=data,
-                            partner=["Meridian Holdings", "Meridian Cloud"])
+    frame = analytics.query(
+        "partner_dependence",
+        company=BRIGHTWATER,
+        data_dir=data,
+        partner=["Meridian Holdings", "Meridian Cloud"],
+    )
     holdings = column(frame, "Meridian Holdings", "ttm_share_of_total")
     cloud = column(frame, "Meridian Cloud", "ttm_share_of_total")
     assert holdings["2020Q4"] == pytest.approx((80 + 82 + 84 + 86) / 860)
@@ -138,19 +156,25 @@ def test_the_trailing_twelve_months_are_each_partners_own_quarters(data):
 
 
 def test_half_years_have_a_trailing_twelve_months_of_two_halves_per_partner(data):
-    frame = analytics.query("partner_dependence", company=HALFCO, partner=["Alpha", "Beta"],
-                            period_kind="half", data_dir=data)
+    frame = analytics.query(
+        "partner_dependence", company=HALFCO, partner=["Alpha", "Beta"], period_kind="half", data_dir=data
+    )
     alpha, beta = (column(frame, p, "ttm_share_of_total") for p in ("Alpha", "Beta"))
-    assert alpha == {"2020H1": None, "2020H2": pytest.approx((60 + 50) / 220),
-                     "2021H1": pytest.approx((50 + 20) / 250)}
-    assert beta == {"2020H1": None, "2020H2": pytest.approx((10 + 40) / 220),
-                    "2021H1": pytest.approx((40 + 90) / 250)}
+    assert alpha == {
+        "2020H1": None,
+        "2020H2": pytest.approx((60 + 50) / 220),
+        "2021H1": pytest.approx((50 + 20) / 250),
+    }
+    assert beta == {
+        "2020H1": None,
+        "2020H2": pytest.approx((10 + 40) / 220),
+        "2021H1": pytest.approx((40 + 90) / 250),
+    }
 
 
 def test_an_unknown_partner_in_the_list_is_named(data):
     with pytest.raises(UnknownNameError, match="'Findr'"):
-        analytics.query("partner_dependence", company=QUILLON, partner=["Lookwise", "Findr"],
-                        data_dir=data)
+        analytics.query("partner_dependence", company=QUILLON, partner=["Lookwise", "Findr"], data_dir=data)
 
 
 def test_an_empty_list_of_partners_is_refused(data):
@@ -159,19 +183,43 @@ def test_an_empty_list_of_partners_is_refused(data):
 
 
 def test_query_run_takes_the_partner_parameter_repeated(data):
-    result = cli(data, "query", "run", "partner_dependence", "--param", f"company={QUILLON}",
-                 "--param", "partner=Lookwise", "--param", "partner=Searchly",
-                 "--param", "period_kind=year", "--columns", "period,partner,partner_revenue",
-                 "--format", "csv")
+    result = cli(
+        data,
+        "query",
+        "run",
+        "partner_dependence",
+        "--param",
+        f"company={QUILLON}",
+        "--param",
+        "partner=Lookwise",
+        "--param",
+        "partner=Searchly",
+        "--param",
+        "period_kind=year",
+        "--columns",
+        "period,partner,partner_revenue",
+        "--format",
+        "csv",
+    )
     assert result.exit_code == 0, result.stderr
     assert result.stdout.splitlines()[:3] == [
-        "period,partner,partner_revenue", "2020,Lookwise,400000000.00",
-        "2020,Searchly,20000000.00"]
+        "period,partner,partner_revenue",
+        "2020,Lookwise,400000000.00",
+        "2020,Searchly,20000000.00",
+    ]
 
 
 def test_a_one_value_parameter_given_twice_is_refused(data):
-    result = cli(data, "query", "run", "partner_dependence", "--param", f"company={QUILLON}",
-                 "--param", "company=Weibo")
+    result = cli(
+        data,
+        "query",
+        "run",
+        "partner_dependence",
+        "--param",
+        f"company={QUILLON}",
+        "--param",
+        "company=Weibo",
+    )
     assert result.exit_code == 2 and result.stdout == ""
     assert "parameter company takes one value, not 2" in result.stderr
 
@@ -184,43 +232,54 @@ def test_query_list_shows_the_list_parameter(data):
 
 # --- the dependence chart ------------------------------------------------------------------
 
+
 def layers_of(spec: dict[str, Any]) -> list[dict[str, Any]]:
     return spec["vconcat"][0]["layer"]
 
 
 def share_layers(spec: dict[str, Any]) -> list[dict[str, Any]]:
-    return [layer for layer in layers_of(spec)
-            if layer.get("encoding", {}).get("y", {}).get("field") == "share"
-            and layer.get("encoding", {}).get("color", {}).get("field") == "partner"]
+    return [
+        layer
+        for layer in layers_of(spec)
+        if layer.get("encoding", {}).get("y", {}).get("field") == "share"
+        and layer.get("encoding", {}).get("color", {}).get("field") == "partner"
+    ]
 
 
 def test_the_dependence_chart_draws_one_line_per_partner_in_its_colour(data):
-    spec = chart_for("partner_dependence", company=QUILLON, partner=SWITCH,
-                     data_dir=data).to_dict()
-    assert spec["title"]["text"] == ("Quillon Browser's revenue dependence on Lookwise group "
-                                     "and Searchly")
+    spec = chart_for("partner_dependence", company=QUILLON, partner=SWITCH, data_dir=data).to_dict()
+    assert spec["title"]["text"] == ("Quillon Browser's revenue dependence on Lookwise group and Searchly")
     assert spec["title"]["subtitle"].startswith(
         "Each partner's revenue as % of total revenue, by fiscal year 2020 – 2023; gaps = not "
-        "disclosed; Lookwise group = Lookwise, Mailbridge")
+        "disclosed; Lookwise group = Lookwise, Mailbridge"
+    )
     lines = share_layers(spec)
     line = next(layer for layer in lines if layer["mark"]["type"] == "line")
     colour = line["encoding"]["color"]
-    assert colour["scale"] == {"domain": ["Lookwise group", "Searchly"],
-                               "range": [COLOURS["partner"], COLOURS["rest"]]}
+    assert colour["scale"] == {
+        "domain": ["Lookwise group", "Searchly"],
+        "range": [COLOURS["partner"], COLOURS["rest"]],
+    }
     assert colour["legend"] is not None
     rows = {(r["partner"], r["period"]): r for r in line["data"]["values"]}
     assert len(rows) == 8
     assert rows[("Lookwise group", "2022")]["share"] == pytest.approx(60 / 540)
     assert rows[("Searchly", "2022")]["share"] == pytest.approx(420 / 540)
     assert rows[("Searchly", "2021")]["share_label"] == "40.4%"
-    labels = [r["label"] for layer in layers_of(spec) if layer.get("mark", {}).get("type") ==
-              "text" for r in layer.get("data", {}).get("values", []) if "partner" in r]
+    labels = [
+        r["label"]
+        for layer in layers_of(spec)
+        if layer.get("mark", {}).get("type") == "text"
+        for r in layer.get("data", {}).get("values", [])
+        if "partner" in r
+    ]
     assert labels == ["Lookwise group 84.8% (2023)", "Searchly 2.7% (2023)"]
 
 
 def test_gaps_stay_gaps_and_lower_bounds_are_hollow_on_their_own_line(data):
-    spec = chart_for("partner_dependence", company=BRIGHTWATER, data_dir=data,
-                     partner=["Meridian", "Meridian Cloud"]).to_dict()
+    spec = chart_for(
+        "partner_dependence", company=BRIGHTWATER, data_dir=data, partner=["Meridian", "Meridian Cloud"]
+    ).to_dict()
     lines = share_layers(spec)
     rows = {(r["partner"], r["period"]): r for r in lines[0]["data"]["values"]}
     assert rows[("Meridian Cloud", "2020Q3")]["share"] is None  # a gap, not zero
@@ -235,33 +294,35 @@ def test_gaps_stay_gaps_and_lower_bounds_are_hollow_on_their_own_line(data):
 
 
 def test_one_partner_draws_the_chart_it_drew_before(data):
-    alone = chart_for("partner_dependence", company=QUILLON, partner="Lookwise",
-                      data_dir=data).to_dict()
-    listed = chart_for("partner_dependence", company=QUILLON, partner=["Lookwise"],
-                       data_dir=data).to_dict()
+    alone = chart_for("partner_dependence", company=QUILLON, partner="Lookwise", data_dir=data).to_dict()
+    listed = chart_for("partner_dependence", company=QUILLON, partner=["Lookwise"], data_dir=data).to_dict()
     assert alone == listed
-    assert alone["title"]["text"] == ("Quillon Browser's revenue dependence on Lookwise group: "
-                                      "Lookwise, Mailbridge")
+    assert alone["title"]["text"] == (
+        "Quillon Browser's revenue dependence on Lookwise group: Lookwise, Mailbridge"
+    )
     assert "series" in json.dumps(alone)  # the share of total and of stream lines
 
 
 def test_a_chart_about_one_partner_says_it_is_about_the_first(data):
-    spec = chart_for("partner_vs_rest", company=QUILLON, partner=SWITCH,
-                     data_dir=data).to_dict()
-    assert spec["title"]["subtitle"][-1] == ("About Lookwise group, the first partner given; "
-                                             "the dependence chart compares Lookwise group and "
-                                             "Searchly")
+    spec = chart_for("partner_vs_rest", company=QUILLON, partner=SWITCH, data_dir=data).to_dict()
+    assert spec["title"]["subtitle"][-1] == (
+        "About Lookwise group, the first partner given; "
+        "the dependence chart compares Lookwise group and "
+        "Searchly"
+    )
     assert "Searchly" not in json.dumps(spec["vconcat"])
 
 
 # --- figures, deck and report --------------------------------------------------------------
+
 
 def test_the_headline_says_who_led_when(data):
     frames = key_figures.load_frames(company=QUILLON, partner=SWITCH, data_dir=data)
     key = key_figures.key_figures(frames)
     assert key_figures.headlines(frames, key)["partner_dependence"] == (
         "Lookwise group led with 80% of revenue in 2020; Searchly took the lead in 2021 (40% "
-        "vs 38%); Lookwise group led again in 2023 (85% vs 2.7%)")
+        "vs 38%); Lookwise group led again in 2023 (85% vs 2.7%)"
+    )
     assert key_figures.title(key) == "Quillon Browser: dependence on Lookwise group and Searchly"
 
 
@@ -271,8 +332,9 @@ def test_the_key_figures_say_what_happened_to_each_partner(data):
     assert rows["Partner"] == "Lookwise group: Lookwise, Mailbridge"
     assert rows["Lookwise group share of revenue"] == "80% in 2020 to 85% in 2023; low 11% in 2022"
     assert rows["Searchly share of revenue"] == "4.0% in 2020 to 2.7% in 2023; peak 78% in 2022"
-    assert rows["Largest partner"] == ("Lookwise group from 2020 (80%); Searchly from 2021 "
-                                       "(40%); Lookwise group from 2023 (85%)")
+    assert rows["Largest partner"] == (
+        "Lookwise group from 2020 (80%); Searchly from 2021 (40%); Lookwise group from 2023 (85%)"
+    )
     assert "Peak share" not in rows
 
 
@@ -290,31 +352,42 @@ def test_the_editable_deck_has_one_native_line_per_partner(data, tmp_path):
 
     from analytics.publish.deck import build_deck
 
-    out = build_deck(company=QUILLON, partner=SWITCH, out=tmp_path / "switch.pptx",
-                     data_dir=data, editable_charts=True)
+    out = build_deck(
+        company=QUILLON, partner=SWITCH, out=tmp_path / "switch.pptx", data_dir=data, editable_charts=True
+    )
     deck = Presentation(str(out))
-    assert deck.slides[0].shapes.title.text == ("Quillon Browser: dependence on Lookwise "
-                                                "group and Searchly")
+    assert deck.slides[0].shapes.title.text == ("Quillon Browser: dependence on Lookwise group and Searchly")
     slide = deck.slides[1]
     assert slide.shapes.title.text.startswith("Lookwise group led with 80% of revenue in 2020")
     chart = next(shape.chart for shape in slide.shapes if shape.has_chart)
     lines = {s.name: list(s.values) for s in chart.plots[0].series}
-    assert list(lines) == ["Lookwise group share of total revenue",
-                           "Searchly share of total revenue"]
+    assert list(lines) == ["Lookwise group share of total revenue", "Searchly share of total revenue"]
     assert lines["Searchly share of total revenue"] == pytest.approx(
-        [SEARCHLY[p] / TOTALS[p] for p in TOTALS])
+        [SEARCHLY[p] / TOTALS[p] for p in TOTALS]
+    )
     notes = slide.notes_slide.notes_text_frame.text
     assert "2022: Searchly €420.0M of €540.0M (77.8%)" in notes
 
 
 @pytest.mark.parametrize("command", [("charts", "build"), ("deck",), ("report",)])
 def test_the_commands_take_the_partner_option_repeated(data, tmp_path, command):
-    out = tmp_path / {"charts": "charts", "deck": "switch.pptx", "report": "switch.html"}[
-        command[0]]
-    names = ("partner_dependence", "partner_vs_rest", "--format", "csv,html") \
-        if command[0] == "charts" else ()
-    result = cli(data, *command, *names, "--company", QUILLON, "--partner", "Lookwise",
-                 "--partner", "Searchly", "--out", str(out))
+    out = tmp_path / {"charts": "charts", "deck": "switch.pptx", "report": "switch.html"}[command[0]]
+    names = (
+        ("partner_dependence", "partner_vs_rest", "--format", "csv,html") if command[0] == "charts" else ()
+    )
+    result = cli(
+        data,
+        *command,
+        *names,
+        "--company",
+        QUILLON,
+        "--partner",
+        "Lookwise",
+        "--partner",
+        "Searchly",
+        "--out",
+        str(out),
+    )
     assert result.exit_code == 0, result.stderr
     written = [Path(line) for line in result.stdout.splitlines()]
     assert written and all(path.exists() for path in written)
@@ -339,13 +412,13 @@ def test_the_commands_take_the_partner_option_repeated(data, tmp_path, command):
 
 # --- half-years ----------------------------------------------------------------------------
 
+
 def test_a_half_year_reporter_gets_half_year_charts_chosen_by_itself(data):
     from analytics.charts.subject import resolve_subject
 
     subject = resolve_subject(HALFCO, ["Alpha", "Beta"], data_dir=data)
     assert subject.period_kind == "half" and subject.words.noun == "half-year"
-    spec = chart_for("partner_dependence", company=HALFCO, partner=["Alpha", "Beta"],
-                     data_dir=data).to_dict()
+    spec = chart_for("partner_dependence", company=HALFCO, partner=["Alpha", "Beta"], data_dir=data).to_dict()
     assert "by half-year H1 2020 – H1 2021" in spec["title"]["subtitle"]
     assert share_layers(spec)[0]["encoding"]["x"]["timeUnit"] == "utcyearmonthdate"
     frames = key_figures.load_frames(company=HALFCO, partner=["Alpha", "Beta"], data_dir=data)
@@ -354,8 +427,19 @@ def test_a_half_year_reporter_gets_half_year_charts_chosen_by_itself(data):
 
 
 def test_period_kind_half_is_taken_and_a_company_without_halves_is_told_its_kind(data, tmp_path):
-    result = cli(data, "charts", "build", "--company", QUILLON, "--partner", "Lookwise",
-                 "--period-kind", "half", "--out", str(tmp_path / "charts"))
+    result = cli(
+        data,
+        "charts",
+        "build",
+        "--company",
+        QUILLON,
+        "--partner",
+        "Lookwise",
+        "--period-kind",
+        "half",
+        "--out",
+        str(tmp_path / "charts"),
+    )
     assert result.exit_code == 5 and result.stdout == ""
     assert "no half-year of Quillon Browser" in result.stderr
     assert "use --period-kind year" in result.stderr

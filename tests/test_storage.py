@@ -17,16 +17,25 @@ from analytics.store.schema import TABLES
 from tests.conftest import NIMBUS, stored_bytes
 
 HEADER = ["company", "period", "stream", "counterparty", "amount", "currency", "unit", "source"]
-AWKWARD_NAMES = ["A/B é", "2016", "NULL", "__HIVE_DEFAULT_PARTITION__", "%41", ".hidden",
-                 "x=y", "Ünïcode 株式会社"]
+AWKWARD_NAMES = [
+    "A/B é",
+    "2016",
+    "NULL",
+    "__HIVE_DEFAULT_PARTITION__",
+    "%41",
+    ".hidden",
+    "x=y",
+    "Ünïcode 株式会社",
+]
 
 
 def write_revenue(path: Path, companies: list[str]) -> Path:
     with open(path, "w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(HEADER)
-        writer.writerows([company, "2020Q1", "total", "all", "100", "USD", "units", "t"]
-                         for company in companies)
+        writer.writerows(
+            [company, "2020Q1", "total", "all", "100", "USD", "units", "t"] for company in companies
+        )
     return path
 
 
@@ -34,9 +43,11 @@ def test_awkward_company_names_round_trip_through_their_folders(data_dir, tmp_pa
     analytics.ingest(write_revenue(tmp_path / "r.csv", AWKWARD_NAMES), "revenue", data_dir)
     assert set(AWKWARD_NAMES) <= set(stored_companies(data_dir, "reported_totals"))
     for name in AWKWARD_NAMES:
-        frame = analytics.sql(f"SELECT company, amount FROM reported_totals "
-                              f"WHERE company = '{name.replace(chr(39), chr(39) * 2)}'",
-                              data_dir=data_dir)
+        frame = analytics.sql(
+            f"SELECT company, amount FROM reported_totals "
+            f"WHERE company = '{name.replace(chr(39), chr(39) * 2)}'",
+            data_dir=data_dir,
+        )
         assert frame["company"].to_list() == [name]
     names = [p.name for p in (data_dir / "revenue").iterdir()]
     assert all(n.startswith("company=") and "/" not in n for n in names)
@@ -70,8 +81,9 @@ def test_a_flat_folder_is_read_as_is_and_migrated_by_its_first_write(data_dir, t
     analytics.ingest(NIMBUS / "counterparties.csv", "counterparties", flat)
     assert not list(flat.glob("*.parquet"))
     for name in TABLES:
-        assert read_table(flat, name).filter(pl.col("company") == "Weibo").equals(
-            read_table(data_dir, name)), name
+        assert (
+            read_table(flat, name).filter(pl.col("company") == "Weibo").equals(read_table(data_dir, name))
+        ), name
     assert analytics.query("partner_dependence", data_dir=flat).equals(expected)
     assert analytics.validate(flat) == []
 

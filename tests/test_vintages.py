@@ -40,8 +40,7 @@ PARTNER = "Corvid Ocean Lines"
 AR = "as reported"
 CO = "continuing operations"
 MILLION = Decimal("1000000")
-HEADER = ("company,period,stream,counterparty,amount,currency,unit,basis,reported_on,"
-          "source\n")
+HEADER = "company,period,stream,counterparty,amount,currency,unit,basis,reported_on,source\n"
 
 
 def usd(millions: str) -> Decimal:
@@ -59,6 +58,7 @@ def close(value: Any, expected: float) -> bool:
 
 
 # --- the data folders -------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def harbor(tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -107,16 +107,14 @@ def assert_share(row: dict[str, Any], basis: str, partner: str, total: str) -> N
     assert row["basis"] == basis, (row["period"], row["basis"])
     assert row["partner_revenue"] == usd(partner), (row["period"], row["partner_revenue"])
     assert row["total_revenue"] == usd(total), (row["period"], row["total_revenue"])
-    assert close(row["share_of_total"], ratio(partner, total)), (row["period"],
-                                                                  row["share_of_total"])
+    assert close(row["share_of_total"], ratio(partner, total)), (row["period"], row["share_of_total"])
 
 
 def assert_ttm(row: dict[str, Any], partner: str, total: str) -> None:
     assert row["basis_break"] is False, (row["period"], row["basis_break"])
     assert row["ttm_partner_revenue"] == usd(partner), (row["period"], row["ttm_partner_revenue"])
     assert row["ttm_total_revenue"] == usd(total), (row["period"], row["ttm_total_revenue"])
-    assert close(row["ttm_share_of_total"], ratio(partner, total)), (row["period"],
-                                                                      row["ttm_share_of_total"])
+    assert close(row["ttm_share_of_total"], ratio(partner, total)), (row["period"], row["ttm_share_of_total"])
 
 
 def assert_ttm_break(row: dict[str, Any]) -> None:
@@ -132,6 +130,7 @@ def sql_rows(folder: Path, text: str) -> list[dict[str, Any]]:
 
 # --- the fixture ------------------------------------------------------------------------------
 
+
 def test_the_fixture_ingests_and_validates_without_warnings(harbor):
     report = analytics.check(harbor)
     assert [v for v in report.violations if COMPANY in v] == []
@@ -141,9 +140,12 @@ def test_the_fixture_ingests_and_validates_without_warnings(harbor):
 def test_no_remainder_is_derived_for_any_quarter(harbor):
     """Leaves add up to every printed total, on every basis and publication: nothing derived
     (a remainder would mean figures of two bases or two snapshots were mixed)."""
-    derived = sql_rows(harbor, f"SELECT period, basis, reported_on, stream, counterparty, amount "
-                               f"FROM revenue_vintages WHERE company = '{COMPANY}' "
-                               "AND period_kind = 'quarter' AND derived")
+    derived = sql_rows(
+        harbor,
+        f"SELECT period, basis, reported_on, stream, counterparty, amount "
+        f"FROM revenue_vintages WHERE company = '{COMPANY}' "
+        "AND period_kind = 'quarter' AND derived",
+    )
     assert derived == []
 
 
@@ -184,8 +186,14 @@ def test_partner_dependence_ttm_by_default_breaks_where_the_window_crosses_bases
 
 
 def test_revenue_by_source_by_default_2023q1_is_continuing_operations(harbor):
-    frame = analytics.query("revenue_by_source", data_dir=harbor, company=COMPANY,
-                            partner=PARTNER, from_period="2023Q1", to_period="2023Q1")
+    frame = analytics.query(
+        "revenue_by_source",
+        data_dir=harbor,
+        company=COMPANY,
+        partner=PARTNER,
+        from_period="2023Q1",
+        to_period="2023Q1",
+    )
     rows = frame.rows(named=True)
     assert [(r["stream"], r["portion"], r["amount"]) for r in rows] == [
         ("contract_logistics", PARTNER, usd("1.0")),
@@ -200,12 +208,17 @@ def test_revenue_by_source_by_default_2023q1_is_continuing_operations(harbor):
     assert sum(r["amount"] for r in rows) == usd("120.0")
 
 
-def test_revenue_by_source_by_default_2022q3_takes_each_line_from_its_latest_publication(
-        harbor):
+def test_revenue_by_source_by_default_2022q3_takes_each_line_from_its_latest_publication(harbor):
     """The correction reprinted Corvid's freight forwarding (34.0) but not third parties'
     (53.6) nor contract logistics: those stay from the first release."""
-    frame = analytics.query("revenue_by_source", data_dir=harbor, company=COMPANY,
-                            partner=PARTNER, from_period="2022Q3", to_period="2022Q3")
+    frame = analytics.query(
+        "revenue_by_source",
+        data_dir=harbor,
+        company=COMPANY,
+        partner=PARTNER,
+        from_period="2022Q3",
+        to_period="2022Q3",
+    )
     rows = frame.rows(named=True)
     assert [(r["stream"], r["portion"], r["amount"]) for r in rows] == [
         ("contract_logistics", PARTNER, usd("5.5")),
@@ -221,8 +234,9 @@ def test_revenue_by_source_by_default_2022q3_takes_each_line_from_its_latest_pub
 
 
 def test_revenue_mix_by_default_2023q1(harbor):
-    frame = analytics.query("revenue_mix", data_dir=harbor, company=COMPANY,
-                            from_period="2023Q1", to_period="2023Q1")
+    frame = analytics.query(
+        "revenue_mix", data_dir=harbor, company=COMPANY, from_period="2023Q1", to_period="2023Q1"
+    )
     rows = frame.rows(named=True)
     assert [(r["stream"], r["counterparty_class"], r["amount"]) for r in rows] == [
         ("contract_logistics", "strategic_partner", usd("1.0")),
@@ -243,8 +257,15 @@ def test_growth_by_default_is_null_across_the_divestiture_with_basis_break(harbo
         row = rows[period]
         assert row["basis"] == CO, period
         assert row["basis_break"] is True, period
-        for column in ("total_yoy", "ex_partner_yoy", "partner_change", "rest_change",
-                       "total_change", "partner_contribution", "rest_contribution"):
+        for column in (
+            "total_yoy",
+            "ex_partner_yoy",
+            "partner_change",
+            "rest_change",
+            "total_change",
+            "partner_contribution",
+            "rest_contribution",
+        ):
             assert row[column] is None, (period, column, row[column])
     # The period's own amounts stay.
     assert rows["2023Q1"]["total_revenue"] == usd("120.0")
@@ -289,8 +310,12 @@ def test_growth_by_default_is_like_for_like_in_2024(harbor):
 
 # --- basis= -----------------------------------------------------------------------------------
 
-AS_REPORTED_2023 = {"2023Q1": ("41.2", "135.0"), "2023Q2": ("42.8", "140.0"),
-                    "2023Q3": ("44.5", "145.0"), "2023Q4": ("45.7", "150.0")}
+AS_REPORTED_2023 = {
+    "2023Q1": ("41.2", "135.0"),
+    "2023Q2": ("42.8", "140.0"),
+    "2023Q3": ("44.5", "145.0"),
+    "2023Q4": ("45.7", "150.0"),
+}
 
 
 def test_partner_dependence_as_reported_shows_the_original_2023_and_no_2024(harbor):
@@ -324,8 +349,7 @@ def test_partner_dependence_on_continuing_operations_leaves_2022_as_gaps(harbor)
 
 
 def test_revenue_by_source_as_reported_2023q1_and_nothing_in_2024(harbor):
-    frame = analytics.query("revenue_by_source", data_dir=harbor, company=COMPANY,
-                            partner=PARTNER, basis=AR)
+    frame = analytics.query("revenue_by_source", data_dir=harbor, company=COMPANY, partner=PARTNER, basis=AR)
     q1 = frame.filter(pl.col("period") == "2023Q1").rows(named=True)
     assert [(r["stream"], r["portion"], r["amount"]) for r in q1] == [
         ("contract_logistics", PARTNER, usd("6.0")),
@@ -366,17 +390,23 @@ def test_growth_as_reported_compares_2023_with_2022(harbor):
 
 # --- as_of= -----------------------------------------------------------------------------------
 
+
 def test_as_of_before_the_correction_shows_the_first_2022q3(harbor):
     rows = dependence(harbor, as_of="2023-01-31")
     assert_share(rows["2022Q3"], AR, "37.9", "129.0")  # 32.4 + 5.5
     assert_share(rows["2022Q1"], AR, "35.0", "120.0")
     for period in ("2022Q4", "2023Q1", "2024Q2"):  # released 2023-02-21 and later
         assert_gap(rows, period)
-    frame = analytics.query("revenue_by_source", data_dir=harbor, company=COMPANY,
-                            partner=PARTNER, as_of="2023-01-31", from_period="2022Q3",
-                            to_period="2022Q3")
-    assert [(r["stream"], r["portion"], r["amount"], r["total_revenue"])
-            for r in frame.rows(named=True)] == [
+    frame = analytics.query(
+        "revenue_by_source",
+        data_dir=harbor,
+        company=COMPANY,
+        partner=PARTNER,
+        as_of="2023-01-31",
+        from_period="2022Q3",
+        to_period="2022Q3",
+    )
+    assert [(r["stream"], r["portion"], r["amount"], r["total_revenue"]) for r in frame.rows(named=True)] == [
         ("contract_logistics", PARTNER, usd("5.5"), usd("129.0")),
         ("contract_logistics", "rest", usd("37.5"), usd("129.0")),
         ("freight_forwarding", PARTNER, usd("32.4"), usd("129.0")),
@@ -420,6 +450,7 @@ def test_a_basis_with_nothing_published_yet_is_a_gap(harbor):
 
 # --- years and disclosed shares ---------------------------------------------------------------
 
+
 def test_years_follow_the_same_rules_with_their_disclosed_shares(harbor):
     rows = dependence(harbor, period_kind="year")
     fy23 = rows["2023"]
@@ -453,9 +484,9 @@ def test_growth_by_year_breaks_between_fy2022_and_fy2023(harbor):
 def test_concentration_follows_the_basis(harbor):
     """Corvid is the only named counterparty (third parties are a pool): top share and HHI
     come from its share alone."""
+
     def first_quarter(**params: Any) -> dict[str, Any]:
-        return run(harbor, "concentration", from_period="2023Q1", to_period="2023Q1",
-                   **params)["2023Q1"]
+        return run(harbor, "concentration", from_period="2023Q1", to_period="2023Q1", **params)["2023Q1"]
 
     shown = first_quarter()
     assert shown["basis"] == CO
@@ -468,8 +499,17 @@ def test_concentration_follows_the_basis(harbor):
     assert first_quarter(as_of="2024-03-01")["top_share"] == reported["top_share"]
 
 
-@pytest.mark.parametrize("name", ["partner_dependence", "revenue_by_source", "revenue_mix",
-                                  "growth", "concentration", "related_party_share"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "partner_dependence",
+        "revenue_by_source",
+        "revenue_mix",
+        "growth",
+        "concentration",
+        "related_party_share",
+    ],
+)
 def test_every_period_query_takes_basis_and_as_of_and_returns_basis(harbor, name):
     params: dict[str, Any] = {"company": COMPANY, "basis": AR, "as_of": "2024-03-01"}
     if name in ("partner_dependence", "revenue_by_source", "growth"):
@@ -484,16 +524,15 @@ def test_as_of_after_every_publication_is_the_default_view(harbor, name):
     """The default view and a point in time after the last publication are the same figures
     (the default is read from rows marked at ingest, the point in time chosen afresh)."""
     default = analytics.query(name, data_dir=harbor, company=COMPANY, partner=PARTNER)
-    later = analytics.query(name, data_dir=harbor, company=COMPANY, partner=PARTNER,
-                            as_of="2099-12-31")
+    later = analytics.query(name, data_dir=harbor, company=COMPANY, partner=PARTNER, as_of="2099-12-31")
     assert later.equals(default)
 
 
 def test_sql_as_of_after_every_publication_is_the_default_view(harbor):
-    text = (f"SELECT * FROM revenue WHERE company = '{COMPANY}' ORDER BY period, stream, "
-            "counterparty")
+    text = f"SELECT * FROM revenue WHERE company = '{COMPANY}' ORDER BY period, stream, counterparty"
     assert analytics.sql(text, data_dir=harbor, as_of=date(2099, 12, 31)).equals(
-        analytics.sql(text, data_dir=harbor))
+        analytics.sql(text, data_dir=harbor)
+    )
 
 
 # --- restatements -----------------------------------------------------------------------------
@@ -563,8 +602,7 @@ def test_restatements_gives_first_latest_difference_and_percentage(harbor):
         assert row["latest_amount"] == usd(latest), (key, row["latest_amount"])
         difference = Decimal(latest) - Decimal(first)
         assert row["difference"] == difference * MILLION, (key, row["difference"])
-        assert close(row["difference_pct"], float(difference / Decimal(first))), (
-            key, row["difference_pct"])
+        assert close(row["difference_pct"], float(difference / Decimal(first))), (key, row["difference_pct"])
 
 
 def test_restatements_name_bases_dates_and_sources(harbor):
@@ -607,32 +645,49 @@ def test_restatements_as_of_and_on_one_basis(harbor):
     """As of 2024-03-01 the 2023 lines were published once: only the 2022 ones (the 2022Q1
     comparative and the three corrected 2022Q3 lines). On continuing operations alone, only
     2023Q1's total was published twice (2024-03-20, 2024-05-07, unchanged)."""
-    known = analytics.query("restatements", data_dir=harbor, company=COMPANY,
-                            as_of="2024-03-01")
+    known = analytics.query("restatements", data_dir=harbor, company=COMPANY, as_of="2024-03-01")
     assert [(r["period"], r["stream"], r["counterparty"]) for r in known.rows(named=True)] == [
-        ("2022Q1", "total", ALL), ("2022Q3", FF, PARTNER), ("2022Q3", FF, ALL),
-        ("2022Q3", "total", ALL)]
+        ("2022Q1", "total", ALL),
+        ("2022Q3", FF, PARTNER),
+        ("2022Q3", FF, ALL),
+        ("2022Q3", "total", ALL),
+    ]
     assert known["difference"].to_list() == [usd("0.0"), usd("1.6"), usd("1.6"), usd("1.6")]
     continuing = analytics.query("restatements", data_dir=harbor, company=COMPANY, basis=CO)
-    assert [(r["period"], r["stream"], r["counterparty"], r["first_reported_on"],
-             r["latest_reported_on"], r["difference"]) for r in continuing.rows(named=True)] == [
-        ("2023Q1", "total", ALL, date(2024, 3, 20), date(2024, 5, 7), usd("0.0"))]
+    assert [
+        (
+            r["period"],
+            r["stream"],
+            r["counterparty"],
+            r["first_reported_on"],
+            r["latest_reported_on"],
+            r["difference"],
+        )
+        for r in continuing.rows(named=True)
+    ] == [("2023Q1", "total", ALL, date(2024, 3, 20), date(2024, 5, 7), usd("0.0"))]
 
 
 # --- the views: one basis per period vs every publication -------------------------------------
 
+
 def test_revenue_holds_one_basis_per_period_and_vintages_every_row(harbor):
     where = f"company = '{COMPANY}' AND period = '2023Q1'"
-    shown = sql_rows(harbor, f"SELECT sum(amount) AS s, count(*) AS n, "
-                             f"list(DISTINCT basis) AS b, list(DISTINCT reported_on) AS d "
-                             f"FROM revenue WHERE {where}")[0]
+    shown = sql_rows(
+        harbor,
+        f"SELECT sum(amount) AS s, count(*) AS n, "
+        f"list(DISTINCT basis) AS b, list(DISTINCT reported_on) AS d "
+        f"FROM revenue WHERE {where}",
+    )[0]
     assert shown["s"] == usd("120.0")  # the continuing-operations total
     assert shown["n"] == 4
     assert shown["b"] == [CO]
     assert shown["d"] == [date(2024, 3, 20)]
-    every = sql_rows(harbor, f"SELECT basis, reported_on, count(*) AS n, sum(amount) AS s "
-                             f"FROM revenue_vintages WHERE {where} "
-                             "GROUP BY ALL ORDER BY reported_on")
+    every = sql_rows(
+        harbor,
+        f"SELECT basis, reported_on, count(*) AS n, sum(amount) AS s "
+        f"FROM revenue_vintages WHERE {where} "
+        "GROUP BY ALL ORDER BY reported_on",
+    )
     assert every == [
         {"basis": AR, "reported_on": date(2023, 5, 9), "n": 4, "s": usd("135.0")},
         {"basis": CO, "reported_on": date(2024, 3, 20), "n": 4, "s": usd("120.0")},
@@ -640,45 +695,107 @@ def test_revenue_holds_one_basis_per_period_and_vintages_every_row(harbor):
 
 
 def test_revenue_takes_each_line_from_its_latest_publication(harbor):
-    leaves = sql_rows(harbor, f"SELECT stream, counterparty, amount, basis, reported_on "
-                              f"FROM revenue WHERE company = '{COMPANY}' AND period = '2022Q3' "
-                              "ORDER BY stream, counterparty")
+    leaves = sql_rows(
+        harbor,
+        f"SELECT stream, counterparty, amount, basis, reported_on "
+        f"FROM revenue WHERE company = '{COMPANY}' AND period = '2022Q3' "
+        "ORDER BY stream, counterparty",
+    )
     assert leaves == [
-        {"stream": CL, "counterparty": PARTNER, "amount": usd("5.5"), "basis": AR,
-         "reported_on": date(2022, 11, 8)},
-        {"stream": CL, "counterparty": TP, "amount": usd("37.5"), "basis": AR,
-         "reported_on": date(2022, 11, 8)},
-        {"stream": FF, "counterparty": PARTNER, "amount": usd("34.0"), "basis": AR,
-         "reported_on": date(2023, 2, 21)},
-        {"stream": FF, "counterparty": TP, "amount": usd("53.6"), "basis": AR,
-         "reported_on": date(2022, 11, 8)},
+        {
+            "stream": CL,
+            "counterparty": PARTNER,
+            "amount": usd("5.5"),
+            "basis": AR,
+            "reported_on": date(2022, 11, 8),
+        },
+        {
+            "stream": CL,
+            "counterparty": TP,
+            "amount": usd("37.5"),
+            "basis": AR,
+            "reported_on": date(2022, 11, 8),
+        },
+        {
+            "stream": FF,
+            "counterparty": PARTNER,
+            "amount": usd("34.0"),
+            "basis": AR,
+            "reported_on": date(2023, 2, 21),
+        },
+        {
+            "stream": FF,
+            "counterparty": TP,
+            "amount": usd("53.6"),
+            "basis": AR,
+            "reported_on": date(2022, 11, 8),
+        },
     ]
-    every = sql_rows(harbor, f"SELECT count(*) AS n, sum(amount) AS s FROM revenue_vintages "
-                             f"WHERE company = '{COMPANY}' AND period = '2022Q3'")[0]
+    every = sql_rows(
+        harbor,
+        f"SELECT count(*) AS n, sum(amount) AS s FROM revenue_vintages "
+        f"WHERE company = '{COMPANY}' AND period = '2022Q3'",
+    )[0]
     assert every == {"n": 5, "s": usd("163.0")}  # 129.0 + 34.0: never sum this view
 
 
 def test_reported_totals_and_their_vintages(harbor):
-    totals = sql_rows(harbor, f"SELECT period, stream, amount, basis, reported_on "
-                              f"FROM reported_totals WHERE company = '{COMPANY}' "
-                              "AND period IN ('2022Q1', '2023Q1') ORDER BY period, stream")
+    totals = sql_rows(
+        harbor,
+        f"SELECT period, stream, amount, basis, reported_on "
+        f"FROM reported_totals WHERE company = '{COMPANY}' "
+        "AND period IN ('2022Q1', '2023Q1') ORDER BY period, stream",
+    )
     assert totals == [
-        {"period": "2022Q1", "stream": CL, "amount": usd("40.0"), "basis": AR,
-         "reported_on": date(2022, 5, 10)},
-        {"period": "2022Q1", "stream": FF, "amount": usd("80.0"), "basis": AR,
-         "reported_on": date(2022, 5, 10)},
-        {"period": "2022Q1", "stream": "total", "amount": usd("120.0"), "basis": AR,
-         "reported_on": date(2023, 5, 9)},
-        {"period": "2023Q1", "stream": CL, "amount": usd("32.0"), "basis": CO,
-         "reported_on": date(2024, 3, 20)},
-        {"period": "2023Q1", "stream": FF, "amount": usd("88.0"), "basis": CO,
-         "reported_on": date(2024, 3, 20)},
-        {"period": "2023Q1", "stream": "total", "amount": usd("120.0"), "basis": CO,
-         "reported_on": date(2024, 5, 7)},
+        {
+            "period": "2022Q1",
+            "stream": CL,
+            "amount": usd("40.0"),
+            "basis": AR,
+            "reported_on": date(2022, 5, 10),
+        },
+        {
+            "period": "2022Q1",
+            "stream": FF,
+            "amount": usd("80.0"),
+            "basis": AR,
+            "reported_on": date(2022, 5, 10),
+        },
+        {
+            "period": "2022Q1",
+            "stream": "total",
+            "amount": usd("120.0"),
+            "basis": AR,
+            "reported_on": date(2023, 5, 9),
+        },
+        {
+            "period": "2023Q1",
+            "stream": CL,
+            "amount": usd("32.0"),
+            "basis": CO,
+            "reported_on": date(2024, 3, 20),
+        },
+        {
+            "period": "2023Q1",
+            "stream": FF,
+            "amount": usd("88.0"),
+            "basis": CO,
+            "reported_on": date(2024, 3, 20),
+        },
+        {
+            "period": "2023Q1",
+            "stream": "total",
+            "amount": usd("120.0"),
+            "basis": CO,
+            "reported_on": date(2024, 5, 7),
+        },
     ]
-    every = sql_rows(harbor, f"SELECT amount, basis, reported_on FROM reported_totals_vintages "
-                             f"WHERE company = '{COMPANY}' AND period = '2023Q1' "
-                             "AND stream = 'total' ORDER BY reported_on")
+    every = sql_rows(
+        harbor,
+        f"SELECT amount, basis, reported_on FROM reported_totals_vintages "
+        f"WHERE company = '{COMPANY}' AND period = '2023Q1' "
+        "AND stream = 'total' ORDER BY reported_on",
+    )
     assert every == [
         {"amount": usd("135.0"), "basis": AR, "reported_on": date(2023, 5, 9)},
         {"amount": usd("120.0"), "basis": CO, "reported_on": date(2024, 3, 20)},
@@ -687,32 +804,40 @@ def test_reported_totals_and_their_vintages(harbor):
 
 
 def test_disclosed_shares_and_their_vintages(harbor):
-    shown = sql_rows(harbor, f"SELECT share_percent, basis, reported_on FROM disclosed_shares "
-                             f"WHERE company = '{COMPANY}'")
-    assert shown == [{"share_percent": Decimal("30"), "basis": CO,
-                      "reported_on": date(2024, 3, 20)}]
-    every = sql_rows(harbor, f"SELECT share_percent, basis FROM disclosed_shares_vintages "
-                             f"WHERE company = '{COMPANY}' ORDER BY reported_on")
-    assert every == [{"share_percent": Decimal("31"), "basis": AR},
-                     {"share_percent": Decimal("30"), "basis": CO}]
+    shown = sql_rows(
+        harbor, f"SELECT share_percent, basis, reported_on FROM disclosed_shares WHERE company = '{COMPANY}'"
+    )
+    assert shown == [{"share_percent": Decimal("30"), "basis": CO, "reported_on": date(2024, 3, 20)}]
+    every = sql_rows(
+        harbor,
+        f"SELECT share_percent, basis FROM disclosed_shares_vintages "
+        f"WHERE company = '{COMPANY}' ORDER BY reported_on",
+    )
+    assert every == [
+        {"share_percent": Decimal("31"), "basis": AR},
+        {"share_percent": Decimal("30"), "basis": CO},
+    ]
 
 
 def test_every_period_shows_one_basis_in_every_table(harbor):
     """Over the whole folder (Weibo too): one basis per company and period in `revenue`, and
     the same one in `reported_totals`."""
-    mixed = sql_rows(harbor, "SELECT company, period FROM revenue GROUP BY ALL "
-                             "HAVING count(DISTINCT basis) > 1")
+    mixed = sql_rows(
+        harbor, "SELECT company, period FROM revenue GROUP BY ALL HAVING count(DISTINCT basis) > 1"
+    )
     assert mixed == []
-    disagree = sql_rows(harbor, """
+    disagree = sql_rows(
+        harbor,
+        """
         SELECT DISTINCT r.company, r.period, r.basis, t.basis AS total_basis
         FROM revenue r JOIN reported_totals t USING (company, period)
-        WHERE r.basis <> t.basis""")
+        WHERE r.basis <> t.basis""",
+    )
     assert disagree == []
 
 
 def test_cli_sql_sums_revenue_on_one_basis(harbor, cli):
-    text = (f"SELECT sum(amount) AS revenue FROM revenue WHERE company = '{COMPANY}' "
-            "AND period = '2023Q1'")
+    text = f"SELECT sum(amount) AS revenue FROM revenue WHERE company = '{COMPANY}' AND period = '2023Q1'"
 
     def revenue(*options: str) -> Decimal:
         result = cli("sql", text, *options, "--format", "csv", data=harbor)
@@ -726,8 +851,10 @@ def test_cli_sql_sums_revenue_on_one_basis(harbor, cli):
 
 # --- ingest: the grain includes basis and reported_on -----------------------------------------
 
-LINE = (f"{COMPANY},2024Q2,freight_forwarding,{PARTNER},38.0,USD,millions,"
-        f"continuing operations,2024-08-06,Fictional reprint")
+LINE = (
+    f"{COMPANY},2024Q2,freight_forwarding,{PARTNER},38.0,USD,millions,"
+    f"continuing operations,2024-08-06,Fictional reprint"
+)
 
 
 def write(path: Path, *lines: str) -> Path:
@@ -747,8 +874,7 @@ def test_two_rows_of_one_file_with_the_same_full_grain_are_refused(writable_harb
 
 
 def test_an_empty_basis_is_as_reported_in_the_grain(writable_harbor, tmp_path):
-    first = (f"{COMPANY},2022Q1,freight_forwarding,{PARTNER},30.0,USD,millions,,2022-05-10,"
-             "Fictional reprint")
+    first = f"{COMPANY},2022Q1,freight_forwarding,{PARTNER},30.0,USD,millions,,2022-05-10,Fictional reprint"
     second = first.replace(",,2022-05-10,", ",as reported,2022-05-10,")
     path = write(tmp_path / "same_basis.csv", first, second)
     before = stored_bytes(writable_harbor)
@@ -759,16 +885,23 @@ def test_an_empty_basis_is_as_reported_in_the_grain(writable_harbor, tmp_path):
 
 
 def test_the_same_line_published_on_another_date_is_stored_beside_it(writable_harbor, tmp_path):
-    later = LINE.replace("2024-08-06,Fictional reprint",
-                         "2024-11-05,Harborline Logistics 2024Q3 earnings release (fictional)")
+    later = LINE.replace(
+        "2024-08-06,Fictional reprint", "2024-11-05,Harborline Logistics 2024Q3 earnings release (fictional)"
+    )
     summary = analytics.ingest(write(tmp_path / "reprint.csv", later), data_dir=writable_harbor)
     assert (summary.inserted, summary.replaced) == (1, 0)
-    where = (f"company = '{COMPANY}' AND period = '2024Q2' AND counterparty = '{PARTNER}' "
-             f"AND stream = 'freight_forwarding'")
-    every = sql_rows(writable_harbor, f"SELECT amount, reported_on FROM revenue_vintages "
-                                      f"WHERE {where} ORDER BY reported_on")
-    assert every == [{"amount": usd("38.0"), "reported_on": date(2024, 8, 6)},
-                     {"amount": usd("38.0"), "reported_on": date(2024, 11, 5)}]
+    where = (
+        f"company = '{COMPANY}' AND period = '2024Q2' AND counterparty = '{PARTNER}' "
+        f"AND stream = 'freight_forwarding'"
+    )
+    every = sql_rows(
+        writable_harbor,
+        f"SELECT amount, reported_on FROM revenue_vintages WHERE {where} ORDER BY reported_on",
+    )
+    assert every == [
+        {"amount": usd("38.0"), "reported_on": date(2024, 8, 6)},
+        {"amount": usd("38.0"), "reported_on": date(2024, 11, 5)},
+    ]
     shown = sql_rows(writable_harbor, f"SELECT amount, reported_on FROM revenue WHERE {where}")
     assert shown == [{"amount": usd("38.0"), "reported_on": date(2024, 11, 5)}]
     assert analytics.check(writable_harbor).violations == []
@@ -778,13 +911,13 @@ def test_a_later_correction_ingested_apart_replaces_only_its_lines(writable_harb
     """A correction of 2024Q2 in a later file: Corvid's freight forwarding 38.0 -> 38.4 with
     its stream and total (100.4, 136.4); the lines not reprinted stay. Corvid 38.4 + 1.5 =
     39.9 of 136.4."""
-    source = "\"Harborline Logistics 2024Q3 earnings release, 2024-11-05 (fictional), as revised\""
-    path = write(tmp_path / "revised.csv",
-                 f"{COMPANY},2024Q2,total,all,136.4,USD,millions,{CO},2024-11-05,{source}",
-                 f"{COMPANY},2024Q2,freight_forwarding,all,100.4,USD,millions,{CO},2024-11-05,"
-                 f"{source}",
-                 f"{COMPANY},2024Q2,freight_forwarding,{PARTNER},38.4,USD,millions,{CO},"
-                 f"2024-11-05,{source}")
+    source = '"Harborline Logistics 2024Q3 earnings release, 2024-11-05 (fictional), as revised"'
+    path = write(
+        tmp_path / "revised.csv",
+        f"{COMPANY},2024Q2,total,all,136.4,USD,millions,{CO},2024-11-05,{source}",
+        f"{COMPANY},2024Q2,freight_forwarding,all,100.4,USD,millions,{CO},2024-11-05,{source}",
+        f"{COMPANY},2024Q2,freight_forwarding,{PARTNER},38.4,USD,millions,{CO},2024-11-05,{source}",
+    )
     analytics.ingest(path, data_dir=writable_harbor)
     assert analytics.check(writable_harbor).violations == []
     rows = dependence(writable_harbor)
@@ -801,14 +934,25 @@ def test_a_deleted_quarter_comes_back_from_its_fiscal_year_on_its_basis(writable
     as reported. Before FY2022 was published (as of 2023-01-31) there is nothing to derive it
     from."""
     analytics.delete(COMPANY, period="2022Q3", data_dir=writable_harbor)
-    query = (f"SELECT stream, amount, basis, derived, derivation FROM reported_totals "
-             f"WHERE company = '{COMPANY}' AND period = '2022Q3'")
+    query = (
+        f"SELECT stream, amount, basis, derived, derivation FROM reported_totals "
+        f"WHERE company = '{COMPANY}' AND period = '2022Q3'"
+    )
     assert sql_rows(writable_harbor, query) == [
-        {"stream": "total", "amount": usd("130.6"), "basis": AR, "derived": True,
-         "derivation": "fiscal_year_remainder"}]
+        {
+            "stream": "total",
+            "amount": usd("130.6"),
+            "basis": AR,
+            "derived": True,
+            "derivation": "fiscal_year_remainder",
+        }
+    ]
     assert analytics.sql(query, data_dir=writable_harbor, as_of=date(2023, 1, 31)).height == 0
-    read = sql_rows(writable_harbor, f"SELECT count(*) AS n FROM revenue_vintages WHERE company "
-                                     f"= '{COMPANY}' AND period = '2022Q3' AND derivation IS NULL")
+    read = sql_rows(
+        writable_harbor,
+        f"SELECT count(*) AS n FROM revenue_vintages WHERE company "
+        f"= '{COMPANY}' AND period = '2022Q3' AND derivation IS NULL",
+    )
     assert read == [{"n": 0}]
     rows = dependence(writable_harbor)
     assert rows["2022Q3"]["total_revenue"] == usd("130.6")
@@ -818,10 +962,18 @@ def test_a_deleted_quarter_comes_back_from_its_fiscal_year_on_its_basis(writable
 
 def test_re_ingesting_the_fixture_changes_nothing(writable_harbor):
     def snapshot() -> dict[str, pl.DataFrame]:
-        return {view: analytics.sql(f"SELECT * FROM {view} WHERE company = '{COMPANY}' "
-                                    "ORDER BY ALL", data_dir=writable_harbor)
-                for view in ("revenue_vintages", "reported_totals_vintages", "revenue",
-                             "reported_totals", "disclosed_shares_vintages")}
+        return {
+            view: analytics.sql(
+                f"SELECT * FROM {view} WHERE company = '{COMPANY}' ORDER BY ALL", data_dir=writable_harbor
+            )
+            for view in (
+                "revenue_vintages",
+                "reported_totals_vintages",
+                "revenue",
+                "reported_totals",
+                "disclosed_shares_vintages",
+            )
+        }
 
     first = snapshot()
     summary = analytics.ingest(HARBOR / "revenue.csv", data_dir=writable_harbor)
@@ -837,16 +989,18 @@ def test_row_counts_of_the_views(harbor):
     """README "Views": leaves read 10 x 4 first publications + 4 x 4 continuing + 1 correction
     = 57 (shown: 10 x 4, plus the 2 years' printed-total leaves = 42); printed totals 10 x 3 +
     4 x 3 + 2 corrected + 2 comparatives + 3 years = 49 (shown: 10 x 3 + 2 = 32)."""
-    counts = sql_rows(harbor, f"""
+    counts = sql_rows(
+        harbor,
+        f"""
         SELECT (SELECT count(*) FROM revenue_vintages WHERE company = '{COMPANY}'
                 AND NOT derived AND derivation IS NULL) AS read_leaves,
                (SELECT count(*) FROM revenue WHERE company = '{COMPANY}') AS revenue,
                (SELECT count(*) FROM reported_totals_vintages
                 WHERE company = '{COMPANY}') AS reported_totals_vintages,
                (SELECT count(*) FROM reported_totals WHERE company = '{COMPANY}')
-                   AS reported_totals""")[0]
-    assert counts == {"read_leaves": 57, "revenue": 42, "reported_totals_vintages": 49,
-                      "reported_totals": 32}
+                   AS reported_totals""",
+    )[0]
+    assert counts == {"read_leaves": 57, "revenue": 42, "reported_totals_vintages": 49, "reported_totals": 32}
 
 
 def test_a_years_printed_total_leaf_carries_its_fiscal_years_publication_dates(harbor):
@@ -857,9 +1011,12 @@ def test_a_years_printed_total_leaf_carries_its_fiscal_years_publication_dates(h
     later as-reported figure of 2023). FY2023 on continuing operations: 2024-03-20, and
     2024-05-07 (the 2023Q1 comparative reprinted): two. The 2024 releases on their own year
     (2024-08-06) do not restamp 2023's leaves."""
-    leaves = sql_rows(harbor, f"SELECT period, basis, reported_on, amount FROM revenue_vintages "
-                              f"WHERE company = '{COMPANY}' AND period_kind = 'year' "
-                              "ORDER BY period, basis, reported_on")
+    leaves = sql_rows(
+        harbor,
+        f"SELECT period, basis, reported_on, amount FROM revenue_vintages "
+        f"WHERE company = '{COMPANY}' AND period_kind = 'year' "
+        "ORDER BY period, basis, reported_on",
+    )
     assert leaves == [
         {"period": "2022", "basis": AR, "reported_on": date(2023, 2, 21), "amount": usd("511.6")},
         {"period": "2022", "basis": AR, "reported_on": date(2023, 5, 9), "amount": usd("511.6")},
@@ -867,26 +1024,32 @@ def test_a_years_printed_total_leaf_carries_its_fiscal_years_publication_dates(h
         {"period": "2023", "basis": CO, "reported_on": date(2024, 3, 20), "amount": usd("504.0")},
         {"period": "2023", "basis": CO, "reported_on": date(2024, 5, 7), "amount": usd("504.0")},
     ]
-    shown = sql_rows(harbor, f"SELECT period, reported_on FROM revenue WHERE company = "
-                             f"'{COMPANY}' AND period_kind = 'year' ORDER BY period")
-    assert shown == [{"period": "2022", "reported_on": date(2023, 5, 9)},
-                     {"period": "2023", "reported_on": date(2024, 5, 7)}]
+    shown = sql_rows(
+        harbor,
+        f"SELECT period, reported_on FROM revenue WHERE company = "
+        f"'{COMPANY}' AND period_kind = 'year' ORDER BY period",
+    )
+    assert shown == [
+        {"period": "2022", "reported_on": date(2023, 5, 9)},
+        {"period": "2023", "reported_on": date(2024, 5, 7)},
+    ]
 
 
-def test_quarters_are_checked_against_the_fiscal_year_of_their_own_basis(writable_harbor,
-                                                                         tmp_path):
+def test_quarters_are_checked_against_the_fiscal_year_of_their_own_basis(writable_harbor, tmp_path):
     """FY2023 on continuing operations reprinted as 505.0 (a typo: its quarters on that basis
     sum to 120.0 + 124.0 + 128.0 + 132.0 = 504.0) is refused; reprinted as 504.0 it is fine.
     The as-reported quarters (570.0) never enter the check."""
     source = "Fictional reprint"
-    typo = write(tmp_path / "typo.csv",
-                 f"{COMPANY},2023,total,all,505.0,USD,millions,{CO},2024-04-01,{source}")
+    typo = write(
+        tmp_path / "typo.csv", f"{COMPANY},2023,total,all,505.0,USD,millions,{CO},2024-04-01,{source}"
+    )
     before = stored_bytes(writable_harbor)
     with pytest.raises(ValidationError, match="504"):
         analytics.ingest(typo, data_dir=writable_harbor)
     assert stored_bytes(writable_harbor) == before
-    same = write(tmp_path / "same.csv",
-                 f"{COMPANY},2023,total,all,504.0,USD,millions,{CO},2024-04-01,{source}")
+    same = write(
+        tmp_path / "same.csv", f"{COMPANY},2023,total,all,504.0,USD,millions,{CO},2024-04-01,{source}"
+    )
     analytics.ingest(same, data_dir=writable_harbor)
     assert analytics.check(writable_harbor).violations == []
 
@@ -894,56 +1057,64 @@ def test_quarters_are_checked_against_the_fiscal_year_of_their_own_basis(writabl
 PIER = "Pier Nine Terminals"
 
 
-def test_unknown_publication_dates_are_the_oldest_and_remainders_follow_each_snapshot(
-        data_dir, tmp_path):
+def test_unknown_publication_dates_are_the_oldest_and_remainders_follow_each_snapshot(data_dir, tmp_path):
     """Pier Nine Terminals (fictional, README "Pier Nine"): 2020Q1 transcribed without dates:
     total 100.0, stevedoring 60.0 of which third parties 50.0 (rest 10.0 unattributed),
     storage 40.0 unsplit. A release of 2020-08-01 corrects third parties' stevedoring to 55.0
     alone: the rest becomes 60.0 - 55.0 = 5.0."""
     undated = '"Pier Nine Terminals 2020 annual report (fictional), date not transcribed"'
     dated = '"Pier Nine Terminals 2020Q2 release, 2020-08-01 (fictional)"'
-    path = write(tmp_path / "pier.csv",
-                 f"{PIER},2020Q1,total,all,100.0,USD,millions,,,{undated}",
-                 f"{PIER},2020Q1,stevedoring,all,60.0,USD,millions,,,{undated}",
-                 f"{PIER},2020Q1,stevedoring,third_parties,50.0,USD,millions,,,{undated}",
-                 f"{PIER},2020Q1,storage,all,40.0,USD,millions,,,{undated}",
-                 f"{PIER},2020Q1,stevedoring,third_parties,55.0,USD,millions,,2020-08-01,"
-                 f"{dated}",
-                 # 2020Q2 has no total: its basis is that of its most recent figure.
-                 f"{PIER},2020Q2,storage,third_parties,30.0,USD,millions,,2020-08-01,{dated}",
-                 f"{PIER},2020Q2,storage,third_parties,28.0,USD,millions,IFRS 16,2021-03-02,"
-                 f"{dated}")
+    path = write(
+        tmp_path / "pier.csv",
+        f"{PIER},2020Q1,total,all,100.0,USD,millions,,,{undated}",
+        f"{PIER},2020Q1,stevedoring,all,60.0,USD,millions,,,{undated}",
+        f"{PIER},2020Q1,stevedoring,third_parties,50.0,USD,millions,,,{undated}",
+        f"{PIER},2020Q1,storage,all,40.0,USD,millions,,,{undated}",
+        f"{PIER},2020Q1,stevedoring,third_parties,55.0,USD,millions,,2020-08-01,{dated}",
+        # 2020Q2 has no total: its basis is that of its most recent figure.
+        f"{PIER},2020Q2,storage,third_parties,30.0,USD,millions,,2020-08-01,{dated}",
+        f"{PIER},2020Q2,storage,third_parties,28.0,USD,millions,IFRS 16,2021-03-02,{dated}",
+    )
     analytics.ingest(path, data_dir=data_dir)
     assert [v for v in analytics.check(data_dir).violations if PIER in v] == []
 
     def mix(**params: Any) -> list[tuple[str, str, Decimal]]:
         frame = analytics.query("revenue_mix", data_dir=data_dir, company=PIER, **params)
-        return [(r["stream"], r["counterparty_class"], r["amount"])
-                for r in frame.rows(named=True)]
+        return [(r["stream"], r["counterparty_class"], r["amount"]) for r in frame.rows(named=True)]
 
-    assert mix(to_period="2020Q1") == [("stevedoring", "mixed", usd("5.0")),
-                                       ("stevedoring", "third_party", usd("55.0")),
-                                       ("storage", "mixed", usd("40.0"))]
-    second = analytics.query("revenue_mix", data_dir=data_dir, company=PIER,
-                             from_period="2020Q2").rows(named=True)
+    assert mix(to_period="2020Q1") == [
+        ("stevedoring", "mixed", usd("5.0")),
+        ("stevedoring", "third_party", usd("55.0")),
+        ("storage", "mixed", usd("40.0")),
+    ]
+    second = analytics.query("revenue_mix", data_dir=data_dir, company=PIER, from_period="2020Q2").rows(
+        named=True
+    )
     assert [(r["basis"], r["amount"]) for r in second] == [("IFRS 16", usd("28.0"))]
-    second = analytics.query("revenue_mix", data_dir=data_dir, company=PIER, from_period="2020Q2",
-                             as_of="2021-03-01").rows(named=True)
+    second = analytics.query(
+        "revenue_mix", data_dir=data_dir, company=PIER, from_period="2020Q2", as_of="2021-03-01"
+    ).rows(named=True)
     assert [(r["basis"], r["amount"]) for r in second] == [(AR, usd("30.0"))]
-    before_correction = [("stevedoring", "mixed", usd("10.0")),
-                         ("stevedoring", "third_party", usd("50.0")),
-                         ("storage", "mixed", usd("40.0"))]
+    before_correction = [
+        ("stevedoring", "mixed", usd("10.0")),
+        ("stevedoring", "third_party", usd("50.0")),
+        ("storage", "mixed", usd("40.0")),
+    ]
     assert mix(as_of="2020-07-31", to_period="2020Q1") == before_correction
     assert mix(as_of="1999-12-31") == before_correction  # unknown dates always count
-    remainders = sql_rows(data_dir, f"SELECT amount, reported_on FROM revenue_vintages "
-                                    f"WHERE company = '{PIER}' AND stream = 'stevedoring' "
-                                    "AND derivation = 'stream_remainder' ORDER BY amount")
+    remainders = sql_rows(
+        data_dir,
+        f"SELECT amount, reported_on FROM revenue_vintages "
+        f"WHERE company = '{PIER}' AND stream = 'stevedoring' "
+        "AND derivation = 'stream_remainder' ORDER BY amount",
+    )
     assert [r["amount"] for r in remainders] == [usd("5.0"), usd("10.0")]
     assert remainders[0]["reported_on"] == date(2020, 8, 1)
     restated = analytics.query("restatements", data_dir=data_dir, company=PIER).rows(named=True)
     assert [(r["period"], r["stream"], r["counterparty"]) for r in restated] == [
         ("2020Q1", "stevedoring", "third_parties"),  # read figures only: not the remainder
-        ("2020Q2", "storage", "third_parties")]
+        ("2020Q2", "storage", "third_parties"),
+    ]
     other = restated[1]  # 30.0 as reported (2020-08-01), 28.0 on IFRS 16 (2021-03-02)
     assert (other["first_basis"], other["latest_basis"]) == (AR, "IFRS 16")
     assert other["difference"] == usd("-2.0")
@@ -958,11 +1129,26 @@ def test_unknown_publication_dates_are_the_oldest_and_remainders_follow_each_sna
 
 # --- the CLI ----------------------------------------------------------------------------------
 
+
 def test_cli_query_run_with_basis_prints_the_basis(harbor, cli):
-    result = cli("query", "run", "partner_dependence", "--param", f"company={COMPANY}",
-                 "--param", f"partner={PARTNER}", "--param", f"basis={AR}",
-                 "--param", "from_period=2023Q1", "--param", "to_period=2023Q4",
-                 "--format", "csv", data=harbor)
+    result = cli(
+        "query",
+        "run",
+        "partner_dependence",
+        "--param",
+        f"company={COMPANY}",
+        "--param",
+        f"partner={PARTNER}",
+        "--param",
+        f"basis={AR}",
+        "--param",
+        "from_period=2023Q1",
+        "--param",
+        "to_period=2023Q4",
+        "--format",
+        "csv",
+        data=harbor,
+    )
     assert result.exit_code == 0, result.stderr
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
     assert [r["period"] for r in rows] == ["2023Q1", "2023Q2", "2023Q3", "2023Q4"]
@@ -973,15 +1159,40 @@ def test_cli_query_run_with_basis_prints_the_basis(harbor, cli):
 
 def test_cli_end_to_end_in_a_subprocess(harbor):
     result = subprocess.run(
-        [sys.executable, "-m", "analytics", "--data-dir", str(harbor), "query", "run",
-         "partner_dependence", "--param", f"company={COMPANY}", "--param", f"partner={PARTNER}",
-         "--param", f"basis={CO}", "--param", "as_of=2024-12-31", "--param",
-         "from_period=2024Q1", "--format", "csv"],
-        cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120, check=False)
+        [
+            sys.executable,
+            "-m",
+            "analytics",
+            "--data-dir",
+            str(harbor),
+            "query",
+            "run",
+            "partner_dependence",
+            "--param",
+            f"company={COMPANY}",
+            "--param",
+            f"partner={PARTNER}",
+            "--param",
+            f"basis={CO}",
+            "--param",
+            "as_of=2024-12-31",
+            "--param",
+            "from_period=2024Q1",
+            "--format",
+            "csv",
+        ],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
     assert [(r["period"], r["basis"], Decimal(r["total_revenue"])) for r in rows] == [
-        ("2024Q1", CO, usd("132.0")), ("2024Q2", CO, usd("136.0"))]
+        ("2024Q1", CO, usd("132.0")),
+        ("2024Q2", CO, usd("136.0")),
+    ]
 
 
 def test_what_a_period_shows_is_chosen_again_when_a_publication_goes(data_dir, tmp_path):
@@ -990,14 +1201,21 @@ def test_what_a_period_shows_is_chosen_again_when_a_publication_goes(data_dir, t
     year has one publication again and those rows are what it shows (100.0): what a period
     shows is chosen afresh, never left from before."""
     quay = "Quay One"
-    first = [f"{quay},2021Q1,total,all,100.0,USD,millions,,2021-05-01,Q1 release",
-             f"{quay},2021Q1,ads,third_parties,100.0,USD,millions,,2021-05-01,Q1 release"]
-    fixed = [f"{quay},2021Q1,total,all,110.0,USD,millions,,2021-08-01,Q2 release",
-             f"{quay},2021Q1,ads,third_parties,110.0,USD,millions,,2021-08-01,Q2 release"]
+    first = [
+        f"{quay},2021Q1,total,all,100.0,USD,millions,,2021-05-01,Q1 release",
+        f"{quay},2021Q1,ads,third_parties,100.0,USD,millions,,2021-05-01,Q1 release",
+    ]
+    fixed = [
+        f"{quay},2021Q1,total,all,110.0,USD,millions,,2021-08-01,Q2 release",
+        f"{quay},2021Q1,ads,third_parties,110.0,USD,millions,,2021-08-01,Q2 release",
+    ]
 
     def shown() -> list[dict[str, Any]]:
-        return sql_rows(data_dir, f"SELECT sum(amount) AS amount, max(reported_on) AS reported_on "
-                                  f"FROM revenue WHERE company = '{quay}'")
+        return sql_rows(
+            data_dir,
+            f"SELECT sum(amount) AS amount, max(reported_on) AS reported_on "
+            f"FROM revenue WHERE company = '{quay}'",
+        )
 
     analytics.ingest(write(tmp_path / "both.csv", *first, *fixed), data_dir=data_dir)
     assert shown() == [{"amount": usd("110.0"), "reported_on": date(2021, 8, 1)}]

@@ -22,16 +22,20 @@ def figures(sql: str) -> list[dict]:
 
 def leaf(period: str, counterparty: str, stream: str = "advertising") -> dict:
     """The one leaf a period shows for a stream and counterparty."""
-    rows = figures("SELECT * FROM revenue WHERE company = 'Weibo' "
-                   f"AND period = '{period}' AND stream = '{stream}' "
-                   f"AND counterparty = '{counterparty}'")
+    rows = figures(
+        "SELECT * FROM revenue WHERE company = 'Weibo' "
+        f"AND period = '{period}' AND stream = '{stream}' "
+        f"AND counterparty = '{counterparty}'"
+    )
     assert len(rows) == 1, (period, stream, counterparty, rows)
     return rows[0]
 
 
 def printed_total(period: str, stream: str) -> dict:
-    rows = figures("SELECT * FROM reported_totals WHERE company = 'Weibo' "
-                   f"AND period = '{period}' AND stream = '{stream}'")
+    rows = figures(
+        "SELECT * FROM reported_totals WHERE company = 'Weibo' "
+        f"AND period = '{period}' AND stream = '{stream}'"
+    )
     assert len(rows) == 1, (period, stream, rows)
     return rows[0]
 
@@ -41,6 +45,7 @@ def pct(value: str) -> Decimal:
 
 
 # --- Alibaba from "x% of Weibo's ad sales" (Motley Fool, 2018-05-09) ---------------------------
+
 
 @pytest.mark.parametrize(("period", "printed"), [("2017Q1", "4.6"), ("2018Q1", "8.7")])
 def test_alibaba_is_the_printed_share_of_advertising_within_its_rounding(period, printed):
@@ -75,6 +80,7 @@ def test_the_same_article_says_alibaba_tripled_and_other_advertisers_rose_71_per
 
 # --- Alibaba 2016Q4 from "grew 55% year over year to $38 million" (2017Q4) ---------------------
 
+
 def test_alibaba_grew_55_percent_from_2016q4_to_2017q4():
     frame = analytics.query("growth", company=WEIBO, partner="Alibaba")
     row = frame.filter(pl.col("period") == "2017Q4").row(0, named=True)
@@ -98,6 +104,7 @@ def test_alibaba_2017q2_agrees_with_the_137_percent_growth_printed_for_2018q2():
 
 # --- Alibaba 2020Q3 and 2021Q3: advertising less advertising excluding Alibaba ------------------
 
+
 @pytest.mark.parametrize(("period", "excluding"), [("2020Q3", "387.5"), ("2021Q3", "516.8")])
 def test_alibaba_is_advertising_less_advertising_excluding_alibaba(period, excluding):
     """'Advertising and marketing revenues excluding ad revenues from Alibaba were $516.8
@@ -117,10 +124,12 @@ def test_advertising_excluding_alibaba_grew_33_percent():
 def test_non_alibaba_and_alibaba_make_up_advertising_wherever_it_is_stored():
     """`non_Alibaba` is every advertiser but Alibaba (2017Q2, 2017Q3, 2020Q3, 2021Q3); the
     2019-2020 releases' key accounts and SMEs leave more out, so their rest is not Alibaba."""
-    rows = figures("SELECT period, counterparty, amount, precision FROM revenue "
-                   "WHERE company = 'Weibo' AND stream = 'advertising' "
-                   "AND period IN (SELECT period FROM revenue WHERE company = 'Weibo' "
-                   "AND counterparty = 'non_Alibaba')")
+    rows = figures(
+        "SELECT period, counterparty, amount, precision FROM revenue "
+        "WHERE company = 'Weibo' AND stream = 'advertising' "
+        "AND period IN (SELECT period FROM revenue WHERE company = 'Weibo' "
+        "AND counterparty = 'non_Alibaba')"
+    )
     periods = sorted({r["period"] for r in rows})
     assert periods == ["2017Q2", "2017Q3", "2020Q3", "2021Q3"]
     for period in periods:
@@ -129,15 +138,23 @@ def test_non_alibaba_and_alibaba_make_up_advertising_wherever_it_is_stored():
         ad = printed_total(period, "advertising")
         gap = abs(sum(r["amount"] for r in leaves.values()) - ad["amount"])
         assert gap <= sum(r["precision"] for r in leaves.values()) + ad["precision"], period
-    kas = figures("SELECT DISTINCT period FROM revenue WHERE company = 'Weibo' "
-                  "AND counterparty = 'key_accounts_and_smes' ORDER BY period")
+    kas = figures(
+        "SELECT DISTINCT period FROM revenue WHERE company = 'Weibo' "
+        "AND counterparty = 'key_accounts_and_smes' ORDER BY period"
+    )
     assert [r["period"] for r in kas] == ["2019Q2", "2020Q2"]
     for row in kas:
-        assert figures("SELECT 1 FROM revenue WHERE company = 'Weibo' AND counterparty = "
-                       f"'Alibaba' AND period = '{row['period']}'") == []
+        assert (
+            figures(
+                "SELECT 1 FROM revenue WHERE company = 'Weibo' AND counterparty = "
+                f"'Alibaba' AND period = '{row['period']}'"
+            )
+            == []
+        )
 
 
 # --- Alibaba 2015 and a related_parties that means one thing -----------------------------------
+
 
 def test_alibaba_over_the_33_months_of_cooperation_is_the_printed_311m():
     """AllTechAsia, 2016-05-12: 'Weibo Corp. earned USD 311 million from Alibaba in their 33
@@ -152,8 +169,10 @@ def test_alibaba_over_the_33_months_of_cooperation_is_the_printed_311m():
 def test_alibaba_2015_agrees_with_the_printed_shares(share_of, printed):
     """TechNode: 36% of 2015 advertising; 30% of 2015 revenue (both to ±0.5 pt)."""
     alibaba = leaf("2015", "Alibaba")
-    shares = figures("SELECT share_percent FROM disclosed_shares WHERE company = 'Weibo' "
-                     f"AND period = '2015' AND partner = 'Alibaba' AND share_of = '{share_of}'")
+    shares = figures(
+        "SELECT share_percent FROM disclosed_shares WHERE company = 'Weibo' "
+        f"AND period = '2015' AND partner = 'Alibaba' AND share_of = '{share_of}'"
+    )
     assert [Decimal(str(s["share_percent"])) for s in shares] == [Decimal(printed)]
     base = printed_total("2015", share_of)["amount"]
     low, high = (pct(printed) - pct("0.5")) * base, (pct(printed) + pct("0.5")) * base
@@ -164,9 +183,11 @@ def test_alibaba_2015_agrees_with_the_printed_shares(share_of, printed):
 def test_related_parties_never_includes_alibaba():
     """A `related_parties` leaf (the rest of an exhaustive third-party split) sits beside an
     Alibaba leaf in every period that has one, so it is SINA and other related parties."""
-    rows = figures("SELECT period, stream, list(counterparty ORDER BY counterparty) AS names "
-                   "FROM revenue WHERE company = 'Weibo' GROUP BY period, stream "
-                   "HAVING list_contains(list(counterparty), 'related_parties') ORDER BY period")
+    rows = figures(
+        "SELECT period, stream, list(counterparty ORDER BY counterparty) AS names "
+        "FROM revenue WHERE company = 'Weibo' GROUP BY period, stream "
+        "HAVING list_contains(list(counterparty), 'related_parties') ORDER BY period"
+    )
     assert [r["period"] for r in rows] == ["2013", "2014", "2015"]
     assert all("Alibaba" in r["names"] and "third_parties" in r["names"] for r in rows)
 
@@ -182,20 +203,20 @@ def test_the_related_party_share_of_advertising_still_counts_alibaba():
 
 # --- 2018: the quarters against the 20-F ----------------------------------------------------
 
+
 def test_the_2018_quarters_add_up_to_the_20f_alibaba_as_advertiser():
     """20-F FY2020 (R70): Alibaba as an advertiser in 2018 was $117,696K. The four quarters
     (derived 2018Q1, press 2018Q2-Q4) add up to it within their rounding."""
     frame = analytics.query("partner_dependence", company=WEIBO, partner="Alibaba")
     row = frame.filter(pl.col("period") == "2018Q4").row(0, named=True)
-    rounding = sum(leaf(p, "Alibaba")["precision"] for p in ("2018Q1", "2018Q2", "2018Q3",
-                                                             "2018Q4"))
+    rounding = sum(leaf(p, "Alibaba")["precision"] for p in ("2018Q1", "2018Q2", "2018Q3", "2018Q4"))
     assert abs(row["ttm_partner_revenue"] - 117_696_000) <= rounding
 
 
 # --- marking and sourcing ---------------------------------------------------------------------
 
-@pytest.mark.parametrize("period", ["2015", "2016Q4", "2017Q1", "2017Q2", "2018Q1", "2020Q3",
-                                    "2021Q3"])
+
+@pytest.mark.parametrize("period", ["2015", "2016Q4", "2017Q1", "2017Q2", "2018Q1", "2020Q3", "2021Q3"])
 def test_a_derived_alibaba_figure_is_marked_and_says_how(period):
     row = leaf(period, "Alibaba")
     assert row["derived"] is True
@@ -205,10 +226,13 @@ def test_a_derived_alibaba_figure_is_marked_and_says_how(period):
     assert " = " in row["note"] and "±" in row["note"]
 
 
-@pytest.mark.parametrize(("period", "text"), [
-    ("2013Q4", "Alibaba's revenue for Weibo was $28.5 million"),
-    ("2016Q2", "the proportion of revenue brought by Alibaba to Weibo"),
-])
+@pytest.mark.parametrize(
+    ("period", "text"),
+    [
+        ("2013Q4", "Alibaba's revenue for Weibo was $28.5 million"),
+        ("2016Q2", "the proportion of revenue brought by Alibaba to Weibo"),
+    ],
+)
 def test_the_press_reprint_figures_name_their_publication_and_wording(period, text):
     row = leaf(period, "Alibaba")
     assert row["derived"] is False
@@ -218,11 +242,16 @@ def test_the_press_reprint_figures_name_their_publication_and_wording(period, te
 
 # --- bases -------------------------------------------------------------------------------------
 
+
 def test_every_weibo_figure_names_its_basis():
     for table in ("revenue_vintages", "reported_totals_vintages", "disclosed_shares_vintages"):
         bases = figures(f"SELECT DISTINCT basis FROM {table} WHERE company = 'Weibo'")
-        assert {b["basis"] for b in bases} <= {"SINA segment", "ASC 605", "ASC 606",
-                                              "ASC 606 incl. agent revenue"}, table
+        assert {b["basis"] for b in bases} <= {
+            "SINA segment",
+            "ASC 605",
+            "ASC 606",
+            "ASC 606 incl. agent revenue",
+        }, table
 
 
 def test_each_period_shows_the_basis_of_its_total_revenue():
@@ -232,50 +261,71 @@ def test_each_period_shows_the_basis_of_its_total_revenue():
     # 2013Q2 has a total on each basis, both undated (see the next test): not pinned here.
     assert {basis[p] for p in basis if "2013Q3" <= p <= "2017Q4" or p == "2013Q1"} == {"ASC 605"}
     assert {basis[p] for p in basis if p >= "2018Q1"} == {"ASC 606"}
-    years = analytics.query("partner_dependence", company=WEIBO, partner="Alibaba",
-                            period_kind="year")
+    years = analytics.query("partner_dependence", company=WEIBO, partner="Alibaba", period_kind="year")
     basis = dict(zip(years["period"], years["basis"], strict=True))
-    assert basis == {"2012": "SINA segment", **dict.fromkeys(
-        ["2013", "2014", "2015", "2016", "2017"], "ASC 605"), "2018": "ASC 606",
-        "2019": "ASC 606", "2020": "ASC 606", "2021": "ASC 606 incl. agent revenue",
-        "2022": "ASC 606 incl. agent revenue"}
+    assert basis == {
+        "2012": "SINA segment",
+        **dict.fromkeys(["2013", "2014", "2015", "2016", "2017"], "ASC 605"),
+        "2018": "ASC 606",
+        "2019": "ASC 606",
+        "2020": "ASC 606",
+        "2021": "ASC 606 incl. agent revenue",
+        "2022": "ASC 606 incl. agent revenue",
+    }
 
 
 def test_2013q2_has_sinas_printed_total_and_one_on_weibos_basis_from_fiscal_2013():
     """SINA's Q2 2013 results print $37.7M for the Weibo segment; on Weibo's own basis the
     quarter is FY2013 (20-F) less Weibo's three other quarters."""
-    totals = {r["basis"]: r for r in figures(
-        "SELECT * FROM reported_totals_vintages WHERE company = 'Weibo' AND stream = 'total' "
-        "AND period = '2013Q2'")}
+    totals = {
+        r["basis"]: r
+        for r in figures(
+            "SELECT * FROM reported_totals_vintages WHERE company = 'Weibo' AND stream = 'total' "
+            "AND period = '2013Q2'"
+        )
+    }
     assert set(totals) == {"SINA segment", "ASC 605"}
     assert totals["SINA segment"]["amount"] == Decimal("37.7") * M
     assert totals["SINA segment"]["derived"] is False
-    others = figures("SELECT sum(amount) AS s FROM reported_totals WHERE company = 'Weibo' "
-                     "AND stream = 'total' AND period IN ('2013Q1', '2013Q3', '2013Q4')")
+    others = figures(
+        "SELECT sum(amount) AS s FROM reported_totals WHERE company = 'Weibo' "
+        "AND stream = 'total' AND period IN ('2013Q1', '2013Q3', '2013Q4')"
+    )
     year = printed_total("2013", "total")
     assert totals["ASC 605"]["amount"] == year["amount"] - others[0]["s"]
     assert totals["ASC 605"]["derivation"] == "fiscal_year_remainder"
 
 
-@pytest.mark.parametrize(("period", "stream", "amount"), [
-    ("2013Q3", "advertising", "43.7"), ("2013Q4", "value_added_services", "15.4")])
-def test_a_sina_segment_figure_in_a_weibo_basis_quarter_is_stored_but_not_shown(period, stream,
-                                                                                amount):
-    shown = figures("SELECT amount FROM reported_totals WHERE company = 'Weibo' "
-                    f"AND period = '{period}' AND stream = '{stream}'")
+@pytest.mark.parametrize(
+    ("period", "stream", "amount"),
+    [("2013Q3", "advertising", "43.7"), ("2013Q4", "value_added_services", "15.4")],
+)
+def test_a_sina_segment_figure_in_a_weibo_basis_quarter_is_stored_but_not_shown(period, stream, amount):
+    shown = figures(
+        "SELECT amount FROM reported_totals WHERE company = 'Weibo' "
+        f"AND period = '{period}' AND stream = '{stream}'"
+    )
     assert shown == []
-    stored = figures("SELECT basis, amount FROM reported_totals_vintages WHERE company = "
-                     f"'Weibo' AND period = '{period}' AND stream = '{stream}'")
+    stored = figures(
+        "SELECT basis, amount FROM reported_totals_vintages WHERE company = "
+        f"'Weibo' AND period = '{period}' AND stream = '{stream}'"
+    )
     assert stored == [{"basis": "SINA segment", "amount": Decimal(amount) * M}]
 
 
 def test_alibaba_incl_agent_revenue_in_2020_shows_on_its_own_basis():
     """Alibaba 2020 = 152,000 as an advertiser + 36,597 as an agent (20-F FY2020, R70)."""
-    default = analytics.query("partner_dependence", company=WEIBO, partner="Alibaba",
-                              period_kind="year").filter(pl.col("period") == "2020")
+    default = analytics.query(
+        "partner_dependence", company=WEIBO, partner="Alibaba", period_kind="year"
+    ).filter(pl.col("period") == "2020")
     assert default["partner_revenue"].to_list() == [None]
-    agent = analytics.query("partner_dependence", company=WEIBO, partner="Alibaba",
-                            period_kind="year", basis="ASC 606 incl. agent revenue")
+    agent = analytics.query(
+        "partner_dependence",
+        company=WEIBO,
+        partner="Alibaba",
+        period_kind="year",
+        basis="ASC 606 incl. agent revenue",
+    )
     row = agent.filter(pl.col("period") == "2020").row(0, named=True)
     assert row["partner_revenue"] == (152_000 + 36_597) * 1000
     assert row["basis"] == "ASC 606 incl. agent revenue"

@@ -51,8 +51,7 @@ class Change:
         return f"{fmt.label(self.after)} from {self.period_name}"
 
 
-def vintage_params(query_name: str, subject: Subject, *, strict: bool = True
-                   ) -> dict[str, Any]:
+def vintage_params(query_name: str, subject: Subject, *, strict: bool = True) -> dict[str, Any]:
     """The `basis` and `as_of` parameters of a named query for this subject (None: not chosen).
 
     A query that does not declare one is run without it; when the user chose a value that is
@@ -68,8 +67,10 @@ def vintage_params(query_name: str, subject: Subject, *, strict: bool = True
         if name in declared:
             params[name] = value
         elif value is not None and strict:
-            raise QueryError(f"query '{query_name}' takes no {name} parameter, so "
-                             f"--{name.replace('_', '-')} cannot apply to it")
+            raise QueryError(
+                f"query '{query_name}' takes no {name} parameter, so "
+                f"--{name.replace('_', '-')} cannot apply to it"
+            )
     return params
 
 
@@ -86,8 +87,9 @@ def period_bases(frame: pl.DataFrame) -> list[tuple[str, str, str | None]]:
     ordered = _sorted(frame)
     column = ordered["basis"].to_list() if "basis" in ordered.columns else [None] * ordered.height
     seen: dict[str, tuple[str, str, str | None]] = {}
-    for period, start, basis in zip(ordered["period"].to_list(),
-                                    ordered["period_start"].to_list(), column, strict=True):
+    for period, start, basis in zip(
+        ordered["period"].to_list(), ordered["period_start"].to_list(), column, strict=True
+    ):
         known = seen.get(period)
         if known is None or (known[2] is None and basis is not None):
             seen[period] = (period, start.isoformat() if start is not None else "", basis)
@@ -125,8 +127,7 @@ def segments(frame: pl.DataFrame) -> dict[str, int]:
 
 def bases_of(frame: pl.DataFrame) -> dict[str, str]:
     """Period -> its basis as a reader sees it (`format.label`), where known."""
-    return {period: fmt.label(basis) for period, _, basis in period_bases(frame)
-            if basis is not None}
+    return {period: fmt.label(basis) for period, _, basis in period_bases(frame) if basis is not None}
 
 
 def annotate(rows: list[dict[str, Any]], frame: pl.DataFrame) -> dict[str, Any]:
@@ -162,20 +163,35 @@ def rule_layers(ctx: ChartContext, top: int = 4) -> list[Any]:
     found = changes(ctx.frame, ctx.year_end_month)
     if not found:
         return []
-    rows = [{"period": change.period, "period_start": change.period_start,
-             "label": change.label, "y_px": top + 15 * (index % 2),
-             "detail": f"{fmt.label(change.before)} before, {fmt.label(change.after)} from "
-                       f"{change.period_name}: {NOT_LIKE_FOR_LIKE}"}
-            for index, change in enumerate(found)]
+    rows = [
+        {
+            "period": change.period,
+            "period_start": change.period_start,
+            "label": change.label,
+            "y_px": top + 15 * (index % 2),
+            "detail": f"{fmt.label(change.before)} before, {fmt.label(change.after)} from "
+            f"{change.period_name}: {NOT_LIKE_FOR_LIKE}",
+        }
+        for index, change in enumerate(found)
+    ]
     data = common.inline(rows)
     axis = common.period_x(ctx)
-    rule = alt.Chart(data).mark_rule(color=COLOURS["basis"], strokeWidth=1.5).encode(
-        x=axis, tooltip=[alt.Tooltip("label:N", title="Basis change"),
-                         alt.Tooltip("detail:N", title="Comparison")])
-    text = alt.Chart(data).mark_text(align="left", baseline="top", dx=4,
-                                     color=COLOURS["basis"], fontSize=11,
-                                     fontWeight="bold").encode(
-        x=axis, y=alt.Y("y_px:Q", scale=None, axis=None), text="label:N")
+    rule = (
+        alt.Chart(data)
+        .mark_rule(color=COLOURS["basis"], strokeWidth=1.5)
+        .encode(
+            x=axis,
+            tooltip=[
+                alt.Tooltip("label:N", title="Basis change"),
+                alt.Tooltip("detail:N", title="Comparison"),
+            ],
+        )
+    )
+    text = (
+        alt.Chart(data)
+        .mark_text(align="left", baseline="top", dx=4, color=COLOURS["basis"], fontSize=11, fontWeight="bold")
+        .encode(x=axis, y=alt.Y("y_px:Q", scale=None, axis=None), text="label:N")
+    )
     return [rule, text]
 
 
@@ -191,14 +207,17 @@ def notes(ctx: ChartContext, *, year_on_year: bool = False) -> list[str]:
     """Footnote lines on the basis: the one chosen (`basis: ASC 605`), the publication date
     (`as published by 2016-06-30`), the basis changes marked, and for a chart of year-on-year
     changes the periods left blank because a year earlier is on another basis."""
-    chosen = [f"basis: {fmt.label(ctx.basis)}" if ctx.basis else "",
-              f"as published by {ctx.as_of.isoformat()}" if ctx.as_of else ""]
+    chosen = [
+        f"basis: {fmt.label(ctx.basis)}" if ctx.basis else "",
+        f"as published by {ctx.as_of.isoformat()}" if ctx.as_of else "",
+    ]
     parts = [part for part in chosen if part]
     found = changes(ctx.frame, ctx.year_end_month)
     if found:
         runs = ", ".join(change.label for change in found)
-        parts.append(f"basis changes: {runs}, each marked by a rule: figures either side are "
-                     f"{NOT_LIKE_FOR_LIKE}")
+        parts.append(
+            f"basis changes: {runs}, each marked by a rule: figures either side are {NOT_LIKE_FOR_LIKE}"
+        )
     breaks = break_periods(ctx.frame) if year_on_year else []
     if breaks:
         parts.append(f"no change across a basis change in {span(breaks, ctx.year_end_month)}")
@@ -228,8 +247,7 @@ def _distinct(frame: pl.DataFrame, column: str) -> tuple[list[str], list[bool]]:
     """Each period once, in order, with whether `column` is true in any of its rows."""
     flags: dict[str, bool] = {}
     ordered = _sorted(frame)
-    for period, value in zip(ordered["period"].to_list(), ordered[column].to_list(),
-                             strict=True):
+    for period, value in zip(ordered["period"].to_list(), ordered[column].to_list(), strict=True):
         flags[period] = flags.get(period, False) or bool(value)
     return list(flags), list(flags.values())
 

@@ -39,26 +39,58 @@ class ChartSet:
     as_of: str | None = None
 
     @classmethod
-    def open(cls, folder: Path, company: str, partner: str, html: str,
-             known: list[str], basis: str | None = None, as_of: str | None = None
-             ) -> ChartSet:
+    def open(
+        cls,
+        folder: Path,
+        company: str,
+        partner: str,
+        html: str,
+        known: list[str],
+        basis: str | None = None,
+        as_of: str | None = None,
+    ) -> ChartSet:
         """The chart set of `folder`, its manifest read (or rebuilt from its files)."""
-        return cls(folder, company, partner, html, manifest.read(folder, known), order=known,
-                   basis=basis, as_of=as_of)
+        return cls(
+            folder,
+            company,
+            partner,
+            html,
+            manifest.read(folder, known),
+            order=known,
+            basis=basis,
+            as_of=as_of,
+        )
 
     def commit(self, rendered: RenderedChart) -> list[Path]:
         """Commit one chart, the manifest and the gallery in one all-or-nothing commit; return
         the chart's own files written."""
         files = self._chart_files(rendered)
-        formats = [fmt for fmt in manifest.CHART_FILES if manifest.file_name(rendered.name, fmt)
-                   in {path.name for path in files}]
-        entries = {**self.charts, rendered.name: manifest.entry(
-            title=rendered.title, company=self.company, partner=self.partner,
-            periods=rendered.periods, formats=formats, html=self.html, basis=self.basis,
-            as_of=self.as_of, render_key=rendered.render_key, png=rendered.outputs.get("png"))}
+        formats = [
+            fmt
+            for fmt in manifest.CHART_FILES
+            if manifest.file_name(rendered.name, fmt) in {path.name for path in files}
+        ]
+        entries = {
+            **self.charts,
+            rendered.name: manifest.entry(
+                title=rendered.title,
+                company=self.company,
+                partner=self.partner,
+                periods=rendered.periods,
+                formats=formats,
+                html=self.html,
+                basis=self.basis,
+                as_of=self.as_of,
+                render_key=rendered.render_key,
+                png=rendered.outputs.get("png"),
+            ),
+        }
         charts = {name: entries[name] for name in sorted(entries, key=self._position)}
-        writes = {**files, self.folder / manifest.MANIFEST_NAME: manifest.encode(charts),
-                  self.folder / INDEX_NAME: gallery_html(charts).encode("utf-8")}
+        writes = {
+            **files,
+            self.folder / manifest.MANIFEST_NAME: manifest.encode(charts),
+            self.folder / INDEX_NAME: gallery_html(charts).encode("utf-8"),
+        }
         stale = manifest.stale_files(self.folder, rendered.name, formats)
         commit.commit_all({path: _writer(data) for path, data in writes.items()}, stale)
         self.charts, self.committed = charts, self.committed + 1

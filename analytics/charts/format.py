@@ -31,8 +31,7 @@ __all__ = [
     "possessive",
 ]
 
-SYMBOLS = {"USD": "$", "CNY": "¥", "RMB": "¥", "JPY": "¥", "EUR": "€", "GBP": "£",
-           "HKD": "HK$"}
+SYMBOLS = {"USD": "$", "CNY": "¥", "RMB": "¥", "JPY": "¥", "EUR": "€", "GBP": "£", "HKD": "HK$"}
 URL = re.compile(r"<?https?://\S+>?")
 DATE = re.compile(r"\b(\d{4}-\d{2}-\d{2})\b")
 FOOTNOTE_MAX_ITEMS = 4
@@ -80,12 +79,19 @@ def currency_label_expr(currency: str | None, max_abs: float) -> str:
     """A Vega label expression for an amount axis, e.g. `$120M` or `−¥1.0B`."""
     divisor, suffix, decimals = scale_for(max_abs)
     symbol = currency_symbol(currency)
-    return (f"(datum.value < 0 ? '{MINUS}' : '') + '{symbol}' + "
-            f"format(abs(datum.value) / {divisor:g}, ',.{decimals}f') + '{suffix}'")
+    return (
+        f"(datum.value < 0 ? '{MINUS}' : '') + '{symbol}' + "
+        f"format(abs(datum.value) / {divisor:g}, ',.{decimals}f') + '{suffix}'"
+    )
 
 
-def format_money(amount: Decimal | float | None, currency: str | None, *,
-                 lower_bound: bool = False, scale: float | None = None) -> str:
+def format_money(
+    amount: Decimal | float | None,
+    currency: str | None,
+    *,
+    lower_bound: bool = False,
+    scale: float | None = None,
+) -> str:
     """An amount in the data's currency, one decimal in billions, millions or thousands: $28.5M,
     ¥1.2B, −$44.4M; `at least ¥63.6M` for a lower bound. `scale` (the largest amount shown
     beside it) keeps a chart's amounts in one unit, but never a unit that would show an amount
@@ -102,16 +108,16 @@ def format_money(amount: Decimal | float | None, currency: str | None, *,
     return f"at least {text}" if lower_bound else text
 
 
-def format_share(share: float | None, *, exact: bool = False, lower_bound: bool = False,
-                 decimals: int = 1) -> str:
+def format_share(
+    share: float | None, *, exact: bool = False, lower_bound: bool = False, decimals: int = 1
+) -> str:
     """A 0..1 share as a percentage: two significant figures (0.399 -> 40%, 0.093 -> 9.3%), or
     `decimals` decimals when `exact`; `at least 9.3%` for a lower bound, so no sentence states
     one as exact; `not disclosed` when unknown (unknown is not zero)."""
     if share is None:
         return NOT_DISCLOSED
     percent = share * 100
-    text = (f"{abs(percent):.0f}%" if abs(percent) >= 10 and not exact
-            else f"{abs(percent):.{decimals}f}%")
+    text = f"{abs(percent):.0f}%" if abs(percent) >= 10 and not exact else f"{abs(percent):.{decimals}f}%"
     text = f"{MINUS}{text}" if percent < 0 and text.strip("0.%") else text
     return f"at least {text}" if lower_bound else text
 
@@ -192,8 +198,7 @@ def one_off_phrase(amount: str, counterparties: str | None) -> str:
     the one wording of a period's one-offs in charts, slides and the report."""
     payers = [name for name in (counterparties or "").split(", ") if name]
     source = f" from {label(', '.join(payers))}" if payers else ""
-    return (f"one-offs of {amount}{source}" if len(payers) > 1
-            else f"a one-off {amount}{source}")
+    return f"one-offs of {amount}{source}" if len(payers) > 1 else f"a one-off {amount}{source}"
 
 
 def possessive(name: str) -> str:

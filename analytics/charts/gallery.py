@@ -28,14 +28,12 @@ def check_out_dir(target: Path, data_dir: Path | str | None) -> Path:
     folder = target.expanduser().resolve()
     data = resolve_data_dir(data_dir)
     if folder.is_relative_to(data):
-        raise InputError(f"refusing to write charts inside the data folder {data}: choose "
-                         "another --out")
+        raise InputError(f"refusing to write charts inside the data folder {data}: choose another --out")
     if folder.exists() and not folder.is_dir():
         raise InputError(f"{folder} is not a folder: choose another --out")
     index = folder / "index.html"
     if index.exists() and not _written_by_us(index):
-        raise InputError(f"{index} was not written by analytics: choose another --out or "
-                         "remove it")
+        raise InputError(f"{index} was not written by analytics: choose another --out or remove it")
     return target
 
 
@@ -60,10 +58,13 @@ def _card(name: str, chart: dict[str, Any]) -> dict[str, Any]:
     """What the template shows of one chart, as plain text (the template escapes it)."""
     formats = chart.get("formats", [])
     preview = next((fmt for fmt in ("svg", "png") if fmt in formats), None)
-    return {"name": name, "title": chart.get("title") or name,
-            "preview": file_name(name, preview) if preview else None,
-            "links": [{"href": file_name(name, fmt), "text": _link_text(fmt)} for fmt in formats],
-            "subject": _subject(chart)}
+    return {
+        "name": name,
+        "title": chart.get("title") or name,
+        "preview": file_name(name, preview) if preview else None,
+        "links": [{"href": file_name(name, fmt), "text": _link_text(fmt)} for fmt in formats],
+        "subject": _subject(chart),
+    }
 
 
 def _link_text(fmt: str) -> str:

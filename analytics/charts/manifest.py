@@ -20,10 +20,24 @@ from analytics.charts.format import label
 
 MANIFEST_NAME = "charts.json"
 #: Every file a chart may own, by format; `embed` is the iframe snippet beside an HTML chart.
-CHART_FILES = {"html": "{name}.html", "png": "{name}.png", "svg": "{name}.svg",
-               "csv": "{name}.csv", "embed": "{name}.embed.html"}
-_TEXT_FIELDS = ("title", "company", "partner", "from_period", "to_period", "basis", "as_of",
-                "built_at", "html")
+CHART_FILES = {
+    "html": "{name}.html",
+    "png": "{name}.png",
+    "svg": "{name}.svg",
+    "csv": "{name}.csv",
+    "embed": "{name}.embed.html",
+}
+_TEXT_FIELDS = (
+    "title",
+    "company",
+    "partner",
+    "from_period",
+    "to_period",
+    "basis",
+    "as_of",
+    "built_at",
+    "html",
+)
 #: Fields holding a sha256 (hex): the render key of a chart's PNG and the PNG's own digest.
 _DIGEST_FIELDS = ("render_key", "png_sha256")
 _DIGEST = re.compile(r"[0-9a-f]{64}")
@@ -41,46 +55,70 @@ def read(folder: Path, known: list[str]) -> Manifest:
             raise TypeError("charts is not an object")
     except (OSError, ValueError, KeyError, TypeError):
         return _discovered(folder, known)
-    return {name: _clean(entry) for name, entry in charts.items()
-            if name in known and isinstance(entry, dict)}
+    return {
+        name: _clean(entry) for name, entry in charts.items() if name in known and isinstance(entry, dict)
+    }
 
 
 def _clean(entry: dict[str, Any]) -> dict[str, Any]:
-    cleaned: dict[str, Any] = {key: label(entry[key]) for key in _TEXT_FIELDS
-                               if isinstance(entry.get(key), str)}
-    cleaned |= {key: entry[key] for key in _DIGEST_FIELDS
-                if isinstance(entry.get(key), str) and _DIGEST.fullmatch(entry[key])}
+    cleaned: dict[str, Any] = {
+        key: label(entry[key]) for key in _TEXT_FIELDS if isinstance(entry.get(key), str)
+    }
+    cleaned |= {
+        key: entry[key]
+        for key in _DIGEST_FIELDS
+        if isinstance(entry.get(key), str) and _DIGEST.fullmatch(entry[key])
+    }
     formats = entry.get("formats")
-    cleaned["formats"] = [fmt for fmt in CHART_FILES if isinstance(formats, list) and
-                          fmt in formats]
+    cleaned["formats"] = [fmt for fmt in CHART_FILES if isinstance(formats, list) and fmt in formats]
     return cleaned
 
 
 def _discovered(folder: Path, known: list[str]) -> Manifest:
     found: Manifest = {}
     for name in known:
-        formats = [fmt for fmt, pattern in CHART_FILES.items()
-                   if (folder / pattern.format(name=name)).is_file()]
+        formats = [
+            fmt for fmt, pattern in CHART_FILES.items() if (folder / pattern.format(name=name)).is_file()
+        ]
         if formats:
             found[name] = {"title": name, "formats": formats}
     return found
 
 
-def entry(*, title: str, company: str, partner: str, periods: tuple[str | None, str | None],
-          formats: list[str], html: str, basis: str | None = None,
-          as_of: str | None = None, render_key: str | None = None,
-          png: bytes | None = None) -> dict[str, Any]:
+def entry(
+    *,
+    title: str,
+    company: str,
+    partner: str,
+    periods: tuple[str | None, str | None],
+    formats: list[str],
+    html: str,
+    basis: str | None = None,
+    as_of: str | None = None,
+    render_key: str | None = None,
+    png: bytes | None = None,
+) -> dict[str, Any]:
     """One chart's record: subject, period range actually charted, formats, build time (UTC),
     the basis and publication date it was built on when chosen (`--basis`, `--as-of`), and,
     when a PNG was rendered, its render key and digest (what the deck checks before reuse)."""
-    vintage = {key: label(value) for key, value in (("basis", basis), ("as_of", as_of))
-               if value is not None}
-    picture = {"render_key": render_key, "png_sha256": digest(png)} \
-        if render_key is not None and png is not None else {}
-    return {"title": label(title), "company": label(company), "partner": label(partner),
-            "from_period": periods[0], "to_period": periods[1], **vintage, "formats": formats,
-            "built_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), "html": html,
-            **picture}
+    vintage = {key: label(value) for key, value in (("basis", basis), ("as_of", as_of)) if value is not None}
+    picture = (
+        {"render_key": render_key, "png_sha256": digest(png)}
+        if render_key is not None and png is not None
+        else {}
+    )
+    return {
+        "title": label(title),
+        "company": label(company),
+        "partner": label(partner),
+        "from_period": periods[0],
+        "to_period": periods[1],
+        **vintage,
+        "formats": formats,
+        "built_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "html": html,
+        **picture,
+    }
 
 
 def digest(data: bytes) -> str:
@@ -97,8 +135,11 @@ def encode(manifest: Manifest) -> bytes:
 def stale_files(folder: Path, name: str, formats: list[str]) -> list[Path]:
     """The files of chart `name` in formats other than `formats` that exist in `folder`: removed
     in the commit that writes the others, so one chart's files always agree."""
-    return [folder / pattern.format(name=name) for fmt, pattern in CHART_FILES.items()
-            if fmt not in formats and (folder / pattern.format(name=name)).exists()]
+    return [
+        folder / pattern.format(name=name)
+        for fmt, pattern in CHART_FILES.items()
+        if fmt not in formats and (folder / pattern.format(name=name)).exists()
+    ]
 
 
 def file_name(name: str, fmt: str) -> str:

@@ -30,14 +30,15 @@ def split_bundle(page: str) -> tuple[str, str]:
     """The page referencing `vega.js`, and the JavaScript it inlined (the first script)."""
     start = page.index(_BUNDLE_OPEN)
     end = page.index("</script>", start)
-    script = page[start + len(_BUNDLE_OPEN):end]
-    shared = page[:start] + f'<script src="{BUNDLE_NAME}"></script>' + \
-        page[end + len("</script>"):]
+    script = page[start + len(_BUNDLE_OPEN) : end]
+    shared = page[:start] + f'<script src="{BUNDLE_NAME}"></script>' + page[end + len("</script>") :]
     return shared, script
 
 
 def embed_snippet(name: str, title: str) -> str:
     """The iframe code that embeds chart `name` in a deck, a site or a notebook."""
-    return (f'<iframe src="{html.escape(name)}.html" '
-            f'style="width:100%;aspect-ratio:16/9;border:0" '
-            f'title="{html.escape(title)}"></iframe>\n')
+    return (
+        f'<iframe src="{html.escape(name)}.html" '
+        f'style="width:100%;aspect-ratio:16/9;border:0" '
+        f'title="{html.escape(title)}"></iframe>\n'
+    )

@@ -30,8 +30,11 @@ PNG_SCALE = 2
 RENDERED_FORMATS = ("html", "png", "svg")
 _HEADER = struct.Struct(">Q")
 _PACKAGE_PARENT = Path(__file__).resolve().parents[2]
-_WARM_UP_SPEC = {"mark": "point", "data": {"values": [{"a": 1}]},
-                 "encoding": {"x": {"field": "a", "type": "quantitative"}}}
+_WARM_UP_SPEC = {
+    "mark": "point",
+    "data": {"values": [{"a": 1}]},
+    "encoding": {"x": {"field": "a", "type": "quantitative"}},
+}
 
 
 class RendererCrashed(AnalyticsError):
@@ -95,8 +98,9 @@ class Renderer:
             self._start()  # the worker warms up while the caller runs its first queries
         return self
 
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
-                 trace: TracebackType | None) -> None:
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
         self._stop()
 
     def render(self, name: str, spec: dict[str, Any]) -> dict[str, bytes | str]:
@@ -164,13 +168,15 @@ class Renderer:
         return dict(payload)
 
     def _start(self) -> subprocess.Popen[bytes]:
-        path = os.pathsep.join(p for p in (str(_PACKAGE_PARENT), os.environ.get("PYTHONPATH"))
-                               if p)
+        path = os.pathsep.join(p for p in (str(_PACKAGE_PARENT), os.environ.get("PYTHONPATH")) if p)
         warm_up = (*self._images, *(("bundle",) if self._needs_bundle() else ()))
         self._worker = subprocess.Popen(
             [sys.executable, "-m", "analytics.charts.renderer", ",".join(warm_up)],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-            env={**os.environ, "PYTHONPATH": path})
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            env={**os.environ, "PYTHONPATH": path},
+        )
         return self._worker
 
     def _stop(self) -> None:

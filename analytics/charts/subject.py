@@ -41,15 +41,33 @@ class PeriodWords:
 
 
 WORDS = {
-    "quarter": PeriodWords("quarter", "quarter", "by quarter", "Quarterly",
-                           "the same quarter a year earlier",
-                           "the same quarter's revenue a year earlier", "utcyearquarter"),
-    "half": PeriodWords("half", "half-year", "by half-year", "Half-yearly",
-                        "the same half a year earlier", "the same half's revenue a year earlier",
-                        "utcyearmonthdate"),
-    "year": PeriodWords("year", "fiscal year", "by fiscal year", "Annual",
-                        "the fiscal year before", "the revenue of the fiscal year before",
-                        "utcyear"),
+    "quarter": PeriodWords(
+        "quarter",
+        "quarter",
+        "by quarter",
+        "Quarterly",
+        "the same quarter a year earlier",
+        "the same quarter's revenue a year earlier",
+        "utcyearquarter",
+    ),
+    "half": PeriodWords(
+        "half",
+        "half-year",
+        "by half-year",
+        "Half-yearly",
+        "the same half a year earlier",
+        "the same half's revenue a year earlier",
+        "utcyearmonthdate",
+    ),
+    "year": PeriodWords(
+        "year",
+        "fiscal year",
+        "by fiscal year",
+        "Annual",
+        "the fiscal year before",
+        "the revenue of the fiscal year before",
+        "utcyear",
+    ),
 }
 
 
@@ -170,10 +188,17 @@ def check_basis(value: str | None) -> str | None:
     return value
 
 
-def resolve_subject(company: str, partner: str | Sequence[str],
-                    from_period: str | None = None, to_period: str | None = None,
-                    period_kind: str | None = None, data_dir: DataSource = None, *,
-                    basis: str | None = None, as_of: dt.date | str | None = None) -> Subject:
+def resolve_subject(
+    company: str,
+    partner: str | Sequence[str],
+    from_period: str | None = None,
+    to_period: str | None = None,
+    period_kind: str | None = None,
+    data_dir: DataSource = None,
+    *,
+    basis: str | None = None,
+    as_of: dt.date | str | None = None,
+) -> Subject:
     """Check the scope (unknown names, bad or empty ranges fail here) and resolve each
     partner's members (`partner`: one name or several) and the period kind: the one asked for,
     else quarters when the company has a quarterly total revenue in the range, else half-years
@@ -186,9 +211,20 @@ def resolve_subject(company: str, partner: str | Sequence[str],
     chosen = period_kind or next((kind for kind in PERIOD_KINDS if kind in stored.kinds), None)
     if chosen is None or chosen not in stored.kinds:
         raise QueryError(_nothing_to_plot(company, from_period, to_period, chosen, stored.kinds))
-    return Subject(company, partners[0], stored.scopes[0], chosen, from_period, to_period,
-                   chosen_basis, chosen_as_of, partners[1:], stored.scopes[1:],
-                   stored.display_name, stored.year_end_month)
+    return Subject(
+        company,
+        partners[0],
+        stored.scopes[0],
+        chosen,
+        from_period,
+        to_period,
+        chosen_basis,
+        chosen_as_of,
+        partners[1:],
+        stored.scopes[1:],
+        stored.display_name,
+        stored.year_end_month,
+    )
 
 
 class _Stored(NamedTuple):
@@ -201,8 +237,13 @@ class _Stored(NamedTuple):
     kinds: set[str]
 
 
-def _read_stored(company: str, partners: tuple[str, ...], from_period: str | None,
-                 to_period: str | None, data_dir: DataSource) -> _Stored:
+def _read_stored(
+    company: str,
+    partners: tuple[str, ...],
+    from_period: str | None,
+    to_period: str | None,
+    data_dir: DataSource,
+) -> _Stored:
     """Check the scope, then read what the subject needs on one session; the range arrives
     as dates (scope.check_scope dates it in Python), so no SQL parses a label."""
     from analytics.sql.scope import check_scope
@@ -214,29 +255,38 @@ def _read_stored(company: str, partners: tuple[str, ...], from_period: str | Non
         scopes = tuple(_scope(connection, company, name) for name in partners)
         display_name, year_end_month = connection.sql(
             "SELECT any_value(display_name), year_end_month(any_value(fiscal_year_end)) "
-            "FROM companies_of($c)", params={"c": company}).fetchall()[0]
-        kinds = {row[0] for row in connection.sql(
-            "SELECT DISTINCT period_kind FROM period_revenue($c) WHERE total_revenue IS NOT NULL"
-            " AND ($f IS NULL OR period_start >= $f) AND ($t IS NULL OR period_end <= $t)",
-            params={"c": company, "f": first_day, "t": last_day}).fetchall()}
+            "FROM companies_of($c)",
+            params={"c": company},
+        ).fetchall()[0]
+        kinds = {
+            row[0]
+            for row in connection.sql(
+                "SELECT DISTINCT period_kind FROM period_revenue($c) WHERE total_revenue IS NOT NULL"
+                " AND ($f IS NULL OR period_start >= $f) AND ($t IS NULL OR period_end <= $t)",
+                params={"c": company, "f": first_day, "t": last_day},
+            ).fetchall()
+        }
     return _Stored(scopes, display_name or "", int(year_end_month), kinds)
 
 
 def _scope(connection: Any, company: str, partner: str) -> PartnerScope:
     """What one partner name stands for (`partner_scope`; a name with no row stands alone)."""
-    found = connection.sql("SELECT is_group, member_list FROM partner_scope($c, $p)",
-                           params={"c": company, "p": partner}).fetchall()
+    found = connection.sql(
+        "SELECT is_group, member_list FROM partner_scope($c, $p)", params={"c": company, "p": partner}
+    ).fetchall()
     is_group, members = found[0] if found else (False, [partner])
-    return PartnerScope(label(partner), bool(is_group),
-                        tuple(label(member) for member in members), partner)
+    return PartnerScope(label(partner), bool(is_group), tuple(label(member) for member in members), partner)
 
 
-def _nothing_to_plot(company: str, from_period: str | None, to_period: str | None,
-                     kind: str | None, kinds: set[str]) -> str:
+def _nothing_to_plot(
+    company: str, from_period: str | None, to_period: str | None, kind: str | None, kinds: set[str]
+) -> str:
     span = f"between {from_period or 'the start'} and {to_period or 'the end'}"
     if kind is None:
-        return (f"Nothing to plot: no period of {company} {span} has a total revenue figure "
-                "(ingest its `total` rows)")
+        return (
+            f"Nothing to plot: no period of {company} {span} has a total revenue figure "
+            "(ingest its `total` rows)"
+        )
     other = [k for k in PERIOD_KINDS if k in kinds]
     hint = f"; it has {WORDS[other[0]].noun}s: use --period-kind {other[0]}" if other else ""
     return f"Nothing to plot: no {WORDS[kind].noun} of {company} {span} has a total revenue{hint}"

@@ -67,8 +67,9 @@ app.command("init")(init.init)
 @app.callback()
 def configure(
     ctx: typer.Context,
-    data_dir: Annotated[Path | None, typer.Option(
-        "--data-dir", envvar=DATA_DIR_ENV, help="Data folder (default: the project's data/)")
+    data_dir: Annotated[
+        Path | None,
+        typer.Option("--data-dir", envvar=DATA_DIR_ENV, help="Data folder (default: the project's data/)"),
     ] = None,
 ) -> None:
     """Revenue and partnership analytics over Parquet tables, with DuckDB SQL."""
@@ -87,10 +88,11 @@ def tables(fmt: FormatOption = None) -> None:
 def ingest(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="CSV or XLSX in a documented format")],
-    table: Annotated[str, typer.Option(help="revenue, counterparties, partnerships, events, "
-                                       "kpis or disclosed_shares")] = "revenue",
-    replace: Annotated[bool, typer.Option(
-        "--replace", help="Replace the file's companies and periods instead of upserting")
+    table: Annotated[
+        str, typer.Option(help="revenue, counterparties, partnerships, events, kpis or disclosed_shares")
+    ] = "revenue",
+    replace: Annotated[
+        bool, typer.Option("--replace", help="Replace the file's companies and periods instead of upserting")
     ] = False,
 ) -> None:
     """Check a file and upsert it into the data folder; on any error nothing is written."""
@@ -100,8 +102,10 @@ def ingest(
     with working(f"Ingesting {file.name}"):
         summary = ingest_file(file, table, current_data_dir(ctx), replace=replace)
     dropped = f", {summary.removed:,} stored rows replaced first" if replace else ""
-    message(f"{summary.file}: {summary.rows_read:,} rows read into {summary.table} "
-            f"({summary.inserted:,} new, {summary.replaced:,} replaced{dropped})")
+    message(
+        f"{summary.file}: {summary.rows_read:,} rows read into {summary.table} "
+        f"({summary.inserted:,} new, {summary.replaced:,} replaced{dropped})"
+    )
     for warning in summary.warnings:
         message(f"Warning: {warning}")
     for path in summary.written:
@@ -169,10 +173,15 @@ def sql(
     limits = cli_limits(timeout, memory_limit)
     vintage = Vintage(check_basis(basis), check_as_of(as_of))
     folder = current_data_dir(ctx)
-    emit_batches(lambda plain: sql_batches(text, folder, limits=limits, plain_types=plain,
-                                           vintage=vintage),
-                 fmt, output, raw_text=raw_text, data_dir=folder, title="sql",
-                 columns=columns)
+    emit_batches(
+        lambda plain: sql_batches(text, folder, limits=limits, plain_types=plain, vintage=vintage),
+        fmt,
+        output,
+        raw_text=raw_text,
+        data_dir=folder,
+        title="sql",
+        columns=columns,
+    )
 
 
 def read_sql_file(path: Path) -> str:
@@ -186,8 +195,9 @@ def read_sql_file(path: Path) -> str:
     except IsADirectoryError:
         raise InputError("is a folder: give a .sql file", Location(path)) from None
     except UnicodeDecodeError as error:
-        raise InputError(f"not UTF-8 text (byte 0x{error.object[error.start]:02x}); save it as "
-                         "UTF-8", Location(path)) from None
+        raise InputError(
+            f"not UTF-8 text (byte 0x{error.object[error.start]:02x}); save it as UTF-8", Location(path)
+        ) from None
     except OSError as error:
         raise InputError(f"cannot read the file: {error.strerror}", Location(path)) from None
 

@@ -13,8 +13,7 @@ app = typer.Typer(help="Database files for other SQL tools.", no_args_is_help=Tr
 
 
 @app.command("export")
-def export_(ctx: typer.Context,
-            path: Annotated[Path, typer.Argument(help="Target .duckdb file")]) -> None:
+def export_(ctx: typer.Context, path: Annotated[Path, typer.Argument(help="Target .duckdb file")]) -> None:
     """Write every table into a DuckDB database (open it in the DuckDB CLI, Harlequin, DBeaver)."""
     from analytics.api import export_database
 

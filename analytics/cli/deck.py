@@ -26,11 +26,11 @@ def deck(
     partner: PartnersOption = None,
     from_period: FromOption = None,
     to_period: ToOption = None,
-    out: Annotated[Path, typer.Option(
-        "--out", help="The .pptx to write: a file name, outside the data folder")] = Path(
-        "dependence.pptx"),
-    editable_charts: Annotated[bool, typer.Option(
-        "--editable-charts", help="Native PowerPoint charts with their data, not images")
+    out: Annotated[
+        Path, typer.Option("--out", help="The .pptx to write: a file name, outside the data folder")
+    ] = Path("dependence.pptx"),
+    editable_charts: Annotated[
+        bool, typer.Option("--editable-charts", help="Native PowerPoint charts with their data, not images")
     ] = False,
     period_kind: PeriodKindOption = None,
     basis: BasisOption = None,
@@ -44,11 +44,19 @@ def deck(
 
     as_of_date, basis = check_as_of(as_of), check_basis(basis)
     with progress_bar("Building the deck", len(chart_names())) as advance:
-        written = build_deck(company=company, partner=partner or DEFAULT_PARTNER,
-                             from_period=from_period, to_period=to_period, out=out.resolve(),
-                             data_dir=current_data_dir(ctx),
-                             editable_charts=editable_charts, progress=advance,
-                             period_kind=period_kind, basis=basis, as_of=as_of_date)
+        written = build_deck(
+            company=company,
+            partner=partner or DEFAULT_PARTNER,
+            from_period=from_period,
+            to_period=to_period,
+            out=out.resolve(),
+            data_dir=current_data_dir(ctx),
+            editable_charts=editable_charts,
+            progress=advance,
+            period_kind=period_kind,
+            basis=basis,
+            as_of=as_of_date,
+        )
     typer.echo(str(written))
 
 
@@ -58,9 +66,9 @@ def report(
     partner: PartnersOption = None,
     from_period: FromOption = None,
     to_period: ToOption = None,
-    out: Annotated[Path, typer.Option(
-        "--out", help="The .html to write: a file name, outside the data folder")] = Path(
-        "report.html"),
+    out: Annotated[
+        Path, typer.Option("--out", help="The .html to write: a file name, outside the data folder")
+    ] = Path("report.html"),
     period_kind: PeriodKindOption = None,
     basis: BasisOption = None,
     as_of: AsOfOption = None,
@@ -73,10 +81,17 @@ def report(
 
     as_of_date, basis = check_as_of(as_of), check_basis(basis)
     with progress_bar("Building the report", len(chart_names())) as advance:
-        written = build_report(company=company, partner=partner or DEFAULT_PARTNER,
-                               from_period=from_period, to_period=to_period, out=out.resolve(),
-                               data_dir=current_data_dir(ctx),
-                               progress=advance, period_kind=period_kind, basis=basis,
-                               as_of=as_of_date)
+        written = build_report(
+            company=company,
+            partner=partner or DEFAULT_PARTNER,
+            from_period=from_period,
+            to_period=to_period,
+            out=out.resolve(),
+            data_dir=current_data_dir(ctx),
+            progress=advance,
+            period_kind=period_kind,
+            basis=basis,
+            as_of=as_of_date,
+        )
 
     typer.echo(str(written))

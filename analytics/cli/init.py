@@ -10,8 +10,9 @@ import typer
 
 def init(
     folder: Annotated[Path, typer.Argument(help="New or empty folder for the project")],
-    sample: Annotated[bool, typer.Option(
-        "--sample", help="Start data/ as a copy of the bundled Weibo tables, to edit or extend")
+    sample: Annotated[
+        bool,
+        typer.Option("--sample", help="Start data/ as a copy of the bundled Weibo tables, to edit or extend"),
     ] = False,
 ) -> None:
     """Make a project: analytics.toml, data/, queries/ with a commented example query, charts/

@@ -22,9 +22,14 @@ if TYPE_CHECKING:
     import polars as pl
 
 FormatOption = Annotated[
-    str | None, typer.Option("--format", "-f", help="table, csv, json, ndjson, markdown, "
-                             "parquet or xlsx (default: from the --output extension, else "
-                             "table)")
+    str | None,
+    typer.Option(
+        "--format",
+        "-f",
+        help="table, csv, json, ndjson, markdown, "
+        "parquet or xlsx (default: from the --output extension, else "
+        "table)",
+    ),
 ]
 ColumnsOption = Annotated[
     str | None, typer.Option("--columns", help="Only these columns, in this order: a,b,c")
@@ -33,16 +38,26 @@ OutputOption = Annotated[
     Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout")
 ]
 RawTextOption = Annotated[
-    bool, typer.Option("--raw-text", help="CSV: keep text cells that start with = + - @ as "
-                       "they are (by default they get a leading ' so spreadsheets do not run "
-                       "them)")
+    bool,
+    typer.Option(
+        "--raw-text",
+        help="CSV: keep text cells that start with = + - @ as "
+        "they are (by default they get a leading ' so spreadsheets do not run "
+        "them)",
+    ),
 ]
 
-TimeoutOption = Annotated[float, typer.Option(
-    help="Seconds DuckDB may work on the query before it is stopped")]
-MemoryOption = Annotated[str | None, typer.Option(
-    "--memory-limit", help="DuckDB memory limit, e.g. 2GiB (default: $ANALYTICS_MEMORY_LIMIT "
-    "or 2GiB); spilling to disk is capped at 4 times it")]
+TimeoutOption = Annotated[
+    float, typer.Option(help="Seconds DuckDB may work on the query before it is stopped")
+]
+MemoryOption = Annotated[
+    str | None,
+    typer.Option(
+        "--memory-limit",
+        help="DuckDB memory limit, e.g. 2GiB (default: $ANALYTICS_MEMORY_LIMIT "
+        "or 2GiB); spilling to disk is capped at 4 times it",
+    ),
+]
 
 
 def chosen_format(fmt: str | None, output: Path | None) -> str:
@@ -56,8 +71,7 @@ def chosen_format(fmt: str | None, output: Path | None) -> str:
     return "table"
 
 
-def emit(frame: pl.DataFrame, fmt: str | None, output: Path | None,
-         title: str = "result") -> None:
+def emit(frame: pl.DataFrame, fmt: str | None, output: Path | None, title: str = "result") -> None:
     """Send a small in-memory result to stdout or a file."""
     table = frame.to_arrow()
 
@@ -86,9 +100,16 @@ class _Listed(list[Any]):
 OpenBatches = Callable[[bool], contextlib.AbstractContextManager[Any]]
 
 
-def emit_batches(open_batches: OpenBatches, fmt: str | None, output: Path | None, *,
-                 raw_text: bool = False, data_dir: Path | None = None, title: str = "result",
-                 columns: str | None = None) -> None:
+def emit_batches(
+    open_batches: OpenBatches,
+    fmt: str | None,
+    output: Path | None,
+    *,
+    raw_text: bool = False,
+    data_dir: Path | None = None,
+    title: str = "result",
+    columns: str | None = None,
+) -> None:
     """Stream a result to stdout or, atomically, to --output (never inside the data folder).
 
     `open_batches(plain_types)` runs the query; it is called only once the destination is known
@@ -125,8 +146,9 @@ def _column_list(columns: str | None) -> list[str] | None:
     return [c.strip() for c in columns.split(",") if c.strip()] if columns else None
 
 
-def _write(stream: Any, fmt: str, sink: BinaryIO, raw_text: bool, title: str,
-           wanted: list[str] | None) -> int:
+def _write(
+    stream: Any, fmt: str, sink: BinaryIO, raw_text: bool, title: str, wanted: list[str] | None
+) -> int:
     """Text formats from the stream's plain rows (no polars or pyarrow), the rest from Arrow."""
     from analytics.results.formats import ROW_FORMATS, Output, write
 
@@ -140,8 +162,7 @@ def _write(stream: Any, fmt: str, sink: BinaryIO, raw_text: bool, title: str,
             raise UnknownNameError("column", missing[0], list(schema.names))
         schema = _select_schema(schema, wanted)
         batches = (batch.select(wanted) for batch in stream)
-    return write(batches, fmt, Output(schema, sink, raw_text, title,
-                                      getattr(stream, "source_types", {})))
+    return write(batches, fmt, Output(schema, sink, raw_text, title, getattr(stream, "source_types", {})))
 
 
 #: Results of at most this many cells are written from Python values (no polars or pyarrow to
@@ -149,8 +170,7 @@ def _write(stream: Any, fmt: str, sink: BinaryIO, raw_text: bool, title: str,
 SMALL_RESULT_CELLS = 100_000
 
 
-def _write_rows(stream: Any, fmt: str, sink: BinaryIO, raw_text: bool,
-                wanted: list[str] | None) -> int:
+def _write_rows(stream: Any, fmt: str, sink: BinaryIO, raw_text: bool, wanted: list[str] | None) -> int:
     from analytics.results.rows import Rows, write_rows
 
     names, types = stream.names, stream.types
@@ -163,8 +183,12 @@ def _write_rows(stream: Any, fmt: str, sink: BinaryIO, raw_text: bool,
     if wanted is not None:
         picked = [names.index(c) for c in wanted]
         names, types = wanted, [types[i] for i in picked]
-        batches = (batch.select(wanted) if not isinstance(batch, list)
-                   else [tuple(row[i] for i in picked) for row in batch] for batch in batches)
+        batches = (
+            batch.select(wanted)
+            if not isinstance(batch, list)
+            else [tuple(row[i] for i in picked) for row in batch]
+            for batch in batches
+        )
     return write_rows(Rows(names, types, batches), fmt, sink, raw_text)
 
 

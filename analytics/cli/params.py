@@ -67,8 +67,12 @@ def _is_plain(param: Any) -> bool:
     if descriptor is None or getattr(param, "_runtime_param", False) is not None:
         return False
     info = descriptor.parameter_info
-    return (descriptor.file_annotation is None and info.parser is None and not descriptor.is_choice
-            and not descriptor.is_ranged)
+    return (
+        descriptor.file_annotation is None
+        and info.parser is None
+        and not descriptor.is_choice
+        and not descriptor.is_ranged
+    )
 
 
 def use_plain_conversion(command: Any, ctx: Any) -> None:
@@ -77,8 +81,9 @@ def use_plain_conversion(command: Any, ctx: Any) -> None:
     for param in command.get_params(ctx):
         if _is_plain(param):
             descriptor = param.type_descriptor
-            param._runtime_param = _PlainParam(parameter_info=descriptor.parameter_info,
-                                               annotation=descriptor.annotation)
+            param._runtime_param = _PlainParam(
+                parameter_info=descriptor.parameter_info, annotation=descriptor.annotation
+            )
     for subcommand in getattr(command, "commands", {}).values():
         use_plain_conversion(subcommand, ctx)
 

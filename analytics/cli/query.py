@@ -46,8 +46,9 @@ def parse_params(pairs: list[str]) -> dict[str, str | list[str]]:
         if not sep or not name.strip():
             raise InputError(f"--param '{pair}' is not name=value")
         earlier = params.get(name.strip())
-        params[name.strip()] = value if earlier is None else \
-            [*([earlier] if isinstance(earlier, str) else earlier), value]
+        params[name.strip()] = (
+            value if earlier is None else [*([earlier] if isinstance(earlier, str) else earlier), value]
+        )
     return params
 
 
@@ -55,9 +56,15 @@ def parse_params(pairs: list[str]) -> dict[str, str | list[str]]:
 def run(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="Query name (file stem in queries/)")],
-    param: Annotated[list[str] | None, typer.Option("--param", "-p",
-                     help="name=value, repeatable; a list parameter takes the name again "
-                     "for each value (--param partner=A --param partner=B)")] = None,
+    param: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--param",
+            "-p",
+            help="name=value, repeatable; a list parameter takes the name again "
+            "for each value (--param partner=A --param partner=B)",
+        ),
+    ] = None,
     fmt: FormatOption = None,
     output: OutputOption = None,
     columns: ColumnsOption = None,
@@ -70,7 +77,12 @@ def run(
 
     params, limits = parse_params(param or []), cli_limits(timeout, memory_limit)
     folder = current_data_dir(ctx)
-    emit_batches(lambda plain: query_batches(name, params, folder, limits=limits,
-                                             plain_types=plain),
-                 fmt, output, raw_text=raw_text, data_dir=folder, title=name,
-                 columns=columns)
+    emit_batches(
+        lambda plain: query_batches(name, params, folder, limits=limits, plain_types=plain),
+        fmt,
+        output,
+        raw_text=raw_text,
+        data_dir=folder,
+        title=name,
+        columns=columns,
+    )

@@ -32,9 +32,22 @@ from analytics.store import commit
 if TYPE_CHECKING:
     from analytics.sql.session import DataSource, Session
 
-__all__ = ["FORMATS", "PNG_SCALE", "BuildResult", "ChartBuildError", "RenderedChart",
-           "build_charts", "chart_and_frame", "chart_for", "failure_cause", "gallery_html",
-           "render_chart", "render_charts", "renderer_safe", "safe_html"]
+__all__ = [
+    "FORMATS",
+    "PNG_SCALE",
+    "BuildResult",
+    "ChartBuildError",
+    "RenderedChart",
+    "build_charts",
+    "chart_and_frame",
+    "chart_for",
+    "failure_cause",
+    "gallery_html",
+    "render_chart",
+    "render_charts",
+    "renderer_safe",
+    "safe_html",
+]
 
 
 class ChartBuildError(AnalyticsError):
@@ -58,13 +71,22 @@ class BuildResult:
     vl_convert_seconds: float = 0.0
 
 
-def build_charts(names: list[str] | None = None, *, company: str = DEFAULT_COMPANY,
-                 partner: str | Sequence[str] = DEFAULT_PARTNER, from_period: str | None = None,
-                 to_period: str | None = None, formats: tuple[str, ...] | list[str] = FORMATS,
-                 out_dir: Path | None = None, data_dir: DataSource = None,
-                 progress: Callable[[str], None] | None = None,
-                 html: str = "inline", period_kind: str | None = None,
-                 basis: str | None = None, as_of: dt.date | str | None = None) -> BuildResult:
+def build_charts(
+    names: list[str] | None = None,
+    *,
+    company: str = DEFAULT_COMPANY,
+    partner: str | Sequence[str] = DEFAULT_PARTNER,
+    from_period: str | None = None,
+    to_period: str | None = None,
+    formats: tuple[str, ...] | list[str] = FORMATS,
+    out_dir: Path | None = None,
+    data_dir: DataSource = None,
+    progress: Callable[[str], None] | None = None,
+    html: str = "inline",
+    period_kind: str | None = None,
+    basis: str | None = None,
+    as_of: dt.date | str | None = None,
+) -> BuildResult:
     """Build the named charts (all when None) in `formats` into `out_dir`; each chart's commit
     also updates the manifest (`charts.json`) and the gallery of every chart in the folder.
 
@@ -81,26 +103,44 @@ def build_charts(names: list[str] | None = None, *, company: str = DEFAULT_COMPA
     if html not in HTML_MODES:
         raise UnknownNameError("html mode", html, list(HTML_MODES))
     with session(data_dir) as opened:
-        subject = resolve_subject(company, partner, from_period, to_period, period_kind, opened,
-                                  basis=basis, as_of=as_of)
-        target = check_out_dir(Path(out_dir) if out_dir is not None else charts_dir(),
-                               opened.data_dir)
+        subject = resolve_subject(
+            company, partner, from_period, to_period, period_kind, opened, basis=basis, as_of=as_of
+        )
+        target = check_out_dir(Path(out_dir) if out_dir is not None else charts_dir(), opened.data_dir)
         return _build_into(target, company, html, chosen, formats, subject, opened, progress)
 
 
-def _build_into(target: Path, company: str, html: str, names: list[str],
-                formats: tuple[str, ...] | list[str], subject: Subject, opened: Session,
-                progress: Callable[[str], None] | None) -> BuildResult:
+def _build_into(
+    target: Path,
+    company: str,
+    html: str,
+    names: list[str],
+    formats: tuple[str, ...] | list[str],
+    subject: Subject,
+    opened: Session,
+    progress: Callable[[str], None] | None,
+) -> BuildResult:
     """Render the charts on the open session and commit each into `target` as it comes, all
     under the folder's lock (the manifest read under it, so no other build's chart is lost)."""
     written: list[Path] = []
     with commit.locked(target):
-        chart_set = ChartSet.open(target, company, and_list(subject.partners), html,
-                                  registry.names(), subject.basis,
-                                  subject.as_of.isoformat() if subject.as_of else None)
+        chart_set = ChartSet.open(
+            target,
+            company,
+            and_list(subject.partners),
+            html,
+            registry.names(),
+            subject.basis,
+            subject.as_of.isoformat() if subject.as_of else None,
+        )
         built, failed = render_charts(
-            names, formats, subject=subject, data_dir=opened,
-            each=lambda chart: written.extend(chart_set.commit(chart)), progress=progress)
+            names,
+            formats,
+            subject=subject,
+            data_dir=opened,
+            each=lambda chart: written.extend(chart_set.commit(chart)),
+            progress=progress,
+        )
     written.extend(chart_set.summary_paths())
     return BuildResult(written, failed, sum(chart.vl_convert_seconds for chart in built))
 

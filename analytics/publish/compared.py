@@ -67,9 +67,17 @@ def partner_shares(frames: Frames) -> tuple[PartnerShares, ...]:
     found = []
     for key, scope in zip(frames.subject.partners, frames.subject.scopes, strict=True):
         mine = rows.filter(rows["partner"] == key).to_dicts()
-        found.append(PartnerShares(scope.short, scope.title, tuple(
-            share_at(row, frames.currency, frames.subject.year_end_month) for row in mine
-            if row["share_of_total_excl_one_offs"] is not None)))
+        found.append(
+            PartnerShares(
+                scope.short,
+                scope.title,
+                tuple(
+                    share_at(row, frames.currency, frames.subject.year_end_month)
+                    for row in mine
+                    if row["share_of_total_excl_one_offs"] is not None
+                ),
+            )
+        )
     return tuple(found)
 
 
@@ -84,15 +92,19 @@ def leads(compared: tuple[PartnerShares, ...]) -> tuple[Lead, ...]:
     for period in sorted(by_period):  # labels of one kind sort as their periods do
         shares = by_period[period]
         ranked = sorted(shares.items(), key=lambda item: item[1].share, reverse=True)
-        if len(ranked) < 2 or any(share.lower_bound for _, share in ranked[1:]) \
-                or ranked[0][1].share == ranked[1][1].share:
+        if (
+            len(ranked) < 2
+            or any(share.lower_bound for _, share in ranked[1:])
+            or ranked[0][1].share == ranked[1][1].share
+        ):
             continue
         leader, share = ranked[0]
         if found and (found[-1].leader == leader or found[-1].leader not in shares):
             continue  # the same leader, or the one it would overtake is not known then
         behind = found[-1].leader if found else ranked[1][0]
-        found.append(Lead(period, leader, share, behind, shares[behind],
-                          any(lead.leader == leader for lead in found)))
+        found.append(
+            Lead(period, leader, share, behind, shares[behind], any(lead.leader == leader for lead in found))
+        )
     return tuple(found)
 
 
@@ -108,15 +120,21 @@ def headline(figures: KeyFigures) -> str:
     first = found[0]
     if len(found) == 1:
         ahead, behind = _versus(first)
-        return (f"{first.leader} led throughout: {ahead} of revenue vs {first.behind} {behind} "
-                f"{when(first.share)}")
-    opening = (f"{first.leader} led with {share_text(first.share)} of revenue "
-               f"{when(first.share, ends_sentence=False)}")
+        return (
+            f"{first.leader} led throughout: {ahead} of revenue vs {first.behind} {behind} "
+            f"{when(first.share)}"
+        )
+    opening = (
+        f"{first.leader} led with {share_text(first.share)} of revenue "
+        f"{when(first.share, ends_sentence=False)}"
+    )
     changes = [_change(lead) for lead in found[1:]]
     if len(changes) > NAMED_LEADS:
         last = found[-1]
-        changes = [f"the lead changed {len(changes)} times", f"{last.leader} led "
-                   f"{when(last.share)} ({' vs '.join(_versus(last))})"]
+        changes = [
+            f"the lead changed {len(changes)} times",
+            f"{last.leader} led {when(last.share)} ({' vs '.join(_versus(last))})",
+        ]
     return "; ".join([opening, *changes])
 
 
@@ -133,28 +151,36 @@ def _versus(lead: Lead) -> tuple[str, str]:
     return distinct_shares(lead.share, lead.behind_share)
 
 
-def key_figure_rows(figures: KeyFigures, rows: list[tuple[str, str]]
-                    ) -> list[tuple[str, str]]:
+def key_figure_rows(figures: KeyFigures, rows: list[tuple[str, str]]) -> list[tuple[str, str]]:
     """The key figures `rows` for several partners: each one's shares and who led when, in
     place of the first partner's latest and peak share; the rows left name the first partner."""
-    first = figures.partner
-    named = {"Latest trailing-twelve-month share": f"Latest {first} trailing-twelve-month share",
-             f"{format_share(THRESHOLD)} threshold crossings":
-                 f"{first} {format_share(THRESHOLD)} threshold crossings"}
-    kept = [(named.get(name, name), value) for name, value in rows
-            if name not in (f"Latest {first} share of revenue", "Peak share")]
+    first, threshold = figures.partner, format_share(THRESHOLD)
+    named = {
+        "Latest trailing-twelve-month share": f"Latest {first} trailing-twelve-month share",
+        f"{threshold} threshold crossings": f"{first} {threshold} threshold crossings",
+    }
+    kept = [
+        (named.get(name, name), value)
+        for name, value in rows
+        if name not in (f"Latest {first} share of revenue", "Peak share")
+    ]
     groups = [("Partner", p.title) for p in figures.compared if p.title != p.name]
     return [kept[0], *groups, *_partner_rows(figures), *kept[1:]]
 
 
 def _partner_rows(figures: KeyFigures) -> list[tuple[str, str]]:
     """Each partner's first, latest and peak share, and who led when."""
-    found = [(f"{partner.name} share of revenue", _story(partner))
-             for partner in figures.compared]
+    found = [(f"{partner.name} share of revenue", _story(partner)) for partner in figures.compared]
     if figures.leads:
-        found.append(("Largest partner", "; ".join(
-            f"{lead.leader} from {lead.share.period_name} ({share_text(lead.share)})"
-            for lead in figures.leads)))
+        found.append(
+            (
+                "Largest partner",
+                "; ".join(
+                    f"{lead.leader} from {lead.share.period_name} ({share_text(lead.share)})"
+                    for lead in figures.leads
+                ),
+            )
+        )
     return found
 
 
@@ -170,9 +196,7 @@ def _story(partner: PartnerShares) -> str:
     ends = (first.share, latest.share)
     peak = max(partner.shares, key=lambda share: share.share)
     low = min(partner.shares, key=lambda share: share.share)
-    for word, at, beyond in (("peak", peak, peak.share > max(ends)),
-                             ("low", low, low.share < min(ends))):
+    for word, at, beyond in (("peak", peak, peak.share > max(ends)), ("low", low, low.share < min(ends))):
         if beyond:
             story += f"; {word} {share_text(at)} {when(at, ends_sentence=False)}"
     return story
-

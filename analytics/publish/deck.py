@@ -52,12 +52,21 @@ CHART_BOX_IN = (0.5, 1.45, 12.333, 5.25)  # left, top, width, height
 FOOTNOTE_LIMIT, CELL_LIMIT, NOTE_LINE_LIMIT = 300, 200, 2000
 
 
-def build_deck(*, company: str = DEFAULT_COMPANY, partner: str | Sequence[str] = DEFAULT_PARTNER,
-               from_period: str | None = None, to_period: str | None = None,
-               out: Path, data_dir: Path | str | None = None, editable_charts: bool = False,
-               progress: Callable[[str], None] | None = None,
-               period_kind: str | None = None, basis: str | None = None,
-               as_of: dt.date | str | None = None, built_charts: Path | None = None) -> Path:
+def build_deck(
+    *,
+    company: str = DEFAULT_COMPANY,
+    partner: str | Sequence[str] = DEFAULT_PARTNER,
+    from_period: str | None = None,
+    to_period: str | None = None,
+    out: Path,
+    data_dir: Path | str | None = None,
+    editable_charts: bool = False,
+    progress: Callable[[str], None] | None = None,
+    period_kind: str | None = None,
+    basis: str | None = None,
+    as_of: dt.date | str | None = None,
+    built_charts: Path | None = None,
+) -> Path:
     """Write the deck to `out` and return it; nothing is written if anything fails, and an `out`
     that is a folder or lies inside the data folder is refused before any chart is rendered.
     `partner` is one name or several (`--partner A --partner B`: compared in the dependence
@@ -71,19 +80,30 @@ def build_deck(*, company: str = DEFAULT_COMPANY, partner: str | Sequence[str] =
     from analytics.project import charts_dir
     from analytics.publish.reuse import BuiltPictures
 
-    with open_publication(company=company, partner=partner, from_period=from_period,
-                          to_period=to_period, out=out, data_dir=data_dir,
-                          period_kind=period_kind, basis=basis, as_of=as_of) as opened:
+    with open_publication(
+        company=company,
+        partner=partner,
+        from_period=from_period,
+        to_period=to_period,
+        out=out,
+        data_dir=data_dir,
+        period_kind=period_kind,
+        basis=basis,
+        as_of=as_of,
+    ) as opened:
         pictures = BuiltPictures.of(built_charts if built_charts is not None else charts_dir())
-        charts = slide_charts(opened.frames, opened.session, editable_charts, progress,
-                              pictures)
+        charts = slide_charts(opened.frames, opened.session, editable_charts, progress, pictures)
     content = render_deck(opened.frames, opened.figures, charts)
     return commit.write_output(Path(out), content, opened.session.data_dir)
 
 
-def slide_charts(frames: Frames, session: Session, editable: bool,
-                 progress: Callable[[str], None] | None = None,
-                 pictures: BuiltPictures | None = None) -> dict[str, ChartPicture]:
+def slide_charts(
+    frames: Frames,
+    session: Session,
+    editable: bool,
+    progress: Callable[[str], None] | None = None,
+    pictures: BuiltPictures | None = None,
+) -> dict[str, ChartPicture]:
     """Every chart in registry order: native PowerPoint charts when `editable` (images for
     charts with no native form), else PNG images (a build's, from `pictures`, where they are
     the same picture)."""
@@ -96,14 +116,16 @@ def slide_charts(frames: Frames, session: Session, editable: bool,
         native = dict(native_charts(frames, session, progress))
     rest = [name for name in registry.names() if name not in native]
     images = chart_images(frames, session, progress, rest, pictures) if rest else {}
-    return {name: native[name] if name in native else images[name]
-            for name in registry.names()}
+    return {name: native[name] if name in native else images[name] for name in registry.names()}
 
 
-def chart_images(frames: Frames, session: Session,
-                 progress: Callable[[str], None] | None = None,
-                 names: list[str] | None = None,
-                 pictures: BuiltPictures | None = None) -> dict[str, bytes]:
+def chart_images(
+    frames: Frames,
+    session: Session,
+    progress: Callable[[str], None] | None = None,
+    names: list[str] | None = None,
+    pictures: BuiltPictures | None = None,
+) -> dict[str, bytes]:
     """The charts `names` (default: all) as PNG bytes in registry order: a build's PNG from
     `pictures` when it was rendered from the very spec built here, else rendered once in memory.
 
@@ -111,9 +133,14 @@ def chart_images(frames: Frames, session: Session,
     from analytics.charts import registry
     from analytics.publish.build import ChartBuildError, render_charts
 
-    built, failed = render_charts(names or registry.names(), ("png",), subject=frames.subject,
-                                  data_dir=session, progress=progress,
-                                  reuse=pictures.outputs if pictures is not None else None)
+    built, failed = render_charts(
+        names or registry.names(),
+        ("png",),
+        subject=frames.subject,
+        data_dir=session,
+        progress=progress,
+        reuse=pictures.outputs if pictures is not None else None,
+    )
     if failed:
         raise ChartBuildError(failed)
     return {chart.name: chart.outputs["png"] for chart in built}
@@ -154,8 +181,7 @@ def add_title_slide(deck: Presentation, figures: KeyFigures) -> Slide:
     return slide
 
 
-def add_chart_slide(deck: Presentation, headline: str, picture: ChartPicture,
-                    note: str) -> Slide:
+def add_chart_slide(deck: Presentation, headline: str, picture: ChartPicture, note: str) -> Slide:
     """Headline as title, the chart (an image fitted, or a native chart filling it) in the body
     box, the source as a footnote."""
     from pptx.util import Inches, Pt
@@ -164,8 +190,9 @@ def add_chart_slide(deck: Presentation, headline: str, picture: ChartPicture,
     place_title(slide, headline)
     if isinstance(picture, bytes):
         left, top, width, height = fit_image(picture)
-        slide.shapes.add_picture(io.BytesIO(picture), Inches(left), Inches(top), Inches(width),
-                                 Inches(height))
+        slide.shapes.add_picture(
+            io.BytesIO(picture), Inches(left), Inches(top), Inches(width), Inches(height)
+        )
     else:
         picture.place(slide, CHART_BOX_IN)
     box = slide.shapes.add_textbox(Inches(0.5), Inches(6.8), Inches(12.333), Inches(0.5))
@@ -202,8 +229,9 @@ def add_key_figures_slide(deck: Presentation, figures: KeyFigures) -> Slide:
     slide: Slide = deck.slides.add_slide(deck.slide_layouts[TITLE_ONLY_LAYOUT])
     place_title(slide, f"Key figures: {figures.company} and {figures.partners}")
     rows = key_figure_rows(figures)
-    table = slide.shapes.add_table(len(rows) + 1, 2, Inches(0.5), Inches(1.5), Inches(12.333),
-                                   Inches(0.5 * (len(rows) + 1))).table
+    table = slide.shapes.add_table(
+        len(rows) + 1, 2, Inches(0.5), Inches(1.5), Inches(12.333), Inches(0.5 * (len(rows) + 1))
+    ).table
     table.columns[0].width, table.columns[1].width = Inches(4.0), Inches(8.333)
     for row_index, (name, value) in enumerate([("Figure", "Value"), *rows]):
         for column_index, text in enumerate((name, value)):
@@ -223,11 +251,15 @@ def footnote(frames: Frames, chart: str) -> str:
     cited = re.split(r"\s*<?https?://", latest_source)[0].strip(" ;,:") if latest_source else ""
     latest = f"{cited} (latest disclosed figure); " if cited else ""
     subject = frames.subject
-    chosen = [f"basis {subject.basis}" if subject.basis else "",
-              f"as published by {subject.as_of.isoformat()}" if subject.as_of else ""]
+    chosen = [
+        f"basis {subject.basis}" if subject.basis else "",
+        f"as published by {subject.as_of.isoformat()}" if subject.as_of else "",
+    ]
     vintage = ", ".join(part for part in chosen if part)
-    return (f"Source: {latest}every period's source is in the speaker notes. Query: {query}"
-            f"{f' ({vintage})' if vintage else ''}.")
+    return (
+        f"Source: {latest}every period's source is in the speaker notes. Query: {query}"
+        f"{f' ({vintage})' if vintage else ''}."
+    )
 
 
 def chart_notes(chart: str, frames: Frames, figures: KeyFigures, headline: str) -> str:

@@ -63,8 +63,10 @@ def dependence_headline(figures: KeyFigures) -> Sentence:
     if not figures.printed_shares:
         return sentence
     if figures.first_known is None:
-        return (f"{not_disclosed_here(figures)}; its share was printed only as a percentage: "
-                f"{printed_text(figures)}")
+        return (
+            f"{not_disclosed_here(figures)}; its share was printed only as a percentage: "
+            f"{printed_text(figures)}"
+        )
     body, note = sentence if isinstance(sentence, tuple) else (sentence, "")
     return noted(f"{body}; printed only as a percentage: {printed_text(figures)}", note)
 
@@ -73,19 +75,25 @@ def _amounts_headline(figures: KeyFigures) -> Sentence:
     first, latest = figures.first_known, figures.latest
     if first is None or latest is None:
         return not_disclosed_here(figures)
-    if first.period == latest.period or (first.share == latest.share
-                                         and first.lower_bound == latest.lower_bound):
+    if first.period == latest.period or (
+        first.share == latest.share and first.lower_bound == latest.lower_bound
+    ):
         return f"{figures.partner} was {_share(latest)} of revenue {when(latest)}"
     verb = direction(first, latest)
     note = across_bases(first, latest)
     before, after = distinct_shares(first, latest)
     peak = _peak(figures)
     if verb is None:
-        return noted(f"{figures.partner} was {before} of revenue "
-                      f"{when(first, ends_sentence=False)} and {after} {when(latest)}{peak}",
-                      note)
-    return noted(f"{figures.partner} {verb} from {before} of revenue "
-                  f"{when(first, ends_sentence=False)} to {after} {when(latest)}{peak}", note)
+        return noted(
+            f"{figures.partner} was {before} of revenue "
+            f"{when(first, ends_sentence=False)} and {after} {when(latest)}{peak}",
+            note,
+        )
+    return noted(
+        f"{figures.partner} {verb} from {before} of revenue "
+        f"{when(first, ends_sentence=False)} to {after} {when(latest)}{peak}",
+        note,
+    )
 
 
 def distinct_shares(first: ShareAt, latest: ShareAt) -> tuple[str, str]:
@@ -95,10 +103,8 @@ def distinct_shares(first: ShareAt, latest: ShareAt) -> tuple[str, str]:
     if before != after or first.share == latest.share:
         return before, after
     for decimals in (1, 2, 3):
-        before = format_share(first.share, exact=True, lower_bound=first.lower_bound,
-                              decimals=decimals)
-        after = format_share(latest.share, exact=True, lower_bound=latest.lower_bound,
-                             decimals=decimals)
+        before = format_share(first.share, exact=True, lower_bound=first.lower_bound, decimals=decimals)
+        after = format_share(latest.share, exact=True, lower_bound=latest.lower_bound, decimals=decimals)
         if before != after:
             break
     return before, after
@@ -108,8 +114,7 @@ def _peak(figures: KeyFigures) -> str:
     """`, peaking at 60% in Q2 2023` when the share went above both ends in between: a
     sentence from one end to the other must not hide it."""
     first, latest, peak = figures.first_known, figures.latest, figures.peak
-    if peak is None or first is None or latest is None or peak.period in (first.period,
-                                                                            latest.period):
+    if peak is None or first is None or latest is None or peak.period in (first.period, latest.period):
         return ""
     if peak.share <= max(first.share, latest.share):
         return ""
@@ -147,8 +152,11 @@ def not_compared(runs: list[list[str]], year_end_month: int = CALENDAR_YEAR_END)
 
 def one_offs_in(row: dict[str, object], year_end_month: int = CALENDAR_YEAR_END) -> str:
     """`, one-offs included (2021)` when either year of a growth row holds one-offs."""
-    years = [str(row[key]) for key, flag in (("prior_period", "prior_has_one_off"),
-                                              ("period", "has_one_off")) if row.get(flag)]
+    years = [
+        str(row[key])
+        for key, flag in (("prior_period", "prior_has_one_off"), ("period", "has_one_off"))
+        if row.get(flag)
+    ]
     named = " and ".join(format_period(year, year_end_month) for year in years)
     return f", one-offs included ({named})" if years else ""
 

@@ -26,8 +26,7 @@ if TYPE_CHECKING:
 
 def share_text(share: ShareAt) -> str:
     """`72%`, or in a period with one-offs the exact share without them (`67.9%`)."""
-    return format_share(share.share, lower_bound=share.lower_bound,
-                        exact=share.one_off is not None)
+    return format_share(share.share, lower_bound=share.lower_bound, exact=share.one_off is not None)
 
 
 def when(share: ShareAt, *, ends_sentence: bool = True) -> str:
@@ -37,24 +36,32 @@ def when(share: ShareAt, *, ends_sentence: bool = True) -> str:
     if share.one_off is None:
         return text
     pronoun = "them" if share.one_off.startswith("one-offs") else "it"
-    including = format_share(share.share_including_one_offs, exact=True,
-                             lower_bound=share.lower_bound) + f" including {pronoun}"
-    return (f"{text} excluding {share.one_off}; {including}" if ends_sentence
-            else f"{text} excluding {share.one_off} ({including})")
+    including = (
+        format_share(share.share_including_one_offs, exact=True, lower_bound=share.lower_bound)
+        + f" including {pronoun}"
+    )
+    return (
+        f"{text} excluding {share.one_off}; {including}"
+        if ends_sentence
+        else f"{text} excluding {share.one_off} ({including})"
+    )
 
 
 def printed_text(figures: KeyFigures) -> str:
     """`about 85% in 2021` for each share printed only as a percentage (the latest three)."""
-    return ", ".join(f"about {format_share(share)} in "
-                     f"{format_period(period, figures.year_end_month)}"
-                     for period, share in figures.printed_shares[-3:])
+    return ", ".join(
+        f"about {format_share(share)} in {format_period(period, figures.year_end_month)}"
+        for period, share in figures.printed_shares[-3:]
+    )
 
 
-def across_bases(first: ShareAt | dict[str, Any], latest: ShareAt | dict[str, Any],
-                 year_end_month: int = CALENDAR_YEAR_END) -> str:
+def across_bases(
+    first: ShareAt | dict[str, Any], latest: ShareAt | dict[str, Any], year_end_month: int = CALENDAR_YEAR_END
+) -> str:
     """` (ASC 605 in Q4 2013, ASC 606 in Q3 2021: not like for like)` when two periods a
     sentence compares are on different bases; '' when on one (or a basis is unknown). A
     ShareAt brings its own calendar; rows are named in `year_end_month`'s."""
+
     def of(at: ShareAt | dict[str, Any]) -> tuple[str, str | None]:
         if isinstance(at, ShareAt):
             return at.period_name, at.basis
@@ -63,19 +70,28 @@ def across_bases(first: ShareAt | dict[str, Any], latest: ShareAt | dict[str, An
     (first_period, first_basis), (latest_period, latest_basis) = of(first), of(latest)
     if first_basis is None or latest_basis is None or first_basis == latest_basis:
         return ""
-    return (f" ({label(first_basis)} in {first_period}, {label(latest_basis)} "
-            f"in {latest_period}: not like for like)")
+    return (
+        f" ({label(first_basis)} in {first_period}, {label(latest_basis)} "
+        f"in {latest_period}: not like for like)"
+    )
 
 
 def peak_basis(figures: KeyFigures) -> str:
     """` (ASC 605; the latest share, Q4 2021, is on ASC 606: not like for like)` when the peak
     and the latest share are on different bases, else ''."""
     peak, latest = figures.peak, figures.latest
-    if peak is None or latest is None or peak.basis is None or latest.basis is None \
-            or peak.basis == latest.basis:
+    if (
+        peak is None
+        or latest is None
+        or peak.basis is None
+        or latest.basis is None
+        or peak.basis == latest.basis
+    ):
         return ""
-    return (f" ({label(peak.basis)}; the latest share, {latest.period_name}, is on "
-            f"{label(latest.basis)}: not like for like)")
+    return (
+        f" ({label(peak.basis)}; the latest share, {latest.period_name}, is on "
+        f"{label(latest.basis)}: not like for like)"
+    )
 
 
 def describe_bases(figures: KeyFigures) -> str:
@@ -85,9 +101,12 @@ def describe_bases(figures: KeyFigures) -> str:
     if figures.chosen_basis:
         parts.append(f"{label(figures.chosen_basis)} (chosen)")
     elif len(figures.bases) > 1:
-        parts.append("; ".join(
-            f"{label(run.basis)} {format_range(run.first, run.last, figures.year_end_month)}"
-            for run in figures.bases))
+        parts.append(
+            "; ".join(
+                f"{label(run.basis)} {format_range(run.first, run.last, figures.year_end_month)}"
+                for run in figures.bases
+            )
+        )
     if figures.as_of:
         parts.append(f"as published by {figures.as_of.isoformat()}")
     return ", ".join(parts)
@@ -105,14 +124,17 @@ def subtitle(figures: KeyFigures) -> str:
     (`· basis: ASC 605 · as published by 2016-06-30`)."""
     from analytics.charts.subject import words
 
-    titles = [(p.name, p.title) for p in figures.compared] or \
-        [(figures.partner, figures.partner_title)]
+    titles = [(p.name, p.title) for p in figures.compared] or [(figures.partner, figures.partner_title)]
     scope = "".join(f"{title} · " for name, title in titles if title != name)
-    chosen = [f"basis: {label(figures.chosen_basis)}" if figures.chosen_basis else "",
-              f"as published by {figures.as_of.isoformat()}" if figures.as_of else ""]
+    chosen = [
+        f"basis: {label(figures.chosen_basis)}" if figures.chosen_basis else "",
+        f"as published by {figures.as_of.isoformat()}" if figures.as_of else "",
+    ]
     vintage = "".join(f" · {part}" for part in chosen if part)
-    return (f"{scope}{covered(figures)}{fiscal_note(figures.year_end_month)} "
-            f"{words(figures.period_kind).by} · amounts in {figures.currency}{vintage}")
+    return (
+        f"{scope}{covered(figures)}{fiscal_note(figures.year_end_month)} "
+        f"{words(figures.period_kind).by} · amounts in {figures.currency}{vintage}"
+    )
 
 
 def hhi_text(figures: KeyFigures) -> str:
@@ -124,11 +146,13 @@ def describe_crossing(crossing: Crossing) -> str:
     """`fell below 10% between Q4 2013 (40%) and Q1 2016 (9.3%)`."""
     verb = "fell below" if crossing.direction == "below" else "rose above"
     before, after = crossing.before, crossing.after
-    return (f"{verb} {format_share(THRESHOLD)} between {before.period_name} "
-            f"({format_share(before.share, exact=True, lower_bound=before.lower_bound)}) and "
-            f"{after.period_name} "
-            f"({format_share(after.share, exact=True, lower_bound=after.lower_bound)})"
-            f"{across_bases(before, after)}")
+    return (
+        f"{verb} {format_share(THRESHOLD)} between {before.period_name} "
+        f"({format_share(before.share, exact=True, lower_bound=before.lower_bound)}) and "
+        f"{after.period_name} "
+        f"({format_share(after.share, exact=True, lower_bound=after.lower_bound)})"
+        f"{across_bases(before, after)}"
+    )
 
 
 def _at(share: ShareAt | None) -> str:
@@ -160,8 +184,7 @@ def key_figure_rows(figures: KeyFigures) -> list[tuple[str, str]]:
     rows = [
         ("Period covered", covered(figures)),
         (f"Latest {figures.partner} share of revenue", _at(figures.latest)),
-        *([("Shares printed only as a percentage", printed_text(figures))]
-          if figures.printed_shares else []),
+        *([("Shares printed only as a percentage", printed_text(figures))] if figures.printed_shares else []),
         ("Peak share", _at(figures.peak) + peak_basis(figures)),
         (f"{format_share(THRESHOLD)} threshold crossings", crossings),
         ("Latest customer HHI (0–10,000)", _hhi_row(figures)),

@@ -154,10 +154,18 @@ class KeyFigures:
         return and_list([p.name for p in self.compared]) if self.compared else self.partner
 
 
-def load_frames(*, company: str, partner: str | Sequence[str], from_period: str | None = None,
-                to_period: str | None = None, data_dir: DataSource = None,
-                period_kind: str | None = None, subject: Subject | None = None,
-                basis: str | None = None, as_of: dt.date | str | None = None) -> Frames:
+def load_frames(
+    *,
+    company: str,
+    partner: str | Sequence[str],
+    from_period: str | None = None,
+    to_period: str | None = None,
+    data_dir: DataSource = None,
+    period_kind: str | None = None,
+    subject: Subject | None = None,
+    basis: str | None = None,
+    as_of: dt.date | str | None = None,
+) -> Frames:
     """Run the three queries of the period kind asked for (None: quarters when the range has
     quarterly totals, else half-years, else fiscal years) on the basis and as of the date asked
     for (None: each period's latest basis, as published today); an unknown name or nothing to
@@ -166,27 +174,44 @@ def load_frames(*, company: str, partner: str | Sequence[str], from_period: str 
     from analytics.charts.basis import vintage_params
     from analytics.charts.subject import resolve_subject
 
-    subject = subject or resolve_subject(company, partner, from_period, to_period, period_kind,
-                                         data_dir, basis=basis, as_of=as_of)
+    subject = subject or resolve_subject(
+        company, partner, from_period, to_period, period_kind, data_dir, basis=basis, as_of=as_of
+    )
 
     def run(name: str, **params: Any) -> pl.DataFrame:
-        return query(name, data_dir, from_period=from_period, to_period=to_period,
-                     period_kind=subject.period_kind, **params,
-                     **vintage_params(name, subject))
+        return query(
+            name,
+            data_dir,
+            from_period=from_period,
+            to_period=to_period,
+            period_kind=subject.period_kind,
+            **params,
+            **vintage_params(name, subject),
+        )
 
     compared = run("partner_dependence", company=company, partner=list(subject.partners))
     dependence = compared.filter(compared["partner"] == subject.partner)
     growth = run("growth", company=company, partner=subject.partner)
     concentration = run("concentration", company=company)
-    return Frames(company, subject.partner, dependence, growth, concentration, subject,
-                  compared if subject.several else None)
+    return Frames(
+        company,
+        subject.partner,
+        dependence,
+        growth,
+        concentration,
+        subject,
+        compared if subject.several else None,
+    )
 
 
 def known_shares(frames: Frames) -> list[ShareAt]:
     """Every period where the partner's share of total revenue was disclosed, in order."""
     rows = frames.dependence.sort("period_start").to_dicts()
-    return [share_at(r, frames.currency, frames.subject.year_end_month) for r in rows
-            if r["share_of_total_excl_one_offs"] is not None]
+    return [
+        share_at(r, frames.currency, frames.subject.year_end_month)
+        for r in rows
+        if r["share_of_total_excl_one_offs"] is not None
+    ]
 
 
 def key_figures(frames: Frames) -> KeyFigures:
@@ -203,15 +228,22 @@ def key_figures(frames: Frames) -> KeyFigures:
     hhi = latest_row(frames.concentration, "hhi")
     scope = frames.subject.scope
     return KeyFigures(
-        company=label(frames.subject.shown_name), partner=scope.short, partner_title=scope.title,
-        period_kind=frames.subject.period_kind, currency=frames.currency,
-        first_period=periods[0], last_period=periods[-1],
+        company=label(frames.subject.shown_name),
+        partner=scope.short,
+        partner_title=scope.title,
+        period_kind=frames.subject.period_kind,
+        currency=frames.currency,
+        first_period=periods[0],
+        last_period=periods[-1],
         first_known=shares[0] if shares else None,
         latest=shares[-1] if shares else None,
         peak=max(shares, key=lambda s: s.share) if shares else None,
         crossings=threshold_crossings(shares),
-        latest_ttm_share=(ttm["ttm_share_of_total_excl_one_offs"] if ttm_one_offs
-                          else ttm["ttm_share_of_total"]) if ttm else None,
+        latest_ttm_share=(
+            ttm["ttm_share_of_total_excl_one_offs"] if ttm_one_offs else ttm["ttm_share_of_total"]
+        )
+        if ttm
+        else None,
         latest_ttm_excludes_one_offs=ttm_one_offs,
         latest_ttm_period=ttm["period"] if ttm else None,
         latest_ttm_is_lower_bound=bool(ttm and ttm["ttm_share_is_lower_bound"]),
@@ -219,9 +251,12 @@ def key_figures(frames: Frames) -> KeyFigures:
         latest_hhi_period=hhi["period"] if hhi else None,
         hhi_is_lower_bound=bool(hhi and hhi["hhi_is_lower_bound"]),
         bases=basis_runs(with_revenue),
-        chosen_basis=frames.subject.basis, as_of=frames.subject.as_of,
+        chosen_basis=frames.subject.basis,
+        as_of=frames.subject.as_of,
         ttm_spans_basis_change=ttm is None and any_true(frames.dependence, "basis_break"),
-        compared=compared, leads=leads(compared), year_end_month=frames.subject.year_end_month,
+        compared=compared,
+        leads=leads(compared),
+        year_end_month=frames.subject.year_end_month,
         printed_shares=printed_only(frames.dependence),
     )
 
@@ -236,8 +271,11 @@ def headlines(frames: Frames, figures: KeyFigures) -> dict[str, str]:
     `headline`), cut at `HEADLINE_LIMIT`; charts without one are left out."""
     from analytics.charts import registry
 
-    return {name: fit(chart.headline(frames, figures), HEADLINE_LIMIT)
-            for name, chart in registry.load_all().items() if chart.headline is not None}
+    return {
+        name: fit(chart.headline(frames, figures), HEADLINE_LIMIT)
+        for name, chart in registry.load_all().items()
+        if chart.headline is not None
+    }
 
 
 def fit(sentence: Sentence, limit: int) -> str:

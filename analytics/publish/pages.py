@@ -23,8 +23,9 @@ if TYPE_CHECKING:
 TEMPLATES = "templates"
 #: What JSON may hold that would end its <script> element (`</script>`, `<!--`), start an entity
 #: (`&`), or end a JavaScript line in older engines (U+2028, U+2029); `'` for attributes.
-_SCRIPT_UNSAFE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026",
-                                "'": "\\u0027", "\u2028": "\\u2028", "\u2029": "\\u2029"})
+_SCRIPT_UNSAFE = str.maketrans(
+    {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "'": "\\u0027", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+)
 _SCRIPT_END = re.compile(r"</(script)", re.IGNORECASE)
 
 
@@ -74,10 +75,15 @@ def environment() -> jinja2.Environment:
     """The templates shipped in `analytics/publish/templates/` (package data), autoescaped."""
     import jinja2
 
-    env = jinja2.Environment(loader=jinja2.PackageLoader("analytics.publish", TEMPLATES),
-                             autoescape=True, finalize=_escaped, trim_blocks=True,
-                             lstrip_blocks=True, keep_trailing_newline=True,
-                             undefined=jinja2.StrictUndefined)
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("analytics.publish", TEMPLATES),
+        autoescape=True,
+        finalize=_escaped,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+    )
     env.filters["tojson"] = script_json
     env.filters["script"] = script_code
     return env
@@ -96,5 +102,4 @@ def macro(template: str, name: str) -> Any:
 def chart_page(spec: dict[str, Any], title: str, bundle: str) -> str:
     """One chart's page: vl-convert's JavaScript `bundle` inlined, `spec` drawn as SVG into a
     body of no fixed width, so the chart fills its frame."""
-    return render("chart.html.j2", title=title, spec=spec, bundle=bundle,
-                  options={"renderer": "svg"})
+    return render("chart.html.j2", title=title, spec=spec, bundle=bundle, options={"renderer": "svg"})

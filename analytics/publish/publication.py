@@ -31,10 +31,18 @@ class Publication:
 
 
 @contextmanager
-def open_publication(*, company: str, partner: str | Sequence[str], from_period: str | None,
-                     to_period: str | None, out: Path, data_dir: Path | str | None,
-                     period_kind: str | None, basis: str | None,
-                     as_of: dt.date | str | None) -> Iterator[Publication]:
+def open_publication(
+    *,
+    company: str,
+    partner: str | Sequence[str],
+    from_period: str | None,
+    to_period: str | None,
+    out: Path,
+    data_dir: Path | str | None,
+    period_kind: str | None,
+    basis: str | None,
+    as_of: dt.date | str | None,
+) -> Iterator[Publication]:
     """Open one session on `data_dir`, load the frames for the subject asked for, refuse an
     `out` that is a folder or lies inside the data folder, and compute the key figures; the
     session closes when the block ends."""
@@ -42,8 +50,15 @@ def open_publication(*, company: str, partner: str | Sequence[str], from_period:
 
     with session(data_dir) as opened:
         # A session goes where key_figures takes a data folder: its queries then share it.
-        frames = load_frames(company=company, partner=partner, from_period=from_period,
-                             to_period=to_period, data_dir=opened,
-                             period_kind=period_kind, basis=basis, as_of=as_of)
+        frames = load_frames(
+            company=company,
+            partner=partner,
+            from_period=from_period,
+            to_period=to_period,
+            data_dir=opened,
+            period_kind=period_kind,
+            basis=basis,
+            as_of=as_of,
+        )
         commit.check_output_path(out, opened.data_dir)  # before the slow part: the charts
         yield Publication(opened, frames, key_figures(frames))

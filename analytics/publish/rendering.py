@@ -65,15 +65,23 @@ class _Job:
     waited: float = 0.0
 
 
-def render_charts(names: list[str], formats: tuple[str, ...] | list[str] = FORMATS, *,
-                  company: str = DEFAULT_COMPANY, partner: str | Sequence[str] = DEFAULT_PARTNER,
-                  from_period: str | None = None, to_period: str | None = None,
-                  data_dir: DataSource = None,
-                  each: Callable[[RenderedChart], None] | None = None,
-                  progress: Callable[[str], None] | None = None,
-                  period_kind: str | None = None, subject: Subject | None = None,
-                  basis: str | None = None, as_of: dt.date | str | None = None,
-                  reuse: Reuse | None = None) -> tuple[list[RenderedChart], dict[str, str]]:
+def render_charts(
+    names: list[str],
+    formats: tuple[str, ...] | list[str] = FORMATS,
+    *,
+    company: str = DEFAULT_COMPANY,
+    partner: str | Sequence[str] = DEFAULT_PARTNER,
+    from_period: str | None = None,
+    to_period: str | None = None,
+    data_dir: DataSource = None,
+    each: Callable[[RenderedChart], None] | None = None,
+    progress: Callable[[str], None] | None = None,
+    period_kind: str | None = None,
+    subject: Subject | None = None,
+    basis: str | None = None,
+    as_of: dt.date | str | None = None,
+    reuse: Reuse | None = None,
+) -> tuple[list[RenderedChart], dict[str, str]]:
     """Render charts in memory through one renderer worker, their queries on one session;
     `each` gets every chart as it is rendered, in order (to commit it). Returns the charts built
     and, per failed chart, a one-line cause. A chart whose spec `reuse` has every rendered
@@ -95,15 +103,21 @@ def render_charts(names: list[str], formats: tuple[str, ...] | list[str] = FORMA
             progress(job.name)
 
     with session(data_dir) as opened:
-        subject = subject or resolve_subject(company, partner, from_period, to_period,
-                                             period_kind, opened, basis=basis, as_of=as_of)
-        _in_turn(names, tuple(f for f in formats if f in RENDERED_FORMATS), subject, opened,
-                 reuse, finish)
+        subject = subject or resolve_subject(
+            company, partner, from_period, to_period, period_kind, opened, basis=basis, as_of=as_of
+        )
+        _in_turn(names, tuple(f for f in formats if f in RENDERED_FORMATS), subject, opened, reuse, finish)
     return built, failed
 
 
-def _in_turn(names: list[str], wanted: tuple[str, ...], subject: Subject, data_dir: DataSource,
-             reuse: Reuse | None, finish: Callable[[_Job], None]) -> None:
+def _in_turn(
+    names: list[str],
+    wanted: tuple[str, ...],
+    subject: Subject,
+    data_dir: DataSource,
+    reuse: Reuse | None,
+    finish: Callable[[_Job], None],
+) -> None:
     """Build, render and `finish` each chart in order, through one renderer: chart N+1 is
     built while the worker renders N, and sent before N is finished."""
     with ExitStack() as stack:
@@ -117,8 +131,7 @@ def _in_turn(names: list[str], wanted: tuple[str, ...], subject: Subject, data_d
                 finish(done)
 
 
-def _renderer(stack: ExitStack, formats: tuple[str, ...], *, on_demand: bool
-              ) -> Callable[[], Renderer]:
+def _renderer(stack: ExitStack, formats: tuple[str, ...], *, on_demand: bool) -> Callable[[], Renderer]:
     """The build's one renderer, closed with `stack`: started now, so its worker warms up
     while the first chart's queries run, or `on_demand` at the first chart that needs it
     (when charts may be reused, none may)."""
@@ -134,20 +147,29 @@ def _renderer(stack: ExitStack, formats: tuple[str, ...], *, on_demand: bool
     return renderer
 
 
-def render_chart(name: str, formats: tuple[str, ...] | list[str] = FORMATS, *,
-                 company: str = DEFAULT_COMPANY, partner: str | Sequence[str] = DEFAULT_PARTNER,
-                 from_period: str | None = None, to_period: str | None = None,
-                 data_dir: DataSource = None,
-                 renderer: Renderer | None = None, period_kind: str | None = None,
-                 subject: Subject | None = None, basis: str | None = None,
-                 as_of: dt.date | str | None = None) -> RenderedChart:
+def render_chart(
+    name: str,
+    formats: tuple[str, ...] | list[str] = FORMATS,
+    *,
+    company: str = DEFAULT_COMPANY,
+    partner: str | Sequence[str] = DEFAULT_PARTNER,
+    from_period: str | None = None,
+    to_period: str | None = None,
+    data_dir: DataSource = None,
+    renderer: Renderer | None = None,
+    period_kind: str | None = None,
+    subject: Subject | None = None,
+    basis: str | None = None,
+    as_of: dt.date | str | None = None,
+) -> RenderedChart:
     """One chart's outputs as bytes in memory (nothing is written). Without a `renderer`, one
     worker is started for this chart alone."""
     from analytics.sql.session import session
 
     with session(data_dir) as opened:
-        subject = subject or resolve_subject(company, partner, from_period, to_period,
-                                             period_kind, opened, basis=basis, as_of=as_of)
+        subject = subject or resolve_subject(
+            company, partner, from_period, to_period, period_kind, opened, basis=basis, as_of=as_of
+        )
         spec, frame = spec_and_frame(name, subject, opened)
     job = _Job(name, spec, frame)
     if renderer is not None:
@@ -157,8 +179,9 @@ def render_chart(name: str, formats: tuple[str, ...] | list[str] = FORMATS, *,
         return _rendered_chart(_collect(_send(job, lambda: own), lambda: own), formats)
 
 
-def _prepare(name: str, subject: Subject, data_dir: DataSource, reuse: Reuse | None,
-             wanted: tuple[str, ...]) -> _Job:
+def _prepare(
+    name: str, subject: Subject, data_dir: DataSource, reuse: Reuse | None, wanted: tuple[str, ...]
+) -> _Job:
     """The chart's spec and frame, with the outputs `reuse` has for that spec when they cover
     every format `wanted`, or the error that stopped them (reported in its turn)."""
     try:
@@ -212,8 +235,11 @@ def _rendered_chart(job: _Job, formats: tuple[str, ...] | list[str]) -> Rendered
     outputs: dict[str, bytes] = {}
     for fmt_name in (f for f in RENDERED_FORMATS if f in rendered):
         content = rendered[fmt_name]
-        outputs[fmt_name] = (pages.chart_page(fluid_spec(job.spec), title, content)
-                             .encode("utf-8") if isinstance(content, str) else content)
+        outputs[fmt_name] = (
+            pages.chart_page(fluid_spec(job.spec), title, content).encode("utf-8")
+            if isinstance(content, str)
+            else content
+        )
     if "csv" in formats:
         outputs["csv"] = spreadsheet_safe(job.frame).write_csv().encode("utf-8")
     key = render_key(job.spec) if "png" in outputs else None
@@ -225,8 +251,7 @@ def failure_cause(error: BaseException) -> str:
     the first line of its message (vl-convert's carry a JavaScript stack)."""
     lines = [line.strip() for line in str(error).splitlines() if line.strip()]
     first = lines[0] if lines else ""
-    cause = first if isinstance(error, AnalyticsError) else \
-        f"{type(error).__name__}: {first}".rstrip(": ")
+    cause = first if isinstance(error, AnalyticsError) else f"{type(error).__name__}: {first}".rstrip(": ")
     return fmt.label(cause, CAUSE_LIMIT)
 
 

@@ -56,16 +56,26 @@ class Table:
 
     @classmethod
     def of(cls, headers: list[str], rows: Iterable[list[str]], numeric: Iterable[int]) -> Table:
-        return cls([label(h, CELL_LIMIT) for h in headers],
-                   [[label(cell, CELL_LIMIT) for cell in row] for row in rows], frozenset(numeric))
+        return cls(
+            [label(h, CELL_LIMIT) for h in headers],
+            [[label(cell, CELL_LIMIT) for cell in row] for row in rows],
+            frozenset(numeric),
+        )
 
 
-def build_report(*, company: str = DEFAULT_COMPANY, partner: str | Sequence[str] = DEFAULT_PARTNER,
-                 from_period: str | None = None, to_period: str | None = None,
-                 out: Path, data_dir: Path | str | None = None,
-                 progress: Callable[[str], None] | None = None,
-                 period_kind: str | None = None, basis: str | None = None,
-                 as_of: dt.date | str | None = None) -> Path:
+def build_report(
+    *,
+    company: str = DEFAULT_COMPANY,
+    partner: str | Sequence[str] = DEFAULT_PARTNER,
+    from_period: str | None = None,
+    to_period: str | None = None,
+    out: Path,
+    data_dir: Path | str | None = None,
+    progress: Callable[[str], None] | None = None,
+    period_kind: str | None = None,
+    basis: str | None = None,
+    as_of: dt.date | str | None = None,
+) -> Path:
     """Write the report to `out` and return it; nothing is written if anything fails, and an `out`
     that is a folder or lies inside the data folder is refused before any chart is rendered.
     Several partners: the dependence chart, headlines and a table of shares compare them; the
@@ -74,16 +84,25 @@ def build_report(*, company: str = DEFAULT_COMPANY, partner: str | Sequence[str]
     quarters when the range has quarterly totals, else fiscal years; `basis` and `as_of` go to
     every query (None: each period's latest basis, as published today). Every query runs on
     one DuckDB session."""
-    with open_publication(company=company, partner=partner, from_period=from_period,
-                          to_period=to_period, out=out, data_dir=data_dir,
-                          period_kind=period_kind, basis=basis, as_of=as_of) as opened:
+    with open_publication(
+        company=company,
+        partner=partner,
+        from_period=from_period,
+        to_period=to_period,
+        out=out,
+        data_dir=data_dir,
+        period_kind=period_kind,
+        basis=basis,
+        as_of=as_of,
+    ) as opened:
         specs = chart_specs(opened.frames, opened.session, progress)
     page = render_report(opened.frames, opened.figures, specs)
     return commit.write_output(Path(out), page.encode("utf-8"), opened.session.data_dir)
 
 
-def chart_specs(frames: Frames, data_dir: DataSource = None,
-                progress: Callable[[str], None] | None = None) -> dict[str, dict[str, Any]]:
+def chart_specs(
+    frames: Frames, data_dir: DataSource = None, progress: Callable[[str], None] | None = None
+) -> dict[str, dict[str, Any]]:
     """Every registered chart as a Vega-Lite spec with its data inlined (`chart_for` themes
     it), built once each; the page embeds the specs, so nothing is rendered here."""
     from analytics.charts import registry
@@ -105,17 +124,26 @@ def render_report(frames: Frames, figures: KeyFigures, specs: dict[str, dict[str
 
     bundle = vl_convert.javascript_bundle()  # type: ignore[call-arg]  # stub omits the default
     chart_headlines = headlines(frames, figures)
-    charts = [{"id": f"chart-{i}", "name": name, "headline": chart_headlines.get(name, name)}
-              for i, name in enumerate(specs)]
+    charts = [
+        {"id": f"chart-{i}", "name": name, "headline": chart_headlines.get(name, name)}
+        for i, name in enumerate(specs)
+    ]
     periods_heading, periods = period_table(frames, figures.currency)
     return pages.render(
-        "report.html.j2", title=f"{figures.company}: dependence on {figures.partners}",
-        subtitle=label(page_subtitle(figures), CELL_LIMIT), bundle=bundle,
-        key_figures=key_figures_table(figures), charts=charts,
+        "report.html.j2",
+        title=f"{figures.company}: dependence on {figures.partners}",
+        subtitle=label(page_subtitle(figures), CELL_LIMIT),
+        bundle=bundle,
+        key_figures=key_figures_table(figures),
+        charts=charts,
         specs={chart["id"]: spec for chart, spec in zip(charts, specs.values(), strict=True)},
-        periods_heading=periods_heading, periods=periods, compared=compared_table(frames, figures),
-        partner=frames.subject.scope.short, basis_breaks=basis_breaks(frames),
-        reconciliation=reconciliation_table(frames, figures.currency))
+        periods_heading=periods_heading,
+        periods=periods,
+        compared=compared_table(frames, figures),
+        partner=frames.subject.scope.short,
+        basis_breaks=basis_breaks(frames),
+        reconciliation=reconciliation_table(frames, figures.currency),
+    )
 
 
 def page_subtitle(figures: KeyFigures) -> str:
@@ -144,18 +172,29 @@ def period_table(frames: Frames, currency: str) -> tuple[str, Table]:
         bound = bool(r["share_is_lower_bound"])
         rest = None if r["partner_revenue"] is None else r["total_revenue"] - r["partner_revenue"]
         rest_text = format_money(rest, currency)
-        rows.append([format_period(r["period"], frames.subject.year_end_month),
-                     format_money(r["partner_revenue"], currency, lower_bound=bound),
-                     f"at most {rest_text}" if bound else rest_text,
-                     format_money(r["total_revenue"], currency),
-                     format_share(r["share_of_total"], exact=True, lower_bound=bound),
-                     *([ttm_text(r)] if with_ttm else []),
-                     *([str(r.get("basis") or "")] if with_basis else []),
-                     ("derived: " if r["derived"] else "") + str(r["source"] or "")])
+        rows.append(
+            [
+                format_period(r["period"], frames.subject.year_end_month),
+                format_money(r["partner_revenue"], currency, lower_bound=bound),
+                f"at most {rest_text}" if bound else rest_text,
+                format_money(r["total_revenue"], currency),
+                format_share(r["share_of_total"], exact=True, lower_bound=bound),
+                *([ttm_text(r)] if with_ttm else []),
+                *([str(r.get("basis") or "")] if with_basis else []),
+                ("derived: " if r["derived"] else "") + str(r["source"] or ""),
+            ]
+        )
     partner = frames.subject.scope.short
-    headers = ["Period", partner, f"Excluding {partner}", "Total revenue", "Share",
-               *(["TTM share"] if with_ttm else []), *(["Basis"] if with_basis else []),
-               "Source"]
+    headers = [
+        "Period",
+        partner,
+        f"Excluding {partner}",
+        "Total revenue",
+        "Share",
+        *(["TTM share"] if with_ttm else []),
+        *(["Basis"] if with_basis else []),
+        "Source",
+    ]
     numeric = {1, 2, 3, 4, 5} if with_ttm else {1, 2, 3, 4}
     heading = f"{frames.subject.words.adjective} figures"
     if frames.compared is not None:
@@ -168,12 +207,15 @@ def compared_table(frames: Frames, figures: KeyFigures) -> Table | None:
     headed by the names the key figures use (a group as `Lookwise group`)."""
     if frames.compared is None:
         return None
-    wide = frames.compared.pivot(on="partner", index=["period", "period_start"],
-                                 values="share_of_total", aggregate_function="first")
+    wide = frames.compared.pivot(
+        on="partner", index=["period", "period_start"], values="share_of_total", aggregate_function="first"
+    )
     partners = [p for p in dict.fromkeys(frames.compared["partner"].to_list()) if p in wide.columns]
     month = frames.subject.year_end_month
-    rows = [[format_period(r["period"], month), *(format_share(r[p], exact=True) for p in partners)]
-            for r in wide.sort("period_start").iter_rows(named=True)]
+    rows = [
+        [format_period(r["period"], month), *(format_share(r[p], exact=True) for p in partners)]
+        for r in wide.sort("period_start").iter_rows(named=True)
+    ]
     names = [p.name for p in figures.compared]
     headers = names if len(names) == len(partners) else [label(p) for p in partners]
     return Table.of(["Period", *headers], rows, range(1, len(partners) + 1))
@@ -184,8 +226,9 @@ def ttm_text(row: dict[str, Any]) -> str:
     bases (`basis_break`: the query leaves it NULL), never `not disclosed`."""
     if row.get("basis_break") and row["ttm_share_of_total"] is None:
         return "not comparable (basis change)"
-    return format_share(row["ttm_share_of_total"], exact=True,
-                        lower_bound=bool(row["ttm_share_is_lower_bound"]))
+    return format_share(
+        row["ttm_share_of_total"], exact=True, lower_bound=bool(row["ttm_share_is_lower_bound"])
+    )
 
 
 def reconciliation_table(frames: Frames, currency: str) -> Table:
@@ -194,15 +237,25 @@ def reconciliation_table(frames: Frames, currency: str) -> Table:
     for r in frames.growth.sort("period_start").iter_rows(named=True):
         if r["partner_change"] is None or r["rest_change"] is None:
             continue
-        rows.append([f"{format_period(r['period'], month)} vs {format_period(r['prior_period'], month)}",
-                     format_money(r["partner_change"], currency),
-                     format_money(r["rest_change"], currency),
-                     format_money(r["partner_change"] + r["rest_change"], currency),
-                     format_money(r["total_change"], currency),
-                     "yes" if r["reconciles"] else "NO"])
+        rows.append(
+            [
+                f"{format_period(r['period'], month)} vs {format_period(r['prior_period'], month)}",
+                format_money(r["partner_change"], currency),
+                format_money(r["rest_change"], currency),
+                format_money(r["partner_change"] + r["rest_change"], currency),
+                format_money(r["total_change"], currency),
+                "yes" if r["reconciles"] else "NO",
+            ]
+        )
     partner = frames.subject.scope.short
-    headers = ["Period", f"{partner} change", f"Change excluding {partner}",
-               "Sum", "Total revenue change", "Reconciles"]
+    headers = [
+        "Period",
+        f"{partner} change",
+        f"Change excluding {partner}",
+        "Sum",
+        "Total revenue change",
+        "Reconciles",
+    ]
     return Table.of(headers, rows, {1, 2, 3, 4})
 
 
@@ -216,5 +269,7 @@ def basis_breaks(frames: Frames) -> str:
     if not runs:
         return ""
     spans = ", ".join(format_range(run[0], run[-1], frames.subject.year_end_month) for run in runs)
-    return (f" {spans}: not compared with a year earlier, which is on another accounting basis "
-            "(not like for like).")
+    return (
+        f" {spans}: not compared with a year earlier, which is on another accounting basis "
+        "(not like for like)."
+    )

@@ -25,8 +25,7 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 def render_key(spec: dict[str, Any]) -> str:
     """What a PNG of `spec` depends on, as one sha256: the spec and every render option."""
     document = {"spec": spec, "renderer": renderer_version(), "png_scale": PNG_SCALE}
-    canonical = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
-                           default=str)
+    canonical = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
@@ -62,8 +61,7 @@ class BuiltPictures:
         """`{"png": bytes}` of chart `name` when the folder's PNG was rendered from `spec` by
         this renderer and is unchanged since; None (render it) otherwise."""
         entry = self.charts.get(name, {})
-        if self.folder is None or "png_sha256" not in entry or \
-                entry.get("render_key") != render_key(spec):
+        if self.folder is None or "png_sha256" not in entry or entry.get("render_key") != render_key(spec):
             return None
         try:
             png = (self.folder / manifest.file_name(name, "png")).read_bytes()

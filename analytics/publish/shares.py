@@ -67,20 +67,27 @@ class BasisRun:
     last: str
 
 
-def share_at(row: dict[str, Any], currency: str,
-             year_end_month: int = CALENDAR_YEAR_END) -> ShareAt:
+def share_at(row: dict[str, Any], currency: str, year_end_month: int = CALENDAR_YEAR_END) -> ShareAt:
     """One `partner_dependence` row as a ShareAt, its one-offs worded."""
     one_off = None
     if row["has_one_off"]:
-        one_off = one_off_phrase(format_money(row["one_off_revenue"], currency),
-                                 row["one_off_counterparties"])
-    return ShareAt(row["period"], row["share_of_total_excl_one_offs"], row["partner_revenue"],
-                   row["total_revenue"], bool(row["share_is_lower_bound"]), one_off,
-                   row["share_of_total"] if one_off else None, row.get("basis"), year_end_month)
+        one_off = one_off_phrase(
+            format_money(row["one_off_revenue"], currency), row["one_off_counterparties"]
+        )
+    return ShareAt(
+        row["period"],
+        row["share_of_total_excl_one_offs"],
+        row["partner_revenue"],
+        row["total_revenue"],
+        bool(row["share_is_lower_bound"]),
+        one_off,
+        row["share_of_total"] if one_off else None,
+        row.get("basis"),
+        year_end_month,
+    )
 
 
-def threshold_crossings(shares: list[ShareAt], threshold: float = THRESHOLD
-                        ) -> tuple[Crossing, ...]:
+def threshold_crossings(shares: list[ShareAt], threshold: float = THRESHOLD) -> tuple[Crossing, ...]:
     """Consecutive disclosed periods on opposite sides of the threshold. A lower bound under
     the threshold is not known to be under it, so it is skipped like a gap."""
     crossings = []
@@ -101,10 +108,12 @@ def latest_row(frame: pl.DataFrame, column: str) -> dict[str, Any] | None:
 
 def printed_only(dependence: pl.DataFrame) -> tuple[tuple[str, float], ...]:
     """The periods whose share of total revenue is known only as a printed percentage."""
-    rows = dependence.filter(dependence["share_of_total"].is_null()
-                             & dependence["disclosed_share_of_total"].is_not_null())
-    return tuple((r["period"], r["disclosed_share_of_total"])
-                 for r in rows.sort("period_start").iter_rows(named=True))
+    rows = dependence.filter(
+        dependence["share_of_total"].is_null() & dependence["disclosed_share_of_total"].is_not_null()
+    )
+    return tuple(
+        (r["period"], r["disclosed_share_of_total"]) for r in rows.sort("period_start").iter_rows(named=True)
+    )
 
 
 def basis_runs(frame: pl.DataFrame) -> tuple[BasisRun, ...]:

@@ -34,9 +34,15 @@ def write_xlsx(batches: Iterable[pa.RecordBatch], out: Output) -> int:
     """One sheet named after the result; every row of every batch, typed."""
     import xlsxwriter
 
-    workbook = xlsxwriter.Workbook(out.sink, {
-        "constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
-        "strings_to_numbers": False})
+    workbook = xlsxwriter.Workbook(
+        out.sink,
+        {
+            "constant_memory": True,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+        },
+    )
     try:
         sheet = workbook.add_worksheet(sheet_name(out.title))
         formats = _formats(workbook)
@@ -45,8 +51,7 @@ def write_xlsx(batches: Iterable[pa.RecordBatch], out: Output) -> int:
         for column, name in enumerate(names):
             sheet.write_string(0, column, name, formats["header"])
         sheet.freeze_panes(1, 0)
-        kinds = [_kind(name, out.source_types.get(name, ""), out.schema.field(name).type)
-                 for name in names]
+        kinds = [_kind(name, out.source_types.get(name, ""), out.schema.field(name).type) for name in names]
         rows = _write_rows(sheet, batches, kinds, formats, widths)
         for column, size in enumerate(widths):
             sheet.set_column(column, column, min(size + 2, MAX_WIDTH))
@@ -62,11 +67,13 @@ def sheet_name(title: str) -> str:
 
 
 def _formats(workbook: Any) -> dict[str, Any]:
-    return {"header": workbook.add_format({"bold": True, "bottom": 1}),
-            "money": workbook.add_format({"num_format": MONEY_FORMAT}),
-            "share": workbook.add_format({"num_format": SHARE_FORMAT}),
-            "date": workbook.add_format({"num_format": DATE_FORMAT}),
-            "timestamp": workbook.add_format({"num_format": DATE_FORMAT + " hh:mm:ss"})}
+    return {
+        "header": workbook.add_format({"bold": True, "bottom": 1}),
+        "money": workbook.add_format({"num_format": MONEY_FORMAT}),
+        "share": workbook.add_format({"num_format": SHARE_FORMAT}),
+        "date": workbook.add_format({"num_format": DATE_FORMAT}),
+        "timestamp": workbook.add_format({"num_format": DATE_FORMAT + " hh:mm:ss"}),
+    }
 
 
 def _kind(name: str, source_type: str, arrow_type: pa.DataType) -> str:
@@ -88,13 +95,19 @@ def _kind(name: str, source_type: str, arrow_type: pa.DataType) -> str:
     return "text"
 
 
-def _write_rows(sheet: Any, batches: Iterable[pa.RecordBatch], kinds: list[str],
-                formats: dict[str, Any], widths: list[int]) -> int:
+def _write_rows(
+    sheet: Any,
+    batches: Iterable[pa.RecordBatch],
+    kinds: list[str],
+    formats: dict[str, Any],
+    widths: list[int],
+) -> int:
     row = 0
     for batch in batches:
         if row + batch.num_rows > EXCEL_MAX_ROWS:
-            raise QueryError(f"more rows than an Excel sheet holds ({EXCEL_MAX_ROWS + 1:,}): "
-                             "use --format csv or parquet")
+            raise QueryError(
+                f"more rows than an Excel sheet holds ({EXCEL_MAX_ROWS + 1:,}): use --format csv or parquet"
+            )
         for values in zip(*(column.to_pylist() for column in batch.columns), strict=True):
             row += 1
             for column, (value, kind) in enumerate(zip(values, kinds, strict=True)):
@@ -103,8 +116,7 @@ def _write_rows(sheet: Any, batches: Iterable[pa.RecordBatch], kinds: list[str],
     return row
 
 
-def _write_cell(sheet: Any, row: int, column: int, value: object, kind: str,
-                formats: dict[str, Any]) -> str:
+def _write_cell(sheet: Any, row: int, column: int, value: object, kind: str, formats: dict[str, Any]) -> str:
     """Write one typed cell; returns the text it shows, for the column width."""
     if value is None:
         return ""

@@ -22,15 +22,34 @@ if TYPE_CHECKING:
 
 FORMATS = ("table", "csv", "json", "ndjson", "markdown", "parquet", "xlsx")
 #: File extensions that name a format, for `--output` without `--format`.
-EXTENSIONS = {".csv": "csv", ".json": "json", ".ndjson": "ndjson", ".jsonl": "ndjson",
-              ".md": "markdown", ".markdown": "markdown", ".parquet": "parquet",
-              ".xlsx": "xlsx", ".txt": "table"}
+EXTENSIONS = {
+    ".csv": "csv",
+    ".json": "json",
+    ".ndjson": "ndjson",
+    ".jsonl": "ndjson",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".parquet": "parquet",
+    ".xlsx": "xlsx",
+    ".txt": "table",
+}
 #: Formats that need a file, not a terminal or pipe.
 FILE_ONLY = ("xlsx",)
 #: Formats written from plain rows; the others need Arrow batches.
 ROW_FORMATS = ("table", "csv", "json", "ndjson", "markdown")
-__all__ = ["EXTENSIONS", "FILE_ONLY", "FORMATS", "ROW_FORMATS", "TABLE_MAX_ROWS", "Output",
-           "check_format", "render", "spreadsheet_safe", "write", "write_fully"]
+__all__ = [
+    "EXTENSIONS",
+    "FILE_ONLY",
+    "FORMATS",
+    "ROW_FORMATS",
+    "TABLE_MAX_ROWS",
+    "Output",
+    "check_format",
+    "render",
+    "spreadsheet_safe",
+    "write",
+    "write_fully",
+]
 
 
 def check_format(fmt: str) -> str:
@@ -94,8 +113,11 @@ def spreadsheet_safe(frame: pl.DataFrame) -> pl.DataFrame:
     text_columns = [name for name, dtype in frame.schema.items() if dtype == pl.String]
     return frame.with_columns(
         pl.when(pl.col(name).str.contains(FORMULA_START_PATTERN))
-        .then(pl.lit("'") + pl.col(name)).otherwise(pl.col(name)).alias(name)
-        for name in text_columns)
+        .then(pl.lit("'") + pl.col(name))
+        .otherwise(pl.col(name))
+        .alias(name)
+        for name in text_columns
+    )
 
 
 def bulk_csv(batch: pa.RecordBatch, raw_text: bool) -> str:

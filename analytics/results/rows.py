@@ -46,8 +46,12 @@ def write_rows(rows: Rows, fmt: str, sink: BinaryIO, raw_text: bool = False) -> 
     """Render every batch into `sink` in `fmt`; returns the number of rows written."""
     from analytics.results.formats import write_fully
 
-    writer = {"csv": _csv_lines, "json": _json_lines, "ndjson": _ndjson_lines,
-              "markdown": _markdown_lines}.get(fmt)
+    writer = {
+        "csv": _csv_lines,
+        "json": _json_lines,
+        "ndjson": _ndjson_lines,
+        "markdown": _markdown_lines,
+    }.get(fmt)
     if writer is None:
         text, count = _table(rows)
         write_fully(sink, text.encode("utf-8"))
@@ -126,8 +130,10 @@ def _csv_lines(rows: Rows, raw_text: bool) -> Iterable[tuple[str, int]]:
         if not isinstance(batch, list):
             yield bulk_csv(batch, raw_text), batch.num_rows
             continue
-        yield "".join(",".join(field(v, s) for v, s in zip(row, singles, strict=True)) + "\n"
-                      for row in batch), len(batch)
+        yield (
+            "".join(",".join(field(v, s) for v, s in zip(row, singles, strict=True)) + "\n" for row in batch),
+            len(batch),
+        )
 
 
 def _json_objects(rows: Rows) -> Iterable[list[str]]:
@@ -149,9 +155,10 @@ def _json_objects(rows: Rows) -> Iterable[list[str]]:
         if not isinstance(batch, list):
             yield bulk_json_objects(batch)
             continue
-        yield ["{" + ",".join(k + value_text(v, s) for k, v, s in zip(keys, row, singles,
-                                                                      strict=True)) + "}"
-               for row in batch]
+        yield [
+            "{" + ",".join(k + value_text(v, s) for k, v, s in zip(keys, row, singles, strict=True)) + "}"
+            for row in batch
+        ]
 
 
 def _json_lines(rows: Rows, raw_text: bool) -> Iterable[tuple[str, int]]:
@@ -176,11 +183,18 @@ def _markdown_cell(value: object) -> str:
 
 
 def _markdown_lines(rows: Rows, raw_text: bool) -> Iterable[tuple[str, int]]:
-    yield ("| " + " | ".join(_markdown_cell(n) for n in rows.names) + " |\n|"
-           + "|".join("---" for _ in rows.names) + "|\n"), 0
+    yield (
+        (
+            "| "
+            + " | ".join(_markdown_cell(n) for n in rows.names)
+            + " |\n|"
+            + "|".join("---" for _ in rows.names)
+            + "|\n"
+        ),
+        0,
+    )
     for batch in python_rows(rows.batches):
-        yield "".join("| " + " | ".join(_markdown_cell(v) for v in row) + " |\n"
-                      for row in batch), len(batch)
+        yield "".join("| " + " | ".join(_markdown_cell(v) for v in row) + " |\n" for row in batch), len(batch)
 
 
 def _table(rows: Rows) -> tuple[str, int]:
@@ -196,8 +210,10 @@ def _table(rows: Rows) -> tuple[str, int]:
             break
     text = rows_text(rows.names, rows.numeric(), shown)
     if count > TABLE_MAX_ROWS:
-        text += (f"(only the first {TABLE_MAX_ROWS:,} rows are shown: use --format csv or "
-                 "--output FILE for all of them)\n")
+        text += (
+            f"(only the first {TABLE_MAX_ROWS:,} rows are shown: use --format csv or "
+            "--output FILE for all of them)\n"
+        )
     return text, min(count, TABLE_MAX_ROWS)
 
 
@@ -223,6 +239,8 @@ def types_of_arrow(schema: Any) -> list[str]:
 def python_rows(batches: Batches) -> Iterable[list[tuple[Any, ...]]]:
     """Every batch as a list of row tuples (Arrow batches converted)."""
     for batch in batches:
-        yield batch if isinstance(batch, list) else list(
-            zip(*(column.to_pylist() for column in batch.columns), strict=True))
-
+        yield (
+            batch
+            if isinstance(batch, list)
+            else list(zip(*(column.to_pylist() for column in batch.columns), strict=True))
+        )

@@ -63,8 +63,9 @@ def table_text(frame: pl.DataFrame, columns: int | None = None) -> str:
     return rows_text(frame.columns, numeric, frame.rows(), columns)
 
 
-def rows_text(names: list[str], numeric: set[str], rows: Sequence[Sequence[Any]],
-              columns: int | None = None) -> str:
+def rows_text(
+    names: list[str], numeric: set[str], rows: Sequence[Sequence[Any]], columns: int | None = None
+) -> str:
     """Rows as aligned columns fitting `columns` characters (numbers right-aligned), or as
     records when a few very wide rows cannot fit."""
     limit = columns or width()
@@ -76,13 +77,14 @@ def rows_text(names: list[str], numeric: set[str], rows: Sequence[Sequence[Any]]
     if widths is None and len(rows) <= RECORD_VIEW_MAX_ROWS:
         return _records(cells, len(rows), limit)
     shown = widths or _first_that_fit(natural, fixed, limit)
-    lines = [_line(list(shown), shown, set()),
-             GAP.join("─" * w for w in shown.values())]
+    lines = [_line(list(shown), shown, set()), GAP.join("─" * w for w in shown.values())]
     lines += [_line([cells[n][i] for n in shown], shown, numeric) for i in range(len(rows))]
     hidden = [n for n in names if n not in shown]
     if hidden:
-        lines.append(f"({len(hidden)} more columns not shown: {', '.join(hidden)}; "
-                     "choose with --columns, or use --format csv)")
+        lines.append(
+            f"({len(hidden)} more columns not shown: {', '.join(hidden)}; "
+            "choose with --columns, or use --format csv)"
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -131,24 +133,25 @@ def _records(cells: dict[str, list[str]], rows: int, limit: int) -> str:
     for index in range(rows):
         header = f"-[ row {index + 1} ]"
         lines = [header + "─" * max(limit - len(header), 0)]
-        lines += [shorten(name, key_width).ljust(key_width) + GAP
-                  + shorten(values[index], value_width) for name, values in cells.items()]
+        lines += [
+            shorten(name, key_width).ljust(key_width) + GAP + shorten(values[index], value_width)
+            for name, values in cells.items()
+        ]
         blocks.append("\n".join(line.rstrip() for line in lines))
     return "\n".join(blocks) + "\n"
-
 
 
 def catalogue_text(entries: list[Any]) -> str:
     """`query list` for a person: each query, its description, then one line per parameter."""
     blocks = []
     for entry in entries:
-        lines = [for_terminal(f"{entry.name}  ({entry.status})" if entry.status != "ok"
-                              else entry.name)]
+        lines = [for_terminal(f"{entry.name}  ({entry.status})" if entry.status != "ok" else entry.name)]
         if entry.description:
-            lines += ["    " + line for line in textwrap.wrap(for_terminal(entry.description),
-                                                              width() - 4)]
-        lines += [for_terminal(f"    --param {signature}" + (f"  -- {doc}" if doc else ""))
-                  for signature, doc in entry.parameters]
+            lines += ["    " + line for line in textwrap.wrap(for_terminal(entry.description), width() - 4)]
+        lines += [
+            for_terminal(f"    --param {signature}" + (f"  -- {doc}" if doc else ""))
+            for signature, doc in entry.parameters
+        ]
         lines.append(for_terminal(f"    file: {entry.file}"))
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks) + "\n"

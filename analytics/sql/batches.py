@@ -26,8 +26,14 @@ class Batches:
     the statement (no pyarrow, no separate bind), Arrow batches from a relation over it. Time
     outside DuckDB is not counted against the deadline."""
 
-    def __init__(self, connection: duckdb.DuckDBPyConnection, sql: str,
-                 params: dict[str, Any] | None, deadline: Deadline, plain_types: bool) -> None:
+    def __init__(
+        self,
+        connection: duckdb.DuckDBPyConnection,
+        sql: str,
+        params: dict[str, Any] | None,
+        deadline: Deadline,
+        plain_types: bool,
+    ) -> None:
         self._connection, self._sql, self._params = connection, sql, params
         self._deadline, self._plain_types = deadline, plain_types
         self._relation: duckdb.DuckDBPyRelation | None = None
@@ -85,15 +91,15 @@ class Batches:
 
     def _describe_relation(self) -> None:
         relation = self._made_relation()
-        self._described = (list(relation.columns), [str(t) for t in relation.types],
-                           self._source_types)
+        self._described = (list(relation.columns), [str(t) for t in relation.types], self._source_types)
 
     def _made_relation(self) -> duckdb.DuckDBPyRelation:
         if self._relation is None:
             with self._deadline.counting():
                 relation = self._connection.sql(self._sql, params=self._params)
-                self._source_types = {n: str(t) for n, t in zip(relation.columns, relation.types,
-                                                                 strict=True)}
+                self._source_types = {
+                    n: str(t) for n, t in zip(relation.columns, relation.types, strict=True)
+                }
                 self._relation = _readable(relation, self._plain_types)
         return self._relation
 
@@ -142,8 +148,11 @@ class Batches:
 def _casts(types: list[str], plain_types: bool) -> list[int]:
     """The columns to deliver as text: every type but numbers, booleans and text under plain
     types; otherwise only those Arrow consumers cannot take."""
-    return [i for i, text in enumerate(types)
-            if (not _PLAIN.match(text) if plain_types else _ARROW_UNSAFE.search(text))]
+    return [
+        i
+        for i, text in enumerate(types)
+        if (not _PLAIN.match(text) if plain_types else _ARROW_UNSAFE.search(text))
+    ]
 
 
 def _dates_as_text(rows: list[tuple[Any, ...]], columns: list[int]) -> list[tuple[Any, ...]] | None:
@@ -166,8 +175,10 @@ def _dates_as_text(rows: list[tuple[Any, ...]], columns: list[int]) -> list[tupl
     return out
 
 
-_PLAIN = re.compile(r"^(BOOLEAN|TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|"
-                    r"UINTEGER|UBIGINT|FLOAT|DOUBLE|DECIMAL\(\d+,\d+\)|VARCHAR)$")
+_PLAIN = re.compile(
+    r"^(BOOLEAN|TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|"
+    r"UINTEGER|UBIGINT|FLOAT|DOUBLE|DECIMAL\(\d+,\d+\)|VARCHAR)$"
+)
 _ARROW_UNSAFE = re.compile(r"UNION|BIGNUM|VARINT|BIT|TIME WITH TIME ZONE|INTERVAL")
 
 
@@ -176,6 +187,9 @@ def _readable(relation: duckdb.DuckDBPyRelation, plain_types: bool) -> duckdb.Du
     if not casts:
         return relation
     quoted = {name: '"' + name.replace('"', '""') + '"' for name in relation.columns}
-    return relation.project(", ".join(
-        f"CAST({quoted[n]} AS VARCHAR) AS {quoted[n]}" if n in casts else quoted[n]
-        for n in relation.columns))
+    return relation.project(
+        ", ".join(
+            f"CAST({quoted[n]} AS VARCHAR) AS {quoted[n]}" if n in casts else quoted[n]
+            for n in relation.columns
+        )
+    )

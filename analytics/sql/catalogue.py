@@ -31,9 +31,16 @@ def list_queries() -> pl.DataFrame:
     `status`: `ok`, or `invalid: <why>` for a file that would be refused when run."""
     import polars as pl
 
-    rows = [{"name": entry.name, "description": entry.description,
-             "parameters": ", ".join(signature for signature, _ in entry.parameters),
-             "file": str(entry.file), "status": entry.status} for entry in query_catalogue()]
+    rows = [
+        {
+            "name": entry.name,
+            "description": entry.description,
+            "parameters": ", ".join(signature for signature, _ in entry.parameters),
+            "file": str(entry.file),
+            "status": entry.status,
+        }
+        for entry in query_catalogue()
+    ]
     return pl.DataFrame(rows, schema=["name", "description", "parameters", "file", "status"])
 
 
@@ -43,20 +50,19 @@ def query_catalogue() -> list[CatalogueEntry]:
 
     checker = duckdb.connect(":memory:")
     try:
-        return [_catalogue_entry(checker, name, path)
-                for name, path in queries.discover().items()]
+        return [_catalogue_entry(checker, name, path) for name, path in queries.discover().items()]
     finally:
         checker.close()
 
 
-def _catalogue_entry(checker: duckdb.DuckDBPyConnection, name: str, path: Path
-                     ) -> CatalogueEntry:
+def _catalogue_entry(checker: duckdb.DuckDBPyConnection, name: str, path: Path) -> CatalogueEntry:
     try:
         named = queries.parse_checked(path, checker)
     except QueryError as error:
         return CatalogueEntry(name, "", [], path, f"invalid: {error}")
-    return CatalogueEntry(name, named.description,
-                          [(p.signature, p.doc) for p in named.parameters], path, "ok")
+    return CatalogueEntry(
+        name, named.description, [(p.signature, p.doc) for p in named.parameters], path, "ok"
+    )
 
 
 def tables() -> pl.DataFrame:
@@ -66,5 +72,9 @@ def tables() -> pl.DataFrame:
     from analytics.store.schema import TABLES
 
     return pl.DataFrame(
-        [{"table": t.name, "column": c.name, "type": c.sql_type, "description": c.description}
-         for t in TABLES.values() for c in t.columns])
+        [
+            {"table": t.name, "column": c.name, "type": c.sql_type, "description": c.description}
+            for t in TABLES.values()
+            for c in t.columns
+        ]
+    )

@@ -34,8 +34,7 @@ class Deadline:
         self._started: float | None = None
         self._changed = threading.Condition()
         self._stopped = False
-        self._thread = threading.Thread(target=self._watch, name="analytics-deadline",
-                                        daemon=True)
+        self._thread = threading.Thread(target=self._watch, name="analytics-deadline", daemon=True)
         self._thread.start()
 
     @contextmanager
@@ -68,15 +67,16 @@ class Deadline:
                     self._changed.wait(left)
                     continue
                 self._connection.interrupt()
-                if not self._changed.wait_for(lambda: self._stopped or self._started is None,
-                                              GRACE_SECONDS):
+                if not self._changed.wait_for(lambda: self._stopped or self._started is None, GRACE_SECONDS):
                     self._stuck()
                 self._remaining = 0.0
 
     def _stuck(self) -> None:
         if not self._limits.end_process_when_stuck:
             return
-        sys.stderr.write(f"Error: Query timed out after {self._limits.timeout:g} s (--timeout); "
-                         "DuckDB did not stop when interrupted, so the process was ended\n")
+        sys.stderr.write(
+            f"Error: Query timed out after {self._limits.timeout:g} s (--timeout); "
+            "DuckDB did not stop when interrupted, so the process was ended\n"
+        )
         sys.stderr.flush()
         os._exit(QueryError.exit_code)

@@ -53,8 +53,10 @@ def table_view_sql(folder: Path, name: str) -> str:
 def _hive_read(path_sql: str, *options: str) -> str:
     """read_parquet with the company from the folder name, so a filter on it skips files; files
     written before a column existed read it as missing (then its default)."""
-    return (f"read_parquet({path_sql}, hive_partitioning = true, union_by_name = true, "
-            f"hive_types = {{'company': VARCHAR}}{''.join(', ' + o for o in options)})")
+    return (
+        f"read_parquet({path_sql}, hive_partitioning = true, union_by_name = true, "
+        f"hive_types = {{'company': VARCHAR}}{''.join(', ' + o for o in options)})"
+    )
 
 
 #: parquet.partition_name in SQL: `company=` and the name's UTF-8 bytes, all but ASCII letters,
@@ -62,7 +64,8 @@ def _hive_read(path_sql: str, *options: str) -> str:
 #: after it; a test holds the two equal on arbitrary names.
 PARTITION_NAME_MACRO = (
     f"CREATE MACRO partition_name(name) AS '{parquet.PARTITION_PREFIX}' || "
-    "replace(replace(replace(url_encode(name), '_', '%5F'), '.', '%2E'), '~', '%7E')")
+    "replace(replace(replace(url_encode(name), '_', '%5F'), '.', '%2E'), '~', '%7E')"
+)
 
 
 #: Set while `connect` creates the views: the `_of` macros then read no file, so creating a view
@@ -79,16 +82,19 @@ def company_rows_sql(folder: Path | None, name: str) -> str:
     macro = f"CREATE MACRO {view}_of(which_company) AS TABLE "
     if folder is None:
         return macro + f"FROM {view} WHERE which_company IS NULL OR company = which_company"
-    company_file = (f"{sql_literal(str(folder / name) + '/')} || partition_name(which_company)"
-                    f" || '/{parquet.PARTITION_FILE}'")
-    files = (f"CASE WHEN which_company IS NOT NULL THEN [{company_file}] "
-             f"WHEN getvariable('{CREATING_VIEWS}') THEN []::VARCHAR[] "
-             f"ELSE [{sql_literal(parquet.table_glob(folder, name))}] END")
+    company_file = (
+        f"{sql_literal(str(folder / name) + '/')} || partition_name(which_company)"
+        f" || '/{parquet.PARTITION_FILE}'"
+    )
+    files = (
+        f"CASE WHEN which_company IS NOT NULL THEN [{company_file}] "
+        f"WHEN getvariable('{CREATING_VIEWS}') THEN []::VARCHAR[] "
+        f"ELSE [{sql_literal(parquet.table_glob(folder, name))}] END"
+    )
     return macro + parquet.typed_rows_sql(name, _hive_read(files, "allow_empty = true"))
 
 
-def helper_views_sql(folder: Path | None = None,
-                     vintage: vintages.Vintage | None = None) -> str:
+def helper_views_sql(folder: Path | None = None, vintage: vintages.Vintage | None = None) -> str:
     """The macros `<stored view>_of(company)` and the vocabulary's (`third_party_class()`, ...:
     sql/vocabulary.py), then views.sql, whose rules read through them.
 
@@ -99,21 +105,30 @@ def helper_views_sql(folder: Path | None = None,
     """
     from analytics.sql.period_dates import calendar_sql
 
-    sources = [PARTITION_NAME_MACRO, derive.derived_by_tool_sql(), vintages.PUBLISHED_ON_MACRO,
-               vintages.FISCAL_YEAR_MACRO,
-               *vocabulary.macros_sql(), *calendar_sql(),
-               *(company_rows_sql(folder, name) for name in TABLES)]
+    sources = [
+        PARTITION_NAME_MACRO,
+        derive.derived_by_tool_sql(),
+        vintages.PUBLISHED_ON_MACRO,
+        vintages.FISCAL_YEAR_MACRO,
+        *vocabulary.macros_sql(),
+        *calendar_sql(),
+        *(company_rows_sql(folder, name) for name in TABLES),
+    ]
     if folder is not None:
-        sources += [f"CREATE VIEW {stored_view(name)} AS FROM {stored_view(name)}_of(NULL)"
-                    for name in TABLES]
+        sources += [
+            f"CREATE VIEW {stored_view(name)} AS FROM {stored_view(name)}_of(NULL)" for name in TABLES
+        ]
     sources += vintages.table_macros(vintage or vintages.Vintage())
     rules = (Path(__file__).parent / "views.sql").read_text(encoding="utf-8")
     return ";\n".join(sources) + ";\n" + rules
 
 
-def connect(data_dir: Path | str | None = None, sandboxed: bool = True,
-            limits: Limits | None = None, vintage: vintages.Vintage | None = None
-            ) -> duckdb.DuckDBPyConnection:
+def connect(
+    data_dir: Path | str | None = None,
+    sandboxed: bool = True,
+    limits: Limits | None = None,
+    vintage: vintages.Vintage | None = None,
+) -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB with the tables as views, a memory limit and a private spill folder;
     sandboxed: read-only to the data folder. The figure tables show `vintage`'s publications
     (default: each period's latest; see vintages.py)."""
@@ -121,8 +136,7 @@ def connect(data_dir: Path | str | None = None, sandboxed: bool = True,
 
     folder = resolve_data_dir(data_dir)
     if not folder.is_dir():
-        raise InputError(f"data folder {folder} does not exist (check --data-dir or "
-                         f"${DATA_DIR_ENV})")
+        raise InputError(f"data folder {folder} does not exist (check --data-dir or ${DATA_DIR_ENV})")
     parquet.recover(folder)
     limits = limits or Limits.from_environment()
     connection = duckdb.connect(":memory:")
@@ -138,18 +152,19 @@ def connect(data_dir: Path | str | None = None, sandboxed: bool = True,
     return connection
 
 
-def _create_views(connection: duckdb.DuckDBPyConnection, folder: Path,
-                  vintage: vintages.Vintage | None) -> None:
+def _create_views(
+    connection: duckdb.DuckDBPyConnection, folder: Path, vintage: vintages.Vintage | None
+) -> None:
     """The table views and the helpers: over the partition files directly when this DuckDB can
     read a missing file as no rows; else (and for the flat layout) filtering globbed views."""
     direct = _reads_missing_files_as_empty(connection) and not any(
-        parquet.legacy_path(folder, name).exists() for name in TABLES)
+        parquet.legacy_path(folder, name).exists() for name in TABLES
+    )
     if not direct:
         for name in TABLES:
             connection.execute(table_view_sql(folder, name))
     connection.execute(f"SET VARIABLE {CREATING_VIEWS} = true")
-    for statement in connection.extract_statements(
-            helper_views_sql(folder if direct else None, vintage)):
+    for statement in connection.extract_statements(helper_views_sql(folder if direct else None, vintage)):
         connection.execute(statement)
     connection.execute(f"RESET VARIABLE {CREATING_VIEWS}")
 

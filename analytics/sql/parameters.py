@@ -23,12 +23,25 @@ if TYPE_CHECKING:
 #: its first or last day in the company's fiscal calendar (a DATE); PERIOD binds the label as
 #: VARCHAR in canonical form. VARCHAR[] is a list of texts, where one text is a list of one
 #: (`--param partner=A` repeated gives several).
-TYPES = ("VARCHAR", "INTEGER", "DOUBLE", "DATE", "BOOLEAN", "PERIOD START", "PERIOD END",
-         "PERIOD", "VARCHAR[]")
-_EXPECTED = {"INTEGER": "a whole number such as 5", "DOUBLE": "a number such as 0.1",
-             "DATE": "a date as YYYY-MM-DD", "BOOLEAN": "true or false",
-             "PERIOD": "a period such as 2016Q1 (a quarter) or 2016 (a fiscal year)",
-             "VARCHAR[]": "one or more texts"}
+TYPES = (
+    "VARCHAR",
+    "INTEGER",
+    "DOUBLE",
+    "DATE",
+    "BOOLEAN",
+    "PERIOD START",
+    "PERIOD END",
+    "PERIOD",
+    "VARCHAR[]",
+)
+_EXPECTED = {
+    "INTEGER": "a whole number such as 5",
+    "DOUBLE": "a number such as 0.1",
+    "DATE": "a date as YYYY-MM-DD",
+    "BOOLEAN": "true or false",
+    "PERIOD": "a period such as 2016Q1 (a quarter) or 2016 (a fiscal year)",
+    "VARCHAR[]": "one or more texts",
+}
 _BOOLEANS = {"true": True, "false": False, "yes": True, "no": False, "1": True, "0": False}
 
 
@@ -50,11 +63,11 @@ class Parameter:
             value = self._typed(raw)
         except (ValueError, KeyError) as error:
             why = f" ({error})" if self.base_type == "PERIOD" else ""
-            raise InputError(f"parameter {self.name}: '{raw}' is not "
-                             f"{_EXPECTED[self.base_type]}{why}") from None
+            raise InputError(
+                f"parameter {self.name}: '{raw}' is not {_EXPECTED[self.base_type]}{why}"
+            ) from None
         if self.allowed and raw not in self.allowed:
-            raise InputError(f"parameter {self.name}: '{raw}' is not one of "
-                             f"{', '.join(self.allowed)}")
+            raise InputError(f"parameter {self.name}: '{raw}' is not one of {', '.join(self.allowed)}")
         return value
 
     @property
@@ -90,8 +103,9 @@ class Parameter:
         if self.is_list:
             return self._texts(value)
         if isinstance(value, list | tuple):
-            raise InputError(f"parameter {self.name} takes one value, not {len(value)} "
-                             f"({', '.join(map(str, value))})")
+            raise InputError(
+                f"parameter {self.name} takes one value, not {len(value)} ({', '.join(map(str, value))})"
+            )
         return self.convert(value) if isinstance(value, str) else value
 
     def _texts(self, value: Any) -> list[str] | None:
@@ -101,8 +115,7 @@ class Parameter:
         if not items:
             raise InputError(f"parameter {self.name}: give at least one value")
         if not all(isinstance(item, str) for item in items):
-            raise InputError(f"parameter {self.name}: {value!r} is not "
-                             f"{_EXPECTED[self.base_type]}")
+            raise InputError(f"parameter {self.name}: {value!r} is not {_EXPECTED[self.base_type]}")
         for item in items:
             self.convert(item)  # each value checked as a CLI string is
         return list(dict.fromkeys(items))
@@ -178,8 +191,7 @@ def year_end_month(connection: duckdb.DuckDBPyConnection, company: Any) -> int:
     without a company), read on the session the query runs on."""
     if not isinstance(company, str):
         return CALENDAR_YEAR_END
-    ((month,),) = connection.execute("SELECT year_end_month_of($company)",
-                                     {"company": company}).fetchall()
+    ((month,),) = connection.execute("SELECT year_end_month_of($company)", {"company": company}).fetchall()
     return int(month) if month is not None else CALENDAR_YEAR_END
 
 
@@ -187,8 +199,11 @@ def shipped_defaults() -> dict[str, str]:
     """The defaults a header may name (`= DEFAULT_COMPANY`): analytics/defaults.py's."""
     from analytics import defaults
 
-    return {name: value for name, value in vars(defaults).items()
-            if name.startswith("DEFAULT_") and isinstance(value, str)}
+    return {
+        name: value
+        for name, value in vars(defaults).items()
+        if name.startswith("DEFAULT_") and isinstance(value, str)
+    }
 
 
 def default_value(param_type: str, raw: str | None) -> tuple[Any, bool]:
@@ -201,8 +216,9 @@ def default_value(param_type: str, raw: str | None) -> tuple[Any, bool]:
     if raw.startswith("DEFAULT_"):
         named = shipped_defaults()
         if raw not in named:
-            raise QueryError(f"bad default: {raw} is not a shipped default (one of "
-                             f"{', '.join(sorted(named))})")
+            raise QueryError(
+                f"bad default: {raw} is not a shipped default (one of {', '.join(sorted(named))})"
+            )
         raw = sql_literal(named[raw])
     text = raw[1:-1].replace("''", "'") if raw.startswith("'") else raw
     try:

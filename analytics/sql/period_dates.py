@@ -24,25 +24,34 @@ if TYPE_CHECKING:
 PERIOD_DATES = "period_dates"
 #: The temp table `create_period_parts` leaves: (whole, part_kind, part), a row per part.
 PERIOD_PARTS = "period_parts"
-_DATED_COLUMNS = {"period": "VARCHAR", "year_end_month": "INTEGER", "period_kind": "VARCHAR",
-                  "period_start": "DATE", "period_end": "DATE"}
+_DATED_COLUMNS = {
+    "period": "VARCHAR",
+    "year_end_month": "INTEGER",
+    "period_kind": "VARCHAR",
+    "period_start": "DATE",
+    "period_end": "DATE",
+}
 _PART_COLUMNS = {"whole": "VARCHAR", "part_kind": "VARCHAR", "part": "VARCHAR"}
 #: The year whose periods seed `period_calendar`: any other year's fall as many months after its 1 January.
 _SEED_YEAR = 2000
-_NOT_A_PERIOD = (" is not a period label: use 2016Q1 (a quarter), 2016H1 (a half-year) or "
-                 f"2016 (a fiscal year), years {FIRST_YEAR}-{LAST_YEAR}")
+_NOT_A_PERIOD = (
+    " is not a period label: use 2016Q1 (a quarter), 2016H1 (a half-year) or "
+    f"2016 (a fiscal year), years {FIRST_YEAR}-{LAST_YEAR}"
+)
 
 DatedRow = tuple[str, int, str | None, date | None, date | None]
 
 
-def create_period_dates(connection: duckdb.DuckDBPyConnection, pairs_sql: str,
-                        table: str = PERIOD_DATES) -> str:
+def create_period_dates(
+    connection: duckdb.DuckDBPyConnection, pairs_sql: str, table: str = PERIOD_DATES
+) -> str:
     """Date every distinct pair of `pairs_sql` (columns `period` and `year_end_month`, the month
     its company's fiscal year ends in) into the temp table `table`, returned. A label ingest
     refuses, or not in its stored spelling, gets no kind and no dates: a LEFT JOIN shows it."""
     pairs = connection.execute(
         f"SELECT DISTINCT period, year_end_month FROM ({pairs_sql}) AS pairs "
-        "WHERE period IS NOT NULL AND year_end_month IS NOT NULL").fetchall()
+        "WHERE period IS NOT NULL AND year_end_month IS NOT NULL"
+    ).fetchall()
     _fill(connection, table, _DATED_COLUMNS, [dated(label, int(month)) for label, month in pairs])
     return table
 
@@ -54,17 +63,18 @@ def dated(label: str, year_end_month: int) -> DatedRow:
     period = None if period_problem(label) else parse_period(label)
     if period is None or period.label != label or not 1 <= year_end_month <= 12:
         return label, year_end_month, None, None, None
-    return (label, year_end_month, period.kind, period.start(year_end_month),
-            period.end(year_end_month))
+    return (label, year_end_month, period.kind, period.start(year_end_month), period.end(year_end_month))
 
 
-def create_period_parts(connection: duckdb.DuckDBPyConnection, wholes_sql: str,
-                        table: str = PERIOD_PARTS) -> str:
+def create_period_parts(
+    connection: duckdb.DuckDBPyConnection, wholes_sql: str, table: str = PERIOD_PARTS
+) -> str:
     """The parts of every distinct label `wholes_sql` selects (column `period`) into the temp
     table `table`, returned: a year's four quarters and two halves, a half's two quarters
     (`Period.parts`); other labels have none."""
-    labels = connection.execute(f"SELECT DISTINCT period FROM ({wholes_sql}) AS wholes "
-                                "WHERE period IS NOT NULL").fetchall()
+    labels = connection.execute(
+        f"SELECT DISTINCT period FROM ({wholes_sql}) AS wholes WHERE period IS NOT NULL"
+    ).fetchall()
     rows = []
     for (label,) in labels:
         whole = None if period_problem(label) else parse_period(label)
@@ -74,16 +84,21 @@ def create_period_parts(connection: duckdb.DuckDBPyConnection, wholes_sql: str,
     return table
 
 
-def _fill(connection: duckdb.DuckDBPyConnection, table: str, columns: dict[str, str],
-          rows: Sequence[tuple[object, ...]]) -> None:
+def _fill(
+    connection: duckdb.DuckDBPyConnection,
+    table: str,
+    columns: dict[str, str],
+    rows: Sequence[tuple[object, ...]],
+) -> None:
     """(Re)create the temp table with `rows`, bound as one list per column."""
     declared = ", ".join(f"{name} {kind}" for name, kind in columns.items())
     connection.execute(f"CREATE OR REPLACE TEMP TABLE {table} ({declared})").fetchall()
     if not rows:
         return
     values = ", ".join(f"unnest(${i}::{kind}[])" for i, kind in enumerate(columns.values(), 1))
-    connection.execute(f"INSERT INTO {table} SELECT {values}",
-                       [list(column) for column in zip(*rows, strict=True)]).fetchall()
+    connection.execute(
+        f"INSERT INTO {table} SELECT {values}", [list(column) for column in zip(*rows, strict=True)]
+    ).fetchall()
 
 
 def calendar_sql() -> list[str]:
@@ -96,21 +111,26 @@ def calendar_sql() -> list[str]:
     refused, quote = sql_literal(_NOT_A_PERIOD), sql_literal("'")
     # Columns no caller's table has: an argument naming a caller's column (`period`) would bind
     # to a column of the same name inside the lookup.
-    lookup = ("CREATE MACRO period_{day}_in(label, month) AS CASE WHEN label IS NULL THEN NULL "
-              "ELSE coalesce((SELECT looked_up_ FROM (SELECT period AS period_label_, "
-              "year_end_month AS year_end_month_, period_{day} AS looked_up_ "
-              "FROM period_calendar) WHERE period_label_ = label "
-              "AND year_end_month_ = coalesce(month, 12)), "
-              f"error(concat({quote}, label, {quote}, {refused}))) END")
+    lookup = (
+        "CREATE MACRO period_{day}_in(label, month) AS CASE WHEN label IS NULL THEN NULL "
+        "ELSE coalesce((SELECT looked_up_ FROM (SELECT period AS period_label_, "
+        "year_end_month AS year_end_month_, period_{day} AS looked_up_ "
+        "FROM period_calendar) WHERE period_label_ = label "
+        "AND year_end_month_ = coalesce(month, 12)), "
+        f"error(concat({quote}, label, {quote}, {refused}))) END"
+    )
     first_day = "make_date(year::INTEGER, 1, 1) + to_months(months_in[year_end_month]"
-    return [f"CREATE MACRO kind_months(kind) AS CASE kind {kinds} END",
-            f"""CREATE VIEW period_calendar AS
+    return [
+        f"CREATE MACRO kind_months(kind) AS CASE kind {kinds} END",
+        f"""CREATE VIEW period_calendar AS
                 SELECT year::VARCHAR || suffix AS period, year_end_month, period_kind,
                        ({first_day}))::DATE AS period_start,
                        ({first_day} + months) - INTERVAL 1 DAY)::DATE AS period_end
                 FROM range({FIRST_YEAR}, {LAST_YEAR + 1}) AS years(year),
                      range(1, 13) AS calendars(year_end_month), ({_seed()}) AS seed""",
-            lookup.format(day="start"), lookup.format(day="end")]
+        lookup.format(day="start"),
+        lookup.format(day="end"),
+    ]
 
 
 def _seed() -> str:
@@ -120,12 +140,19 @@ def _seed() -> str:
     of constants several times faster, and every connection binds this."""
     year = Period(_SEED_YEAR)
     periods = [year, *(part for split in year.parts() for part in split)]
-    months_in = [[(start.year - _SEED_YEAR) * 12 + start.month - 1
-                  for start in (period.start(month) for month in range(1, 13))]
-                 for period in periods]
-    columns = {"suffix": [f"'{p.label.removeprefix(str(_SEED_YEAR))}'" for p in periods],
-               "period_kind": [f"'{p.kind}'" for p in periods],
-               "months": [str(MONTHS[p.kind]) for p in periods],
-               "months_in": [str(offsets).replace(" ", "") for offsets in months_in]}
-    return "SELECT " + ", ".join(f"unnest([{', '.join(values)}]) AS {name}"
-                                 for name, values in columns.items())
+    months_in = [
+        [
+            (start.year - _SEED_YEAR) * 12 + start.month - 1
+            for start in (period.start(month) for month in range(1, 13))
+        ]
+        for period in periods
+    ]
+    columns = {
+        "suffix": [f"'{p.label.removeprefix(str(_SEED_YEAR))}'" for p in periods],
+        "period_kind": [f"'{p.kind}'" for p in periods],
+        "months": [str(MONTHS[p.kind]) for p in periods],
+        "months_in": [str(offsets).replace(" ", "") for offsets in months_in],
+    }
+    return "SELECT " + ", ".join(
+        f"unnest([{', '.join(values)}]) AS {name}" for name, values in columns.items()
+    )

@@ -40,8 +40,7 @@ _PARAM = re.compile(
     r"(?:\s+in\s*\((?P<allowed>[^)]*)\))?(?:\s+--\s*(?P<doc>.*))?\s*$"
 )
 _PLACEHOLDER = re.compile(r"\$([a-z_][a-z0-9_]*)")
-__all__ = ["TYPES", "NamedQuery", "Parameter", "discover", "load", "parse_checked",
-           "parse_query_file"]
+__all__ = ["TYPES", "NamedQuery", "Parameter", "discover", "load", "parse_checked", "parse_query_file"]
 
 
 @dataclass(frozen=True)
@@ -52,21 +51,23 @@ class NamedQuery:
     parameters: tuple[Parameter, ...]
     sql: str
 
-    def sql_params(self, bound: dict[str, Any],
-                   connection: duckdb.DuckDBPyConnection | None = None) -> dict[str, Any]:
+    def sql_params(
+        self, bound: dict[str, Any], connection: duckdb.DuckDBPyConnection | None = None
+    ) -> dict[str, Any]:
         """The bound values the SQL takes: `basis` and `as_of` choose the session's
         publications (vintages.PARAMETERS) and are bound only where the SQL names them; a
         `PERIOD START`/`END` label becomes its day in the calendar of the bound `company`,
         read on `connection`, the session the query runs on (the one place labels are dated)."""
         used = _used_parameters(self.sql)
-        params = {name: value for name, value in bound.items()
-                  if name not in PARAMETERS or name in used}
+        params = {name: value for name, value in bound.items() if name not in PARAMETERS or name in used}
         dated = [p for p in self.parameters if p.day and params.get(p.name) is not None]
         if not dated:
             return params
         if connection is None:
-            raise TypeError(f"query '{self.name}': dating {', '.join(p.name for p in dated)} "
-                            "needs the session (sql_params(bound, connection))")
+            raise TypeError(
+                f"query '{self.name}': dating {', '.join(p.name for p in dated)} "
+                "needs the session (sql_params(bound, connection))"
+            )
         month = year_end_month(connection, bound.get("company"))
         return params | {p.name: p.dated(params[p.name], month) for p in dated}
 
@@ -102,8 +103,7 @@ class NamedQuery:
             if param.name in values:
                 bound[param.name] = param.accept(values[param.name])
             elif param.has_default:
-                bound[param.name] = param.accept(param.default) if param.is_list \
-                    else param.default
+                bound[param.name] = param.accept(param.default) if param.is_list else param.default
             else:
                 raise QueryError(f"Query '{self.name}' needs --param {param.name}=...")
         return bound
@@ -125,21 +125,26 @@ def parse_query_file(path: Path) -> NamedQuery:
             match = _PARAM.match(comment)
             kind = " ".join(match["type"].split()) if match else ""
             if not match or kind not in TYPES:
-                raise QueryError(f"{path}: bad parameter line '{comment}' (expected "
-                                 f"@param name TYPE = default  -- doc; TYPE one of {TYPES})")
+                raise QueryError(
+                    f"{path}: bad parameter line '{comment}' (expected "
+                    f"@param name TYPE = default  -- doc; TYPE one of {TYPES})"
+                )
             default, has_default = default_value(kind, match["default"])
             allowed = tuple(v.strip() for v in (match["allowed"] or "").split(",") if v.strip())
-            parameters.append(Parameter(match["name"], kind, default, has_default,
-                                        (match["doc"] or "").strip(), allowed))
+            parameters.append(
+                Parameter(match["name"], kind, default, has_default, (match["doc"] or "").strip(), allowed)
+            )
         elif comment:
             description.append(comment)
     used = _used_parameters(sql)
     declared = {p.name for p in parameters}
     if used - declared or declared - used - set(PARAMETERS):
-        raise QueryError(f"{path}: parameters used {sorted(used)} but declared "
-                         f"{sorted(declared)}: every $name needs an @param line and vice versa "
-                         f"(only {' and '.join(PARAMETERS)} may go unused: they choose the "
-                         "publications the query reads)")
+        raise QueryError(
+            f"{path}: parameters used {sorted(used)} but declared "
+            f"{sorted(declared)}: every $name needs an @param line and vice versa "
+            f"(only {' and '.join(PARAMETERS)} may go unused: they choose the "
+            "publications the query reads)"
+        )
     _check_dated_use(path, sql, parameters)
     return NamedQuery(path.stem, path, " ".join(description), tuple(parameters), sql)
 
@@ -149,13 +154,16 @@ def _check_dated_use(path: Path, sql: str, parameters: list[Parameter]) -> None:
     label (`period_start_of($from_period, ...)`, as SQL written for a plain PERIOD does) is
     refused with the way to write it, not left to fail in DuckDB."""
     for param in parameters:
-        if param.day and re.search(rf"period_(start|end)_(of|in)\s*\(\s*\${param.name}\b",
-                                   _without_comments(sql)):
+        if param.day and re.search(
+            rf"period_(start|end)_(of|in)\s*\(\s*\${param.name}\b", _without_comments(sql)
+        ):
             column = "period_start >=" if param.day == "START" else "period_end <="
-            raise QueryError(f"{path}: ${param.name} is declared {param.type}, so it is bound as "
-                             f"a date already: compare `{column} ${param.name}` instead of "
-                             f"dating it again with period_start_of/period_end_of (or declare "
-                             "it PERIOD to bind the label)")
+            raise QueryError(
+                f"{path}: ${param.name} is declared {param.type}, so it is bound as "
+                f"a date already: compare `{column} ${param.name}` instead of "
+                f"dating it again with period_start_of/period_end_of (or declare "
+                "it PERIOD to bind the label)"
+            )
 
 
 def parse_checked(path: Path, checker: Any) -> NamedQuery:

@@ -51,9 +51,12 @@ class Limits:
         return f"{float(match[1]) * self.spill_factor:g}{match[2]}"
 
     @classmethod
-    def from_environment(cls, timeout: float = DEFAULT_TIMEOUT_SECONDS,
-                         memory_limit: str | None = None, end_process_when_stuck: bool = False
-                         ) -> Limits:
+    def from_environment(
+        cls,
+        timeout: float = DEFAULT_TIMEOUT_SECONDS,
+        memory_limit: str | None = None,
+        end_process_when_stuck: bool = False,
+    ) -> Limits:
         """Limits with the memory limit from the argument, else $ANALYTICS_MEMORY_LIMIT."""
         chosen = memory_limit or os.environ.get(MEMORY_LIMIT_ENV) or DEFAULT_MEMORY_LIMIT
         return cls(timeout, chosen, end_process_when_stuck)
@@ -63,14 +66,18 @@ class Limits:
         """Limits for ingest, delete and validate: $ANALYTICS_MEMORY_LIMIT, else
         WRITE_MEMORY_LIMIT; no timeout short of the maximum (a large file takes its time); the
         working set of thousands of companies may spill WRITE_SPILL_FACTOR x memory."""
-        return cls(MAX_TIMEOUT_SECONDS, os.environ.get(MEMORY_LIMIT_ENV) or WRITE_MEMORY_LIMIT,
-                   spill_factor=WRITE_SPILL_FACTOR)
+        return cls(
+            MAX_TIMEOUT_SECONDS,
+            os.environ.get(MEMORY_LIMIT_ENV) or WRITE_MEMORY_LIMIT,
+            spill_factor=WRITE_SPILL_FACTOR,
+        )
 
 
 def check_timeout(seconds: float) -> None:
     if not (0 < seconds <= MAX_TIMEOUT_SECONDS):  # also false for NaN
-        raise InputError(f"--timeout {seconds}: give a number of seconds above 0 and at most "
-                         f"{MAX_TIMEOUT_SECONDS:g}")
+        raise InputError(
+            f"--timeout {seconds}: give a number of seconds above 0 and at most {MAX_TIMEOUT_SECONDS:g}"
+        )
 
 
 _MEMORY = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$", re.IGNORECASE)
@@ -79,5 +86,7 @@ _MEMORY = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$
 def check_memory_limit(text: str) -> None:
     match = _MEMORY.match(text)
     if not match or float(match[1]) <= 0:
-        raise InputError(f"memory limit '{text}': give a size such as 2GiB, 512MB or 8GB "
-                         f"(--memory-limit or ${MEMORY_LIMIT_ENV})")
+        raise InputError(
+            f"memory limit '{text}': give a size such as 2GiB, 512MB or 8GB "
+            f"(--memory-limit or ${MEMORY_LIMIT_ENV})"
+        )

@@ -40,10 +40,25 @@ if TYPE_CHECKING:
     import polars as pl
 
 __all__ = [
-    "BATCH_ROWS", "DEFAULT_MEMORY_LIMIT", "DEFAULT_TIMEOUT_SECONDS", "GRACE_SECONDS",
-    "MAX_TIMEOUT_SECONDS", "MEMORY_LIMIT_ENV", "REFUSED_CALLS", "REFUSED_FUNCTIONS",
-    "SPILL_FACTOR", "WRITE_MEMORY_LIMIT", "WRITE_SPILL_FACTOR", "Limits", "check_memory_limit",
-    "check_statement", "check_timeout", "first_line", "refused_function", "run", "sql_literal",
+    "BATCH_ROWS",
+    "DEFAULT_MEMORY_LIMIT",
+    "DEFAULT_TIMEOUT_SECONDS",
+    "GRACE_SECONDS",
+    "MAX_TIMEOUT_SECONDS",
+    "MEMORY_LIMIT_ENV",
+    "REFUSED_CALLS",
+    "REFUSED_FUNCTIONS",
+    "SPILL_FACTOR",
+    "WRITE_MEMORY_LIMIT",
+    "WRITE_SPILL_FACTOR",
+    "Limits",
+    "check_memory_limit",
+    "check_statement",
+    "check_timeout",
+    "first_line",
+    "refused_function",
+    "run",
+    "sql_literal",
     "stream",
 ]
 
@@ -54,8 +69,12 @@ def sql_literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def run(connection: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any] | None = None,
-        limits: Limits | None = None) -> pl.DataFrame:
+def run(
+    connection: duckdb.DuckDBPyConnection,
+    sql: str,
+    params: dict[str, Any] | None = None,
+    limits: Limits | None = None,
+) -> pl.DataFrame:
     """Check and run one SELECT into a polars frame, within the limits."""
     import polars as pl
     import pyarrow as pa
@@ -66,8 +85,13 @@ def run(connection: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any] 
 
 
 @contextmanager
-def stream(connection: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any] | None = None,
-           limits: Limits | None = None, plain_types: bool = True) -> Iterator[Batches]:
+def stream(
+    connection: duckdb.DuckDBPyConnection,
+    sql: str,
+    params: dict[str, Any] | None = None,
+    limits: Limits | None = None,
+    plain_types: bool = True,
+) -> Iterator[Batches]:
     """Check and run one SELECT, yielding its result as Arrow batches or plain rows (memory
     stays bounded).
 
@@ -86,8 +110,10 @@ def stream(connection: duckdb.DuckDBPyConnection, sql: str, params: dict[str, An
     except duckdb.InterruptException:
         raise QueryError(f"Query timed out after {limits.timeout:g} s (--timeout)") from None
     except duckdb.OutOfMemoryException:
-        raise QueryError(f"Query needs more than the memory limit of {limits.memory_limit} "
-                         f"(--memory-limit or ${MEMORY_LIMIT_ENV})") from None
+        raise QueryError(
+            f"Query needs more than the memory limit of {limits.memory_limit} "
+            f"(--memory-limit or ${MEMORY_LIMIT_ENV})"
+        ) from None
     except duckdb.PermissionException:
         raise SandboxRefusal(
             "Refused: SQL here may only read the tables in the data folder, not other files"

@@ -24,8 +24,7 @@ if TYPE_CHECKING:
 class Session:
     """An open, sandboxed connection over one data folder; its opener closes it."""
 
-    def __init__(self, data_dir: Path, connection: duckdb.DuckDBPyConnection,
-                 vintage: Vintage) -> None:
+    def __init__(self, data_dir: Path, connection: duckdb.DuckDBPyConnection, vintage: Vintage) -> None:
         self.data_dir = data_dir
         self._connection, self._vintage = connection, vintage
 
@@ -37,8 +36,7 @@ class Session:
         wanted = vintage or Vintage()
         if wanted != self._vintage:
             for statement in table_macros(wanted):
-                self._connection.execute(
-                    statement.replace("CREATE MACRO", "CREATE OR REPLACE MACRO", 1))
+                self._connection.execute(statement.replace("CREATE MACRO", "CREATE OR REPLACE MACRO", 1))
             self._vintage = wanted
         return self._connection
 
@@ -51,8 +49,9 @@ DataSource: TypeAlias = "Path | str | Session | None"
 
 
 @contextlib.contextmanager
-def session(source: DataSource = None, limits: Limits | None = None,
-            vintage: Vintage | None = None) -> Iterator[Session]:
+def session(
+    source: DataSource = None, limits: Limits | None = None, vintage: Vintage | None = None
+) -> Iterator[Session]:
     """`source` itself when it is a session (left open for its opener), else a new session
     over that data folder, closed on exit; `limits` (memory) and `vintage` apply to a new one."""
     if isinstance(source, Session):
@@ -63,8 +62,7 @@ def session(source: DataSource = None, limits: Limits | None = None,
     from analytics.store.vintages import Vintage
 
     folder = resolve_data_dir(source)
-    opened = Session(folder, connect(folder, limits=limits, vintage=vintage),
-                     vintage or Vintage())
+    opened = Session(folder, connect(folder, limits=limits, vintage=vintage), vintage or Vintage())
     try:
         yield opened
     finally:

@@ -31,12 +31,26 @@ _REFUSED_STATEMENTS = {
 }
 #: Functions that show the machine (paths, home, settings) or run SQL built from strings, which
 #: would pass the statement check unseen. Refused wherever the name appears as an identifier.
-REFUSED_FUNCTIONS = frozenset({
-    "current_setting", "duckdb_settings", "getvariable", "query_table", "duckdb_extensions",
-    "duckdb_secrets", "which_secret", "duckdb_temporary_files", "duckdb_databases",
-    "pragma_database_list", "pragma_user_agent", "duckdb_memory", "duckdb_logs",
-    "duckdb_log_contexts", "pragma_platform", "duckdb_secret_types",
-})
+REFUSED_FUNCTIONS = frozenset(
+    {
+        "current_setting",
+        "duckdb_settings",
+        "getvariable",
+        "query_table",
+        "duckdb_extensions",
+        "duckdb_secrets",
+        "which_secret",
+        "duckdb_temporary_files",
+        "duckdb_databases",
+        "pragma_database_list",
+        "pragma_user_agent",
+        "duckdb_memory",
+        "duckdb_logs",
+        "duckdb_log_contexts",
+        "pragma_platform",
+        "duckdb_secret_types",
+    }
+)
 #: Refused only when called: `query` is also an ordinary column name.
 REFUSED_CALLS = frozenset({"query"})
 _TOKEN = re.compile(
@@ -67,8 +81,9 @@ def check_statement(connection: duckdb.DuckDBPyConnection, sql: str) -> None:
         raise SandboxRefusal(f"Refused: {reason}; SQL here may only SELECT from the tables")
     refused = refused_function(sql)
     if refused:
-        raise SandboxRefusal(f"Refused: {refused}() is not allowed (it shows settings and paths "
-                             "or runs SQL built from text)")
+        raise SandboxRefusal(
+            f"Refused: {refused}() is not allowed (it shows settings and paths or runs SQL built from text)"
+        )
 
 
 def refused_function(sql: str) -> str | None:

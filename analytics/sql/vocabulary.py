@@ -40,9 +40,12 @@ def macros_sql() -> list[str]:
     """`CREATE MACRO name() AS constant` for each constant, then `counterparty_classes()` (the
     classes as a list) and `builtin_counterparties()` (a table of the pools and their class)."""
     classes = ", ".join(sql_literal(name) for name in schema.COUNTERPARTY_CLASSES)
-    pools = ", ".join(f"({sql_literal(name)}, {sql_literal(kind)})"
-                      for name, kind in schema.BUILTIN_COUNTERPARTIES.items())
-    return [*(f"CREATE MACRO {name}() AS {_literal(value)}" for name, value in CONSTANTS.items()),
-            f"CREATE MACRO counterparty_classes() AS [{classes}]",
-            "CREATE MACRO builtin_counterparties() AS TABLE "
-            f"SELECT * FROM (VALUES {pools}) AS pools(counterparty, counterparty_class)"]
+    pools = ", ".join(
+        f"({sql_literal(name)}, {sql_literal(kind)})" for name, kind in schema.BUILTIN_COUNTERPARTIES.items()
+    )
+    return [
+        *(f"CREATE MACRO {name}() AS {_literal(value)}" for name, value in CONSTANTS.items()),
+        f"CREATE MACRO counterparty_classes() AS [{classes}]",
+        "CREATE MACRO builtin_counterparties() AS TABLE "
+        f"SELECT * FROM (VALUES {pools}) AS pools(counterparty, counterparty_class)",
+    ]

@@ -38,8 +38,12 @@ def _period(row: SourceRow, column: str) -> Record:
     """The label and kind, dated in the calendar year: ingest re-dates every period in its
     company's fiscal calendar (WorkingSet.date_periods), which the file may not declare."""
     period = parse.period(row, column)
-    return {"period": period.label, "period_kind": period.kind, "period_start": period.start(),
-            "period_end": period.end()}
+    return {
+        "period": period.label,
+        "period_kind": period.kind,
+        "period_start": period.start(),
+        "period_end": period.end(),
+    }
 
 
 def _stated_period_end(row: SourceRow, column: str) -> Record:
@@ -65,8 +69,9 @@ def _unit(row: SourceRow, column: str) -> Record:
 def _amount(row: SourceRow, column: str) -> Any:
     """An amount in the row's unit; negative allowed (a loss, a refund: the table's row rules
     refuse a negative total)."""
-    return parse.fixed_point(row, column, parse.number(row, column, allow_negative=True),
-                             parse.unit_multiplier(row), parse.AMOUNT)
+    return parse.fixed_point(
+        row, column, parse.number(row, column, allow_negative=True), parse.unit_multiplier(row), parse.AMOUNT
+    )
 
 
 def _amount_precision(row: SourceRow, column: str) -> Any:
@@ -78,8 +83,7 @@ def _amount_precision(row: SourceRow, column: str) -> Any:
     return parse.printed_precision(row, "amount", printed, multiplier)
 
 
-def _or(cell: Callable[[SourceRow, str], object], fallback: Callable[[SourceRow], object]
-        ) -> Rule:
+def _or(cell: Callable[[SourceRow, str], object], fallback: Callable[[SourceRow], object]) -> Rule:
     """An optional cell that, when empty, takes `fallback(row)`."""
     return lambda row, column: {column: cell(row, column) or fallback(row)}
 

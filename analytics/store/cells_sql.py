@@ -37,14 +37,18 @@ def _in(values: tuple[str, ...]) -> str:
 
 def name_ok(cell: str) -> str:
     """A required name: not empty, at most MAX_NAME_LENGTH characters, no control character."""
-    return (f"({cell} <> '' AND length({cell}) <= {MAX_NAME_LENGTH} "
-            f"AND NOT regexp_matches({cell}, {sql_literal(CONTROL_CLASS_RE2)}))")
+    return (
+        f"({cell} <> '' AND length({cell}) <= {MAX_NAME_LENGTH} "
+        f"AND NOT regexp_matches({cell}, {sql_literal(CONTROL_CLASS_RE2)}))"
+    )
 
 
 def free_text_ok(cell: str) -> str:
     """Optional free text: at most MAX_TEXT_LENGTH characters, tabs and line breaks only."""
-    return (f"(length({cell}) <= {MAX_TEXT_LENGTH} "
-            f"AND NOT regexp_matches({cell}, {sql_literal(FREE_TEXT_CONTROL_CLASS_RE2)}))")
+    return (
+        f"(length({cell}) <= {MAX_TEXT_LENGTH} "
+        f"AND NOT regexp_matches({cell}, {sql_literal(FREE_TEXT_CONTROL_CLASS_RE2)}))"
+    )
 
 
 def period_sql(cell: str) -> dict[str, str]:
@@ -55,16 +59,18 @@ def period_sql(cell: str) -> dict[str, str]:
     letter = f"upper(regexp_extract({cell}, '([QqHh])[0-9]$', 1))"
     part = f"TRY_CAST(regexp_extract({cell}, '[QqHh]([0-9])$', 1) AS INTEGER)"
     is_part = f"regexp_full_match({cell}, '[0-9]{{4}}-?([Qq][1-4]|[Hh][12])')"
-    ok = (f"((regexp_full_match({cell}, '(FY)?[0-9]{{4}}') OR {is_part}) "
-          f"AND {year} BETWEEN {FIRST_YEAR} AND {LAST_YEAR})")
+    ok = (
+        f"((regexp_full_match({cell}, '(FY)?[0-9]{{4}}') OR {is_part}) "
+        f"AND {year} BETWEEN {FIRST_YEAR} AND {LAST_YEAR})"
+    )
     months = f"CASE WHEN NOT {is_part} THEN 12 WHEN {letter} = 'H' THEN 6 ELSE 3 END"
     start = f"make_date({year}, CASE WHEN {is_part} THEN {months} * ({part} - 1) + 1 ELSE 1 END, 1)"
     return {
         "ok": ok,
         "period": f"CASE WHEN {is_part} THEN {year}::VARCHAR || {letter} || {part}::VARCHAR "
-                  f"ELSE {year}::VARCHAR END",
+        f"ELSE {year}::VARCHAR END",
         "period_kind": f"CASE WHEN NOT {is_part} THEN 'year' WHEN {letter} = 'H' THEN 'half' "
-                       "ELSE 'quarter' END",
+        "ELSE 'quarter' END",
         "period_start": start,
         "period_end": f"({start} + to_months({months}) - INTERVAL 1 DAY)::DATE",
     }
@@ -72,10 +78,8 @@ def period_sql(cell: str) -> dict[str, str]:
 
 def unit_power(cell: str) -> str:
     """The power of ten of a known unit, NULL for anything else."""
-    cases = " ".join(f"WHEN {sql_literal(name)} THEN {power}" for name, power in
-                     _UNIT_POWERS.items())
-    return (f"CASE WHEN regexp_full_match({cell}, '[A-Za-z]+') "
-            f"THEN CASE lower({cell}) {cases} END END")
+    cases = " ".join(f"WHEN {sql_literal(name)} THEN {power}" for name, power in _UNIT_POWERS.items())
+    return f"CASE WHEN regexp_full_match({cell}, '[A-Za-z]+') THEN CASE lower({cell}) {cases} END END"
 
 
 def amount_sql(cell: str, power: str) -> dict[str, str]:
@@ -86,38 +90,43 @@ def amount_sql(cell: str, power: str) -> dict[str, str]:
     fraction = f"split_part({cell}, '.', 2)"
     significant = f"length(rtrim({fraction}, '0'))"
     is_zero = f"(ltrim({whole}, '0') = '' AND rtrim({fraction}, '0') = '')"
-    ok = (f"(regexp_full_match({cell}, {sql_literal(_PLAIN_NUMBER)}) "
-          f"AND length(ltrim({whole}, '0')) + {power} <= {_AMOUNT_DIGITS} "
-          f"AND ({significant} <= {power} + 2 OR {is_zero}))")
+    ok = (
+        f"(regexp_full_match({cell}, {sql_literal(_PLAIN_NUMBER)}) "
+        f"AND length(ltrim({whole}, '0')) + {power} <= {_AMOUNT_DIGITS} "
+        f"AND ({significant} <= {power} + 2 OR {is_zero}))"
+    )
     digits = f"({whole} || rpad({fraction}, greatest(length({fraction}), {power})::INTEGER, '0'))"
     units = f"left({digits}, length({whole}) + {power})"
     cents = f"left(substr({digits}, length({whole}) + {power} + 1) || '00', 2)"
     half_digit = f"({power} - length({fraction}) - 1)"
     return {
         "ok": ok,
-        "amount": f"CAST(coalesce(nullif(ltrim({units}, '0'), ''), '0') || '.' || {cents} "
-                  "AS DECIMAL(18,2))",
+        "amount": f"CAST(coalesce(nullif(ltrim({units}, '0'), ''), '0') || '.' || {cents} AS DECIMAL(18,2))",
         "precision": f"CASE WHEN {half_digit} >= 0 THEN CAST('5' || repeat('0', {half_digit}) "
-                     f"AS DECIMAL(18,2)) WHEN {half_digit} = -1 THEN 0.50::DECIMAL(18,2) "
-                     f"WHEN {half_digit} = -2 THEN 0.05::DECIMAL(18,2) "
-                     "ELSE 0.00::DECIMAL(18,2) END",
+        f"AS DECIMAL(18,2)) WHEN {half_digit} = -1 THEN 0.50::DECIMAL(18,2) "
+        f"WHEN {half_digit} = -2 THEN 0.05::DECIMAL(18,2) "
+        "ELSE 0.00::DECIMAL(18,2) END",
     }
 
 
 def boolean_sql(cell: str) -> dict[str, str]:
     """true/yes/1/y or false/no/0/n in any case, empty meaning false."""
     text = f"lower(coalesce(nullif({cell}, ''), 'false'))"
-    return {"ok": f"(regexp_full_match(coalesce(nullif({cell}, ''), 'false'), '[A-Za-z01]+') "
-                  f"AND {text} IN {_in(_TRUE + _FALSE)})",
-            "value": f"({text} IN {_in(_TRUE)})"}
+    return {
+        "ok": f"(regexp_full_match(coalesce(nullif({cell}, ''), 'false'), '[A-Za-z01]+') "
+        f"AND {text} IN {_in(_TRUE + _FALSE)})",
+        "value": f"({text} IN {_in(_TRUE)})",
+    }
 
 
 def date_sql(cell: str) -> dict[str, str]:
     """An optional day `YYYY-MM-DD` (a real date, the year in range), empty meaning NULL."""
     day = f"TRY_CAST({cell} AS DATE)"
-    return {"ok": f"({cell} = '' OR (regexp_full_match({cell}, '[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}')"
-                  f" AND {day} IS NOT NULL AND year({day}) BETWEEN {FIRST_YEAR} AND {LAST_YEAR}))",
-            "value": f"CASE WHEN {cell} <> '' THEN {day} END"}
+    return {
+        "ok": f"({cell} = '' OR (regexp_full_match({cell}, '[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}')"
+        f" AND {day} IS NOT NULL AND year({day}) BETWEEN {FIRST_YEAR} AND {LAST_YEAR}))",
+        "value": f"CASE WHEN {cell} <> '' THEN {day} END",
+    }
 
 
 #: The SQL of a cell rule (schema `Column.rule`): (cells, column) -> (condition, {field: value}).
@@ -143,6 +152,7 @@ def _one(ok: Callable[[str], str], value: Callable[[str], str]) -> SqlRule:
 
 def _typed(sql: Callable[[str], dict[str, str]], field: str | None = None) -> SqlRule:
     """A rule from a {"ok", "value"} builder, filling its column (or `field`)."""
+
     def rule(cells: Cells, column: str) -> tuple[str, dict[str, str]]:
         typed = sql(cells.cell(column))
         return typed["ok"], {field or column: typed["value"]}
@@ -165,15 +175,19 @@ def _amount_precision(cells: Cells, column: str) -> tuple[str, dict[str, str]]:
     given = amount_sql(cells.cell(column), cells.unit_power())
     printed = amount_sql(cells.cell("amount"), cells.unit_power())
     cell = cells.cell(column)
-    return (f"({cell} = '' OR {given['ok']})",
-            {column: f"CASE WHEN {cell} = '' THEN {printed['precision']} ELSE {given['amount']} END"})
+    return (
+        f"({cell} = '' OR {given['ok']})",
+        {column: f"CASE WHEN {cell} = '' THEN {printed['precision']} ELSE {given['amount']} END"},
+    )
 
 
 def _source(cells: Cells, column: str) -> tuple[str, dict[str, str]]:
     cell = cells.cell(column)
-    return free_text_ok(cell), {column: f"coalesce(nullif({cell}, ''), "
-                                        f"{sql_literal(cells.file_name + ', row ')} "
-                                        "|| row_number::VARCHAR)"}
+    return free_text_ok(cell), {
+        column: f"coalesce(nullif({cell}, ''), "
+        f"{sql_literal(cells.file_name + ', row ')} "
+        "|| row_number::VARCHAR)"
+    }
 
 
 SQL_RULES: dict[str, SqlRule] = {
@@ -184,12 +198,18 @@ SQL_RULES: dict[str, SqlRule] = {
     "date": _typed(date_sql),
     "stated_period_end": _typed(date_sql, STAGED_PERIOD_END),
     "period": _period,
-    "currency": _one(lambda cell: f"({name_ok(cell)} AND regexp_full_match({cell}, '[A-Za-z]{{3}}'))",
-                     lambda cell: f"upper({cell})"),
-    "basis": _one(lambda cell: f"({cell} = '' OR {name_ok(cell)})",
-                  lambda cell: f"coalesce(nullif({cell}, ''), {sql_literal(AS_REPORTED)})"),
-    "unit": lambda cells, column: (f"({name_ok(cells.cell(column))} AND "
-                                   f"{unit_power(cells.cell(column))} IS NOT NULL)", {}),
+    "currency": _one(
+        lambda cell: f"({name_ok(cell)} AND regexp_full_match({cell}, '[A-Za-z]{{3}}'))",
+        lambda cell: f"upper({cell})",
+    ),
+    "basis": _one(
+        lambda cell: f"({cell} = '' OR {name_ok(cell)})",
+        lambda cell: f"coalesce(nullif({cell}, ''), {sql_literal(AS_REPORTED)})",
+    ),
+    "unit": lambda cells, column: (
+        f"({name_ok(cells.cell(column))} AND {unit_power(cells.cell(column))} IS NOT NULL)",
+        {},
+    ),
     "amount": _amount,
     "amount_precision": _amount_precision,
 }
@@ -210,11 +230,13 @@ def revenue_select(cell: Callable[[str], str], file_name: str) -> tuple[str, str
         columns |= fields
     is_total = f"lower({cell('counterparty')}) = {sql_literal(TOTAL_COUNTERPARTY)}"
     stream_is_total = f"lower({cell('stream')}) = {sql_literal(TOTAL_STREAM)}"
-    conditions += [f"NOT ({is_total} AND {columns['one_off']})",
-                   f"(NOT {columns['split_is_exhaustive']} OR ({is_total} AND NOT {stream_is_total}))"]
+    conditions += [
+        f"NOT ({is_total} AND {columns['one_off']})",
+        f"(NOT {columns['split_is_exhaustive']} OR ({is_total} AND NOT {stream_is_total}))",
+    ]
     columns |= {
         "stream": f"CASE WHEN {is_total} AND {stream_is_total} THEN {sql_literal(TOTAL_STREAM)} "
-                  f"ELSE {cell('stream')} END",
+        f"ELSE {cell('stream')} END",
         "counterparty": f"CASE WHEN {is_total} THEN NULL ELSE {cell('counterparty')} END",
         "derivation": f"CASE WHEN {columns['derived']} THEN 'source' END",
     }
@@ -229,6 +251,10 @@ def _covered(table: str) -> bool:
 
 #: The formats with a fast path: its (condition, select list) builder. A column whose rule has
 #: no SQL yet sends every row of its format to the row builder: slower, never different.
-FAST_PATHS: dict[str, Callable[[Callable[[str], str], str], tuple[str, str]]] = {
-    "revenue": revenue_select,
-} if _covered("revenue") else {}
+FAST_PATHS: dict[str, Callable[[Callable[[str], str], str], tuple[str, str]]] = (
+    {
+        "revenue": revenue_select,
+    }
+    if _covered("revenue")
+    else {}
+)

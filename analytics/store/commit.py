@@ -33,9 +33,21 @@ from analytics.store.durable import (
 from analytics.store.journal import JOURNAL_NAME, locked, locked_all, recover, write_journals
 
 __all__ = [
-    "FAULT_ENV", "JOURNAL_NAME", "NEW_FILE_MODE", "TEMP_MARK", "Writer", "check_output_path",
-    "commit_all", "commit_bytes", "locked", "recover", "reraise", "write_atomic", "write_bytes",
-    "write_output", "write_text",
+    "FAULT_ENV",
+    "JOURNAL_NAME",
+    "NEW_FILE_MODE",
+    "TEMP_MARK",
+    "Writer",
+    "check_output_path",
+    "commit_all",
+    "commit_bytes",
+    "locked",
+    "recover",
+    "reraise",
+    "write_atomic",
+    "write_bytes",
+    "write_output",
+    "write_text",
 ]
 
 NEW_FILE_MODE = 0o644
@@ -60,14 +72,16 @@ def write_text(path: Path, content: str) -> Path:
 
 def commit_bytes(contents: Mapping[Path, bytes]) -> list[Path]:
     """`commit_all` for contents already rendered in memory."""
+
     def writer(data: bytes) -> Writer:
         return lambda temp: temp.write_bytes(data)
 
     return commit_all({path: writer(data) for path, data in contents.items()})
 
 
-def commit_all(writes: Mapping[Path, Writer], deletions: Iterable[Path] = (),
-               root: Path | None = None) -> list[Path]:
+def commit_all(
+    writes: Mapping[Path, Writer], deletions: Iterable[Path] = (), root: Path | None = None
+) -> list[Path]:
     """Write every file and delete every file of `deletions`, all or none: stage and check them
     all, then journal, rename and delete.
 
@@ -93,8 +107,7 @@ def commit_all(writes: Mapping[Path, Writer], deletions: Iterable[Path] = (),
 
 def _check_removable(path: Path) -> None:
     if not writable(path.parent):
-        raise WriteError(f"{path.parent}: folder is read-only, nothing written "
-                         "(Permission denied)")
+        raise WriteError(f"{path.parent}: folder is read-only, nothing written (Permission denied)")
 
 
 def _check_replaceable(target: Path) -> None:
@@ -110,8 +123,7 @@ def _check_replaceable(target: Path) -> None:
         raise WriteError(f"{folder}: folder is read-only, nothing written (Permission denied)")
 
 
-def _stage_all(items: Iterable[tuple[Path, Writer]], home: Path | None = None
-               ) -> list[tuple[Path, Path]]:
+def _stage_all(items: Iterable[tuple[Path, Writer]], home: Path | None = None) -> list[tuple[Path, Path]]:
     """(temp, target) pairs, every temp complete and fsynced; on any failure no temp is left.
     Temps go in `home` when given, else beside their targets."""
     staged: list[tuple[Path, Path]] = []
@@ -127,8 +139,9 @@ def _stage_all(items: Iterable[tuple[Path, Writer]], home: Path | None = None
 def _stage(target: Path, write: Writer, home: Path | None = None) -> Path:
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        handle, name = tempfile.mkstemp(prefix=f".{target.name[:120]}{TEMP_MARK}", suffix=".tmp",
-                                        dir=home or target.parent)
+        handle, name = tempfile.mkstemp(
+            prefix=f".{target.name[:120]}{TEMP_MARK}", suffix=".tmp", dir=home or target.parent
+        )
     except OSError as error:
         reraise(error, target)
     os.close(handle)
@@ -144,8 +157,9 @@ def _stage(target: Path, write: Writer, home: Path | None = None) -> Path:
     return temp
 
 
-def _publish(staged: list[tuple[Path, Path]], removed: list[Path] | None = None,
-             home: Path | None = None) -> None:
+def _publish(
+    staged: list[tuple[Path, Path]], removed: list[Path] | None = None, home: Path | None = None
+) -> None:
     """Rename every staged file onto its target and delete `removed`; a commit of several
     changes goes through a journal first (in `home` when given, else one per folder)."""
     removed = removed or []
@@ -164,8 +178,9 @@ def _publish(staged: list[tuple[Path, Path]], removed: list[Path] | None = None,
         if not journals:
             discard(temp for temp, _ in staged)
             reraise(error, target)
-        raise WriteError(f"commit into {target.parent} interrupted ({error.strerror}); the next "
-                         "run completes it") from error
+        raise WriteError(
+            f"commit into {target.parent} interrupted ({error.strerror}); the next run completes it"
+        ) from error
     _finish_publish(journals, sorted(set(changed) | set(folders)), removed)
 
 
@@ -186,8 +201,9 @@ def check_output_path(path: Path | str, data_dir: Path | None) -> Path:
         raise InputError(f"'{path}' is not a file name: give the file to write")
     target = Path(path).expanduser().resolve()
     if data_dir is not None and target.is_relative_to(Path(data_dir).resolve()):
-        raise InputError(f"refusing to write inside the data folder {data_dir}: choose a path "
-                         "outside it", Location(target))
+        raise InputError(
+            f"refusing to write inside the data folder {data_dir}: choose a path outside it", Location(target)
+        )
     if target.is_dir():
         raise InputError("is a folder: give a file name", Location(target))
     _check_output_folder(target)

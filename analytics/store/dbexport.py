@@ -25,8 +25,9 @@ def write_database(target: Path, data_dir: Path) -> None:
     with duckdb.connect(str(target)) as database:
         for name in TABLES:
             view = stored_view(name)
-            database.execute(table_view_sql(data_dir, name).replace(
-                f"CREATE VIEW {view} AS", f"CREATE TABLE {view} AS", 1))
+            database.execute(
+                table_view_sql(data_dir, name).replace(f"CREATE VIEW {view} AS", f"CREATE TABLE {view} AS", 1)
+            )
         for statement in database.extract_statements(helper_views_sql()):
             database.execute(statement)
         database.execute(f"CREATE SCHEMA {QUERY_SCHEMA}")

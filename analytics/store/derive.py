@@ -22,8 +22,7 @@ from analytics.store.vintages import UNKNOWN_DATE, create_state_views
 if TYPE_CHECKING:
     import duckdb
 
-TOOL_DERIVATIONS = ("printed_total", "stream_remainder", "total_remainder",
-                    "fiscal_year_remainder")
+TOOL_DERIVATIONS = ("printed_total", "stream_remainder", "total_remainder", "fiscal_year_remainder")
 _TOOL = "(" + ", ".join(f"'{d}'" for d in TOOL_DERIVATIONS) + ")"
 _TOTAL, _UNATTRIBUTED = f"'{TOTAL_STREAM}'", f"'{UNATTRIBUTED}'"
 #: A remainder is stamped with the publication date of the state it was derived from (shown
@@ -186,24 +185,29 @@ def derive(connection: duckdb.DuckDBPyConnection, revenue: str, totals: str) -> 
     batch of companies (BATCH_ROWS rows) at a time."""
     connection.execute(f"DELETE FROM {revenue} WHERE derivation IN {_TOOL}").fetchall()
     connection.execute(f"DELETE FROM {totals} WHERE derivation IN {_TOOL}").fetchall()
-    states = create_state_views(connection, {"revenue": revenue, "reported_totals": totals},
-                                prefix="derive")
+    states = create_state_views(connection, {"revenue": revenue, "reported_totals": totals}, prefix="derive")
     connection.execute(f"""
         CREATE OR REPLACE TEMP TABLE derive_batches AS
         SELECT company, (sum(rows) OVER (ORDER BY company) - 1) // {BATCH_ROWS} AS batch
         FROM (SELECT company, count(*) AS rows FROM (SELECT company FROM {revenue}
                                                     UNION ALL SELECT company FROM {totals})
               GROUP BY company)""").fetchall()
-    batches = [row[0] for row in connection.execute(
-        "SELECT DISTINCT batch FROM derive_batches ORDER BY batch").fetchall()]
-    parts = create_period_parts(connection, f"SELECT period FROM {totals} "
-                                            "WHERE period_kind IN ('year', 'half')")
+    batches = [
+        row[0]
+        for row in connection.execute("SELECT DISTINCT batch FROM derive_batches ORDER BY batch").fetchall()
+    ]
+    parts = create_period_parts(
+        connection, f"SELECT period FROM {totals} WHERE period_kind IN ('year', 'half')"
+    )
     for batch in batches:
-        of_batch = ("WHERE company IN (SELECT company FROM derive_batches "
-                    f"WHERE batch = {int(batch)})")
-        names = {"{revenue}": revenue, "{totals}": totals, "{parts}": parts,
-                 "{revenue_state}": f"(SELECT * FROM {states['revenue']} {of_batch})",
-                 "{totals_state}": f"(SELECT * FROM {states['reported_totals']} {of_batch})"}
+        of_batch = f"WHERE company IN (SELECT company FROM derive_batches WHERE batch = {int(batch)})"
+        names = {
+            "{revenue}": revenue,
+            "{totals}": totals,
+            "{parts}": parts,
+            "{revenue_state}": f"(SELECT * FROM {states['revenue']} {of_batch})",
+            "{totals_state}": f"(SELECT * FROM {states['reported_totals']} {of_batch})",
+        }
         for template in (FISCAL_YEAR_REMAINDERS, STREAM_REMAINDERS, TOTAL_REMAINDERS):
             statement = template
             for placeholder, relation in names.items():  # not str.format: regexes hold braces
@@ -215,5 +219,4 @@ def derive(connection: duckdb.DuckDBPyConnection, revenue: str, totals: str) -> 
 
 def derived_by_tool_sql() -> str:
     """The SQL macro telling the rows derive() makes (and remakes) from the read ones."""
-    return (f"CREATE MACRO derived_by_tool(derivation) AS "
-            f"coalesce(derivation IN {_TOOL}, false)")
+    return f"CREATE MACRO derived_by_tool(derivation) AS coalesce(derivation IN {_TOOL}, false)"

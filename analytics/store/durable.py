@@ -59,8 +59,7 @@ def reraise(error: BaseException, path: Path) -> NoReturn:
 
 def write_small(path: Path, content: bytes) -> Path:
     """Atomically write a file we own (no checks, no fault steps): the journal."""
-    handle, name = tempfile.mkstemp(prefix=f".{path.name}{TEMP_MARK}", suffix=".tmp",
-                                    dir=path.parent)
+    handle, name = tempfile.mkstemp(prefix=f".{path.name}{TEMP_MARK}", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(handle, "wb") as file:
             file.write(content)

@@ -53,8 +53,9 @@ class IngestSummary:
     warnings: list[str] = field(default_factory=list)
 
 
-def ingest(path: Path | str, table: str = "revenue",
-           data_dir: Path | str | None = None, replace: bool = False) -> IngestSummary:
+def ingest(
+    path: Path | str, table: str = "revenue", data_dir: Path | str | None = None, replace: bool = False
+) -> IngestSummary:
     """Read a file in one of the documented formats and upsert it into the data folder.
 
     `replace`: the file's companies and periods are replaced, not upserted: every stored row of
@@ -86,8 +87,7 @@ def ingest(path: Path | str, table: str = "revenue",
             written = work.commit(_changed_tables(table))
     finally:
         connection.close()
-    return IngestSummary(path, table, staged.rows, inserted, replaced, written, removed,
-                         warnings)
+    return IngestSummary(path, table, staged.rows, inserted, replaced, written, removed, warnings)
 
 
 def _check_against_store(work: WorkingSet, staged: StagedFile, table: str) -> None:
@@ -126,13 +126,15 @@ def _raise_if_invalid(work: WorkingSet, staged: StagedFile, table: str) -> None:
         rows: dict[tuple[str, str, str], int] = {}
         if keys:
             companies = sorted({v.key[0] for v in violations if v.key})
-            rows = {(company, period, key): row for row, company, period, key in
-                    work.connection.execute(
-                        f"SELECT min(row_number), {', '.join(keys)} FROM {staged.table} "
-                        "WHERE company IN (SELECT unnest($1::VARCHAR[])) GROUP BY ALL",
-                        [companies]).fetchall()}
-        raise ValidationError([_located(v, rows) for v in violations],
-                              context=str(staged.path))
+            rows = {
+                (company, period, key): row
+                for row, company, period, key in work.connection.execute(
+                    f"SELECT min(row_number), {', '.join(keys)} FROM {staged.table} "
+                    "WHERE company IN (SELECT unnest($1::VARCHAR[])) GROUP BY ALL",
+                    [companies],
+                ).fetchall()
+            }
+        raise ValidationError([_located(v, rows) for v in violations], context=str(staged.path))
 
 
 def _located(violation: Violation, rows: dict[tuple[str, str, str], int]) -> str:

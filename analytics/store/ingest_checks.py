@@ -19,14 +19,14 @@ if TYPE_CHECKING:
     import duckdb
 
 
-def check_unique(connection: duckdb.DuckDBPyConnection, staged: StagedFile,
-                  table: str) -> None:
+def check_unique(connection: duckdb.DuckDBPyConnection, staged: StagedFile, table: str) -> None:
     """Two rows of one file with the same grain: an error at the second, naming the first."""
     grain = TABLES[table].grain
     found = connection.execute(
         f"SELECT row_number, first_row, {', '.join(grain)} FROM (SELECT *, min(row_number) "
         f"OVER (PARTITION BY {', '.join(grain)}) AS first_row FROM {staged.table}) "
-        "WHERE row_number > first_row ORDER BY row_number LIMIT 1").fetchall()
+        "WHERE row_number > first_row ORDER BY row_number LIMIT 1"
+    ).fetchall()
     if found:
         row, first, *key = found[0]
         shown = ", ".join(f"{c}={v}" for c, v in zip(grain, key, strict=True) if v is not None)
@@ -35,8 +35,9 @@ def check_unique(connection: duckdb.DuckDBPyConnection, staged: StagedFile,
 
 def checked_companies(connection: duckdb.DuckDBPyConnection, staged: StagedFile) -> list[str]:
     """The file's companies, each checked once: its name must fit a partition folder."""
-    rows = connection.execute(f"SELECT company, min(row_number) FROM {staged.table} "
-                              "GROUP BY company ORDER BY min(row_number)").fetchall()
+    rows = connection.execute(
+        f"SELECT company, min(row_number) FROM {staged.table} GROUP BY company ORDER BY min(row_number)"
+    ).fetchall()
     for company, first in rows:
         if (problem := parquet.check_company_name(company)) is not None:
             raise InputError(problem, staged.location(first, "company"))
@@ -50,11 +51,11 @@ def check_currency(work: WorkingSet, staged: StagedFile) -> None:
         WITH stored AS (
             SELECT company, arg_min(currency, origin) AS currency, min(origin) AS origin FROM (
                 SELECT company, currency, 'its companies row' AS origin
-                FROM {work.table('companies')}
+                FROM {work.table("companies")}
                 UNION ALL SELECT company, currency, 'the stored data'
-                FROM {work.table('revenue')}
+                FROM {work.table("revenue")}
                 UNION ALL SELECT company, currency, 'the stored data'
-                FROM {work.table('reported_totals')})
+                FROM {work.table("reported_totals")})
             GROUP BY company),
         first_in_file AS (
             SELECT company, arg_min(currency, row_number) AS currency,
@@ -70,8 +71,10 @@ def check_currency(work: WorkingSet, staged: StagedFile) -> None:
         WHERE i.currency <> r.currency ORDER BY i.row_number LIMIT 1""").fetchall()
     if found:
         row, company, origin, first, currency = found[0]
-        raise InputError(f"mixed currencies for {company}: {origin} is in {first}, this row is "
-                         f"in {currency}", staged.location(row, "currency"))
+        raise InputError(
+            f"mixed currencies for {company}: {origin} is in {first}, this row is in {currency}",
+            staged.location(row, "currency"),
+        )
 
 
 def check_declared_currency(work: WorkingSet, staged: StagedFile) -> None:
@@ -80,23 +83,26 @@ def check_declared_currency(work: WorkingSet, staged: StagedFile) -> None:
         SELECT i.row_number, i.company, i.currency, s.currency
         FROM {staged.table} i
         JOIN (SELECT company, min(currency) AS currency FROM (
-                  SELECT company, currency FROM {work.table('revenue')}
-                  UNION ALL SELECT company, currency FROM {work.table('reported_totals')})
+                  SELECT company, currency FROM {work.table("revenue")}
+                  UNION ALL SELECT company, currency FROM {work.table("reported_totals")})
               GROUP BY company) s USING (company)
         WHERE i.currency <> s.currency ORDER BY i.row_number LIMIT 1""").fetchall()
     if found:
         row, company, declared, stored = found[0]
-        raise InputError(f"{company}'s stored figures are in {stored}, not {declared}: declare "
-                         f"{stored} (or re-ingest the figures in {declared})",
-                         staged.location(row, "currency"))
+        raise InputError(
+            f"{company}'s stored figures are in {stored}, not {declared}: declare "
+            f"{stored} (or re-ingest the figures in {declared})",
+            staged.location(row, "currency"),
+        )
 
 
 def check_stated_period_ends(work: WorkingSet, staged: StagedFile) -> None:
     """A period end the file states is the label's in its company's calendar (dated by
     periods.py): the check that catches a fiscal year named by the year it starts in (FY2024 =
     April 2024 to March 2025)."""
-    dates = work.period_dates(f"SELECT company, period FROM {staged.table} "
-                              f"WHERE {STAGED_PERIOD_END} IS NOT NULL")
+    dates = work.period_dates(
+        f"SELECT company, period FROM {staged.table} WHERE {STAGED_PERIOD_END} IS NOT NULL"
+    )
     found = work.connection.execute(f"""
         SELECT i.row_number, i.company, i.period, i.{STAGED_PERIOD_END}, d.period_end,
                m.year_end_month
@@ -107,11 +113,16 @@ def check_stated_period_ends(work: WorkingSet, staged: StagedFile) -> None:
         ORDER BY i.row_number LIMIT 1""").fetchall()
     if found:
         row, company, period, stated, expected, month = found[0]
-        calendar = ("calendar years (no fiscal_year_end in companies)" if month == 12
-                    else f"fiscal years ending in month {month}, named by the year they end in")
-        raise InputError(f"{period} of {company} ends on {expected} in its calendar ({calendar}),"
-                         f" not {stated}: check the label, or the company's fiscal_year_end",
-                         staged.location(row, STATED_PERIOD_END))
+        calendar = (
+            "calendar years (no fiscal_year_end in companies)"
+            if month == 12
+            else f"fiscal years ending in month {month}, named by the year they end in"
+        )
+        raise InputError(
+            f"{period} of {company} ends on {expected} in its calendar ({calendar}),"
+            f" not {stated}: check the label, or the company's fiscal_year_end",
+            staged.location(row, STATED_PERIOD_END),
+        )
 
 
 def check_counterparties_known(work: WorkingSet, staged: StagedFile) -> None:
@@ -130,4 +141,6 @@ def check_counterparties_known(work: WorkingSet, staged: StagedFile) -> None:
         raise InputError(
             f"unknown counterparty '{name}' for {company}: ingest it first with "
             f"`analytics ingest FILE --table counterparties` (known: "
-            f"{', '.join(names or [])})", staged.location(row, "counterparty"))
+            f"{', '.join(names or [])})",
+            staged.location(row, "counterparty"),
+        )

@@ -45,14 +45,15 @@ def add_builtin_counterparties(work: WorkingSet) -> None:
     so a revenue row may name a pool without a counterparties file."""
     pools = " UNION ALL ".join(
         f"SELECT '{name}' AS counterparty, '{counterparty_class}' AS counterparty_class"
-        for name, counterparty_class in BUILTIN_COUNTERPARTIES.items())
+        for name, counterparty_class in BUILTIN_COUNTERPARTIES.items()
+    )
     work.connection.execute(f"""
-        INSERT INTO {work.table('counterparties')} BY NAME
+        INSERT INTO {work.table("counterparties")} BY NAME
         SELECT c.company, p.counterparty, p.counterparty_class,
                p.counterparty AS counterparty_group, true AS is_pool,
                'built in: a pool of many counterparties' AS note
         FROM {work.scope} c CROSS JOIN ({pools}) p
-        WHERE NOT EXISTS (SELECT 1 FROM {work.table('counterparties')} k
+        WHERE NOT EXISTS (SELECT 1 FROM {work.table("counterparties")} k
                           WHERE k.company = c.company AND k.counterparty = p.counterparty)
         """).fetchall()
 
@@ -61,8 +62,7 @@ def upsert(work: WorkingSet, staged: StagedFile, targets: dict[str, str]) -> tup
     """Replace stored rows that share a new row's grain; returns (inserted, replaced)."""
     inserted = replaced = 0
     for name, which in targets.items():
-        gone = work.delete(name, matches(work.table(name), staged.table, TABLES[name].grain,
-                                          f"s.{which}"))
+        gone = work.delete(name, matches(work.table(name), staged.table, TABLES[name].grain, f"s.{which}"))
         columns = ", ".join(TABLES[name].column_names)
         ((new,),) = work.connection.execute(
             f"INSERT INTO {work.table(name)} ({columns}) "
@@ -84,8 +84,8 @@ def keep_only_keys(work: WorkingSet, staged: StagedFile, table: str) -> None:
     """Once merged, the file's rows are in the working set: keep only what names a row in an
     error, so a large file is not held twice while remainders are derived and checked."""
     keys = ", ".join(["row_number", *key_columns(table)])
-    work.connection.execute(f"CREATE OR REPLACE TEMP TABLE {staged.table}_keys AS "
-                            f"SELECT {keys} FROM {staged.table}").fetchall()
+    work.connection.execute(
+        f"CREATE OR REPLACE TEMP TABLE {staged.table}_keys AS SELECT {keys} FROM {staged.table}"
+    ).fetchall()
     work.connection.execute(f"DROP TABLE {staged.table}").fetchall()
-    work.connection.execute(f"ALTER TABLE {staged.table}_keys RENAME TO {staged.table}"
-                            ).fetchall()
+    work.connection.execute(f"ALTER TABLE {staged.table}_keys RENAME TO {staged.table}").fetchall()

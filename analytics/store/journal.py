@@ -31,8 +31,9 @@ JOURNAL_NAME = ".analytics-commit.json"
 _TEMP_NAME = re.compile(r"\..+\.analytics-[a-z0-9_]{8}\.tmp")
 
 
-def write_journals(staged: list[tuple[Path, Path]], folders: list[Path],
-                   removed: list[Path] | None = None) -> list[Path]:
+def write_journals(
+    staged: list[tuple[Path, Path]], folders: list[Path], removed: list[Path] | None = None
+) -> list[Path]:
     """One journal per folder, each listing every rename and deletion. The last one written is
     the commit point: recovery rolls forward only when it exists, and it is also the last one
     deleted."""
@@ -41,10 +42,13 @@ def write_journals(staged: list[tuple[Path, Path]], folders: list[Path],
     try:
         for journal in journals:
             fault_point()
-            plan = {"renames": [[_relative(temp, journal), _relative(target, journal)]
-                                for temp, target in staged],
-                    "deletions": [_relative(path, journal) for path in removed or []],
-                    "journals": [_relative(other, journal) for other in journals]}
+            plan = {
+                "renames": [
+                    [_relative(temp, journal), _relative(target, journal)] for temp, target in staged
+                ],
+                "deletions": [_relative(path, journal) for path in removed or []],
+                "journals": [_relative(other, journal) for other in journals],
+            }
             written.append(write_small(journal, json.dumps(plan, indent=1).encode("utf-8")))
     except BaseException as error:
         discard([*written, *(temp for temp, _ in staged)])
@@ -70,8 +74,7 @@ def _leftovers(folder: Path) -> list[str]:
     """Names of our journal and temp files in `folder`."""
     try:
         with os.scandir(folder) as entries:
-            return [e.name for e in entries
-                    if e.name == JOURNAL_NAME or _TEMP_NAME.fullmatch(e.name)]
+            return [e.name for e in entries if e.name == JOURNAL_NAME or _TEMP_NAME.fullmatch(e.name)]
     except OSError:
         return []
 
@@ -89,21 +92,22 @@ def _finish_journal(journal: Path) -> None:
     journals. Temps already renamed are gone, so running this twice is harmless."""
     try:
         plan = json.loads(journal.read_text(encoding="utf-8"))
-        renames = [(journal.parent / temp, journal.parent / target)
-                   for temp, target in plan["renames"]]
+        renames = [(journal.parent / temp, journal.parent / target) for temp, target in plan["renames"]]
         removed = [journal.parent / path for path in plan.get("deletions", [])]
         journals = [journal.parent / other for other in plan["journals"]]
     except (OSError, ValueError, KeyError, TypeError) as error:
-        raise WriteError(f"{journal}: unreadable commit journal ({error}); check the folder's "
-                         "files and delete it") from error
+        raise WriteError(
+            f"{journal}: unreadable commit journal ({error}); check the folder's files and delete it"
+        ) from error
     complete = journals[-1].exists()
     try:
         _roll_forward(renames if complete else [], removed if complete else [])
         for path in [*journals, *(temp for temp, _ in renames if not complete)]:
             path.unlink(missing_ok=True)
     except OSError as error:
-        raise WriteError(f"cannot complete the interrupted commit in {journal.parent}: "
-                         f"{error.strerror or error}") from error
+        raise WriteError(
+            f"cannot complete the interrupted commit in {journal.parent}: {error.strerror or error}"
+        ) from error
 
 
 def _roll_forward(renames: list[tuple[Path, Path]], removed: list[Path]) -> None:

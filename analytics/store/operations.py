@@ -16,8 +16,9 @@ if TYPE_CHECKING:
     from analytics.store.remove import DeleteSummary
 
 
-def ingest(path: Path | str, table: str = "revenue",
-           data_dir: Path | str | None = None, replace: bool = False) -> IngestSummary:
+def ingest(
+    path: Path | str, table: str = "revenue", data_dir: Path | str | None = None, replace: bool = False
+) -> IngestSummary:
     """Upsert a CSV/XLSX file in a documented format (with `replace`, the file's companies and
     periods are replaced); nothing is written if any check fails."""
     from analytics.store.ingest import ingest as ingest_file
@@ -25,8 +26,9 @@ def ingest(path: Path | str, table: str = "revenue",
     return ingest_file(path, table, data_dir, replace)
 
 
-def delete(company: str, period: str | None = None, table: str | None = None,
-           data_dir: Path | str | None = None) -> DeleteSummary:
+def delete(
+    company: str, period: str | None = None, table: str | None = None, data_dir: Path | str | None = None
+) -> DeleteSummary:
     """Remove a company's data (of one period, of one table) in one validated, atomic commit."""
     from analytics.store.remove import delete as remove
 
@@ -61,7 +63,7 @@ def check(data_dir: Path | str | None = None) -> ValidationReport:
         names = sorted(suspects(connection, relations) | warned(connection, relations))
         violations, warnings = [], []
         for start in range(0, len(names), VALIDATE_BATCH):
-            work = WorkingSet(connection, folder, names[start:start + VALIDATE_BATCH])
+            work = WorkingSet(connection, folder, names[start : start + VALIDATE_BATCH])
             violations += [str(v) for v in work.violations(limit=None)]
             warnings += [str(v) for v in work.warnings(limit=None)]
         return ValidationReport(violations, warnings)

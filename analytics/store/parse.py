@@ -53,14 +53,40 @@ from analytics.store.parse_text import (
 from analytics.store.readers import SourceRow
 
 __all__ = [
-    "AMOUNT", "CENT", "MAX_AMOUNT", "MAX_TEXT_LENGTH", "SHARE", "SHOWN_LENGTH", "STAKE",
-    "UNIT_MULTIPLIERS", "FixedPoint", "amount", "boolean", "choice", "currency", "double",
-    "fiscal_year_end", "fixed_point", "free_text", "iso_date", "name", "number", "optional_name",
-    "period", "printed_precision", "required_text", "share_percent", "share_precision", "shown",
-    "stake_percent", "text", "unit_multiplier",
+    "AMOUNT",
+    "CENT",
+    "MAX_AMOUNT",
+    "MAX_TEXT_LENGTH",
+    "SHARE",
+    "SHOWN_LENGTH",
+    "STAKE",
+    "UNIT_MULTIPLIERS",
+    "FixedPoint",
+    "amount",
+    "boolean",
+    "choice",
+    "currency",
+    "double",
+    "fiscal_year_end",
+    "fixed_point",
+    "free_text",
+    "iso_date",
+    "name",
+    "number",
+    "optional_name",
+    "period",
+    "printed_precision",
+    "required_text",
+    "share_percent",
+    "share_precision",
+    "shown",
+    "stake_percent",
+    "text",
+    "unit_multiplier",
 ]
 
 _ISO_DATE = re.compile(r"([0-9]{4})-[0-9]{2}(?:-[0-9]{2})?")
+
 
 def period(row: SourceRow, column: str = "period") -> Period:
     raw = required_text(row, column)
@@ -70,11 +96,11 @@ def period(row: SourceRow, column: str = "period") -> Period:
         raise InputError(f"'{shown(raw)}' is not a valid period: {problem}", row.where(column))
     return parsed
 
+
 def currency(row: SourceRow, column: str = "currency") -> str:
     raw = name(row, column).upper()
     if len(raw) != 3 or not (raw.isascii() and raw.isalpha()):
-        raise InputError(f"'{shown(raw)}' is not a currency code such as USD or CNY",
-                         row.where(column))
+        raise InputError(f"'{shown(raw)}' is not a currency code such as USD or CNY", row.where(column))
     return raw
 
 
@@ -95,8 +121,9 @@ def iso_date(row: SourceRow, column: str, required: bool = True) -> tuple[date |
         return None, "day"
     match = _ISO_DATE.fullmatch(raw)
     if match and not year_in_range(int(match[1])):
-        raise InputError(f"'{shown(raw)}': the year must be between {FIRST_YEAR} and "
-                         f"{LAST_YEAR}", row.where(column))
+        raise InputError(
+            f"'{shown(raw)}': the year must be between {FIRST_YEAR} and {LAST_YEAR}", row.where(column)
+        )
     try:
         if match and len(raw) == 7:
             return date.fromisoformat(raw + "-01"), "month"
@@ -104,8 +131,7 @@ def iso_date(row: SourceRow, column: str, required: bool = True) -> tuple[date |
             return date.fromisoformat(raw), "day"
     except ValueError:
         pass
-    raise InputError(f"'{shown(raw)}' is not a date: use YYYY-MM-DD or YYYY-MM",
-                     row.where(column))
+    raise InputError(f"'{shown(raw)}' is not a date: use YYYY-MM-DD or YYYY-MM", row.where(column))
 
 
 def boolean(row: SourceRow, column: str) -> bool:
@@ -120,6 +146,5 @@ def boolean(row: SourceRow, column: str) -> bool:
 def choice(row: SourceRow, column: str, allowed: tuple[str, ...]) -> str:
     raw = name(row, column).lower()
     if raw not in allowed:
-        raise InputError(f"'{shown(raw)}' is not one of: {', '.join(allowed)}",
-                         row.where(column))
+        raise InputError(f"'{shown(raw)}' is not one of: {', '.join(allowed)}", row.where(column))
     return raw

@@ -27,9 +27,11 @@ MAX_AMOUNT = Decimal("9999999999999999.99")
 
 # ASCII digits; thousands separators only as commas between groups of exactly three digits.
 _NUMBER = re.compile(
-    r"[-+]?(?:(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
+    r"[-+]?(?:(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?"
+)
 _DECIMAL_COMMA = re.compile(r"[-+]?(?:[0-9]{1,3}(?:\.[0-9]{3})+|[0-9]+),[0-9]+")
 _NOT_FINITE = ("inf", "infinity", "nan", "snan")
+
 
 @dataclass(frozen=True)
 class FixedPoint:
@@ -40,10 +42,14 @@ class FixedPoint:
     too_large: str
 
 
-AMOUNT = FixedPoint(MAX_AMOUNT, 2, "too large for DECIMAL(18,2): the maximum is "
-                    "9,999,999,999,999,999.99 in full currency units")
+AMOUNT = FixedPoint(
+    MAX_AMOUNT,
+    2,
+    "too large for DECIMAL(18,2): the maximum is 9,999,999,999,999,999.99 in full currency units",
+)
 STAKE = FixedPoint(Decimal(100), 2, "over 100: a stake is a percentage from 0 to 100")
 SHARE = FixedPoint(Decimal(100), 4, "over 100: a disclosed share is a percentage from 0 to 100")
+
 
 def number(row: SourceRow, column: str, allow_negative: bool = False) -> Decimal:
     """A number exactly as typed: the one parser for every numeric cell; zero or more unless
@@ -56,8 +62,7 @@ def number(row: SourceRow, column: str, allow_negative: bool = False) -> Decimal
     if not _NUMBER.fullmatch(raw):
         raise InputError(f"'{shown(raw)}' {_number_problem(raw)}", row.where(column))
     if raw.startswith("-") and not allow_negative:
-        raise InputError(f"'{shown(raw)}' is negative: {column} must be zero or more",
-                         row.where(column))
+        raise InputError(f"'{shown(raw)}' is negative: {column} must be zero or more", row.where(column))
     try:
         return Decimal(raw.replace(",", ""))
     except InvalidOperation:  # an exponent beyond what Decimal can hold
@@ -71,22 +76,26 @@ def _number_problem(raw: str) -> str:
     if raw.lstrip("+-").lower() in _NOT_FINITE:
         return "is not a finite number"
     if _DECIMAL_COMMA.fullmatch(raw) and ("." in raw or not re.search(r",[0-9]{3}$", raw)):
-        return ("has a decimal comma: use a point as the decimal separator (1234.5); commas "
-                "only separate thousands, in groups of three digits (1,234,567)")
+        return (
+            "has a decimal comma: use a point as the decimal separator (1234.5); commas "
+            "only separate thousands, in groups of three digits (1,234,567)"
+        )
     if "," in raw:
-        return "is not a number: thousands separators must be commas between groups of three " \
-               "digits (1,234,567)"
+        return (
+            "is not a number: thousands separators must be commas between groups of three digits (1,234,567)"
+        )
     if raw.count(".") > 1:
-        return ("is not a number: use a point as the decimal separator, once, and commas "
-                "for thousands (1,234,567.5)")
+        return (
+            "is not a number: use a point as the decimal separator, once, and commas "
+            "for thousands (1,234,567.5)"
+        )
     return "is not a number"
 
 
 def unit_multiplier(row: SourceRow, column: str = "unit") -> Decimal:
     raw = name(row, column).lower()
     if raw not in UNIT_MULTIPLIERS:
-        raise InputError(f"unknown unit '{shown(raw)}': use units, thousands or millions",
-                         row.where(column))
+        raise InputError(f"unknown unit '{shown(raw)}': use units, thousands or millions", row.where(column))
     return UNIT_MULTIPLIERS[raw]
 
 
@@ -105,8 +114,7 @@ def share_percent(row: SourceRow, column: str = "share_percent") -> Decimal:
     return fixed_point(row, column, number(row, column), Decimal(1), SHARE)
 
 
-def share_precision(row: SourceRow, column: str = "precision",
-                    share: str = "share_percent") -> Decimal:
+def share_precision(row: SourceRow, column: str = "precision", share: str = "share_percent") -> Decimal:
     """A disclosed share's rounding: the `precision` cell, else half the last printed digit of
     the share (85 is ±0.5)."""
     if row.cells.get(column):
@@ -114,8 +122,9 @@ def share_precision(row: SourceRow, column: str = "precision",
     return printed_precision(row, share, number(row, share), Decimal(1), SHARE)
 
 
-def fixed_point(row: SourceRow, column: str, value: Decimal, multiplier: Decimal,
-                kind: FixedPoint) -> Decimal:
+def fixed_point(
+    row: SourceRow, column: str, value: Decimal, multiplier: Decimal, kind: FixedPoint
+) -> Decimal:
     """`value * multiplier` as the column stores it, refused when it would not fit exactly.
 
     The checks compare before multiplying, so `1e999999` never reaches decimal arithmetic.
@@ -125,8 +134,9 @@ def fixed_point(row: SourceRow, column: str, value: Decimal, multiplier: Decimal
         raise InputError(f"'{raw}' is {kind.too_large}", row.where(column))
     if not value.is_zero() and _decimals(value) - multiplier.adjusted() > kind.scale:
         unit_note = " once in full units" if multiplier != 1 else ""
-        raise InputError(f"'{raw}' has more decimals than the column keeps ({kind.scale})"
-                         f"{unit_note}", row.where(column))
+        raise InputError(
+            f"'{raw}' has more decimals than the column keeps ({kind.scale}){unit_note}", row.where(column)
+        )
     exact = (value * multiplier).quantize(Decimal(1).scaleb(-kind.scale))
     return abs(exact) if exact.is_zero() else exact  # `-0` is zero, not a negative zero
 
@@ -139,8 +149,9 @@ def _decimals(value: Decimal) -> int:
     return -(exponent + trailing_zeros)
 
 
-def printed_precision(row: SourceRow, column: str, printed: Decimal,
-                      multiplier: Decimal, kind: FixedPoint = AMOUNT) -> Decimal:
+def printed_precision(
+    row: SourceRow, column: str, printed: Decimal, multiplier: Decimal, kind: FixedPoint = AMOUNT
+) -> Decimal:
     """Half of the last printed digit, in full units: 67.5 millions is ±0.05M (kept to the
     column's decimals: an amount's cents, a share's four decimals).
 
@@ -150,8 +161,11 @@ def printed_precision(row: SourceRow, column: str, printed: Decimal,
     assert isinstance(exponent, int)
     half = Decimal(5).scaleb(min(max(exponent, -20), 20) - 1) * multiplier
     if half > kind.largest:  # only a zero written as 0E+20 gets here
-        raise InputError(f"'{shown(row.cells[column])}' is printed so coarsely that its "
-                         "rounding is too large: give a precision column", row.where(column))
+        raise InputError(
+            f"'{shown(row.cells[column])}' is printed so coarsely that its "
+            "rounding is too large: give a precision column",
+            row.where(column),
+        )
     return half.quantize(Decimal(1).scaleb(-kind.scale))
 
 
@@ -161,9 +175,13 @@ def double(row: SourceRow, column: str) -> float:
     as_float = float(value)
     raw = shown(row.cells[column])
     if as_float == float("inf"):
-        raise InputError(f"'{raw}' is too large for a DOUBLE: the maximum is about 1.8e308",
-                         row.where(column))
+        raise InputError(
+            f"'{raw}' is too large for a DOUBLE: the maximum is about 1.8e308", row.where(column)
+        )
     if Decimal(repr(as_float)) != value:
-        raise InputError(f"'{raw}' cannot be stored exactly in a DOUBLE (up to 15 significant "
-                         "digits, magnitudes from 1e-307)", row.where(column))
+        raise InputError(
+            f"'{raw}' cannot be stored exactly in a DOUBLE (up to 15 significant "
+            "digits, magnitudes from 1e-307)",
+            row.where(column),
+        )
     return as_float

@@ -21,6 +21,7 @@ MAX_TEXT_LENGTH = 10_000
 #: How much of a bad value an error message quotes.
 SHOWN_LENGTH = 60
 
+
 def shown(raw: str) -> str:
     """A cell's text as an error message quotes it: shortened, control characters escaped."""
     return for_terminal(shorten(raw, SHOWN_LENGTH))
@@ -57,11 +58,14 @@ def _check_name(row: SourceRow, column: str, value: str) -> None:
     """Names reach terminals, charts and slides: no control characters, no megabyte labels."""
     control = first_control_character(value)
     if control is not None:
-        raise InputError(f"contains the control character {control}: names must be plain text",
-                         row.where(column))
+        raise InputError(
+            f"contains the control character {control}: names must be plain text", row.where(column)
+        )
     if len(value) > MAX_NAME_LENGTH:
-        raise InputError(f"is {len(value):,} characters long: names are at most "
-                         f"{MAX_NAME_LENGTH} characters", row.where(column))
+        raise InputError(
+            f"is {len(value):,} characters long: names are at most {MAX_NAME_LENGTH} characters",
+            row.where(column),
+        )
 
 
 def free_text(row: SourceRow, column: str) -> str | None:
@@ -71,9 +75,13 @@ def free_text(row: SourceRow, column: str) -> str | None:
         return None
     control = first_control_character_in_free_text(value)
     if control is not None:
-        raise InputError(f"contains the control character {control}: only tabs and line "
-                         "breaks are allowed in free text", row.where(column))
+        raise InputError(
+            f"contains the control character {control}: only tabs and line breaks are allowed in free text",
+            row.where(column),
+        )
     if len(value) > MAX_TEXT_LENGTH:
-        raise InputError(f"is {len(value):,} characters long: free text is at most "
-                         f"{MAX_TEXT_LENGTH:,} characters", row.where(column))
+        raise InputError(
+            f"is {len(value):,} characters long: free text is at most {MAX_TEXT_LENGTH:,} characters",
+            row.where(column),
+        )
     return value

@@ -19,8 +19,7 @@ from analytics.text import MAX_NAME_LENGTH, first_control_character, for_termina
 
 #: The largest CSV cell read at all (1 MiB); names and free text have smaller limits of their own.
 CSV_FIELD_LIMIT = 1024 * 1024
-FORMULA_HINT = ("is a formula without a saved value: open the file in Excel and save it "
-                "(or paste values)")
+FORMULA_HINT = "is a formula without a saved value: open the file in Excel and save it (or paste values)"
 
 
 @dataclass(frozen=True)
@@ -53,8 +52,9 @@ def iter_rows(path: Path) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
     return header, _data_rows(path, header, records, is_csv)
 
 
-def _data_rows(path: Path, header: list[str], records: Iterator[list[str]], is_csv: bool
-               ) -> Iterator[tuple[int, list[str]]]:
+def _data_rows(
+    path: Path, header: list[str], records: Iterator[list[str]], is_csv: bool
+) -> Iterator[tuple[int, list[str]]]:
     width = max(i for i, name in enumerate(header, start=1) if name)
     columns = len(header)
     found = False
@@ -87,8 +87,9 @@ def _check_readable(path: Path) -> None:
     if stat.S_ISDIR(mode):
         raise InputError("is a folder, not a file: give a CSV or XLSX file", Location(path))
     if not stat.S_ISREG(mode):
-        raise InputError("is not a regular file (a pipe, device or socket): give a CSV or "
-                         "XLSX file", Location(path))
+        raise InputError(
+            "is not a regular file (a pipe, device or socket): give a CSV or XLSX file", Location(path)
+        )
     try:
         with path.open("rb"):
             pass
@@ -101,8 +102,11 @@ def _check_header(path: Path, header: list[str]) -> None:
     for index, name in enumerate(header, start=1):
         control = first_control_character(name)
         if control is not None or len(name) > MAX_NAME_LENGTH:
-            problem = (f"contains the control character {control}" if control else
-                       f"is longer than {MAX_NAME_LENGTH} characters")
+            problem = (
+                f"contains the control character {control}"
+                if control
+                else f"is longer than {MAX_NAME_LENGTH} characters"
+            )
             raise InputError(f"header cell {index} {problem}", Location(path, 1))
         if name and name in seen:
             raise InputError("the header names this column twice", Location(path, 1, name))
@@ -118,7 +122,9 @@ def _check_width(path: Path, number: int, width: int, values: list[str]) -> None
     if any(v.strip() for v in values[width:]):
         raise InputError(
             f"has {len(values)} cells but the header names {width} columns: a comma inside "
-            "an unquoted value? Put such a value in double quotes", Location(path, number))
+            "an unquoted value? Put such a value in double quotes",
+            Location(path, number),
+        )
 
 
 def _csv_records(path: Path) -> Iterator[list[str]]:
@@ -163,8 +169,10 @@ def _not_utf8(path: Path) -> InputError:
         raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
-        return InputError(f"not UTF-8 text (byte 0x{raw[error.start]:02x}); save the file as "
-                          "CSV UTF-8", Location(path, line))
+        return InputError(
+            f"not UTF-8 text (byte 0x{raw[error.start]:02x}); save the file as CSV UTF-8",
+            Location(path, line),
+        )
     return InputError("not UTF-8 text; save the file as CSV UTF-8", Location(path))
 
 
@@ -172,21 +180,26 @@ def _csv_problem(error: csv.Error) -> str:
     """csv's terse message, said in terms of what the user sees in the file."""
     detail = str(error)
     if "field limit" in detail:
-        return (f"a cell is larger than the CSV cell limit of 1 MiB ({CSV_FIELD_LIMIT:,} "
-                "characters)")
+        return f"a cell is larger than the CSV cell limit of 1 MiB ({CSV_FIELD_LIMIT:,} characters)"
     if "unexpected end of data" in detail:
-        return ("a double quote opened in this row is never closed: close it, or double a "
-                "quote that is part of the text (\"\")")
+        return (
+            "a double quote opened in this row is never closed: close it, or double a "
+            'quote that is part of the text ("")'
+        )
     if "expected after" in detail:
-        return ("a quoted cell starting in this row does not end at a comma or line end: an "
-                "unclosed or stray double quote? Double a quote that is part of the text (\"\")")
+        return (
+            "a quoted cell starting in this row does not end at a comma or line end: an "
+            'unclosed or stray double quote? Double a quote that is part of the text ("")'
+        )
     return f"malformed CSV: {detail}"
 
 
 def _refuse_nul(path: Path, number: int, record: list[str]) -> None:
     index = next(i for i, value in enumerate(record) if "\x00" in value)
-    raise InputError("contains a NUL byte: not a text CSV file",
-                     Location(path, number, _column_name(_header_of(path), index)))
+    raise InputError(
+        "contains a NUL byte: not a text CSV file",
+        Location(path, number, _column_name(_header_of(path), index)),
+    )
 
 
 def _header_of(path: Path) -> list[str]:
@@ -258,8 +271,9 @@ class _Formulas:
                 self.header = [_xlsx_text(v).strip().lower() for v in written]
         for index, (value, formula) in enumerate(zip(values, written, strict=False)):
             if value is None and _is_formula(formula):
-                raise InputError(FORMULA_HINT, Location(self.path, number,
-                                                        _column_name(self.header or [], index)))
+                raise InputError(
+                    FORMULA_HINT, Location(self.path, number, _column_name(self.header or [], index))
+                )
 
 
 def _is_formula(value: object) -> bool:

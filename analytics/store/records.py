@@ -92,17 +92,23 @@ def _check_revenue(row: SourceRow) -> None:
     is_total = _is_total(row)
     stream = parse.name(row, "stream")
     if is_total and row.cells.get("amount", "").startswith("-"):
-        raise InputError(f"'{parse.shown(row.cells['amount'])}' is negative: a printed total "
-                         "(counterparty all) is zero or more; only leaves (a loss, a refund, "
-                         "contra-revenue) may be negative", row.where("amount"))
+        raise InputError(
+            f"'{parse.shown(row.cells['amount'])}' is negative: a printed total "
+            "(counterparty all) is zero or more; only leaves (a loss, a refund, "
+            "contra-revenue) may be negative",
+            row.where("amount"),
+        )
     if is_total and parse.boolean(row, "one_off"):
-        raise InputError("one_off marks a leaf (a settlement, a disposal gain), not a printed "
-                         "total (counterparty all)", row.where("one_off"))
-    if parse.boolean(row, "split_is_exhaustive") and not (
-            is_total and stream.lower() != TOTAL_STREAM):
-        raise InputError("split_is_exhaustive marks a printed stream total (counterparty all): "
-                         "the filing splits that stream into third and related parties",
-                         row.where("split_is_exhaustive"))
+        raise InputError(
+            "one_off marks a leaf (a settlement, a disposal gain), not a printed total (counterparty all)",
+            row.where("one_off"),
+        )
+    if parse.boolean(row, "split_is_exhaustive") and not (is_total and stream.lower() != TOTAL_STREAM):
+        raise InputError(
+            "split_is_exhaustive marks a printed stream total (counterparty all): "
+            "the filing splits that stream into third and related parties",
+            row.where("split_is_exhaustive"),
+        )
     parse.number(row, "amount", allow_negative=not is_total)
 
 
@@ -118,6 +124,7 @@ def _finish_revenue(row: SourceRow, record: Record) -> None:
 
 def _check_span(start: str, end: str, message: str) -> RowFinish:
     """A row whose `end` date is before its `start` is refused at its end cell."""
+
     def check(row: SourceRow, record: Record) -> None:
         if record[start] is not None and record[end] is not None and record[end] < record[start]:
             raise InputError(message.format(start=record[start], end=record[end]), row.where(end))
@@ -127,11 +134,18 @@ def _check_span(start: str, end: str, message: str) -> RowFinish:
 
 _ROW_RULES: dict[str, tuple[RowCheck | None, RowFinish | None]] = {
     "revenue": (_check_revenue, _finish_revenue),
-    "counterparties": (None, _check_span("valid_from", "valid_to",
-                                         "valid_to {end} is before valid_from {start}")),
-    "partnerships": (None, _check_span(
-        "start_date", "end_date", "the partnership ends before it starts: end_date {end} is "
-        "before start_date {start}")),
+    "counterparties": (
+        None,
+        _check_span("valid_from", "valid_to", "valid_to {end} is before valid_from {start}"),
+    ),
+    "partnerships": (
+        None,
+        _check_span(
+            "start_date",
+            "end_date",
+            "the partnership ends before it starts: end_date {end} is before start_date {start}",
+        ),
+    ),
 }
 
 
@@ -147,6 +161,7 @@ def _format(table: str) -> Format:
 
 
 FORMATS: dict[str, Format] = {
-    name: _format(name) for name, table in TABLES.items()
+    name: _format(name)
+    for name, table in TABLES.items()
     if table.ingested_with is None and table.ingest_columns
 }

@@ -28,8 +28,9 @@ class DeleteSummary:
     written: list[Path]
 
 
-def delete(company: str, period: str | None = None, table: str | None = None,
-           data_dir: Path | str | None = None) -> DeleteSummary:
+def delete(
+    company: str, period: str | None = None, table: str | None = None, data_dir: Path | str | None = None
+) -> DeleteSummary:
     """Remove a company's rows (of one period, of one table), or nothing if the rest would not
     validate. Unknown company, table or period: an error listing the known ones."""
     from analytics.sql.engine import connect
@@ -70,8 +71,10 @@ def _tables(table: str | None, period: str | None) -> list[str]:
             raise InputError(f"'{period}' is not a period: use 2016Q1 (a quarter), 2016H1 or 2016")
         with_period = [n for n in TABLES if "period" in TABLES[n].column_names]
         if table is not None and table not in with_period:
-            raise InputError(f"table {table} has no periods: delete its rows without --period "
-                             f"(tables with periods: {', '.join(with_period)})")
+            raise InputError(
+                f"table {table} has no periods: delete its rows without --period "
+                f"(tables with periods: {', '.join(with_period)})"
+            )
         return [table] if table else with_period
     return [table] if table else list(TABLES)
 
@@ -81,8 +84,7 @@ def _derived_tables(tables: list[str]) -> set[str]:
     return set(VINTAGE_TABLES) if set(VINTAGE_TABLES) & set(tables) else set()
 
 
-def _check_period(work: WorkingSet, company: str, period: str | None,
-                  tables: list[str]) -> None:
+def _check_period(work: WorkingSet, company: str, period: str | None, tables: list[str]) -> None:
     if period is None:
         return
     union = " UNION ".join(f"SELECT period FROM {work.table(name)}" for name in tables)
@@ -94,5 +96,4 @@ def _check_period(work: WorkingSet, company: str, period: str | None,
 def _raise_if_invalid(work: WorkingSet, company: str) -> None:
     violations = work.violations()
     if violations:
-        raise ValidationError([str(v) for v in violations],
-                              context=f"deleting from {company} would leave")
+        raise ValidationError([str(v) for v in violations], context=f"deleting from {company} would leave")

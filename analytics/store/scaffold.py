@@ -74,9 +74,11 @@ def init_project(folder: Path, sample: bool = False) -> list[Path]:
     """
     root = Path(folder).expanduser().resolve()
     _refuse_existing(root)
-    contents = {root / MARKER: MARKER_TEXT,
-                root / "README.md": README_TEXT.format(name=root.name, example=EXAMPLE_QUERY_NAME),
-                root / "queries" / f"{EXAMPLE_QUERY_NAME}.sql": example_query()}
+    contents = {
+        root / MARKER: MARKER_TEXT,
+        root / "README.md": README_TEXT.format(name=root.name, example=EXAMPLE_QUERY_NAME),
+        root / "queries" / f"{EXAMPLE_QUERY_NAME}.sql": example_query(),
+    }
     files = {path: text.encode("utf-8") for path, text in contents.items()}
     if sample:
         files |= _sample_tables(root / "data")
@@ -98,12 +100,17 @@ def _refuse_existing(root: Path) -> None:
     if root.exists() and not root.is_dir():
         raise InputError("is a file: give a folder for the new project", Location(root))
     in_the_way = [name for name in (MARKER, "README.md") if (root / name).exists()]
-    in_the_way += [name + "/" for name in FOLDERS
-                   if (root / name).exists() and (not (root / name).is_dir()
-                                                  or any((root / name).iterdir()))]
+    in_the_way += [
+        name + "/"
+        for name in FOLDERS
+        if (root / name).exists() and (not (root / name).is_dir() or any((root / name).iterdir()))
+    ]
     if in_the_way:
-        raise InputError(f"already has {', '.join(in_the_way)}: init makes a new project and "
-                         "never overwrites one; choose a new or empty folder", Location(root))
+        raise InputError(
+            f"already has {', '.join(in_the_way)}: init makes a new project and "
+            "never overwrites one; choose a new or empty folder",
+            Location(root),
+        )
 
 
 def _sample_tables(target: Path) -> dict[Path, bytes]:
@@ -111,5 +118,7 @@ def _sample_tables(target: Path) -> dict[Path, bytes]:
     from analytics.store.parquet import PARTITION_FILE, PARTITION_PREFIX
 
     sample = bundled_dir("data")
-    return {target / path.relative_to(sample): path.read_bytes()
-            for path in sorted(sample.glob(f"*/{PARTITION_PREFIX}*/{PARTITION_FILE}"))}
+    return {
+        target / path.relative_to(sample): path.read_bytes()
+        for path in sorted(sample.glob(f"*/{PARTITION_PREFIX}*/{PARTITION_FILE}"))
+    }

@@ -105,8 +105,7 @@ SCREENS = [
 
 #: Companies validate.warnings may have something to say about: any negative leaf, any
 #: disclosed share.
-WARNING_SCREEN = ("SELECT company FROM {revenue} WHERE amount < 0 "
-                  "UNION SELECT company FROM {disclosed_shares}")
+WARNING_SCREEN = "SELECT company FROM {revenue} WHERE amount < 0 UNION SELECT company FROM {disclosed_shares}"
 
 
 def stored_relations() -> dict[str, str]:
@@ -121,11 +120,13 @@ def suspects(connection: duckdb.DuckDBPyConnection, relations: Mapping[str, str]
     the stored rows in `relations` (table -> relation; the figure tables are screened as their
     publication states, vintages.py). One screen at a time and a batch of companies at a time:
     run together, their hash tables would add up past the memory limit."""
-    labels = " UNION ALL ".join(f"SELECT company, period FROM {relations[name]}"
-                                for name in PERIOD_TABLES)
-    create_period_dates(connection, f"""
+    labels = " UNION ALL ".join(f"SELECT company, period FROM {relations[name]}" for name in PERIOD_TABLES)
+    create_period_dates(
+        connection,
+        f"""
         SELECT t.period, year_end_month(c.fiscal_year_end) AS year_end_month FROM ({labels}) t
-        LEFT JOIN {relations['companies']} c ON c.company = t.company""")
+        LEFT JOIN {relations["companies"]} c ON c.company = t.company""",
+    )
     return _in_batches(connection, relations, SCREENS)
 
 
@@ -134,8 +135,9 @@ def warned(connection: duckdb.DuckDBPyConnection, relations: Mapping[str, str]) 
     return _in_batches(connection, relations, [WARNING_SCREEN])
 
 
-def _in_batches(connection: duckdb.DuckDBPyConnection, relations: Mapping[str, str],
-                screens: list[str]) -> set[str]:
+def _in_batches(
+    connection: duckdb.DuckDBPyConnection, relations: Mapping[str, str], screens: list[str]
+) -> set[str]:
     """The companies `screens` flag, each batch of companies (derive.BATCH_ROWS rows of any
     table) screened over its own publication states."""
     every = " UNION ALL ".join(f"SELECT company FROM {relations[name]}" for name in TABLES)
@@ -143,22 +145,25 @@ def _in_batches(connection: duckdb.DuckDBPyConnection, relations: Mapping[str, s
         CREATE OR REPLACE TEMP TABLE screen_batches AS
         SELECT company, (sum(rows) OVER (ORDER BY company) - 1) // {BATCH_ROWS} AS batch
         FROM (SELECT company, count(*) AS rows FROM ({every}) GROUP BY company)""").fetchall()
-    batches = [row[0] for row in connection.execute(
-        "SELECT DISTINCT batch FROM screen_batches ORDER BY batch").fetchall()]
+    batches = [
+        row[0]
+        for row in connection.execute("SELECT DISTINCT batch FROM screen_batches ORDER BY batch").fetchall()
+    ]
     found: set[str] = set()
     for batch in batches:
-        scoped = {name: relation if len(batches) == 1 else
-                  f"(SELECT * FROM {relation} WHERE company IN "
-                  f"(SELECT company FROM screen_batches WHERE batch = {int(batch)}))"
-                  for name, relation in relations.items()}
+        scoped = {
+            name: relation
+            if len(batches) == 1
+            else f"(SELECT * FROM {relation} WHERE company IN "
+            f"(SELECT company FROM screen_batches WHERE batch = {int(batch)}))"
+            for name, relation in relations.items()
+        }
         states = create_state_views(connection, scoped, prefix="screen")
-        found |= {company for screen in screens
-                  for company in _companies(connection, screen, states)}
+        found |= {company for screen in screens for company in _companies(connection, screen, states)}
     return found
 
 
-def _companies(connection: duckdb.DuckDBPyConnection, sql: str,
-               relations: Mapping[str, str]) -> set[str]:
+def _companies(connection: duckdb.DuckDBPyConnection, sql: str, relations: Mapping[str, str]) -> set[str]:
     for name in TABLES:  # `{revenue}` -> the relation (not str.format: regexes hold braces)
         sql = sql.replace("{" + name + "}", relations[name])
     return {row[0] for row in connection.sql(sql).fetchall()}

@@ -41,8 +41,9 @@ class StagedFile:
         return Location(self.path, row, column)
 
 
-def stage(connection: duckdb.DuckDBPyConnection, path: Path, spec: Format,
-          name: str = "incoming") -> StagedFile:
+def stage(
+    connection: duckdb.DuckDBPyConnection, path: Path, spec: Format, name: str = "incoming"
+) -> StagedFile:
     """Read, check and type every row of `path`; raises InputErrors listing the bad rows."""
     header, rows = iter_rows(path)
     columns = _format_columns(path, header, spec)
@@ -51,19 +52,25 @@ def stage(connection: duckdb.DuckDBPyConnection, path: Path, spec: Format,
     _create_typed(connection, name, spec)
     fast = FAST_PATHS.get(spec.table)
     if fast is not None:
+
         def cell(column: str) -> str:
             return f"c{list(columns).index(column)}" if column in columns else "''"
 
         condition, select = fast(cell, path.name)
         flags = f"{name}_fast"
-        connection.execute(f"CREATE TEMP TABLE {flags} AS SELECT row_number, "
-                           f"coalesce({condition}, false) AS fast FROM {text_table}").fetchall()
-        connection.execute(f"INSERT INTO {name} BY NAME SELECT row_number, {select} "
-                           f"FROM {text_table} JOIN {flags} USING (row_number) WHERE fast"
-                           ).fetchall()
+        connection.execute(
+            f"CREATE TEMP TABLE {flags} AS SELECT row_number, "
+            f"coalesce({condition}, false) AS fast FROM {text_table}"
+        ).fetchall()
+        connection.execute(
+            f"INSERT INTO {name} BY NAME SELECT row_number, {select} "
+            f"FROM {text_table} JOIN {flags} USING (row_number) WHERE fast"
+        ).fetchall()
         # Only the rows left to the row builder stay as text.
-        connection.execute(f"CREATE TEMP TABLE {name}_slow AS SELECT t.* FROM {text_table} t "
-                           f"JOIN {flags} USING (row_number) WHERE NOT fast").fetchall()
+        connection.execute(
+            f"CREATE TEMP TABLE {name}_slow AS SELECT t.* FROM {text_table} t "
+            f"JOIN {flags} USING (row_number) WHERE NOT fast"
+        ).fetchall()
         connection.execute(f"DROP TABLE {flags}").fetchall()
         connection.execute(f"DROP TABLE {text_table}").fetchall()
         text_table = f"{name}_slow"
@@ -86,8 +93,12 @@ def _format_columns(path: Path, header: list[str], spec: Format) -> dict[str, in
     return {name: index for index, name in enumerate(renamed) if name in spec.columns}
 
 
-def _load_text(connection: duckdb.DuckDBPyConnection, table: str, columns: dict[str, int],
-               rows: Iterator[tuple[int, list[str]]]) -> int:
+def _load_text(
+    connection: duckdb.DuckDBPyConnection,
+    table: str,
+    columns: dict[str, int],
+    rows: Iterator[tuple[int, list[str]]],
+) -> int:
     """The rows' cells as text, in batches; returns the number of rows."""
     staged = ", ".join(f"c{i} VARCHAR" for i in range(len(columns)))
     connection.execute(f"CREATE TEMP TABLE {table} (row_number BIGINT, {staged})").fetchall()
@@ -102,17 +113,20 @@ def _load_text(connection: duckdb.DuckDBPyConnection, table: str, columns: dict[
     return count + _insert(connection, table, numbers, batch, positions)
 
 
-def _insert(connection: duckdb.DuckDBPyConnection, table: str, numbers: list[int],
-            batch: list[list[str]], positions: list[int]) -> int:
+def _insert(
+    connection: duckdb.DuckDBPyConnection,
+    table: str,
+    numbers: list[int],
+    batch: list[list[str]],
+    positions: list[int],
+) -> int:
     import pyarrow as pa
 
     if not batch:
         return 0
     transposed = list(zip(*batch, strict=True))
-    arrays = [pa.array(numbers, pa.int64()),
-              *(pa.array(transposed[i], pa.string()) for i in positions)]
-    frame = pa.Table.from_arrays(arrays, names=["row_number",
-                                                *(f"c{i}" for i in range(len(positions)))])
+    arrays = [pa.array(numbers, pa.int64()), *(pa.array(transposed[i], pa.string()) for i in positions)]
+    frame = pa.Table.from_arrays(arrays, names=["row_number", *(f"c{i}" for i in range(len(positions)))])
     connection.register("staged_batch", frame)
     try:
         connection.execute(f"INSERT INTO {table} SELECT * FROM staged_batch").fetchall()
@@ -126,21 +140,27 @@ def _create_typed(connection: duckdb.DuckDBPyConnection, name: str, spec: Format
     connection.execute(f"CREATE TEMP TABLE {name} (row_number BIGINT, {typed})").fetchall()
 
 
-def _build_slow_rows(connection: duckdb.DuckDBPyConnection, name: str, spec: Format,
-                     path: Path, columns: list[str], query: str) -> None:
+def _build_slow_rows(
+    connection: duckdb.DuckDBPyConnection, name: str, spec: Format, path: Path, columns: list[str], query: str
+) -> None:
     """The format's row builder over every row the fast path left; the good ones are inserted,
     the bad ones counted and the first MAX_LISTED raised together."""
     errors: list[InputError] = []
     bad, last = 0, -1
-    while chunk := connection.execute(f"SELECT * FROM ({query}) WHERE row_number > $last "
-                                      f"ORDER BY row_number LIMIT {BATCH_ROWS}",
-                                      {"last": last}).fetchall():
+    while chunk := connection.execute(
+        f"SELECT * FROM ({query}) WHERE row_number > $last ORDER BY row_number LIMIT {BATCH_ROWS}",
+        {"last": last},
+    ).fetchall():
         last = chunk[-1][0]
         records = []
         for number, *cells in chunk:
             try:
-                records.append({"row_number": number, **spec.build(
-                    SourceRow(path, number, dict(zip(columns, cells, strict=True))))})
+                records.append(
+                    {
+                        "row_number": number,
+                        **spec.build(SourceRow(path, number, dict(zip(columns, cells, strict=True)))),
+                    }
+                )
             except InputError as error:
                 bad += 1
                 if len(errors) < MAX_LISTED:
@@ -151,14 +171,16 @@ def _build_slow_rows(connection: duckdb.DuckDBPyConnection, name: str, spec: For
         raise InputErrors(errors, bad) if bad > 1 else errors[0]
 
 
-def _insert_records(connection: duckdb.DuckDBPyConnection, name: str, spec: Format,
-                    records: list[dict[str, Any]]) -> None:
+def _insert_records(
+    connection: duckdb.DuckDBPyConnection, name: str, spec: Format, records: list[dict[str, Any]]
+) -> None:
     import polars as pl
 
-    schema = {"row_number": pl.Int64(), **{column: parquet.polars_type(sql_type) for
-                                           column, sql_type in spec.stored_columns.items()}}
-    frame = pl.DataFrame([{c: r.get(c) for c in schema} for r in records], schema=schema,
-                         orient="row")
+    schema = {
+        "row_number": pl.Int64(),
+        **{column: parquet.polars_type(sql_type) for column, sql_type in spec.stored_columns.items()},
+    }
+    frame = pl.DataFrame([{c: r.get(c) for c in schema} for r in records], schema=schema, orient="row")
     connection.register("built_rows", frame.to_arrow())
     try:
         connection.execute(f"INSERT INTO {name} BY NAME SELECT * FROM built_rows").fetchall()

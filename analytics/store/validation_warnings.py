@@ -27,21 +27,28 @@ def warnings(data: Dataset) -> list[Violation]:
     """What is legitimate but worth a second look: a named counterparty's negative revenue, a
     negative remainder (printed parts above their printed total), and a disclosed share that
     the amounts contradict (published percentages do contradict each other)."""
-    pooled = {(r["company"], r["counterparty"]) for r in data.get("counterparties", [])
-              if r.get("is_pool")}
+    pooled = {(r["company"], r["counterparty"]) for r in data.get("counterparties", []) if r.get("is_pool")}
     found = []
     for leaf in current_records(data.get("revenue", [])):
         if leaf["amount"] >= 0:
             continue
         if leaf.get("derivation") in REMAINDERS:
-            found.append(Violation.at(
-                leaf, f"the printed parts exceed the printed total by "
-                f"{money(-leaf['amount'])}: kept as a negative {leaf['counterparty']} line (a "
-                "loss the filing does not itemise); check the figures"))
+            found.append(
+                Violation.at(
+                    leaf,
+                    f"the printed parts exceed the printed total by "
+                    f"{money(-leaf['amount'])}: kept as a negative {leaf['counterparty']} line (a "
+                    "loss the filing does not itemise); check the figures",
+                )
+            )
         elif (leaf["company"], leaf["counterparty"]) not in pooled:
-            found.append(Violation.at(
-                leaf, f"{leaf['counterparty']}'s revenue is negative "
-                f"({money(leaf['amount'])}): a refund or a loss, or a sign typo?"))
+            found.append(
+                Violation.at(
+                    leaf,
+                    f"{leaf['counterparty']}'s revenue is negative "
+                    f"({money(leaf['amount'])}): a refund or a loss, or a sign typo?",
+                )
+            )
     return found + list(_disagreeing_shares(data))
 
 
@@ -56,12 +63,20 @@ def _disagreeing_shares(data: Dataset) -> Iterable[Violation]:
     for leaf in current_records(data.get("revenue", [])):
         key = (leaf["company"], leaf["period"], leaf.get("basis"))
         partner_revenue[(*key, leaf["counterparty"])] += leaf["amount"]
-        group = next((r["counterparty_group"] for r in spans[(leaf["company"], leaf["counterparty"])]
-                      if _in_force(r, leaf["period_end"])), None)
+        group = next(
+            (
+                r["counterparty_group"]
+                for r in spans[(leaf["company"], leaf["counterparty"])]
+                if _in_force(r, leaf["period_end"])
+            ),
+            None,
+        )
         if group is not None and group != leaf["counterparty"]:
             partner_revenue[(*key, group)] += leaf["amount"]
-    bases = {(r["company"], r["period"], r.get("basis"), r["stream"]): r["amount"]
-             for r in current_records(data.get("reported_totals", []))}
+    bases = {
+        (r["company"], r["period"], r.get("basis"), r["stream"]): r["amount"]
+        for r in current_records(data.get("reported_totals", []))
+    }
     for share in data.get("disclosed_shares", []):
         key = (share["company"], share["period"], share.get("basis"))
         earned = partner_revenue.get((*key, share["partner"]))
@@ -75,7 +90,8 @@ def _disagreeing_shares(data: Dataset) -> Iterable[Violation]:
                 f"the disclosed share of {share['partner']} is {plain(share['share_percent'])}% "
                 f"(±{plain(share.get('precision') or Decimal(0))}) but the amounts give "
                 f"{computed:.2f}% "
-                f"({money(earned)} of {money(base)}): the sources disagree")
+                f"({money(earned)} of {money(base)}): the sources disagree",
+            )
 
 
 def _in_force(counterparty: Record, day: date) -> bool:

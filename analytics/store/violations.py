@@ -56,6 +56,7 @@ def slot(record: Record) -> tuple[Any, ...]:
 def current_records(records: list[Record]) -> list[Record]:
     """The records of the latest snapshot of their company, basis and fiscal year (vintages.py;
     all, outside a state)."""
+
     def group(r: Record) -> tuple[Any, ...]:
         return (r["company"], r.get("basis"), str(r["period"])[:4])
 
@@ -63,8 +64,7 @@ def current_records(records: list[Record]) -> list[Record]:
     for r in records:
         if r.get("snapshot") is not None and r["snapshot"] > latest.get(group(r), UNKNOWN):
             latest[group(r)] = r["snapshot"]
-    return [r for r in records if r.get("snapshot") is None
-            or r["snapshot"] == latest.get(group(r), UNKNOWN)]
+    return [r for r in records if r.get("snapshot") is None or r["snapshot"] == latest.get(group(r), UNKNOWN)]
 
 
 def plain(value: Decimal) -> str:

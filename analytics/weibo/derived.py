@@ -55,8 +55,9 @@ def alibaba_from_excluding_rows(rows: list[Row]) -> list[Row]:
         if total is None or (period, stream, "Alibaba") in by_key:
             continue
         if total["basis"] != excluding["basis"]:
-            raise ValueError(f"Weibo {period}: {stream} and its part excluding Alibaba are on "
-                             "different bases")
+            raise ValueError(
+                f"Weibo {period}: {stream} and its part excluding Alibaba are on different bases"
+            )
         derived.append(_alibaba_row(period, stream, total, excluding))
     return derived
 
@@ -65,12 +66,18 @@ def _alibaba_row(period: str, stream: str, total: Row, excluding: Row) -> Row:
     amount = int(total["amount"]) - int(excluding["amount"])
     precision = int(total["precision"]) + int(excluding["precision"])
     return revenue_row(
-        period, stream, "Alibaba", str(amount), str(precision),
+        period,
+        stream,
+        "Alibaba",
+        str(amount),
+        str(precision),
         f"derived: advertising minus advertising excluding Alibaba ({excluding['source']})",
         f"Derived, not printed: Alibaba = advertising {_k(int(total['amount']))} - "
         f"advertising excluding Alibaba {_k(int(excluding['amount']))} = {_k(amount)}; "
         f"precision ±{total['precision']} + ±{excluding['precision']} = ±{precision}.",
-        derived=True, basis=total["basis"])
+        derived=True,
+        basis=total["basis"],
+    )
 
 
 def derived_rows(rows: list[Row]) -> list[Row]:
@@ -92,16 +99,21 @@ def _derived_row(r: Row, by_key: RowsByKey) -> Row:
     if (r["period"], r["stream"], r["counterparty"]) in by_key:
         raise ValueError(f"Weibo {r['period']} {r['counterparty']}: printed and derived")
     return revenue_row(
-        r["period"], r["stream"], r["counterparty"], str(amount), str(precision),
+        r["period"],
+        r["stream"],
+        r["counterparty"],
+        str(amount),
+        str(precision),
         f"derived: {shown} ({r['source_title']} <{r['source_url']}>)",
         f"Derived, not printed: {shown}"
         f"{'' if amount == exact else f', stored as {_k(amount)}'}; precision: {rounding_note}: "
         f"±{precision}. Source text: {r['quote']}. {r['note']}",
-        derived=True, basis=r["basis"])
+        derived=True,
+        basis=r["basis"],
+    )
 
 
-def _share_of_stream(r: Row, by_key: RowsByKey, printed: Fraction,
-                     rounding: Fraction) -> Arithmetic:
+def _share_of_stream(r: Row, by_key: RowsByKey, printed: Fraction, rounding: Fraction) -> Arithmetic:
     """A printed percentage of the period's stream."""
     base = by_key[(r["period"], r["stream"], "all")]
     x, dx = Fraction(base["amount"]), Fraction(base["precision"])
@@ -112,7 +124,8 @@ def _share_of_stream(r: Row, by_key: RowsByKey, printed: Fraction,
         f"the share is printed to ±{r['printed_precision']} pt and {r['stream']} to "
         f"±{base['precision']}, so it lies between {_ratio(printed - rounding)}% × "
         f"{_k(x - dx)} = {_k(low)} and {_ratio(printed + rounding)}% × {_k(x + dx)} = "
-        f"{_k(high)}")
+        f"{_k(high)}"
+    )
     return Arithmetic(exact, low, high, shown, rounding_note)
 
 
@@ -123,27 +136,33 @@ def _growth_to(r: Row, by_key: RowsByKey, printed: Fraction, rounding: Fraction)
     exact = x / (1 + printed / 100)
     low = (x - dx) / (1 + (printed + rounding) / 100)
     high = (x + dx) / (1 + (printed - rounding) / 100)
-    shown = (f"{r['from_periods']}'s {_k(x)} / {_ratio(1 + printed / 100)} "
-             f"(+{r['printed']}% year over year) = {_k(exact)}")
+    shown = (
+        f"{r['from_periods']}'s {_k(x)} / {_ratio(1 + printed / 100)} "
+        f"(+{r['printed']}% year over year) = {_k(exact)}"
+    )
     rounding_note = (
         f"the growth is printed to ±{r['printed_precision']} pt and "
         f"{r['from_periods']}'s figure to ±{base['precision']}, so it lies "
         f"between {_k(x - dx)} / {_ratio(1 + (printed + rounding) / 100)} = "
         f"{_k(low)} and {_k(x + dx)} / {_ratio(1 + (printed - rounding) / 100)}"
-        f" = {_k(high)}")
+        f" = {_k(high)}"
+    )
     return Arithmetic(exact, low, high, shown, rounding_note)
 
 
-def _total_less_parts(r: Row, by_key: RowsByKey, printed: Fraction,
-                      rounding: Fraction) -> Arithmetic:
+def _total_less_parts(r: Row, by_key: RowsByKey, printed: Fraction, rounding: Fraction) -> Arithmetic:
     """A printed sum less its other, printed parts."""
     parts = [by_key[(p, r["stream"], r["counterparty"])] for p in r["from_periods"].split(";")]
     exact = printed - sum(Fraction(p["amount"]) for p in parts)
     spread = rounding + sum(Fraction(p["precision"]) for p in parts)
-    shown = (f"{_k(printed)} - " + " - ".join(f"{_k(int(p['amount']))} ({p['period']})"
-                                              for p in parts) + f" = {_k(exact)}")
-    rounding_note = (f"±{r['printed_precision']} on the printed sum plus "
-                     + " + ".join(f"±{p['precision']}" for p in parts))
+    shown = (
+        f"{_k(printed)} - "
+        + " - ".join(f"{_k(int(p['amount']))} ({p['period']})" for p in parts)
+        + f" = {_k(exact)}"
+    )
+    rounding_note = f"±{r['printed_precision']} on the printed sum plus " + " + ".join(
+        f"±{p['precision']}" for p in parts
+    )
     return Arithmetic(exact, exact - spread, exact + spread, shown, rounding_note)
 
 

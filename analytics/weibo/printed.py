@@ -16,13 +16,21 @@ STREAMS = {"advertising": "advertising", "value_added_services": "value_added_se
 #: "key accounts and SMEs", the 2021 release's "excluding ad revenues from Alibaba");
 #: `key_accounts_and_smes` is the 2019-2020 releases' narrower line, which also leaves out
 #: other items, so advertising minus it is not Alibaba (reference README).
-COUNTERPARTIES = {"all": "all", "Alibaba": "Alibaba", "non_Alibaba": "non_Alibaba",
-                  "key_accounts_and_smes": "key_accounts_and_smes"}
+COUNTERPARTIES = {
+    "all": "all",
+    "Alibaba": "Alibaba",
+    "non_Alibaba": "non_Alibaba",
+    "key_accounts_and_smes": "key_accounts_and_smes",
+}
 #: Rounding of annual figures that are not exact XBRL thousands (US$ thousands).
-ANNUAL_PRECISION = {("2013", "ad_alibaba"): "5", ("2014", "ad_alibaba"): "50",
-                    ("2016", "vas"): "50",
-                    ("2017", "total_revenue"): "5000", ("2017", "advertising"): "50",
-                    ("2017", "vas"): "50"}
+ANNUAL_PRECISION = {
+    ("2013", "ad_alibaba"): "5",
+    ("2014", "ad_alibaba"): "50",
+    ("2016", "vas"): "50",
+    ("2017", "total_revenue"): "5000",
+    ("2017", "advertising"): "50",
+    ("2017", "vas"): "50",
+}
 #: Alibaba's 2018 annual figure counts Alibaba as an advertiser only (its agency revenue is cut
 #: off in the stored copy), so it would understate Alibaba: not used. 2019's is complete (agent
 #: nil, FY2021 20-F note 10).
@@ -30,11 +38,15 @@ ANNUAL_ALIBABA_UNUSED = {"2018"}
 #: The annual advertising split by counterparty (the rest of each row is on its `basis`).
 SPLIT_COLUMNS = ("ad_third_parties", "ad_alibaba", "ad_sina", "ad_other_related_parties")
 #: The annual reference's columns: (column, stream, counterparty).
-ANNUAL_COLUMNS = [("total_revenue", "total", "all"), ("advertising", "advertising", "all"),
-                  ("ad_third_parties", "advertising", "third_parties"),
-                  ("ad_alibaba", "advertising", "Alibaba"), ("ad_sina", "advertising", "SINA"),
-                  ("ad_other_related_parties", "advertising", "other_related_parties"),
-                  ("vas", "value_added_services", "all")]
+ANNUAL_COLUMNS = [
+    ("total_revenue", "total", "all"),
+    ("advertising", "advertising", "all"),
+    ("ad_third_parties", "advertising", "third_parties"),
+    ("ad_alibaba", "advertising", "Alibaba"),
+    ("ad_sina", "advertising", "SINA"),
+    ("ad_other_related_parties", "advertising", "other_related_parties"),
+    ("vas", "value_added_services", "all"),
+]
 EVENT_LABELS = {
     ("2013-04-29", "Alibaba invests"): "Alibaba buys ~18% stake",
     ("2013-04-29", "SINA/Weibo"): "Strategic cooperation signed",
@@ -54,16 +66,31 @@ def quarterly_rows() -> list[Row]:
     for r in read_reference("weibo_quarterly_totals.csv"):
         if r["total_revenue_usd_thousands"]:
             amount = r["total_revenue_usd_thousands"]
-            rows.append(revenue_row(r["period"], "total", "all", amount,
-                                    _quarter_total_precision(amount),
-                                    f"Weibo quarterly totals: {r['source_url']}", r["note"],
-                                    basis=r["total_revenue_basis"]))
+            rows.append(
+                revenue_row(
+                    r["period"],
+                    "total",
+                    "all",
+                    amount,
+                    _quarter_total_precision(amount),
+                    f"Weibo quarterly totals: {r['source_url']}",
+                    r["note"],
+                    basis=r["total_revenue_basis"],
+                )
+            )
     for r in read_reference("weibo_quarterly_revenue.csv"):
-        rows.append(revenue_row(r["period"], STREAMS[r["stream"]],
-                                COUNTERPARTIES[r["counterparty"]], r["amount_usd_thousands"],
-                                r["printed_precision_usd_thousands"],
-                                f"{r['source_title']} <{r['source_url']}>", r["note"],
-                                basis=r["basis"]))
+        rows.append(
+            revenue_row(
+                r["period"],
+                STREAMS[r["stream"]],
+                COUNTERPARTIES[r["counterparty"]],
+                r["amount_usd_thousands"],
+                r["printed_precision_usd_thousands"],
+                f"{r['source_title']} <{r['source_url']}>",
+                r["note"],
+                basis=r["basis"],
+            )
+        )
     return rows + press_rows(rows) + alibaba_from_excluding_rows(rows)
 
 
@@ -72,15 +99,27 @@ def press_rows(existing: list[Row]) -> list[Row]:
     filing row has them."""
     have = {(r["period"], r["counterparty"]) for r in existing}
     return [
-        revenue_row(r["period"], r["stream"], r["counterparty"], r["amount_usd_thousands"], "50",
-                    f"{r['source_title']} <{r['source_url']}>",
-                    " ".join(filter(None, [
+        revenue_row(
+            r["period"],
+            r["stream"],
+            r["counterparty"],
+            r["amount_usd_thousands"],
+            "50",
+            f"{r['source_title']} <{r['source_url']}>",
+            " ".join(
+                filter(
+                    None,
+                    [
                         "Press figure.",
                         r["note"],
-                        r["share_of_total_revenue_reported"] and
-                        f"Reported share {r['share_of_total_revenue_reported']}.",
-                        "May count all revenue from Alibaba, not only advertising: see NOTES.md."
-                    ])), basis=r["basis"])
+                        r["share_of_total_revenue_reported"]
+                        and f"Reported share {r['share_of_total_revenue_reported']}.",
+                        "May count all revenue from Alibaba, not only advertising: see NOTES.md.",
+                    ],
+                )
+            ),
+            basis=r["basis"],
+        )
         for r in read_reference("weibo_press_figures.csv")
         if (r["period"], r["counterparty"]) not in have
     ]
@@ -104,37 +143,79 @@ def _year_rows(r: Row) -> list[Row]:
         # third-party line is printed, the rest of advertising is related-party revenue.
         exhaustive = column == "advertising" and bool(r["ad_third_parties_usd_thousands"])
         on_split = column in SPLIT_COLUMNS
-        rows.append(revenue_row(
-            r["year"], stream, counterparty, amount, precision,
-            f"Weibo annual figures: {split_source if on_split else r['source_url']}",
-            r["note"], exhaustive=exhaustive and split_basis == r["basis"],
-            basis=split_basis if on_split else r["basis"]))
+        rows.append(
+            revenue_row(
+                r["year"],
+                stream,
+                counterparty,
+                amount,
+                precision,
+                f"Weibo annual figures: {split_source if on_split else r['source_url']}",
+                r["note"],
+                exhaustive=exhaustive and split_basis == r["basis"],
+                basis=split_basis if on_split else r["basis"],
+            )
+        )
         if column == "advertising" and split_basis != r["basis"] and exhaustive:
             # The split's own table prints this subtotal: it is a figure of that basis too.
-            rows.append(revenue_row(
-                r["year"], stream, counterparty, amount, precision,
-                f"Weibo annual figures: {split_source}",
-                f"{r['note']} Subtotal of the advertising split by counterparty.",
-                exhaustive=True, basis=split_basis))
+            rows.append(
+                revenue_row(
+                    r["year"],
+                    stream,
+                    counterparty,
+                    amount,
+                    precision,
+                    f"Weibo annual figures: {split_source}",
+                    f"{r['note']} Subtotal of the advertising split by counterparty.",
+                    exhaustive=True,
+                    basis=split_basis,
+                )
+            )
     return rows
 
 
 def event_rows() -> list[Row]:
     rows = []
     for r in read_reference("weibo_events.csv"):
-        label = next((v for (day, start), v in EVENT_LABELS.items()
-                      if r["date"] == day and r["event"].startswith(start)), None)
-        rows.append({"company": COMPANY, "event_date": r["date"],
-                     "label": label or r["event"].split(",")[0][:60],
-                     "description": r["event"], "source": r["source_url"],
-                     "note": r["note"], "annotate": "true" if label else "false"})
+        label = next(
+            (
+                v
+                for (day, start), v in EVENT_LABELS.items()
+                if r["date"] == day and r["event"].startswith(start)
+            ),
+            None,
+        )
+        rows.append(
+            {
+                "company": COMPANY,
+                "event_date": r["date"],
+                "label": label or r["event"].split(",")[0][:60],
+                "description": r["event"],
+                "source": r["source_url"],
+                "note": r["note"],
+                "annotate": "true" if label else "false",
+            }
+        )
     return rows
 
 
 def kpi_rows() -> list[Row]:
-    metrics = [("mau_m", "mau", "millions"), ("dau_m", "dau", "millions"),
-               ("advertisers", "advertisers", "count")]
-    return [{"company": COMPANY, "period": r["period"], "metric": metric, "value": r[column],
-             "unit": unit, "source": r["source_url"], "note": r["note"]}
-            for r in read_reference("weibo_quarterly_totals.csv")
-            for column, metric, unit in metrics if r[column]]
+    metrics = [
+        ("mau_m", "mau", "millions"),
+        ("dau_m", "dau", "millions"),
+        ("advertisers", "advertisers", "count"),
+    ]
+    return [
+        {
+            "company": COMPANY,
+            "period": r["period"],
+            "metric": metric,
+            "value": r[column],
+            "unit": unit,
+            "source": r["source_url"],
+            "note": r["note"],
+        }
+        for r in read_reference("weibo_quarterly_totals.csv")
+        for column, metric, unit in metrics
+        if r[column]
+    ]

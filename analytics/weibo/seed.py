@@ -27,9 +27,21 @@ from analytics.weibo.printed import annual_rows, event_rows, kpi_rows, press_row
 from analytics.weibo.reference import COMPANY, CURRENCY, REFERENCE, REVENUE_COLUMNS, SOURCES
 
 __all__ = [
-    "COMPANY", "CURRENCY", "REFERENCE", "REVENUE_COLUMNS", "SOURCES", "alibaba_from_excluding_rows",
-    "annual_rows", "build", "derived_rows", "event_rows", "kpi_rows", "press_rows",
-    "quarterly_rows", "revenue_rows", "write_ingest_files",
+    "COMPANY",
+    "CURRENCY",
+    "REFERENCE",
+    "REVENUE_COLUMNS",
+    "SOURCES",
+    "alibaba_from_excluding_rows",
+    "annual_rows",
+    "build",
+    "derived_rows",
+    "event_rows",
+    "kpi_rows",
+    "press_rows",
+    "quarterly_rows",
+    "revenue_rows",
+    "write_ingest_files",
 ]
 
 
@@ -69,23 +81,32 @@ def build(data_dir: Path) -> list[Path]:
     files = write_ingest_files()
     staging = Path(tempfile.mkdtemp(prefix=".weibo-build-", dir=data_dir.parent))
     try:
-        order = [("companies", SOURCES / "companies.csv"),
-                 ("counterparties", SOURCES / "counterparties.csv"),
-                 ("revenue", files["revenue"]), ("partnerships", SOURCES / "partnerships.csv"),
-                 ("events", files["events"]), ("kpis", files["kpis"]),
-                 ("disclosed_shares", SOURCES / "disclosed_shares.csv")]
+        order = [
+            ("companies", SOURCES / "companies.csv"),
+            ("counterparties", SOURCES / "counterparties.csv"),
+            ("revenue", files["revenue"]),
+            ("partnerships", SOURCES / "partnerships.csv"),
+            ("events", files["events"]),
+            ("kpis", files["kpis"]),
+            ("disclosed_shares", SOURCES / "disclosed_shares.csv"),
+        ]
         for table, path in order:
             ingest(path, table, staging)
-        built = {data_dir / p.relative_to(staging): p.read_bytes()
-                 for name in TABLES for p in parquet.stored_companies(staging, name).values()}
+        built = {
+            data_dir / p.relative_to(staging): p.read_bytes()
+            for name in TABLES
+            for p in parquet.stored_companies(staging, name).values()
+        }
         data_dir.mkdir(parents=True, exist_ok=True)
-        stale = [p for name in TABLES
-                 for p in [parquet.legacy_path(data_dir, name),
-                           *parquet.stored_companies(data_dir, name).values()]
-                 if p.exists() and p not in built]
-        return commit.commit_all({path: _bytes_writer(content)
-                                  for path, content in sorted(built.items())}, stale,
-                                 root=data_dir)
+        stale = [
+            p
+            for name in TABLES
+            for p in [parquet.legacy_path(data_dir, name), *parquet.stored_companies(data_dir, name).values()]
+            if p.exists() and p not in built
+        ]
+        return commit.commit_all(
+            {path: _bytes_writer(content) for path, content in sorted(built.items())}, stale, root=data_dir
+        )
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 

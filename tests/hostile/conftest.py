@@ -20,20 +20,36 @@ from analytics.project import PROJECT_ROOT
 
 def fingerprint(folder: Path) -> dict[str, str]:
     """Every file under `folder` (hidden ones and temp files too) with its SHA-256."""
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
-def run_cli(*args: str, data_dir: Path | None = None, env: dict[str, str] | None = None,
-            timeout: float = 180, cwd: Path | None = None,
-            **popen: Any) -> subprocess.CompletedProcess[str]:
+def run_cli(
+    *args: str,
+    data_dir: Path | None = None,
+    env: dict[str, str] | None = None,
+    timeout: float = 180,
+    cwd: Path | None = None,
+    **popen: Any,
+) -> subprocess.CompletedProcess[str]:
     """`python -m analytics ARGS` in a child process, as a user runs it (text stdout/stderr)."""
     command = [sys.executable, "-m", "analytics"]
     if data_dir is not None:
         command += ["--data-dir", str(data_dir)]
     full_env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT), **(env or {})}
-    return subprocess.run([*command, *args], capture_output=True, text=True, timeout=timeout,
-                          env=full_env, cwd=cwd or PROJECT_ROOT, check=False, **popen)
+    return subprocess.run(
+        [*command, *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=full_env,
+        cwd=cwd or PROJECT_ROOT,
+        check=False,
+        **popen,
+    )
 
 
 def _streams(result: Any) -> tuple[int, str, str]:

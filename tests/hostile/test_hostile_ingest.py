@@ -27,29 +27,61 @@ from tests.hostile.conftest import assert_refused
 BAD_INPUT = 2
 
 HEADERS = {
-    "revenue": ["company", "period", "stream", "counterparty", "amount", "currency", "unit",
-                "source", "precision", "note"],
-    "counterparties": ["company", "counterparty", "counterparty_class", "counterparty_group",
-                       "is_pool", "note"],
-    "partnerships": ["company", "partner", "kind", "start_date", "end_date", "stake_percent",
-                     "source", "note"],
+    "revenue": [
+        "company",
+        "period",
+        "stream",
+        "counterparty",
+        "amount",
+        "currency",
+        "unit",
+        "source",
+        "precision",
+        "note",
+    ],
+    "counterparties": [
+        "company",
+        "counterparty",
+        "counterparty_class",
+        "counterparty_group",
+        "is_pool",
+        "note",
+    ],
+    "partnerships": [
+        "company",
+        "partner",
+        "kind",
+        "start_date",
+        "end_date",
+        "stake_percent",
+        "source",
+        "note",
+    ],
     "events": ["company", "event_date", "label", "description", "annotate", "source", "note"],
     "kpis": ["company", "period", "metric", "value", "unit", "source", "note"],
 }
 # Per table: a valid row 2, and a valid row 3 of another grain that each cell case spoils.
 GOOD_ROWS = {
-    "revenue": (["Acme", "2020Q1", "total", "all", "100", "USD", "millions", "10-Q t1", "", ""],
-                ["Acme", "2020Q1", "ads", "third_parties", "40", "USD", "millions", "10-Q n3",
-                 "", ""]),
-    "counterparties": (["Acme", "BigCo", "strategic_partner", "BigCo", "false", ""],
-                       ["Acme", "SmallCo", "third_party", "SmallCo", "false", ""]),
-    "partnerships": (["Acme", "BigCo", "equity_stake", "2020-01-01", "", "12.5", "press", ""],
-                     ["Acme", "BigCo", "cooperation", "2020-01-01", "2021-01-01", "", "press",
-                      ""]),
-    "events": (["Acme", "2020-03-01", "Deal", "signed", "true", "press", ""],
-               ["Acme", "2020-04-01", "Launch", "launched", "true", "press", ""]),
-    "kpis": (["Acme", "2020Q1", "mau", "12.5", "millions", "10-Q", ""],
-             ["Acme", "2020Q1", "dau", "3.5", "millions", "10-Q", ""]),
+    "revenue": (
+        ["Acme", "2020Q1", "total", "all", "100", "USD", "millions", "10-Q t1", "", ""],
+        ["Acme", "2020Q1", "ads", "third_parties", "40", "USD", "millions", "10-Q n3", "", ""],
+    ),
+    "counterparties": (
+        ["Acme", "BigCo", "strategic_partner", "BigCo", "false", ""],
+        ["Acme", "SmallCo", "third_party", "SmallCo", "false", ""],
+    ),
+    "partnerships": (
+        ["Acme", "BigCo", "equity_stake", "2020-01-01", "", "12.5", "press", ""],
+        ["Acme", "BigCo", "cooperation", "2020-01-01", "2021-01-01", "", "press", ""],
+    ),
+    "events": (
+        ["Acme", "2020-03-01", "Deal", "signed", "true", "press", ""],
+        ["Acme", "2020-04-01", "Launch", "launched", "true", "press", ""],
+    ),
+    "kpis": (
+        ["Acme", "2020Q1", "mau", "12.5", "millions", "10-Q", ""],
+        ["Acme", "2020Q1", "dau", "3.5", "millions", "10-Q", ""],
+    ),
 }
 
 Builder = Callable[[Path], Path]
@@ -76,6 +108,7 @@ def spoiled(table: str, column: str, value: object) -> list[list[object]]:
 
 def cell(table: str, column: str, value: str, *needles: str) -> tuple[str, Builder, tuple]:
     """A case: row 3's `column` holds `value`; the error names row 3, the column and needles."""
+
     def build(folder: Path) -> Path:
         return write_table(folder / f"{table}.csv", table, spoiled(table, column, value))
 
@@ -98,52 +131,99 @@ def special(build: Builder, *needles: str, table: str = "revenue"):
 # --- CSV structure ----------------------------------------------------------------------------
 
 HEADER_LINE = ",".join(HEADERS["revenue"])
-VALID_LINES = [csv_text([["Acme", f"2020Q{q}", s, "third_parties", "10", "USD", "millions",
-                          "Annual report 2019, table 5", "", ""]]).strip()
-               for q in (1, 2, 3) for s in ("ads", "fees")]
-UNTERMINATED = "Acme,2019Q4,total,all,100,USD,millions,\"Annual report 2019, table 5,,"
+VALID_LINES = [
+    csv_text(
+        [
+            [
+                "Acme",
+                f"2020Q{q}",
+                s,
+                "third_parties",
+                "10",
+                "USD",
+                "millions",
+                "Annual report 2019, table 5",
+                "",
+                "",
+            ]
+        ]
+    ).strip()
+    for q in (1, 2, 3)
+    for s in ("ads", "fees")
+]
+UNTERMINATED = 'Acme,2019Q4,total,all,100,USD,millions,"Annual report 2019, table 5,,'
 UNQUOTED_COMMA = "Acme,2019Q4,total,all,100,USD,millions,Annual report 2019,,table 5,extra words"
 # Before: 6 rows swallowed into one note, "1 rows read", exit 0.
 STRUCTURE = {
     "unterminated_quote_then_six_valid_rows": raw_file(
-        "runaway.csv", "\n".join([HEADER_LINE, UNTERMINATED, *VALID_LINES, ""]).encode(),
-        "row 2", "double quote"),
+        "runaway.csv",
+        "\n".join([HEADER_LINE, UNTERMINATED, *VALID_LINES, ""]).encode(),
+        "row 2",
+        "double quote",
+    ),
     # Before: the quote ran to the end of the file; the row held one giant source, exit 0.
     "unterminated_quote_in_the_last_row": raw_file(
-        "runaway_last.csv", "\n".join([HEADER_LINE, *VALID_LINES, UNTERMINATED]).encode(),
-        "row 8", "never closed"),
+        "runaway_last.csv",
+        "\n".join([HEADER_LINE, *VALID_LINES, UNTERMINATED]).encode(),
+        "row 8",
+        "never closed",
+    ),
     # Before: text after a closing quote was glued on silently.
     "text_after_a_closing_quote": raw_file(
-        "stray.csv", "\n".join([HEADER_LINE, VALID_LINES[0],
-                                'Acme,2019Q4,total,all,100,USD,millions,"Annual" report,,']
-                               ).encode(), "row 3", "double quote"),
+        "stray.csv",
+        "\n".join(
+            [HEADER_LINE, VALID_LINES[0], 'Acme,2019Q4,total,all,100,USD,millions,"Annual" report,,']
+        ).encode(),
+        "row 3",
+        "double quote",
+    ),
     # Before: source=Annual report 2019, the rest dropped, exit 0.
     "more_cells_than_the_header": raw_file(
-        "wide.csv", "\n".join([HEADER_LINE, VALID_LINES[0], UNQUOTED_COMMA]).encode(),
-        "row 3", "11 cells", "10 columns", "double quotes"),
+        "wide.csv",
+        "\n".join([HEADER_LINE, VALID_LINES[0], UNQUOTED_COMMA]).encode(),
+        "row 3",
+        "11 cells",
+        "10 columns",
+        "double quotes",
+    ),
     # Before: a value under an unnamed trailing header column was dropped silently.
     "a_value_beyond_the_named_columns": raw_file(
-        "beyond.csv", "\n".join([HEADER_LINE + ",", VALID_LINES[0] + ",", VALID_LINES[1] +
-                                 ",lost"]).encode(), "row 3", "header names 10 columns"),
+        "beyond.csv",
+        "\n".join([HEADER_LINE + ",", VALID_LINES[0] + ",", VALID_LINES[1] + ",lost"]).encode(),
+        "row 3",
+        "header names 10 columns",
+    ),
     # Before: "contains NUL bytes" with no row or column.
     "a_nul_byte_in_a_note": raw_file(
-        "nul.csv", "\n".join([HEADER_LINE, VALID_LINES[0], VALID_LINES[1] + "a\x00b"]).encode(),
-        "row 3", "column 'note'", "NUL"),
+        "nul.csv",
+        "\n".join([HEADER_LINE, VALID_LINES[0], VALID_LINES[1] + "a\x00b"]).encode(),
+        "row 3",
+        "column 'note'",
+        "NUL",
+    ),
     # Before: "field larger than field limit (131072)", no row, the limit undocumented.
     "a_cell_over_the_csv_cell_limit": raw_file(
-        "huge.csv", "\n".join([HEADER_LINE, VALID_LINES[0],
-                               VALID_LINES[1] + "x" * (1024 * 1024 + 1)]).encode(),
-        "row 3", "1 MiB", "1,048,576"),
+        "huge.csv",
+        "\n".join([HEADER_LINE, VALID_LINES[0], VALID_LINES[1] + "x" * (1024 * 1024 + 1)]).encode(),
+        "row 3",
+        "1 MiB",
+        "1,048,576",
+    ),
     # Before: the 131072 csv limit refused it with no row; now the note's own limit names it.
     "a_200_kb_note": cell("revenue", "note", "n" * 200_000, "200,000 characters", "10,000"),
     # Before: an unknown header with ESC was ignored silently.
     "a_control_character_in_a_header_cell": raw_file(
-        "header.csv", "\n".join([HEADER_LINE + ",remarks\x1b", VALID_LINES[0]]).encode(),
-        "row 1", "header cell 11", "\\x1b"),
+        "header.csv",
+        "\n".join([HEADER_LINE + ",remarks\x1b", VALID_LINES[0]]).encode(),
+        "row 1",
+        "header cell 11",
+        "\\x1b",
+    ),
 }
 
 
 # --- input paths ------------------------------------------------------------------------------
+
 
 def folder_named(name: str) -> Builder:
     def build(folder: Path) -> Path:
@@ -193,8 +273,7 @@ PATHS = {
     # Before: ingest blocked forever waiting for a writer.
     "a_named_pipe": special(named_pipe, "not a regular file"),
     # Before: OSError (ENAMETOOLONG) traceback from Path.exists.
-    "a_file_name_too_long": special(lambda folder: folder / ("n" * 300 + ".csv"),
-                                    "file name too long"),
+    "a_file_name_too_long": special(lambda folder: folder / ("n" * 300 + ".csv"), "file name too long"),
 }
 
 
@@ -202,8 +281,9 @@ PATHS = {
 
 NUMBERS = {
     # Before: read as 1.2345 thousands = 1,234.50.
-    "decimal_comma_with_point_thousands": cell("revenue", "amount", "1.234,5",
-                                               "use a point as the decimal separator"),
+    "decimal_comma_with_point_thousands": cell(
+        "revenue", "amount", "1.234,5", "use a point as the decimal separator"
+    ),
     # Before: read as 12345.
     "decimal_comma": cell("revenue", "amount", "1234,5", "use a point as the decimal separator"),
     # Before: read as 1234 (millions).
@@ -223,30 +303,37 @@ NUMBERS = {
     "arabic_indic_digits": cell("revenue", "amount", "\u0661\u0662\u0663", "not a number"),
     "full_width_digits": cell("revenue", "amount", "\uff11\uff12", "not a number"),
     # Before: InvalidOperation traceback from quantize.
-    "amount_1e30": cell("revenue", "amount", "1e30", "too large", "maximum",
-                        "9,999,999,999,999,999.99"),
+    "amount_1e30": cell("revenue", "amount", "1e30", "too large", "maximum", "9,999,999,999,999,999.99"),
     "amount_1e400": cell("revenue", "amount", "1e400", "too large", "maximum"),
     # Before: decimal.Overflow traceback.
     "amount_huge_exponent": cell("revenue", "amount", "1e999999999", "too large"),
     # Before: "is too large", without the maximum.
     "amount_just_over_the_maximum": cell("revenue", "amount", "10000000000", "maximum"),
     # Before: "finer than a cent", not which column rule.
-    "amount_tiny_exponent": cell("revenue", "amount", "1e-999999999",
-                                 "more decimals than the column keeps (2)"),
-    "amount_finer_than_a_cent": cell("revenue", "amount", "0.000000001",
-                                     "more decimals than the column keeps (2)"),
+    "amount_tiny_exponent": cell(
+        "revenue", "amount", "1e-999999999", "more decimals than the column keeps (2)"
+    ),
+    "amount_finer_than_a_cent": cell(
+        "revenue", "amount", "0.000000001", "more decimals than the column keeps (2)"
+    ),
     # A leaf may be negative (a loss), a printed total may not.
-    "negative_printed_total": ("revenue", lambda folder: write_table(
-        folder / "revenue.csv", "revenue",
-        [["Acme", "2020Q1", "total", "all", "-100", "USD", "millions", "10-Q t1", "", ""]]),
-        ("row 2", "column 'amount'", "negative", "printed total")),
+    "negative_printed_total": (
+        "revenue",
+        lambda folder: write_table(
+            folder / "revenue.csv",
+            "revenue",
+            [["Acme", "2020Q1", "total", "all", "-100", "USD", "millions", "10-Q t1", "", ""]],
+        ),
+        ("row 2", "column 'amount'", "negative", "printed total"),
+    ),
     # Before: precision 0,5 read as 5.
     "precision_decimal_comma": cell("revenue", "precision", "0,5", "decimal separator"),
     # Before: InvalidOperation traceback.
     "precision_1e30": cell("revenue", "precision", "1e30", "maximum"),
     # Before: stored as 18.12.
-    "stake_with_three_decimals": cell("partnerships", "stake_percent", "18.125",
-                                      "more decimals than the column keeps (2)"),
+    "stake_with_three_decimals": cell(
+        "partnerships", "stake_percent", "18.125", "more decimals than the column keeps (2)"
+    ),
     # Before: exit 3 from validate with no row or column.
     "stake_over_100": cell("partnerships", "stake_percent", "150", "over 100"),
     # Before: overflowed DECIMAL(5,2) on write.
@@ -291,8 +378,9 @@ PERIODS = {
     "basic_iso_date": cell("partnerships", "start_date", "20200101", "YYYY-MM-DD"),
     "iso_week_date": cell("partnerships", "start_date", "2020-W01-1", "YYYY-MM-DD"),
     # Before: exit 3 from validate, no row or column.
-    "partnership_ends_before_it_starts": cell("partnerships", "end_date", "2019-12-31",
-                                              "ends before it starts", "2019-12-31"),
+    "partnership_ends_before_it_starts": cell(
+        "partnerships", "end_date", "2019-12-31", "ends before it starts", "2019-12-31"
+    ),
 }
 
 
@@ -314,8 +402,7 @@ NAMES = {
     "unit_with_escape": cell("revenue", "unit", "millions\x1b[0m", "\\x1b"),
     "currency_with_escape": cell("revenue", "currency", "U\x1bD", "\\x1b"),
     "counterparty_with_backspace": cell("counterparties", "counterparty", "Big\x08Co", "\\x08"),
-    "counterparty_group_with_escape": cell("counterparties", "counterparty_group", "G\x1b[1m",
-                                           "\\x1b"),
+    "counterparty_group_with_escape": cell("counterparties", "counterparty_group", "G\x1b[1m", "\\x1b"),
     "partner_with_escape": cell("partnerships", "partner", "Big\x1bCo", "\\x1b"),
     "kind_with_carriage_return": cell("partnerships", "kind", "equity\rstake", "\\x0d"),
     "label_with_escape": cell("events", "label", "Deal\x1b[5m", "\\x1b"),
@@ -325,8 +412,7 @@ NAMES = {
     # Before: 20,000-character names stored.
     "company_of_20000_characters": cell("revenue", "company", LONG, "20,000 characters", "200"),
     "stream_of_201_characters": cell("revenue", "stream", "s" * 201, "at most 200"),
-    "counterparty_of_20000_characters": cell("counterparties", "counterparty", LONG,
-                                             "at most 200"),
+    "counterparty_of_20000_characters": cell("counterparties", "counterparty", LONG, "at most 200"),
     "label_of_20000_characters": cell("events", "label", LONG, "at most 200"),
     "metric_of_201_characters": cell("kpis", "metric", "m" * 201, "at most 200"),
     # Free text: tabs and line breaks are fine, other control characters and 10,001+ are not.
@@ -341,9 +427,10 @@ NAMES = {
 
 # --- XLSX -------------------------------------------------------------------------------------
 
-def workbook(rows: list[list[object]], table: str = "revenue",
-             formula_at: str | None = None) -> Builder:
+
+def workbook(rows: list[list[object]], table: str = "revenue", formula_at: str | None = None) -> Builder:
     """An XLSX of HEADERS[table] + rows; `formula_at` (e.g. "E3") gets a formula nobody ran."""
+
     def build(folder: Path) -> Path:
         from openpyxl import Workbook
 
@@ -368,35 +455,47 @@ def xlsx_rows(column: str, value: object, table: str = "revenue") -> list[list[o
 FORMULA = "formula without a saved value"
 XLSX = {
     # Before: "is empty; a value is required".
-    "formula_amount": special(workbook(xlsx_rows("amount", "40"), formula_at="E3"),
-                              "row 3", "column 'amount'", FORMULA, "save it"),
-    "formula_company": special(workbook(xlsx_rows("amount", "40"), formula_at="A2"),
-                               "row 2", "column 'company'", FORMULA),
+    "formula_amount": special(
+        workbook(xlsx_rows("amount", "40"), formula_at="E3"), "row 3", "column 'amount'", FORMULA, "save it"
+    ),
+    "formula_company": special(
+        workbook(xlsx_rows("amount", "40"), formula_at="A2"), "row 2", "column 'company'", FORMULA
+    ),
     # Before: an optional cell's formula silently read as empty, exit 0.
-    "formula_note": special(workbook(xlsx_rows("amount", "40"), formula_at="J3"),
-                            "row 3", "column 'note'", FORMULA),
-    "formula_kpi_value": special(workbook(xlsx_rows("value", "1", "kpis"), "kpis", "D2"),
-                                 "row 2", "column 'value'", FORMULA, table="kpis"),
+    "formula_note": special(
+        workbook(xlsx_rows("amount", "40"), formula_at="J3"), "row 3", "column 'note'", FORMULA
+    ),
+    "formula_kpi_value": special(
+        workbook(xlsx_rows("value", "1", "kpis"), "kpis", "D2"),
+        "row 2",
+        "column 'value'",
+        FORMULA,
+        table="kpis",
+    ),
     # Before: InvalidOperation traceback.
-    "float_amount_1e30": special(workbook(xlsx_rows("amount", 1e30)),
-                                 "row 3", "column 'amount'", "maximum"),
+    "float_amount_1e30": special(workbook(xlsx_rows("amount", 1e30)), "row 3", "column 'amount'", "maximum"),
     # Before: stored as 18.12.
     "float_stake_three_decimals": special(
         workbook(xlsx_rows("stake_percent", 18.125, "partnerships"), "partnerships"),
-        "row 3", "column 'stake_percent'", "keeps (2)", table="partnerships"),
+        "row 3",
+        "column 'stake_percent'",
+        "keeps (2)",
+        table="partnerships",
+    ),
     # Before: accepted.
-    "c1_control_in_a_name": special(workbook(xlsx_rows("company", "Ac\x9bme")),
-                                    "row 3", "column 'company'", "\\x9b"),
-    "period_before_1900": special(workbook(xlsx_rows("period", "1899Q1")),
-                                  "row 3", "column 'period'", "1900"),
+    "c1_control_in_a_name": special(
+        workbook(xlsx_rows("company", "Ac\x9bme")), "row 3", "column 'company'", "\\x9b"
+    ),
+    "period_before_1900": special(
+        workbook(xlsx_rows("period", "1899Q1")), "row 3", "column 'period'", "1900"
+    ),
 }
 
 CASES = {**STRUCTURE, **PATHS, **NUMBERS, **PERIODS, **NAMES, **XLSX}
 
 
 @pytest.mark.parametrize("case", list(CASES))
-def test_hostile_ingest_input_is_refused_with_one_line_naming_the_cell(case, cli, untouched,
-                                                                       tmp_path):
+def test_hostile_ingest_input_is_refused_with_one_line_naming_the_cell(case, cli, untouched, tmp_path):
     table, build, needles = CASES[case]
     folder = tmp_path / "input"
     folder.mkdir()
@@ -418,76 +517,111 @@ def test_an_unreadable_file_is_one_line(cli, untouched, tmp_path):
 
 
 def test_inf_and_nan_are_still_refused_in_every_numeric_column(cli, untouched, tmp_path):
-    for table, column in [("revenue", "amount"), ("revenue", "precision"),
-                          ("partnerships", "stake_percent"), ("kpis", "value")]:
+    for table, column in [
+        ("revenue", "amount"),
+        ("revenue", "precision"),
+        ("partnerships", "stake_percent"),
+        ("kpis", "value"),
+    ]:
         for value in ("inf", "-Infinity", "nan", "NaN"):
             path = write_table(tmp_path / f"{table}.csv", table, spoiled(table, column, value))
-            assert_refused(cli("ingest", str(path), "--table", table), BAD_INPUT,
-                           "row 3", f"column '{column}'", "finite")
+            assert_refused(
+                cli("ingest", str(path), "--table", table), BAD_INPUT, "row 3", f"column '{column}'", "finite"
+            )
 
 
 # --- what is still accepted, stored exactly ---------------------------------------------------
 
+
 def leaf_amount(data_dir: Path, stream: str) -> tuple[Decimal, Decimal]:
-    frame = analytics.sql("SELECT amount, precision FROM revenue WHERE company = 'Acme' AND "
-                          f"stream = '{stream}'", data_dir=data_dir)
+    frame = analytics.sql(
+        f"SELECT amount, precision FROM revenue WHERE company = 'Acme' AND stream = '{stream}'",
+        data_dir=data_dir,
+    )
     return frame.row(0)
 
 
-@pytest.mark.parametrize(("amount", "unit", "stored", "precision"), [
-    ("1,234.5", "millions", "1234500000.00", "50000.00"),
-    ("1,234,567", "units", "1234567.00", "0.50"),
-    ("1234.5", "thousands", "1234500.00", "50.00"),
-    ("1.5e3", "millions", "1500000000.00", "50000000.00"),
-    ("2.5E+1", "thousands", "25000.00", "500.00"),
-    ("+7", "units", "7.00", "0.50"),
-    ("0.01", "units", "0.01", "0.00"),
-    ("9,999,999,999,999,999.99", "units", "9999999999999999.99", "0.00"),
-])
-def test_unambiguous_amounts_are_stored_exactly(amount, unit, stored, precision, data_dir,
-                                                tmp_path):
+@pytest.mark.parametrize(
+    ("amount", "unit", "stored", "precision"),
+    [
+        ("1,234.5", "millions", "1234500000.00", "50000.00"),
+        ("1,234,567", "units", "1234567.00", "0.50"),
+        ("1234.5", "thousands", "1234500.00", "50.00"),
+        ("1.5e3", "millions", "1500000000.00", "50000000.00"),
+        ("2.5E+1", "thousands", "25000.00", "500.00"),
+        ("+7", "units", "7.00", "0.50"),
+        ("0.01", "units", "0.01", "0.00"),
+        ("9,999,999,999,999,999.99", "units", "9999999999999999.99", "0.00"),
+    ],
+)
+def test_unambiguous_amounts_are_stored_exactly(amount, unit, stored, precision, data_dir, tmp_path):
     row = ["Acme", "2020Q1", "ads", "third_parties", amount, "USD", unit, "t", "", ""]
     analytics.ingest(write_table(tmp_path / "ok.csv", "revenue", [row]), "revenue", data_dir)
     assert leaf_amount(data_dir, "ads") == (Decimal(stored), Decimal(precision))
 
 
 def test_unambiguous_stakes_and_kpis_are_stored_exactly(data_dir, tmp_path):
-    stakes = [["Acme", "BigCo", f"kind_{i}", "2020-01-01", "", value, "press", ""]
-              for i, value in enumerate(["18.120", "100", "1.25e1", "0"])]
-    analytics.ingest(write_table(tmp_path / "ps.csv", "partnerships", stakes), "partnerships",
-                     data_dir)
-    kpis = [["Acme", "2020Q1", f"m{i}", value, "count", "10-Q", ""]
-            for i, value in enumerate(["1,234.5", "1.5e2", "1e308", "0.1"])]
+    stakes = [
+        ["Acme", "BigCo", f"kind_{i}", "2020-01-01", "", value, "press", ""]
+        for i, value in enumerate(["18.120", "100", "1.25e1", "0"])
+    ]
+    analytics.ingest(write_table(tmp_path / "ps.csv", "partnerships", stakes), "partnerships", data_dir)
+    kpis = [
+        ["Acme", "2020Q1", f"m{i}", value, "count", "10-Q", ""]
+        for i, value in enumerate(["1,234.5", "1.5e2", "1e308", "0.1"])
+    ]
     analytics.ingest(write_table(tmp_path / "kpi.csv", "kpis", kpis), "kpis", data_dir)
-    stored = analytics.sql("SELECT stake_percent FROM partnerships WHERE company = 'Acme' "
-                           "ORDER BY kind", data_dir=data_dir)["stake_percent"].to_list()
+    stored = analytics.sql(
+        "SELECT stake_percent FROM partnerships WHERE company = 'Acme' ORDER BY kind", data_dir=data_dir
+    )["stake_percent"].to_list()
     assert stored == [Decimal("18.12"), Decimal("100"), Decimal("12.5"), Decimal("0")]
-    values = analytics.sql("SELECT value FROM kpis WHERE company = 'Acme' ORDER BY metric",
-                           data_dir=data_dir)["value"].to_list()
+    values = analytics.sql(
+        "SELECT value FROM kpis WHERE company = 'Acme' ORDER BY metric", data_dir=data_dir
+    )["value"].to_list()
     assert values == [1234.5, 150.0, 1e308, 0.1]
 
 
 def test_free_text_keeps_line_breaks_and_names_may_be_200_characters(data_dir, tmp_path):
     name = "S" * 200
-    rows = [["Acme", "2020Q1", name, "third_parties", "1", "USD", "units", "p. 1\tcol 2",
-             "", "line one\r\nline two"]]
+    rows = [
+        [
+            "Acme",
+            "2020Q1",
+            name,
+            "third_parties",
+            "1",
+            "USD",
+            "units",
+            "p. 1\tcol 2",
+            "",
+            "line one\r\nline two",
+        ]
+    ]
     analytics.ingest(write_table(tmp_path / "ok.csv", "revenue", rows), "revenue", data_dir)
-    frame = analytics.sql("SELECT stream, source, note FROM revenue WHERE company = 'Acme'",
-                          data_dir=data_dir)
+    frame = analytics.sql(
+        "SELECT stream, source, note FROM revenue WHERE company = 'Acme'", data_dir=data_dir
+    )
     assert frame.row(0) == (name, "p. 1\tcol 2", "line one\r\nline two")
 
 
 def test_short_rows_padding_and_edge_years_are_still_accepted(data_dir, tmp_path):
     path = tmp_path / "ragged.csv"
-    path.write_text("\n".join([
-        ",".join(HEADERS["revenue"]) + ",,",
-        "Acme,1900Q1,ads,third_parties,1,USD,units,t",  # fewer cells than the header
-        "Acme,2200,ads,third_parties,2,USD,units,t,,,,",  # empty padding beyond it
-    ]) + "\n", encoding="utf-8")
+    path.write_text(
+        "\n".join(
+            [
+                ",".join(HEADERS["revenue"]) + ",,",
+                "Acme,1900Q1,ads,third_parties,1,USD,units,t",  # fewer cells than the header
+                "Acme,2200,ads,third_parties,2,USD,units,t,,,,",  # empty padding beyond it
+            ]
+        )
+        + "\n",
+        encoding="utf-8",
+    )
     summary = analytics.ingest(path, "revenue", data_dir)
     assert summary.rows_read == 2
-    periods = analytics.sql("SELECT period FROM revenue WHERE company = 'Acme' ORDER BY 1",
-                            data_dir=data_dir)["period"].to_list()
+    periods = analytics.sql(
+        "SELECT period FROM revenue WHERE company = 'Acme' ORDER BY 1", data_dir=data_dir
+    )["period"].to_list()
     assert periods == ["1900Q1", "2200"]
 
 
@@ -496,7 +630,9 @@ def test_minus_zero_on_a_leaf_is_stored_as_zero_not_a_negative_zero(cli, data_di
     path = write_table(tmp_path / "revenue.csv", "revenue", spoiled("revenue", "amount", "-0"))
     result = cli("ingest", str(path))
     assert result.exit_code == 0, result.stderr
-    stored = analytics.sql("SELECT amount::VARCHAR AS amount FROM revenue WHERE company = 'Acme' "
-                           "AND stream = 'ads' AND counterparty = 'third_parties'",
-                           data_dir=data_dir)
+    stored = analytics.sql(
+        "SELECT amount::VARCHAR AS amount FROM revenue WHERE company = 'Acme' "
+        "AND stream = 'ads' AND counterparty = 'third_parties'",
+        data_dir=data_dir,
+    )
     assert stored["amount"].to_list() == ["0.00"]

@@ -50,16 +50,22 @@ PARTNERS = {
 }
 #: Partners whose deck failed before the fix (a chart failed, the PPTX XML refused a control
 #: character, or PIL refused a 920,000 px PNG); the others already made a correct deck.
-DECK_BREAKERS = ["backslash_quote", "newline", "terminal_escape",
-                 "twenty_thousand_characters"]
-CONTROL_CHARACTERS = {"escape": "\x1b", "bell": "\x07", "vertical_tab": "\x0b",
-                      "form_feed": "\x0c", "start_of_heading": "\x01", "nul": "\x00"}
+DECK_BREAKERS = ["backslash_quote", "newline", "terminal_escape", "twenty_thousand_characters"]
+CONTROL_CHARACTERS = {
+    "escape": "\x1b",
+    "bell": "\x07",
+    "vertical_tab": "\x0b",
+    "form_feed": "\x0c",
+    "start_of_heading": "\x01",
+    "nul": "\x00",
+}
 FORMULAS = ["=cmd|' /C calc'!A0", "+1", "-1", "@SUM(1)"]
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 EXPRESSION_KEYS = ("expr", "labelExpr", "calculate", "test", "filter")
 
 
 # --- hostile data: Parquet edited by hand ------------------------------------------------------
+
 
 def copy_data(folder: Path) -> Path:
     copy_tables(SHIPPED, folder)
@@ -80,8 +86,12 @@ def replaced(column: str, old: str, new: str) -> pl.Expr:
 def rename_partner(folder: Path, partner: str) -> None:
     """Alibaba becomes `partner` everywhere it is named."""
     edit(folder, "revenue", counterparty=replaced("counterparty", "Alibaba", partner))
-    edit(folder, "counterparties", counterparty=replaced("counterparty", "Alibaba", partner),
-         counterparty_group=replaced("counterparty_group", "Alibaba", partner))
+    edit(
+        folder,
+        "counterparties",
+        counterparty=replaced("counterparty", "Alibaba", partner),
+        counterparty_group=replaced("counterparty_group", "Alibaba", partner),
+    )
     edit(folder, "partnerships", partner=replaced("partner", "Alibaba", partner))
 
 
@@ -90,6 +100,7 @@ def hostile_source(char: str) -> str:
 
 
 # --- reading what was written --------------------------------------------------------------
+
 
 def png_width(content: bytes) -> int:
     assert content[:8] == b"\x89PNG\r\n\x1a\n"
@@ -100,18 +111,22 @@ def svg_texts(path: Path) -> list[str]:
     """Every line of text of an SVG (which must parse as XML): each <tspan> of a multi-line
     <text> (a footnote of several lines), else the <text> itself."""
     root = ET.fromstring(path.read_text(encoding="utf-8"))
-    texts = [element for element in root.iter() if element.tag.endswith("}text")
-             or element.tag == "text"]
-    return [line for element in texts for line in
-            ([("".join(span.itertext())) for span in element if span.tag.endswith("tspan")]
-             or ["".join(element.itertext())])]
+    texts = [element for element in root.iter() if element.tag.endswith("}text") or element.tag == "text"]
+    return [
+        line
+        for element in texts
+        for line in (
+            [("".join(span.itertext())) for span in element if span.tag.endswith("tspan")]
+            or ["".join(element.itertext())]
+        )
+    ]
 
 
 def chart_spec(path: Path) -> dict[str, Any]:
     """The Vega-Lite spec a chart's HTML page embeds."""
     page = path.read_text(encoding="utf-8")
     start = page.index("const spec = ") + len("const spec = ")
-    return json.loads(page[start:page.index(";\n", start)])
+    return json.loads(page[start : page.index(";\n", start)])
 
 
 def expressions_and_tooltip_titles(node: Any) -> list[str]:
@@ -172,8 +187,7 @@ def deck_texts(path: Path) -> tuple[list[str], list[str], list[bytes]]:
 
 
 def report_specs(page: str) -> dict[str, Any]:
-    found = re.search(r'<script type="application/json" id="chart-specs">(.*?)</script>', page,
-                      re.S)
+    found = re.search(r'<script type="application/json" id="chart-specs">(.*?)</script>', page, re.S)
     assert found, "the report embeds no chart specs"
     return json.loads(found.group(1))
 
@@ -184,11 +198,13 @@ def visible_text(page: str) -> str:
 
 
 def no_leftovers(folder: Path) -> list[str]:
-    return [p.name for p in folder.rglob("*") if p.name.startswith("analytics-deck-")
-            or p.name.endswith(".tmp")]
+    return [
+        p.name for p in folder.rglob("*") if p.name.startswith("analytics-deck-") or p.name.endswith(".tmp")
+    ]
 
 
 # --- one hostile data folder per case, built once ----------------------------------------------
+
 
 @dataclass
 class Case:
@@ -210,9 +226,14 @@ class Case:
             temp = self.root / "tmp"
             temp.mkdir(exist_ok=True)
             words = command.split()
-            self.results[key] = run_cli(*words, "--partner", self.partner, *args,
-                                        data_dir=self.data,
-                                        env={"TMPDIR": str(temp), **(env or {})})
+            self.results[key] = run_cli(
+                *words,
+                "--partner",
+                self.partner,
+                *args,
+                data_dir=self.data,
+                env={"TMPDIR": str(temp), **(env or {})},
+            )
         return self.results[key]
 
     def build(self) -> Any:
@@ -226,16 +247,14 @@ class Case:
 
 
 @pytest.fixture(scope="module", params=list(PARTNERS), ids=list(PARTNERS))
-def partner_case(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-                 ) -> Case:
+def partner_case(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Case:
     case = Case(tmp_path_factory.mktemp(request.param), PARTNERS[request.param])
     rename_partner(copy_data(case.data), case.partner)
     return case
 
 
 @pytest.fixture(scope="module", params=list(CONTROL_CHARACTERS), ids=list(CONTROL_CHARACTERS))
-def source_case(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-                ) -> tuple[Case, str]:
+def source_case(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> tuple[Case, str]:
     char = CONTROL_CHARACTERS[request.param]
     case = Case(tmp_path_factory.mktemp(request.param))
     edit(copy_data(case.data), "revenue", source=pl.lit(hostile_source(char)))
@@ -253,8 +272,10 @@ def assert_every_chart_built(case: Case, result: Any) -> None:
 
 # --- partner names ----------------------------------------------------------------------------
 
+
 def test_every_chart_builds_for_a_hostile_partner_with_its_name_cut_and_never_in_an_expression(
-        partner_case: Case) -> None:
+    partner_case: Case,
+) -> None:
     assert_every_chart_built(partner_case, partner_case.build())
     charts = partner_case.root / "charts"
     shown = label(partner_case.partner)
@@ -271,8 +292,7 @@ def test_every_chart_builds_for_a_hostile_partner_with_its_name_cut_and_never_in
 
 
 @pytest.mark.parametrize("partner_case", DECK_BREAKERS, indirect=True)
-def test_the_deck_builds_for_a_hostile_partner_with_its_name_cleaned_and_cut(
-        partner_case: Case) -> None:
+def test_the_deck_builds_for_a_hostile_partner_with_its_name_cleaned_and_cut(partner_case: Case) -> None:
     result = partner_case.deck()
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == str(partner_case.root / "deck.pptx")
@@ -288,7 +308,8 @@ def test_the_deck_builds_for_a_hostile_partner_with_its_name_cleaned_and_cut(
 
 
 def test_the_report_shows_a_hostile_partner_escaped_and_cut_and_never_in_an_expression(
-        partner_case: Case) -> None:
+    partner_case: Case,
+) -> None:
     result = partner_case.report()
     assert result.returncode == 0, result.stderr
     page = (partner_case.root / "report.html").read_text(encoding="utf-8")
@@ -306,8 +327,7 @@ def test_the_report_shows_a_hostile_partner_escaped_and_cut_and_never_in_an_expr
 @pytest.mark.parametrize("partner_case", ["backslash_quote", "newline"], indirect=True)
 def test_a_hostile_partners_chart_page_renders_offline_without_errors(partner_case: Case) -> None:
     assert partner_case.build().returncode == 0
-    dom, console_errors = render_in_chromium(partner_case.root / "charts" /
-                                             "partner_dependence.html")
+    dom, console_errors = render_in_chromium(partner_case.root / "charts" / "partner_dependence.html")
     assert 'class="marks"' in dom
     assert console_errors == []
 
@@ -323,8 +343,10 @@ def test_a_hostile_partners_report_renders_every_chart_offline(partner_case: Cas
 
 # --- control characters in sources and event labels ---------------------------------------------
 
+
 def test_a_control_character_in_a_source_costs_no_chart_and_is_shown_as_a_space(
-        source_case: tuple[Case, str]) -> None:
+    source_case: tuple[Case, str],
+) -> None:
     case, _ = source_case
     assert_every_chart_built(case, case.build())
     footnote = " ".join(svg_texts(case.root / "charts" / "partner_dependence.svg"))
@@ -335,7 +357,8 @@ def test_a_control_character_in_a_source_costs_no_chart_and_is_shown_as_a_space(
 
 
 def test_the_deck_survives_a_control_character_in_a_source_and_leaves_no_temp_folder(
-        source_case: tuple[Case, str]) -> None:
+    source_case: tuple[Case, str],
+) -> None:
     case, char = source_case
     result = case.deck()
     assert result.returncode == 0, result.stderr
@@ -346,8 +369,7 @@ def test_the_deck_survives_a_control_character_in_a_source_and_leaves_no_temp_fo
     assert no_leftovers(case.root) == []
 
 
-def test_the_report_shows_a_source_with_a_control_character_cleaned(
-        source_case: tuple[Case, str]) -> None:
+def test_the_report_shows_a_source_with_a_control_character_cleaned(source_case: tuple[Case, str]) -> None:
     case, char = source_case
     result = case.report()
     assert result.returncode == 0, result.stderr
@@ -357,17 +379,21 @@ def test_the_report_shows_a_source_with_a_control_character_cleaned(
     assert not any(CONTROL.search(text) for text in strings(report_specs(page)))
 
 
-@pytest.mark.parametrize("event_label", [LONG, "Deal\x1b]0;pwned\x07 signed"],
-                         ids=["twenty_thousand_characters", "terminal_escape"])
-def test_a_hostile_event_label_is_cut_and_cleaned_on_the_dependence_chart(event_label: str,
-                                                                           tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "event_label",
+    [LONG, "Deal\x1b]0;pwned\x07 signed"],
+    ids=["twenty_thousand_characters", "terminal_escape"],
+)
+def test_a_hostile_event_label_is_cut_and_cleaned_on_the_dependence_chart(
+    event_label: str, tmp_path: Path
+) -> None:
     case = Case(tmp_path)
     edit(copy_data(case.data), "events", label=pl.lit(event_label))
-    result = case.run("charts build", "partner_dependence", "--format", "png,svg", "--out",
-                      str(tmp_path / "charts"))
+    result = case.run(
+        "charts build", "partner_dependence", "--format", "png,svg", "--out", str(tmp_path / "charts")
+    )
     assert result.returncode == 0, result.stderr
-    assert png_width((tmp_path / "charts" / "partner_dependence.png").read_bytes()) \
-        <= MAX_PNG_WIDTH
+    assert png_width((tmp_path / "charts" / "partner_dependence.png").read_bytes()) <= MAX_PNG_WIDTH
     texts = svg_texts(tmp_path / "charts" / "partner_dependence.svg")
     assert all(len(text) <= LABEL_LIMIT for text in texts if text.startswith(("L", "Deal")))
     assert not any(CONTROL.search(text) for text in texts)
@@ -375,14 +401,15 @@ def test_a_hostile_event_label_is_cut_and_cleaned_on_the_dependence_chart(event_
 
 # --- formula-like text in chart CSVs --------------------------------------------------------------
 
+
 @pytest.mark.parametrize("formula", FORMULAS)
-def test_a_formula_in_a_source_is_neutralised_in_every_chart_csv(formula: str, tmp_path: Path,
-                                                                  cli: Any) -> None:
+def test_a_formula_in_a_source_is_neutralised_in_every_chart_csv(
+    formula: str, tmp_path: Path, cli: Any
+) -> None:
     data = copy_data(tmp_path / "edited")
     for table in ("revenue", "reported_totals"):
         edit(data, table, source=pl.lit(formula))
-    result = cli("charts", "build", "--format", "csv", "--out", str(tmp_path / "charts"),
-                 data=data)
+    result = cli("charts", "build", "--format", "csv", "--out", str(tmp_path / "charts"), data=data)
     assert result.exit_code == 0, result.stderr
     for name in CHARTS:
         sources = [row["source"] for row in csv_rows(tmp_path / "charts" / f"{name}.csv")]
@@ -393,13 +420,22 @@ def test_a_formula_in_a_source_is_neutralised_in_every_chart_csv(formula: str, t
 
 
 @pytest.mark.parametrize("formula", FORMULAS)
-def test_a_formula_as_a_stream_name_is_neutralised_in_the_chart_csv(formula: str, tmp_path: Path,
-                                                                     cli: Any) -> None:
+def test_a_formula_as_a_stream_name_is_neutralised_in_the_chart_csv(
+    formula: str, tmp_path: Path, cli: Any
+) -> None:
     data = copy_data(tmp_path / "edited")
     for table in ("revenue", "reported_totals"):
         edit(data, table, stream=replaced("stream", "value_added_services", formula))
-    result = cli("charts", "build", "revenue_by_source", "--format", "csv", "--out",
-                 str(tmp_path / "charts"), data=data)
+    result = cli(
+        "charts",
+        "build",
+        "revenue_by_source",
+        "--format",
+        "csv",
+        "--out",
+        str(tmp_path / "charts"),
+        data=data,
+    )
     assert result.exit_code == 0, result.stderr
     streams = {row["stream"] for row in csv_rows(tmp_path / "charts" / "revenue_by_source.csv")}
     assert "'" + formula in streams and formula not in streams
@@ -407,11 +443,16 @@ def test_a_formula_as_a_stream_name_is_neutralised_in_the_chart_csv(formula: str
 
 # --- a renderer crash costs one chart ----------------------------------------------------------
 
+
 def test_a_renderer_crash_fails_only_that_chart_and_names_it(tmp_path: Path) -> None:
     case = Case(tmp_path)
     copy_data(case.data)
-    result = case.run("charts build", "--out", str(tmp_path / "charts"),
-                      env={"ANALYTICS_FAULT_RENDERER_CRASH": "revenue_mix"})
+    result = case.run(
+        "charts build",
+        "--out",
+        str(tmp_path / "charts"),
+        env={"ANALYTICS_FAULT_RENDERER_CRASH": "revenue_mix"},
+    )
     assert result.returncode == 6, result.stderr
     [line] = [line for line in result.stderr.splitlines() if line.strip()]
     assert "revenue_mix" in line and "renderer crashed" in line
@@ -424,8 +465,9 @@ def test_a_renderer_crash_fails_only_that_chart_and_names_it(tmp_path: Path) -> 
 def test_a_renderer_crash_fails_the_deck_in_one_line_and_writes_nothing(tmp_path: Path) -> None:
     case = Case(tmp_path)
     copy_data(case.data)
-    result = case.run("deck", "--out", str(tmp_path / "deck.pptx"),
-                      env={"ANALYTICS_FAULT_RENDERER_CRASH": "growth_bridge"})
+    result = case.run(
+        "deck", "--out", str(tmp_path / "deck.pptx"), env={"ANALYTICS_FAULT_RENDERER_CRASH": "growth_bridge"}
+    )
     assert_refused(result, 6, "growth_bridge", "renderer crashed")
     assert not (tmp_path / "deck.pptx").exists()
     assert no_leftovers(tmp_path) == []
@@ -433,9 +475,9 @@ def test_a_renderer_crash_fails_the_deck_in_one_line_and_writes_nothing(tmp_path
 
 # --- output paths -----------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("inside", ["charts", "."])
-def test_charts_out_inside_the_data_folder_is_refused(inside: str, untouched: Path, cli: Any
-                                                      ) -> None:
+def test_charts_out_inside_the_data_folder_is_refused(inside: str, untouched: Path, cli: Any) -> None:
     out = untouched / inside
     result = cli("charts", "build", "partner_vs_rest", "--format", "csv", "--out", str(out))
     assert_refused(result, 2, "data folder")
@@ -471,9 +513,9 @@ def test_a_gallery_this_tool_wrote_is_marked_and_rebuilt(tmp_path: Path, cli: An
 
 
 @pytest.mark.parametrize("command", ["deck", "report"])
-def test_deck_and_report_out_a_folder_is_refused_and_leaves_no_temp_file(command: str,
-                                                                        tmp_path: Path,
-                                                                        cli: Any) -> None:
+def test_deck_and_report_out_a_folder_is_refused_and_leaves_no_temp_file(
+    command: str, tmp_path: Path, cli: Any
+) -> None:
     folder = tmp_path / "out"
     folder.mkdir()
     result = cli(command, "--out", str(folder))
@@ -483,7 +525,8 @@ def test_deck_and_report_out_a_folder_is_refused_and_leaves_no_temp_file(command
 
 
 @pytest.mark.parametrize("command", ["deck", "report"])
-def test_deck_and_report_out_inside_the_data_folder_is_refused(command: str, untouched: Path,
-                                                               cli: Any) -> None:
+def test_deck_and_report_out_inside_the_data_folder_is_refused(
+    command: str, untouched: Path, cli: Any
+) -> None:
     result = cli(command, "--out", str(untouched / f"{command}.out"))
     assert_refused(result, 2, "data folder")

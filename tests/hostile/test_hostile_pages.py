@@ -67,14 +67,17 @@ def hostile_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The shipped data with Alibaba renamed to `HOSTILE` everywhere (edited past ingest)."""
     folder = tmp_path_factory.mktemp("hostile") / "data"
     copy_tables(PROJECT_ROOT / "data", folder)
-    for table, columns in (("revenue", ["counterparty"]),
-                           ("counterparties", ["counterparty", "counterparty_group"]),
-                           ("partnerships", ["partner"])):
+    for table, columns in (
+        ("revenue", ["counterparty"]),
+        ("counterparties", ["counterparty", "counterparty_group"]),
+        ("partnerships", ["partner"]),
+    ):
         path = weibo_file(folder, table)
         frame = pl.read_parquet(path)
-        frame.with_columns(pl.when(pl.col(c) == "Alibaba").then(pl.lit(HOSTILE))
-                           .otherwise(pl.col(c)).alias(c) for c in columns
-                           ).cast(frame.schema).write_parquet(path)
+        frame.with_columns(
+            pl.when(pl.col(c) == "Alibaba").then(pl.lit(HOSTILE)).otherwise(pl.col(c)).alias(c)
+            for c in columns
+        ).cast(frame.schema).write_parquet(path)
     return folder
 
 
@@ -102,20 +105,18 @@ def test_a_hostile_partner_stays_text_in_the_report(hostile_report: Path):
 
 
 @pytest.mark.browser
-def test_the_report_with_a_hostile_partner_renders_every_chart_and_no_injected_image(
-        hostile_report: Path):
+def test_the_report_with_a_hostile_partner_renders_every_chart_and_no_injected_image(hostile_report: Path):
     dom, console_errors = render_in_chromium(hostile_report)
     assert dom.count('class="marks"') == len(registry.names())
     assert Page(dom).named("img") == []  # the bundle's own "<img" is text of its script
-    assert f"<h1>Weibo: dependence on {label(HOSTILE).replace('<', '&lt;').replace('>', '&gt;')}" \
-        in dom
+    assert f"<h1>Weibo: dependence on {label(HOSTILE).replace('<', '&lt;').replace('>', '&gt;')}" in dom
     assert console_errors == []
 
 
-def test_a_hostile_partner_stays_text_in_the_gallery_and_the_chart_page(hostile_data: Path,
-                                                                         tmp_path: Path):
-    result = build_charts(["partner_dependence"], partner=HOSTILE, formats=("html",),
-                          out_dir=tmp_path, data_dir=hostile_data)
+def test_a_hostile_partner_stays_text_in_the_gallery_and_the_chart_page(hostile_data: Path, tmp_path: Path):
+    result = build_charts(
+        ["partner_dependence"], partner=HOSTILE, formats=("html",), out_dir=tmp_path, data_dir=hostile_data
+    )
     assert result.failed == {}
     gallery = Page((tmp_path / "index.html").read_text(encoding="utf-8"))
     assert_nothing_broke_out(gallery, scripts=0)

@@ -23,8 +23,11 @@ SANDBOX_EXIT = 5
 
 # Statements that are not one plain SELECT: refused before DuckDB runs anything.
 WRITING_STATEMENTS = [
-    ("COPY (SELECT * FROM revenue WHERE false) "
-     "TO '{data}/revenue/company=Weibo/data.parquet' (FORMAT parquet)", "COPY"),
+    (
+        "COPY (SELECT * FROM revenue WHERE false) "
+        "TO '{data}/revenue/company=Weibo/data.parquet' (FORMAT parquet)",
+        "COPY",
+    ),
     ("COPY revenue TO '{data}/x.csv'", "COPY"),
     ("COPY revenue FROM '{data}/revenue/company=Weibo/data.parquet'", "COPY"),
     ("EXPORT DATABASE '{data}/dump'", "EXPORT"),
@@ -59,7 +62,7 @@ REVEALING_SQL = [
     "SELECT current_setting('temp_directory')",
     "SELECT current_setting('home_directory')",
     "SELECT CURRENT_SETTING('allowed_directories')",
-    'SELECT "current_setting"(\'allowed_directories\')',
+    "SELECT \"current_setting\"('allowed_directories')",
     "SELECT main.current_setting('temp_directory')",
     "SELECT current_setting /* split */ ('temp_directory')",
     "SELECT * FROM duckdb_settings()",
@@ -93,24 +96,24 @@ def test_ad_hoc_sql_that_is_not_one_select_is_refused(cli, untouched, statement,
 
 
 NAMED_QUERY_ATTACKS = [
-    pair for pair in WRITING_STATEMENTS
-    if pair[1] in ("COPY", "EXPORT", "attach", "CREATE", "one statement")
+    pair for pair in WRITING_STATEMENTS if pair[1] in ("COPY", "EXPORT", "attach", "CREATE", "one statement")
 ] + [(statement, "not allowed") for statement in REVEALING_SQL[:3]]
 
 
 @pytest.mark.parametrize(("statement", "named"), NAMED_QUERY_ATTACKS)
-def test_a_named_query_file_that_writes_is_refused_when_run(cli, untouched, queries_dir,
-                                                            statement, named):
-    (queries_dir / "evil.sql").write_text("-- Looks harmless.\n" + statement.format(
-        data=untouched) + "\n", encoding="utf-8")
+def test_a_named_query_file_that_writes_is_refused_when_run(cli, untouched, queries_dir, statement, named):
+    (queries_dir / "evil.sql").write_text(
+        "-- Looks harmless.\n" + statement.format(data=untouched) + "\n", encoding="utf-8"
+    )
     result = cli("query", "run", "evil")
     assert_refused(result, SANDBOX_EXIT, "Refused", named)
 
 
 @pytest.mark.parametrize("statement", [s for s, _ in WRITING_STATEMENTS[:5]] + REVEALING_SQL[:2])
 def test_query_list_flags_a_file_that_would_be_refused(cli, data_dir, queries_dir, statement):
-    (queries_dir / "evil.sql").write_text("-- Looks harmless.\n" + statement.format(
-        data=data_dir) + "\n", encoding="utf-8")
+    (queries_dir / "evil.sql").write_text(
+        "-- Looks harmless.\n" + statement.format(data=data_dir) + "\n", encoding="utf-8"
+    )
     result = cli("query", "list", "--format", "json")
     assert result.exit_code == 0, result.stderr
     import json
@@ -126,7 +129,8 @@ def test_a_named_query_cannot_empty_a_table_and_validate_still_passes(cli, untou
     before = analytics.sql(count, data_dir=untouched)["n"][0]
     (queries_dir / "wipe.sql").write_text(
         f"-- Wipe.\nCOPY (SELECT * FROM revenue WHERE false) TO '{target}' (FORMAT parquet)\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     assert_refused(cli("query", "run", "wipe"), SANDBOX_EXIT, "COPY")
     assert analytics.sql(count, data_dir=untouched)["n"][0] == before > 0
     assert cli("validate").exit_code == 0
@@ -140,13 +144,16 @@ def test_functions_that_show_settings_and_paths_are_refused(cli, untouched, stat
         assert secret not in line
 
 
-@pytest.mark.parametrize("statement", [
-    "SELECT 'current_setting' AS mention_in_a_string",
-    "SELECT 1 AS query",
-    "SELECT count(*) AS n FROM revenue -- current_setting('x') in a comment",
-    "SUMMARIZE SELECT amount FROM revenue",
-    "DESCRIBE revenue",
-])
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "SELECT 'current_setting' AS mention_in_a_string",
+        "SELECT 1 AS query",
+        "SELECT count(*) AS n FROM revenue -- current_setting('x') in a comment",
+        "SUMMARIZE SELECT amount FROM revenue",
+        "DESCRIBE revenue",
+    ],
+)
 def test_harmless_sql_that_mentions_a_refused_name_still_runs(cli, data_dir, statement):
     result = cli("sql", "--format", "csv", statement)
     assert result.exit_code == 0, result.stderr
@@ -157,9 +164,11 @@ def test_the_temp_folder_in_the_working_directory_is_not_readable(untouched, tmp
     work = tmp_path / "work"
     (work / ".tmp").mkdir(parents=True)
     (work / ".tmp" / "leak.csv").write_text("secret,1\n", encoding="utf-8")
-    for statement in ("SELECT content FROM read_text('.tmp/leak.csv')",
-                      f"SELECT content FROM read_text('{work}/.tmp/leak.csv')",
-                      "SELECT * FROM glob('.tmp/*')"):
+    for statement in (
+        "SELECT content FROM read_text('.tmp/leak.csv')",
+        f"SELECT content FROM read_text('{work}/.tmp/leak.csv')",
+        "SELECT * FROM glob('.tmp/*')",
+    ):
         result = run_cli("sql", "-f", "csv", statement, data_dir=untouched, cwd=work)
         assert_refused(result, SANDBOX_EXIT, "Refused")
         assert "secret" not in result.stdout
@@ -168,9 +177,16 @@ def test_the_temp_folder_in_the_working_directory_is_not_readable(untouched, tmp
 def test_queries_leave_no_temp_folder_in_the_working_directory(untouched, tmp_path):
     work = tmp_path / "work"
     work.mkdir()
-    result = run_cli("sql", "-f", "csv", "--memory-limit", "64MB",
-                     "SELECT count(*) FROM (SELECT range % 1000 AS k, list(range) AS l "
-                     "FROM range(3000000) GROUP BY k)", data_dir=untouched, cwd=work)
+    result = run_cli(
+        "sql",
+        "-f",
+        "csv",
+        "--memory-limit",
+        "64MB",
+        "SELECT count(*) FROM (SELECT range % 1000 AS k, list(range) AS l FROM range(3000000) GROUP BY k)",
+        data_dir=untouched,
+        cwd=work,
+    )
     assert result.returncode in (0, SANDBOX_EXIT), result.stderr
     assert not (work / ".tmp").exists()
 
@@ -188,13 +204,13 @@ STUBBORN_SQL = [
 ]
 
 
-@pytest.mark.parametrize("statement", STUBBORN_SQL, ids=["regexp", "repeat", "or_100k",
-                                                         "union_20k", "recursive", "cross_join"])
+@pytest.mark.parametrize(
+    "statement", STUBBORN_SQL, ids=["regexp", "repeat", "or_100k", "union_20k", "recursive", "cross_join"]
+)
 def test_the_timeout_ends_work_duckdb_does_not_interrupt(untouched, tmp_path, statement):
     query_file = tmp_path / "slow.sql"
     query_file.write_text(statement, encoding="utf-8")
-    result = run_cli("sql", "--timeout", "2", "--file", str(query_file), data_dir=untouched,
-                     timeout=300)
+    result = run_cli("sql", "--timeout", "2", "--file", str(query_file), data_dir=untouched, timeout=300)
     assert_refused(result, SANDBOX_EXIT, "timed out after 2 s", "--timeout")
 
 
@@ -228,19 +244,26 @@ def test_a_huge_result_streams_to_stdout_in_bounded_memory(untouched):
         "'sql', '-f', 'csv', '--timeout', '600', "
         "\"SELECT range AS n, repeat('x', 60) AS s FROM range(30000000)\"], "
         "stdout=subprocess.DEVNULL, check=True)\n"
-        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n")
+        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+    )
     import subprocess
 
-    measured = subprocess.run([sys.executable, "-c", script, str(untouched)], capture_output=True,
-                              text=True, timeout=900, check=True)
+    measured = subprocess.run(
+        [sys.executable, "-c", script, str(untouched)],
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=True,
+    )
     peak_kib = int(measured.stdout.strip())
     assert peak_kib < 1_000_000, f"peak RSS {peak_kib} KiB"
 
 
 def test_the_library_interrupts_a_slow_query_with_a_query_error(untouched):
     with pytest.raises(QueryError, match="timed out"):
-        analytics.sql("SELECT count(*) FROM range(100000) a, range(100000) b",
-                      data_dir=untouched, timeout=0.5)
+        analytics.sql(
+            "SELECT count(*) FROM range(100000) a, range(100000) b", data_dir=untouched, timeout=0.5
+        )
 
 
 def test_the_library_refuses_what_the_cli_refuses(untouched):

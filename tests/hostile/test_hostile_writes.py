@@ -30,8 +30,11 @@ CHART_BUILD = ("charts", "build", CHART, "--format", "html,png,svg,csv")
 
 def leftovers(folder: Path) -> list[str]:
     """Temp files, journals and lock files of ours anywhere under `folder`."""
-    return [p.name for p in folder.rglob("*")
-            if p.name.endswith((".tmp", ".lock")) or "analytics-commit" in p.name]
+    return [
+        p.name
+        for p in folder.rglob("*")
+        if p.name.endswith((".tmp", ".lock")) or "analytics-commit" in p.name
+    ]
 
 
 def ingest_nimbus_counterparties(data_dir: Path) -> None:
@@ -50,8 +53,7 @@ def old_charts(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.mark.parametrize("fmt", ["html", "png", "svg", "csv"])
-def test_a_folder_in_the_way_of_one_chart_file_replaces_none_of_that_chart(fmt, old_charts,
-                                                                            tmp_path):
+def test_a_folder_in_the_way_of_one_chart_file_replaces_none_of_that_chart(fmt, old_charts, tmp_path):
     out = tmp_path / "charts"
     shutil.copytree(old_charts, out)
     blocker = out / f"{CHART}.{fmt}"
@@ -71,8 +73,7 @@ def test_an_ingest_into_a_read_only_data_folder_is_one_line_and_changes_nothing(
     before = fingerprint(data_dir)
     data_dir.chmod(0o555)
     try:
-        result = run_cli("ingest", "--table", table, str(NIMBUS / f"{table}.csv"),
-                         data_dir=data_dir)
+        result = run_cli("ingest", "--table", table, str(NIMBUS / f"{table}.csv"), data_dir=data_dir)
     finally:
         data_dir.chmod(0o755)
     assert_refused(result, 1, str(data_dir), "read-only")
@@ -95,6 +96,7 @@ def test_an_ingest_over_a_read_only_table_file_replaces_no_table(table, data_dir
 
 def file_size_limit(max_bytes: int) -> Callable[[], None]:
     """A child-process hook: files may not grow past `max_bytes` (writes fail with EFBIG)."""
+
     def limit() -> None:
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
         resource.setrlimit(resource.RLIMIT_FSIZE, (max_bytes, max_bytes))
@@ -109,8 +111,9 @@ def new_table_sizes(data_dir: Path, scratch: Path) -> tuple[int, int]:
 
     shutil.copytree(data_dir, scratch)
     ingest(NIMBUS / "revenue.csv", "revenue", scratch)
-    first, later = (partition_path(scratch, name, "Nimbus Cloud").stat().st_size
-                    for name in ("counterparties", "revenue"))
+    first, later = (
+        partition_path(scratch, name, "Nimbus Cloud").stat().st_size for name in ("counterparties", "revenue")
+    )
     return first, later
 
 
@@ -123,8 +126,9 @@ def test_a_full_disk_during_ingest_is_one_line_and_keeps_the_data(full_at, data_
         max_bytes = first_size + 1
         assert later_size > max_bytes, "the fixture no longer makes a later table the bigger one"
     before = fingerprint(data_dir)
-    result = run_cli("ingest", str(NIMBUS / "revenue.csv"), data_dir=data_dir,
-                     preexec_fn=file_size_limit(max_bytes))
+    result = run_cli(
+        "ingest", str(NIMBUS / "revenue.csv"), data_dir=data_dir, preexec_fn=file_size_limit(max_bytes)
+    )
     assert_refused(result, 1, "File too large", ".parquet")
     assert fingerprint(data_dir) == before
 
@@ -162,18 +166,17 @@ OUTPUT_COMMANDS: dict[str, Callable[[str], tuple[str, ...]]] = {
 BAD_OUTPUTS: dict[str, tuple[Callable[[Path, Path], str], str]] = {
     "a_folder": (lambda scratch, data: str(scratch / "outputs"), "folder"),
     "an_empty_name": (lambda scratch, data: "", ""),
-    "a_missing_folder": (lambda scratch, data: str(scratch / "missing" / "out.bin"),
-                         "does not exist"),
+    "a_missing_folder": (lambda scratch, data: str(scratch / "missing" / "out.bin"), "does not exist"),
     "inside_the_data_folder": (lambda scratch, data: str(data / "out.bin"), "data folder"),
-    "an_unwritable_folder": (lambda scratch, data: str(scratch / "locked" / "out.bin"),
-                             "not writable"),
+    "an_unwritable_folder": (lambda scratch, data: str(scratch / "locked" / "out.bin"), "not writable"),
 }
 
 
 @pytest.mark.parametrize("place", list(BAD_OUTPUTS))
 @pytest.mark.parametrize("command", list(OUTPUT_COMMANDS))
 def test_an_output_path_that_cannot_take_a_file_is_refused_and_nothing_is_written(
-        command, place, data_dir, tmp_path):
+    command, place, data_dir, tmp_path
+):
     outputs, unwritable = tmp_path / "outputs", tmp_path / "locked"
     outputs.mkdir()
     unwritable.mkdir()
@@ -181,8 +184,7 @@ def test_an_output_path_that_cannot_take_a_file_is_refused_and_nothing_is_writte
     where, needle = BAD_OUTPUTS[place]
     before = fingerprint(tmp_path)
     try:
-        result = run_cli(*OUTPUT_COMMANDS[command](where(tmp_path, data_dir)), data_dir=data_dir,
-                         cwd=outputs)
+        result = run_cli(*OUTPUT_COMMANDS[command](where(tmp_path, data_dir)), data_dir=data_dir, cwd=outputs)
     finally:
         unwritable.chmod(0o755)
     assert_refused(result, 2, needle)
@@ -191,8 +193,9 @@ def test_an_output_path_that_cannot_take_a_file_is_refused_and_nothing_is_writte
 
 
 def test_an_ingest_leaves_no_lock_or_temp_file_in_the_data_folder(data_dir):
-    result = run_cli("ingest", "--table", "counterparties", str(NIMBUS / "counterparties.csv"),
-                     data_dir=data_dir)
+    result = run_cli(
+        "ingest", "--table", "counterparties", str(NIMBUS / "counterparties.csv"), data_dir=data_dir
+    )
     assert result.returncode == 0, result.stderr
     assert leftovers(data_dir) == []
 
@@ -201,8 +204,12 @@ def test_a_chart_build_leaves_no_lock_or_temp_file_in_the_charts_folder(tmp_path
     out = tmp_path / "charts"
     result = run_cli("charts", "build", "concentration", "--format", "csv,svg", "--out", str(out))
     assert result.returncode == 0, result.stderr
-    assert sorted(p.name for p in out.iterdir()) == ["charts.json", "concentration.csv",
-                                                     "concentration.svg", "index.html"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        "charts.json",
+        "concentration.csv",
+        "concentration.svg",
+        "index.html",
+    ]
     assert leftovers(out) == []
 
 
@@ -219,9 +226,16 @@ def company_files(company: str, folder: Path) -> tuple[Path, Path]:
 def run_all_at_once(commands: list[list[str]]) -> list[tuple[int, str]]:
     """Start every `python -m analytics COMMAND` at once; (exit code, stderr) of each."""
     env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
-    children = [subprocess.Popen([sys.executable, "-m", "analytics", *command], env=env,
-                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-                for command in commands]
+    children = [
+        subprocess.Popen(
+            [sys.executable, "-m", "analytics", *command],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for command in commands
+    ]
     outputs = [child.communicate(timeout=300) for child in children]
     return [(child.returncode, stderr) for child, (_, stderr) in zip(children, outputs, strict=True)]
 
@@ -253,8 +267,13 @@ COMMIT_INSIDE_LOCK = textwrap.dedent("""
 
 
 def test_a_commit_inside_a_held_folder_lock_does_not_deadlock(tmp_path):
-    run = subprocess.run([sys.executable, "-c", COMMIT_INSIDE_LOCK, str(tmp_path)],
-                         env={"PYTHONPATH": str(PROJECT_ROOT)}, capture_output=True, text=True,
-                         timeout=60, check=False)
+    run = subprocess.run(
+        [sys.executable, "-c", COMMIT_INSIDE_LOCK, str(tmp_path)],
+        env={"PYTHONPATH": str(PROJECT_ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert run.returncode == 0, run.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.txt", "b.txt"]

@@ -34,8 +34,11 @@ CHART_BUILD = ("charts", "build", CHART, "--format", "html,png,svg,csv")
 
 def leftovers(folder: Path) -> list[str]:
     """Temp files, journals and lock files of ours anywhere under `folder`."""
-    return [p.name for p in folder.rglob("*")
-            if p.name.endswith((".tmp", ".lock")) or "analytics-commit" in p.name]
+    return [
+        p.name
+        for p in folder.rglob("*")
+        if p.name.endswith((".tmp", ".lock")) or "analytics-commit" in p.name
+    ]
 
 
 def killed(result: subprocess.CompletedProcess[str]) -> bool:
@@ -43,14 +46,17 @@ def killed(result: subprocess.CompletedProcess[str]) -> bool:
 
 
 @pytest.fixture(scope="module")
-def ingest_states(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str],
-                                                                      dict[str, str]]:
+def ingest_states(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str], dict[str, str]]:
     """A data folder holding Nimbus's counterparties (old), and the fingerprint of the same
     folder after an uninterrupted ingest of Nimbus's revenue (new)."""
     old = tmp_path_factory.mktemp("ingest") / "data"
     copy_tables(PROJECT_ROOT / "data", old)
-    assert run_cli("ingest", "--table", "counterparties", str(NIMBUS / "counterparties.csv"),
-                   data_dir=old).returncode == 0
+    assert (
+        run_cli(
+            "ingest", "--table", "counterparties", str(NIMBUS / "counterparties.csv"), data_dir=old
+        ).returncode
+        == 0
+    )
     new = old.parent / "new"
     shutil.copytree(old, new)
     done = run_cli("ingest", str(NIMBUS / "revenue.csv"), data_dir=new)
@@ -59,13 +65,11 @@ def ingest_states(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[
 
 
 @pytest.mark.parametrize("step", range(1, INGEST_STEPS + 1))
-def test_an_ingest_killed_at_any_commit_step_leaves_the_old_or_the_new_tables(step, ingest_states,
-                                                                               tmp_path):
+def test_an_ingest_killed_at_any_commit_step_leaves_the_old_or_the_new_tables(step, ingest_states, tmp_path):
     old_dir, old, new = ingest_states
     data = tmp_path / "data"
     shutil.copytree(old_dir, data)
-    run = run_cli("ingest", str(NIMBUS / "revenue.csv"), data_dir=data,
-                  env={FAULT: f"commit:{step}"})
+    run = run_cli("ingest", str(NIMBUS / "revenue.csv"), data_dir=data, env={FAULT: f"commit:{step}"})
     assert killed(run), f"not killed at step {step}: exit {run.returncode} {run.stderr!r}"
     checked = run_cli("validate", data_dir=data)
     assert checked.returncode == 0, checked.stderr
@@ -77,8 +81,9 @@ def test_the_multi_table_ingest_commit_has_exactly_its_counted_steps(ingest_stat
     old_dir, _, new = ingest_states
     data = tmp_path / "data"
     shutil.copytree(old_dir, data)
-    run = run_cli("ingest", str(NIMBUS / "revenue.csv"), data_dir=data,
-                  env={FAULT: f"commit:{INGEST_STEPS + 1}"})
+    run = run_cli(
+        "ingest", str(NIMBUS / "revenue.csv"), data_dir=data, env={FAULT: f"commit:{INGEST_STEPS + 1}"}
+    )
     assert run.returncode == 0, run.stderr
     assert fingerprint(data) == new
     assert leftovers(data) == []
@@ -89,8 +94,7 @@ DELETE_COMMIT_POINT = 2
 
 
 @pytest.fixture(scope="module")
-def delete_states(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str],
-                                                                      dict[str, str]]:
+def delete_states(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str], dict[str, str]]:
     """A data folder holding Weibo and Nimbus (old), and its fingerprint once Nimbus is deleted."""
     old = tmp_path_factory.mktemp("delete") / "data"
     copy_tables(PROJECT_ROOT / "data", old)
@@ -105,13 +109,11 @@ def delete_states(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[
 
 
 @pytest.mark.parametrize("step", range(1, DELETE_STEPS + 2))
-def test_a_delete_killed_at_any_commit_step_leaves_the_old_or_the_new_tables(step, delete_states,
-                                                                              tmp_path):
+def test_a_delete_killed_at_any_commit_step_leaves_the_old_or_the_new_tables(step, delete_states, tmp_path):
     old_dir, old, new = delete_states
     data = tmp_path / "data"
     shutil.copytree(old_dir, data)
-    run = run_cli("delete", "--company", "Nimbus Cloud", data_dir=data,
-                  env={FAULT: f"commit:{step}"})
+    run = run_cli("delete", "--company", "Nimbus Cloud", data_dir=data, env={FAULT: f"commit:{step}"})
     assert killed(run) == (step <= DELETE_STEPS), f"step {step}: exit {run.returncode}"
     assert run_cli("validate", data_dir=data).returncode == 0
     assert fingerprint(data) == (new if step >= DELETE_COMMIT_POINT else old)
@@ -120,13 +122,11 @@ def test_a_delete_killed_at_any_commit_step_leaves_the_old_or_the_new_tables(ste
 
 
 def chart_files(folder: Path) -> dict[str, str]:
-    return {name: digest for name, digest in fingerprint(folder).items()
-            if name.startswith(f"{CHART}.")}
+    return {name: digest for name, digest in fingerprint(folder).items() if name.startswith(f"{CHART}.")}
 
 
 @pytest.fixture(scope="module")
-def chart_states(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str],
-                                                                     dict[str, str]]:
+def chart_states(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str], dict[str, str]]:
     """A chart folder built up to 2016Q1 (old) and its chart files after a full build (new)."""
     old = tmp_path_factory.mktemp("charts") / "old"
     first = run_cli(*CHART_BUILD, "--to", "2016Q1", "--out", str(old))
@@ -140,8 +140,9 @@ def chart_states(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[s
 
 
 @pytest.mark.parametrize("step", range(1, CHART_STEPS + 1))
-def test_a_chart_build_killed_at_any_commit_step_leaves_the_old_or_the_new_chart(step, chart_states,
-                                                                               tmp_path):
+def test_a_chart_build_killed_at_any_commit_step_leaves_the_old_or_the_new_chart(
+    step, chart_states, tmp_path
+):
     old_dir, old, new = chart_states
     out = tmp_path / "charts"
     shutil.copytree(old_dir, out)
@@ -161,8 +162,9 @@ SHRINK_BUILD = ("charts", "build", CHART, "--format", "html,png")
 
 
 @pytest.fixture(scope="module")
-def shrink_states(chart_states: tuple[Path, dict[str, str], dict[str, str]]
-                  ) -> tuple[Path, dict[str, str], dict[str, str]]:
+def shrink_states(
+    chart_states: tuple[Path, dict[str, str], dict[str, str]],
+) -> tuple[Path, dict[str, str], dict[str, str]]:
     """The chart folder up to 2016Q1 in four formats (old), and its chart files after a full
     range rebuild in html and png only (new: no svg or csv left beside them)."""
     old_dir, old, _ = chart_states
@@ -176,7 +178,8 @@ def shrink_states(chart_states: tuple[Path, dict[str, str], dict[str, str]]
 
 @pytest.mark.parametrize("step", range(1, SHRINK_STEPS + 1))
 def test_a_rebuild_in_fewer_formats_killed_at_any_step_never_mixes_old_and_new_files(
-        step, shrink_states, tmp_path):
+    step, shrink_states, tmp_path
+):
     old_dir, old, new = shrink_states
     out = tmp_path / "charts"
     shutil.copytree(old_dir, out)
@@ -200,19 +203,23 @@ TWO_FOLDER_STEPS = 7  # 2 temp writes, 2 journals (one per folder), 2 renames, t
 
 @pytest.mark.parametrize("recovery_order", ["a_first", "b_first"])
 @pytest.mark.parametrize("step", range(1, TWO_FOLDER_STEPS + 1))
-def test_a_commit_across_two_folders_killed_at_any_step_recovers_to_one_state(step, recovery_order,
-                                                                            tmp_path):
+def test_a_commit_across_two_folders_killed_at_any_step_recovers_to_one_state(step, recovery_order, tmp_path):
     from analytics.store import commit
 
     a, b = tmp_path / "a", tmp_path / "b"
     for folder, name in ((a, "x.txt"), (b, "y.txt")):
         folder.mkdir()
         (folder / name).write_bytes(b"old")
-    run = subprocess.run([sys.executable, "-c", TWO_FOLDER_COMMIT, str(a), str(b)],
-                         env={FAULT: f"commit:{step}", "PYTHONPATH": str(PROJECT_ROOT)},
-                         capture_output=True, text=True, timeout=60, check=False)
+    run = subprocess.run(
+        [sys.executable, "-c", TWO_FOLDER_COMMIT, str(a), str(b)],
+        env={FAULT: f"commit:{step}", "PYTHONPATH": str(PROJECT_ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert killed(run), run.stderr
-    for folder in ((a, b) if recovery_order == "a_first" else (b, a)):
+    for folder in (a, b) if recovery_order == "a_first" else (b, a):
         commit.recover(folder)
     state = ((a / "x.txt").read_bytes(), (b / "y.txt").read_bytes())
     assert state in ((b"old", b"old"), (b"new x", b"new y")), state
