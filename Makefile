@@ -5,6 +5,7 @@ check: lint test
 
 lint:
 	$(PY)/ruff check analytics tests bench
+	$(PY)/ruff format --check analytics tests bench
 	$(PY)/mypy analytics
 
 test:
