@@ -8,12 +8,13 @@ nothing here adds a field, an encoding or a layer, so such a chart's spec is wha
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from analytics.charts import common
 from analytics.charts import format as fmt
+from analytics.charts.label_lanes import Label, Placed, place, text_layers
 from analytics.charts.theme import COLOURS
 from analytics.periods import CALENDAR_YEAR_END
 from analytics.store.schema import AS_REPORTED
@@ -153,31 +154,36 @@ def tooltip(rows: list[dict[str, Any]]) -> list[Any]:
     return [alt.Tooltip("basis:N", title="Basis")] if rows and "basis" in rows[0] else []
 
 
-def rule_layers(ctx: ChartContext, top: int = 4) -> list[Any]:
+def rule_layers(ctx: ChartContext, placed: Mapping[str, Placed] | None = None) -> list[Any]:
     """A vertical rule at the first period on each new basis, labelled `ASC 606 from 2018Q1`
-    `top` pixels below the top of the plot (labels staggered); none when the chart holds one
-    basis. The rule shares the chart's period axis, so it lies where that period's bar starts
-    and between the two points it keeps apart."""
+    where `placed` says by period (default: in lanes from the top of the plot, none overlapping
+    another); none when the chart holds one basis. The rule shares the chart's period axis, so
+    it lies where that period's bar starts and between the two points it keeps apart."""
     import altair as alt
 
     found = changes(ctx.frame, ctx.year_end_month)
     if not found:
         return []
+    if placed is None:
+        last = ctx.frame["period_end" if "period_end" in ctx.frame.columns else "period_start"][-1]
+        shown = (ctx.frame["period_start"][0].isoformat(), last.isoformat())
+        spots = place([Label(change.period_start, change.label, bold=True) for change in found], shown)
+        placed = {change.period: spot for change, spot in zip(found, spots, strict=True)}
     rows = [
         {
             "period": change.period,
             "period_start": change.period_start,
             "label": change.label,
-            "y_px": top + 15 * (index % 2),
+            "y_px": placed[change.period].y_px,
+            "align": placed[change.period].align,
             "detail": f"{fmt.label(change.before)} before, {fmt.label(change.after)} from "
             f"{change.period_name}: {NOT_LIKE_FOR_LIKE}",
         }
-        for index, change in enumerate(found)
+        for change in found
     ]
-    data = common.inline(rows)
     axis = common.period_x(ctx)
     rule = (
-        alt.Chart(data)
+        alt.Chart(common.inline(rows))
         .mark_rule(color=COLOURS["basis"], strokeWidth=1.5)
         .encode(
             x=axis,
@@ -187,12 +193,7 @@ def rule_layers(ctx: ChartContext, top: int = 4) -> list[Any]:
             ],
         )
     )
-    text = (
-        alt.Chart(data)
-        .mark_text(align="left", baseline="top", dx=4, color=COLOURS["basis"], fontSize=11, fontWeight="bold")
-        .encode(x=axis, y=alt.Y("y_px:Q", scale=None, axis=None), text="label:N")
-    )
-    return [rule, text]
+    return [rule, *text_layers(rows, axis, COLOURS["basis"], bold=True)]
 
 
 def with_rules(chart: Any, ctx: ChartContext) -> Any:

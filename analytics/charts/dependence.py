@@ -103,13 +103,14 @@ def partner_dependence(ctx: ChartContext) -> Any:
 
         return compared(ctx)
     frame = ctx.frame
+    labels = context.rule_labels(ctx)
     layers = [
         *context.shading_layers(ctx),
         context.threshold_layer(),
-        *_share_lines(ctx),
+        *_share_lines(ctx, labels.reserved_px),
         _last_value(ctx),
-        *context.event_layers(ctx),
-        *basis.rule_layers(ctx, top=context.BASIS_LABEL_TOP),
+        *context.event_layers(labels),
+        *basis.rule_layers(ctx, labels.bases),
     ]
     body = alt.layer(*[layer for layer in layers if layer is not None]).properties(width=WIDTH, height=HEIGHT)
     title = f"{fmt.possessive(ctx.company)} revenue dependence on {ctx.title_partner}"
@@ -171,7 +172,7 @@ def _series(ctx: ChartContext) -> list[dict[str, Any]]:
     return rows
 
 
-def _share_lines(ctx: ChartContext) -> list[Any]:
+def _share_lines(ctx: ChartContext, reserved_px: int) -> list[Any]:
     import altair as alt
 
     rows = _series(ctx)
@@ -185,7 +186,9 @@ def _share_lines(ctx: ChartContext) -> list[Any]:
         scale=alt.Scale(domain=series_names, range=[COLOURS["partner"], COLOURS["partner_light"]]),
     )
     y = alt.Y(
-        "share:Q", axis=common.share_axis("Share of revenue"), scale=alt.Scale(domain=list(_y_domain(ctx)))
+        "share:Q",
+        axis=common.share_axis("Share of revenue"),
+        scale=alt.Scale(domain=list(_y_domain(ctx, reserved_px))),
     )
     base = alt.Chart(common.inline(rows)).encode(
         x=common.period_x(ctx),
@@ -213,21 +216,15 @@ def _share_lines(ctx: ChartContext) -> list[Any]:
     return [line, points.transform_filter("!datum.lower_bound"), hollow, *extra]
 
 
-def _y_domain(ctx: ChartContext) -> tuple[float, float]:
-    """From 0 (or the lowest share, when one is negative) to above the highest: every share
-    plotted, lines and markers, lies inside, so none is clipped (a share may pass 100%)."""
+def _y_domain(ctx: ChartContext, reserved_px: int) -> tuple[float, float]:
+    """Every share plotted, lines and markers, inside and below the rule labels."""
     shares = [
         v
         for c in ("share_of_total", "share_of_stream", "share_of_total_excl_one_offs")
         for v in ctx.frame[c].to_list()
         if v is not None
     ]
-    shares += markers.marker_values(ctx, usual_stream(ctx))
-    low = min([0.0, *shares])
-    return (
-        round(low * 1.15, 2) if low < 0 else 0.0,
-        round(max([context.MAJOR_CUSTOMER_THRESHOLD * 1.5, *shares]) * 1.15, 2),
-    )
+    return context.share_domain([*shares, *markers.marker_values(ctx, usual_stream(ctx))], reserved_px)
 
 
 def _last_value(ctx: ChartContext) -> Any:

@@ -27,13 +27,14 @@ def compared(ctx: ChartContext) -> Any:
 
     names = partner_names(ctx)
     colour = _colour(list(names.values()))
+    labels = context.rule_labels(ctx)
     layers = [
         *_shading(ctx),
         context.threshold_layer(),
-        *_share_lines(ctx, colour),
+        *_share_lines(ctx, colour, labels.reserved_px),
         _last_values(ctx, colour),
-        *context.event_layers(ctx),
-        *basis.rule_layers(ctx, top=context.BASIS_LABEL_TOP),
+        *context.event_layers(labels),
+        *basis.rule_layers(ctx, labels.bases),
     ]
     body = alt.layer(*[layer for layer in layers if layer is not None]).properties(width=WIDTH, height=HEIGHT)
     shown = [scope.short for scope in ctx.scopes]
@@ -123,13 +124,15 @@ def _rows(ctx: ChartContext) -> list[dict[str, Any]]:
     return rows
 
 
-def _share_lines(ctx: ChartContext, colour: Any) -> list[Any]:
+def _share_lines(ctx: ChartContext, colour: Any, reserved_px: int) -> list[Any]:
     import altair as alt
 
     rows = _rows(ctx)
     apart = basis.annotate(rows, ctx.frame)  # no line across a basis change
     total = "Share of total revenue excl. one-offs" if markers.has_one_offs(ctx) else "Share of total revenue"
-    y = alt.Y("share:Q", axis=common.share_axis(total), scale=alt.Scale(domain=list(_y_domain(ctx))))
+    y = alt.Y(
+        "share:Q", axis=common.share_axis(total), scale=alt.Scale(domain=list(_y_domain(ctx, reserved_px)))
+    )
     base = alt.Chart(common.inline(rows)).encode(
         x=common.period_x(ctx),
         y=y,
@@ -171,21 +174,16 @@ def _one_text_per_period(layers: list[Any]) -> list[Any]:
     return [points, text]
 
 
-def _y_domain(ctx: ChartContext) -> tuple[float, float]:
-    """From 0 (or the lowest share, when one is negative) to above the highest share plotted,
-    lines and markers, so none is clipped."""
+def _y_domain(ctx: ChartContext, reserved_px: int) -> tuple[float, float]:
+    """Every share plotted, lines and markers, inside and below the rule labels."""
     shares = [
         v
         for c in ("share_of_total", "share_of_total_excl_one_offs")
         for v in ctx.frame[c].to_list()
         if v is not None
     ]
-    shares += markers.marker_values(_marked(ctx), dependence.usual_stream(ctx))
-    low = min([0.0, *shares])
-    return (
-        round(low * 1.15, 2) if low < 0 else 0.0,
-        round(max([context.MAJOR_CUSTOMER_THRESHOLD * 1.5, *shares]) * 1.15, 2),
-    )
+    marked = markers.marker_values(_marked(ctx), dependence.usual_stream(ctx))
+    return context.share_domain([*shares, *marked], reserved_px)
 
 
 def _last_values(ctx: ChartContext, colour: Any) -> Any:

@@ -8,10 +8,13 @@ One module for both the one-partner chart (`charts.dependence`) and the compared
 from __future__ import annotations
 
 import datetime as dt
+import math
+from dataclasses import dataclass
 from typing import Any
 
-from analytics.charts import common
+from analytics.charts import basis, common
 from analytics.charts import format as fmt
+from analytics.charts.label_lanes import Label, Placed, headroom, place, reserved_px, text_layers
 from analytics.charts.registry import ChartContext
 from analytics.charts.theme import COLOURS, HEIGHT, WIDTH
 from analytics.store.schema import MAJOR_CUSTOMER_SHARE
@@ -19,8 +22,6 @@ from analytics.store.schema import MAJOR_CUSTOMER_SHARE
 #: The share at which a customer is a major one: the one the SQL reads (`major_customer_share()`).
 MAJOR_CUSTOMER_THRESHOLD = MAJOR_CUSTOMER_SHARE
 SHADED_KIND = "strategic_cooperation"
-#: Basis-change labels sit below the three staggered rows of event labels.
-BASIS_LABEL_TOP = 4 + 15 * 3
 
 
 def threshold_layer() -> Any:
@@ -94,29 +95,65 @@ def shading_rows(ctx: ChartContext, spans: Any) -> list[dict[str, Any]]:
     return rows
 
 
-def event_layers(ctx: ChartContext) -> list[Any]:
-    """A dashed rule per dated event inside the shown range, labels staggered to avoid overlap."""
-    import altair as alt
+@dataclass(frozen=True)
+class RuleLabels:
+    """The labels of a dependence chart's rules, placed together so none overlaps another:
+    event rows (`date`, `label`, `y_px`, `align`), basis changes' places by the period each
+    starts (basis.rule_layers), and how far down the plot they reach."""
 
+    events: list[dict[str, Any]]
+    bases: dict[str, Placed]
+    reserved_px: int
+
+
+def rule_labels(ctx: ChartContext) -> RuleLabels:
+    """Event labels (inside the shown range; one per day, several events joined) and basis-change
+    labels, laid out left to right in lanes from the top (label_lanes.place)."""
     domain = shown_dates(ctx)
     if domain is None:
-        return []
-    events = ctx.fetch("events")
+        return RuleLabels([], {}, 0)
     by_date: dict[str, list[str]] = {}
-    for event in events.iter_rows(named=True):
+    for event in ctx.fetch("events").iter_rows(named=True):
         day = event["event_date"].isoformat()
         if domain[0] <= day <= domain[1]:
             by_date.setdefault(day, []).append(event["label"])
-    rows = [
-        {"date": day, "label": fmt.label(" / ".join(labels)), "y_px": 4 + 15 * (index % 3)}
-        for index, (day, labels) in enumerate(sorted(by_date.items()))
+    events: list[dict[str, Any]] = [
+        {"date": day, "label": fmt.label(" / ".join(labels))} for day, labels in sorted(by_date.items())
     ]
-    if not rows:
+    changes = basis.changes(ctx.frame, ctx.year_end_month)
+    labels = [Label(row["date"], row["label"]) for row in events]
+    labels += [Label(change.period_start, change.label, bold=True) for change in changes]
+    order = sorted(range(len(labels)), key=lambda i: (labels[i].day, i))
+    placed: list[Placed] = [Placed(0, "left")] * len(labels)
+    for i, where in zip(order, place([labels[i] for i in order], domain), strict=True):
+        placed[i] = where
+    for row, where in zip(events, placed, strict=False):
+        row |= {"y_px": where.y_px, "align": where.align}
+    bases = {change.period: where for change, where in zip(changes, placed[len(events) :], strict=True)}
+    return RuleLabels(events, bases, reserved_px(placed))
+
+
+def share_domain(shares: list[float], reserved: int) -> tuple[float, float]:
+    """From 0 (or the lowest share, when one is negative) to above the highest, with room for
+    the major-customer threshold, and the highest kept below the rule labels' `reserved`
+    pixels: every share plotted lies inside, none under a label (a share may pass 100%)."""
+    low = min([0.0, *shares])
+    bottom = round(low * 1.15, 2) if low < 0 else 0.0
+    highest = max([MAJOR_CUSTOMER_THRESHOLD * 1.5, *shares])
+    top = round(highest * 1.15, 2)
+    needed = headroom(highest, bottom, reserved, HEIGHT)
+    return bottom, top if top >= needed else math.ceil(needed * 100) / 100
+
+
+def event_layers(labels: RuleLabels) -> list[Any]:
+    """A dashed rule per event of `labels`, each labelled in its place."""
+    import altair as alt
+
+    if not labels.events:
         return []
-    data = common.inline(rows)
     x = alt.X("date:T", scale=alt.Scale(type="utc"))
     rule = (
-        alt.Chart(data)
+        alt.Chart(common.inline(labels.events))
         .mark_rule(strokeDash=[2, 3], color=COLOURS["event"])
         .encode(
             x=x,
@@ -126,9 +163,4 @@ def event_layers(ctx: ChartContext) -> list[Any]:
             ],
         )
     )
-    text = (
-        alt.Chart(data)
-        .mark_text(align="left", baseline="top", dx=4, color=COLOURS["event"], fontSize=11)
-        .encode(x=x, y=alt.Y("y_px:Q", scale=None, axis=None), text="label:N")
-    )
-    return [rule, text]
+    return [rule, *text_layers(labels.events, x, COLOURS["event"])]
