@@ -18,7 +18,7 @@ from analytics.charts import dependence_layers as context
 from analytics.charts import format as fmt
 from analytics.charts.registry import ChartContext
 from analytics.charts.subject import and_list
-from analytics.charts.theme import COLOURS, HEIGHT, WIDTH
+from analytics.charts.theme import HEIGHT, WIDTH
 
 
 def compared(ctx: ChartContext) -> Any:
@@ -228,8 +228,6 @@ def _last_values(ctx: ChartContext, colour: Any) -> Any:
 
 def _shading(ctx: ChartContext) -> list[Any]:
     """Each partner's partnership periods, shaded lightly and labelled with its name."""
-    import altair as alt
-
     rows = []
     for index, scope in enumerate(ctx.scopes):
         spans = ctx.fetch("partnerships", partner=scope.key or scope.name)
@@ -242,26 +240,4 @@ def _shading(ctx: ChartContext) -> list[Any]:
                     "label": f"{row['label']}: {scope.short}",
                 }
             )
-    if not rows:
-        return []
-    data = common.inline(rows)
-    x = alt.X("start:T", scale=alt.Scale(type="utc"))
-    rect = (
-        alt.Chart(data)
-        .mark_rect(color=COLOURS["shading"], opacity=0.35)
-        .encode(
-            x=x,
-            x2="end:T",
-            tooltip=[
-                alt.Tooltip("label:N", title="Partnership"),
-                alt.Tooltip("start:T", title="From", format="%Y-%m-%d"),
-                alt.Tooltip("end:T", title="To", format="%Y-%m-%d"),
-            ],
-        )
-    )
-    text = (
-        alt.Chart(data)
-        .mark_text(align="left", baseline="bottom", dx=4, fontSize=11, color=COLOURS["muted"])
-        .encode(x=x, y=alt.Y("y_px:Q", scale=None, axis=None), text="label:N")
-    )
-    return [rect, text]
+    return context.shaded(rows, opacity=0.35)

@@ -49,16 +49,21 @@ def shown_dates(ctx: ChartContext) -> tuple[str, str] | None:
 
 def shading_layers(ctx: ChartContext) -> list[Any]:
     """Shade the partnership periods (`shading_rows`), each labelled at the bottom."""
+    rows = shading_rows(ctx, ctx.fetch("partnerships"))
+    return shaded([{**row, "y_px": HEIGHT - 2} for row in rows], opacity=0.55)
+
+
+def shaded(rows: list[dict[str, Any]], opacity: float) -> list[Any]:
+    """A shaded band per row (`start`, `end`, `label`) with its label at `y_px` from the top."""
     import altair as alt
 
-    rows = shading_rows(ctx, ctx.fetch("partnerships"))
     if not rows:
         return []
     data = common.inline(rows)
     x = alt.X("start:T", scale=alt.Scale(type="utc"))
     rect = (
         alt.Chart(data)
-        .mark_rect(color=COLOURS["shading"], opacity=0.55)
+        .mark_rect(color=COLOURS["shading"], opacity=opacity)
         .encode(
             x=x,
             x2="end:T",
@@ -71,8 +76,8 @@ def shading_layers(ctx: ChartContext) -> list[Any]:
     )
     text = (
         alt.Chart(data)
-        .mark_text(align="left", baseline="bottom", dx=4, y=HEIGHT - 2, color=COLOURS["muted"], fontSize=11)
-        .encode(x=x, text="label:N")
+        .mark_text(align="left", baseline="bottom", dx=4, fontSize=11, color=COLOURS["muted"])
+        .encode(x=x, y=alt.Y("y_px:Q", scale=None, axis=None), text="label:N")
     )
     return [rect, text]
 
