@@ -429,8 +429,9 @@ def test_since_reads_only_the_partitions_it_needs_and_leaves_older_periods_alone
 
 
 def test_duckdb_prunes_the_year_partitions_before_since(partitioned):
-    from analytics.ledger.definition import PERIOD_KINDS, LedgerShape, Pooling, aggregate_sql
+    from analytics.ledger.definition import PERIOD_KINDS, LedgerShape, aggregate_sql
     from analytics.ledger.duckdb_engine import DuckDBLedger
+    from analytics.ledger.pooling import Pooling
     from analytics.sql.sandbox import Limits
 
     shape = LedgerShape(True, True, True, True, partition_year=True)

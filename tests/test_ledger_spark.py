@@ -22,12 +22,12 @@ from analytics.ledger import demo, rollup
 from analytics.ledger.definition import (
     PERIOD_KINDS,
     LedgerShape,
-    Pooling,
     aggregate_sql,
     examples_sql,
     month_start_sql,
 )
 from analytics.ledger.ids import duplicates_sql
+from analytics.ledger.pooling import Pooling
 from analytics.periods import MONTHS, period_of
 from tests.test_ledger import (
     FOURTEEN,

@@ -79,6 +79,8 @@ def rollup(
             memory_limit,
         )
     message(_rolled_up(summary))
+    for warning in summary.warnings:
+        message(f"Warning: {warning}")
     for path in summary.written:
         typer.echo(str(path))
 

@@ -15,8 +15,12 @@ if TYPE_CHECKING:
     from analytics.ledger.demo import DemoSummary, demo
     from analytics.ledger.runner import RollupSummary, rollup
 
-_HOMES = {"DemoSummary": "analytics.ledger.demo", "demo": "analytics.ledger.demo",
-          "RollupSummary": "analytics.ledger.runner", "rollup": "analytics.ledger.runner"}
+_HOMES = {
+    "DemoSummary": "analytics.ledger.demo",
+    "demo": "analytics.ledger.demo",
+    "RollupSummary": "analytics.ledger.runner",
+    "rollup": "analytics.ledger.runner",
+}
 
 
 __getattr__ = lazy_exports(__name__, _HOMES, shadowed="demo")

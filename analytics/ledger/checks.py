@@ -26,10 +26,18 @@ if TYPE_CHECKING:
     from analytics.ledger.engines import LedgerEngine
 
 _DECIMAL = re.compile(r"^DECIMAL\((\d+),\s*(\d+)\)$")
-_INTEGERS = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT",
-             "UINTEGER", "UBIGINT"}
-_DATES = {"DATE", "TIMESTAMP", "TIMESTAMP WITH TIME ZONE", "TIMESTAMP_S", "TIMESTAMP_MS",
-          "TIMESTAMP_NS"}
+_INTEGERS = {
+    "TINYINT",
+    "SMALLINT",
+    "INTEGER",
+    "BIGINT",
+    "HUGEINT",
+    "UTINYINT",
+    "USMALLINT",
+    "UINTEGER",
+    "UBIGINT",
+}
+_DATES = {"DATE", "TIMESTAMP", "TIMESTAMP WITH TIME ZONE", "TIMESTAMP_S", "TIMESTAMP_MS", "TIMESTAMP_NS"}
 _CURRENCY = re.compile(r"^[A-Za-z]{3}$")
 SHOWN = 60
 
@@ -48,31 +56,40 @@ REQUIRED: dict[str, tuple[Any, str]] = {
     "booked_at": (lambda t: t in _DATES, "DATE or TIMESTAMP"),
     "stream": (lambda t: t == "VARCHAR", "text (VARCHAR)"),
     "counterparty": (lambda t: t == "VARCHAR", "text (VARCHAR)"),
-    "amount": (_is_number, "a number: DECIMAL(18,2) (exact), an integer or DOUBLE; FLOAT "
-                          "cannot hold cents exactly"),
+    "amount": (
+        _is_number,
+        "a number: DECIMAL(18,2) (exact), an integer or DOUBLE; FLOAT cannot hold cents exactly",
+    ),
     "currency": (lambda t: t == "VARCHAR", "an ISO code as text (VARCHAR)"),
 }
 
 
-def check_columns(columns: dict[str, str], ledger: str, partitioned_by_year: bool,
-                  partitions_listed: bool = False) -> LedgerShape:
+def check_columns(
+    columns: dict[str, str], ledger: str, partitioned_by_year: bool, partitions_listed: bool = False
+) -> LedgerShape:
     """The ledger's shape, or an error naming the first missing or mistyped column."""
     for name, (accepts, expected) in REQUIRED.items():
         if name not in columns:
-            raise InputError(f"missing column: a ledger needs {', '.join(REQUIRED)} (found: "
-                             f"{shorten(', '.join(columns), 300)})", Location(ledger, None, name))
+            raise InputError(
+                f"missing column: a ledger needs {', '.join(REQUIRED)} (found: "
+                f"{shorten(', '.join(columns), 300)})",
+                Location(ledger, None, name),
+            )
         if not accepts(columns[name]):
-            raise InputError(f"is {columns[name]}; expected {expected}",
-                             Location(ledger, None, name))
+            raise InputError(f"is {columns[name]}; expected {expected}", Location(ledger, None, name))
     if "company" in columns and columns["company"] != "VARCHAR":
-        raise InputError(f"is {columns['company']}; expected text (VARCHAR)",
-                         Location(ledger, None, "company"))
-    return LedgerShape(amount_exact=_exact(columns["amount"]), has_company="company" in columns,
-                       has_txn_id="txn_id" in columns,
-                       has_source=columns.get("source") == "VARCHAR",
-                       partition_year=partitioned_by_year and "year" in columns,
-                       integer_ids=columns.get("txn_id") in _INTEGERS,
-                       partitions_listed=partitions_listed)
+        raise InputError(
+            f"is {columns['company']}; expected text (VARCHAR)", Location(ledger, None, "company")
+        )
+    return LedgerShape(
+        amount_exact=_exact(columns["amount"]),
+        has_company="company" in columns,
+        has_txn_id="txn_id" in columns,
+        has_source=columns.get("source") == "VARCHAR",
+        partition_year=partitioned_by_year and "year" in columns,
+        integer_ids=columns.get("txn_id") in _INTEGERS,
+        partitions_listed=partitions_listed,
+    )
 
 
 def _exact(sql_type: str) -> bool:
@@ -92,19 +109,35 @@ class RowCheck:
 
 
 ROW_CHECKS = (
-    RowCheck("booked_at", "with no date (NULL)",
-             "SUM(transactions) FILTER (WHERE period_start IS NULL)", "booked_on IS NULL"),
-    RowCheck("stream", "with no stream (NULL)",
-             "SUM(transactions) FILTER (WHERE stream IS NULL)", "stream IS NULL"),
-    RowCheck("counterparty", "with no counterparty (NULL)", "SUM(null_counterparties)",
-             "payer IS NULL"),
+    RowCheck(
+        "booked_at",
+        "with no date (NULL)",
+        "SUM(transactions) FILTER (WHERE period_start IS NULL)",
+        "booked_on IS NULL",
+    ),
+    RowCheck(
+        "stream", "with no stream (NULL)", "SUM(transactions) FILTER (WHERE stream IS NULL)", "stream IS NULL"
+    ),
+    RowCheck("counterparty", "with no counterparty (NULL)", "SUM(null_counterparties)", "payer IS NULL"),
     RowCheck("amount", "with no amount (NULL)", "SUM(null_amounts)", "amount IS NULL"),
-    RowCheck("currency", "with no currency (NULL)",
-             "SUM(transactions) FILTER (WHERE currency IS NULL)", "currency IS NULL"),
-    RowCheck("amount", "finer than a cent (revenue is kept to the cent: round the ledger first)",
-             "SUM(sub_cent_amounts)", "amount <> ROUND(amount, 2)"),
-    RowCheck("year", "in a year= partition other than the year they were booked in",
-             "SUM(misplaced_rows)", "partition_year <> YEAR(booked_on)"),
+    RowCheck(
+        "currency",
+        "with no currency (NULL)",
+        "SUM(transactions) FILTER (WHERE currency IS NULL)",
+        "currency IS NULL",
+    ),
+    RowCheck(
+        "amount",
+        "finer than a cent (revenue is kept to the cent: round the ledger first)",
+        "SUM(sub_cent_amounts)",
+        "amount <> ROUND(amount, 2)",
+    ),
+    RowCheck(
+        "year",
+        "in a year= partition other than the year they were booked in",
+        "SUM(misplaced_rows)",
+        "partition_year <> YEAR(booked_on)",
+    ),
 )
 
 
@@ -117,27 +150,27 @@ class Scope:
     since: date | None
     values: dict[str, Any]
 
-    def examples(self, condition: str, extra: dict[str, Any] | None = None
-                 ) -> tuple[list[str], str | None]:
+    def examples(self, condition: str, extra: dict[str, Any] | None = None) -> tuple[list[str], str | None]:
         """Up to three rows matching `condition`, as shown, and the file of the first."""
         sql = examples_sql(self.shape, self.since, condition, self.engine.file_column)
         rows = self.engine.rows(sql, bound(sql, {**self.values, **(extra or {})}))
         shown = [for_terminal(shorten(str(example), SHOWN)) for example, _ in rows]
         return shown, (str(rows[0][1]) if rows else None)
 
-    def refuse(self, column: str, count: int, problem: str, condition: str,
-               extra: dict[str, Any] | None = None) -> InputError:
+    def refuse(
+        self, column: str, count: int, problem: str, condition: str, extra: dict[str, Any] | None = None
+    ) -> InputError:
         examples, file = self.examples(condition, extra)
         shown = f", e.g. {', '.join(examples)}" if examples else ""
-        return InputError(f"{counted(count, 'row')} {problem}{shown}",
-                          Location(file or self.engine.label, None, column))
+        return InputError(
+            f"{counted(count, 'row')} {problem}{shown}", Location(file or self.engine.label, None, column)
+        )
 
 
 def check_rows(db: duckdb.DuckDBPyConnection, scope: Scope) -> None:
     """Every row check, then currencies, stream names and sums; raises at the first failure."""
     _check_not_empty(db, scope)
-    counts = first_row(db, f"SELECT {', '.join(c.count_sql for c in ROW_CHECKS)} "
-                       "FROM ledger_aggregate") or ()
+    counts = first_row(db, f"SELECT {', '.join(c.count_sql for c in ROW_CHECKS)} FROM ledger_aggregate") or ()
     for check, count in zip(ROW_CHECKS, counts, strict=True):
         if count:
             raise scope.refuse(check.column, int(count), check.problem, check.condition)
@@ -152,48 +185,62 @@ def _check_not_empty(db: duckdb.DuckDBPyConnection, scope: Scope) -> None:
         return
     label = scope.engine.label
     if scope.since is not None:
-        raise InputError(f"no transactions booked on or after {scope.since}, the start of the "
-                         "period --since falls in", Location(label, None, "booked_at"))
+        raise InputError(
+            f"no transactions booked on or after {scope.since}, the start of the period --since falls in",
+            Location(label, None, "booked_at"),
+        )
     if not scope.shape.has_company:
         raise InputError("the ledger has no transactions", Location(label))
-    held = [for_terminal(shorten(str(name), SHOWN))
-            for (name,) in scope.engine.rows(companies_sql(), {})]
-    raise InputError(f"no transactions of company '{shorten(scope.values['company'], SHOWN)}' "
-                     f"(the ledger holds: {', '.join(held) or 'none'})",
-                     Location(label, None, "company"))
+    held = [for_terminal(shorten(str(name), SHOWN)) for (name,) in scope.engine.rows(companies_sql(), {})]
+    raise InputError(
+        f"no transactions of company '{shorten(scope.values['company'], SHOWN)}' "
+        f"(the ledger holds: {', '.join(held) or 'none'})",
+        Location(label, None, "company"),
+    )
 
 
 def _check_currency(db: duckdb.DuckDBPyConnection, scope: Scope) -> None:
     """One currency, an ISO code, and the one the company's stored figures are in."""
-    by_currency = db.execute("SELECT currency, SUM(transactions) AS n FROM ledger_aggregate "
-                             "GROUP BY 1 ORDER BY n DESC, currency").fetchall()
+    by_currency = db.execute(
+        "SELECT currency, SUM(transactions) AS n FROM ledger_aggregate GROUP BY 1 ORDER BY n DESC, currency"
+    ).fetchall()
     main = str(by_currency[0][0])
     if len(by_currency) > 1:
         listed = ", ".join(f"{n:,} in {for_terminal(shorten(str(c), 12))}" for c, n in by_currency)
-        raise scope.refuse("currency", sum(n for _, n in by_currency[1:]),
-                           f"not in {main}, the ledger's main currency ({listed}): a company "
-                           "keeps one currency", "currency <> $main_currency",
-                           {"main_currency": main})
+        raise scope.refuse(
+            "currency",
+            sum(n for _, n in by_currency[1:]),
+            f"not in {main}, the ledger's main currency ({listed}): a company keeps one currency",
+            "currency <> $main_currency",
+            {"main_currency": main},
+        )
     stored = scope.values.get("stored_currency")
     if not _CURRENCY.match(main):
-        raise InputError(f"'{for_terminal(shorten(main, 12))}' is not a currency code such as USD",
-                         Location(scope.engine.label, None, "currency"))
+        raise InputError(
+            f"'{for_terminal(shorten(main, 12))}' is not a currency code such as USD",
+            Location(scope.engine.label, None, "currency"),
+        )
     if stored is not None and stored != main.upper():
-        raise InputError(f"the ledger is in {main} but {scope.values['company']}'s stored figures "
-                         f"are in {stored}: a company keeps one currency",
-                         Location(scope.engine.label, None, "currency"))
+        raise InputError(
+            f"the ledger is in {main} but {scope.values['company']}'s stored figures "
+            f"are in {stored}: a company keeps one currency",
+            Location(scope.engine.label, None, "currency"),
+        )
 
 
 def _check_stream_names(db: duckdb.DuckDBPyConnection, ledger: str) -> None:
     """Stream names become leaves: plain text, at most MAX_NAME_LENGTH, never `total`."""
-    streams = db.execute("SELECT stream, SUM(transactions) FROM ledger_aggregate GROUP BY 1 "
-                         "ORDER BY 1").fetchall()
+    streams = db.execute(
+        "SELECT stream, SUM(transactions) FROM ledger_aggregate GROUP BY 1 ORDER BY 1"
+    ).fetchall()
     bad = [(name, n) for name, n in streams if _name_problem(name)]
     if bad:
         shown = ", ".join(f"'{for_terminal(shorten(name, SHOWN))}'" for name, _ in bad[:3])
-        raise InputError(f"{counted(sum(n for _, n in bad), 'row')} with a stream name that "
-                         f"{_name_problem(bad[0][0])}, e.g. {shown}",
-                         Location(ledger, None, "stream"))
+        raise InputError(
+            f"{counted(sum(n for _, n in bad), 'row')} with a stream name that "
+            f"{_name_problem(bad[0][0])}, e.g. {shown}",
+            Location(ledger, None, "stream"),
+        )
 
 
 def _name_problem(name: str) -> str | None:
@@ -211,13 +258,20 @@ def _check_sums(db: duckdb.DuckDBPyConnection, ledger: str) -> None:
     negative = db.execute(
         "SELECT stream || '/' || counterparty || ' from ' || CAST(period_start AS VARCHAR) || "
         "': ' || CAST(SUM(amount) AS VARCHAR) FROM ledger_aggregate GROUP BY period_start, stream, "
-        "counterparty HAVING SUM(amount) < 0 ORDER BY 1").fetchall()
+        "counterparty HAVING SUM(amount) < 0 ORDER BY 1"
+    ).fetchall()
     if negative:
         shown = "; ".join(for_terminal(shorten(str(row[0]), 120)) for row in negative[:3])
-        raise InputError(f"{counted(len(negative), 'revenue leaf', 'revenue leaves')} below zero "
-                         f"(refunds larger than sales?): {shown}", Location(ledger, None, "amount"))
-    (largest,) = first_row(db, "SELECT MAX(total) FROM (SELECT SUM(amount) AS total FROM "
-                           "ledger_aggregate GROUP BY period_start)") or (None,)
+        raise InputError(
+            f"{counted(len(negative), 'revenue leaf', 'revenue leaves')} below zero "
+            f"(refunds larger than sales?): {shown}",
+            Location(ledger, None, "amount"),
+        )
+    (largest,) = first_row(
+        db, "SELECT MAX(total) FROM (SELECT SUM(amount) AS total FROM ledger_aggregate GROUP BY period_start)"
+    ) or (None,)
     if largest is not None and largest > MAX_AMOUNT:
-        raise InputError(f"a period's total revenue {largest} is too large for DECIMAL(18,2) "
-                         f"(at most {MAX_AMOUNT:,})", Location(ledger, None, "amount"))
+        raise InputError(
+            f"a period's total revenue {largest} is too large for DECIMAL(18,2) (at most {MAX_AMOUNT:,})",
+            Location(ledger, None, "amount"),
+        )

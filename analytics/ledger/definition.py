@@ -11,15 +11,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from analytics.periods import CALENDAR_YEAR_END, MONTHS, period_of
-from analytics.store.schema import BUILTIN_COUNTERPARTIES, UNATTRIBUTED
 
-#: Where payers the counterparties table does not name go: the built-in third-party pool.
-POOL = next(name for name, kind in BUILTIN_COUNTERPARTIES.items() if kind == "third_party")
-#: The class of a pool that holds payers of any class (as `unattributed` does).
-MIXED_CLASS = BUILTIN_COUNTERPARTIES[UNATTRIBUTED]
+if TYPE_CHECKING:
+    from analytics.ledger.pooling import Pooling
 
 #: A Hive partition folder of calendar years, as a regular expression over file paths.
 YEAR_PARTITION = r"[/\\]year=[0-9]+[/\\]"
@@ -38,6 +35,7 @@ AGGREGATE_COLUMNS: tuple[tuple[str, str], ...] = (
     ("null_counterparties", "BIGINT"),
     ("sub_cent_amounts", "BIGINT"),
     ("misplaced_rows", "BIGINT"),
+    ("unspanned_rows", "BIGINT"),
     ("first_booked", "DATE"),
     ("last_booked", "DATE"),
 )
@@ -74,8 +72,7 @@ class PeriodKind:
         return f"({month} - ({month} % 12 + {shift:d}) % {self.months:d})"
 
 
-PERIOD_KINDS: dict[str, PeriodKind] = {name: PeriodKind(name, months)
-                                       for name, months in MONTHS.items()}
+PERIOD_KINDS: dict[str, PeriodKind] = {name: PeriodKind(name, months) for name, months in MONTHS.items()}
 
 
 def month_sql(column: str) -> str:
@@ -101,84 +98,22 @@ class LedgerShape:
     partitions_listed: bool = False  # the engine's view holds only the partitions --since needs
 
 
-@dataclass(frozen=True)
-class Pooling:
-    """Who each payer is written as: `kept` payers under their own name, each pool's members as
-    that pool, every other payer as POOL. Names reach the SQL as bound values, never as text.
-
-    Rows are grouped by a small integer code (code_sql) and named once grouped (name_sql): an
-    integer per row is cheaper to hash than a name."""
-
-    kept: tuple[str, ...] = ()
-    pools: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (pool, its members), by pool name
-
-    def code_sql(self) -> str:
-        """The code of the counterparty a row is written as, over the column `payer`: a kept
-        payer's position in $kept (from 1), -1 - i for pool i, 0 for POOL."""
-        whens = (["WHEN list_contains($kept, payer) THEN ARRAY_POSITION($kept, payer)"]
-                 if self.kept else [])
-        whens += [f"WHEN list_contains($members_{i}, payer) THEN {-1 - i:d}"
-                  for i in range(len(self.pools))]
-        return f"CASE {' '.join(whens)} ELSE 0 END" if whens else "0"
-
-    def name_sql(self, code: str) -> str:
-        """The counterparty name of the code column `code` (code_sql)."""
-        whens = [f"WHEN {i + 1:d} THEN CAST($kept_{i + 1} AS VARCHAR)"
-                 for i in range(len(self.kept))]
-        whens += [f"WHEN {-1 - i:d} THEN CAST($pool_{i} AS VARCHAR)"
-                  for i in range(len(self.pools))]
-        return f"CASE {code} {' '.join(whens)} ELSE '{POOL}' END" if whens else f"'{POOL}'"
-
-    def values(self) -> dict[str, Any]:
-        """The bound values code_sql and name_sql name."""
-        values: dict[str, Any] = {"kept": list(self.kept)}
-        values |= {f"kept_{i + 1}": name for i, name in enumerate(self.kept)}
-        for i, (pool, members) in enumerate(self.pools):
-            values |= {f"pool_{i}": pool, f"members_{i}": list(members)}
-        return values
-
-
-def pooling_sql() -> str:
-    """Each payer the counterparties table lists for `$company` (the built-in pools always, as
-    themselves): what the ledger writes it as, its class, and its pool's class when pooled.
-
-    A payer whose counterparty_group is a pool (a counterparty with is_pool) is written as that
-    pool; any other listed payer keeps its name. A payer listed over several spans of dates is
-    pooled as its latest span says."""
-    builtins = ", ".join(f"('{name}', '{kind}')" for name, kind in BUILTIN_COUNTERPARTIES.items())
-    return f"""
-WITH stored AS (
-  SELECT counterparty, counterparty_class, COALESCE(counterparty_group, counterparty) AS grp,
-    COALESCE(is_pool, false) AS is_pool
-  FROM counterparties_of($company)
-  QUALIFY row_number() OVER (PARTITION BY counterparty ORDER BY valid_from DESC NULLS LAST) = 1
-), listed AS (
-  SELECT * FROM stored
-  UNION ALL SELECT name, kind, name, true FROM (VALUES {builtins}) AS builtin(name, kind)
-  WHERE name NOT IN (SELECT counterparty FROM stored)
-)
-SELECT payer.counterparty AS payer, COALESCE(pool.counterparty, payer.counterparty) AS written_as,
-  payer.counterparty_class AS payer_class, pool.counterparty_class AS pool_class
-FROM listed AS payer LEFT JOIN listed AS pool ON pool.is_pool AND pool.counterparty = payer.grp
-ORDER BY written_as, payer
-"""
-
-
 def bound(sql: str, values: dict[str, Any]) -> dict[str, Any]:
     """The values a query names as `$name`: engines refuse parameters a query does not use."""
-    return {name: value for name, value in values.items()
-            if re.search(rf"\${name}\b", sql) is not None}
+    return {name: value for name, value in values.items() if re.search(rf"\${name}\b", sql) is not None}
 
 
-def transactions_sql(shape: LedgerShape, since: date | None, file_column: str | None = None
-                     ) -> str:
+def transactions_sql(shape: LedgerShape, since: date | None, file_column: str | None = None) -> str:
     """The ledger rows a rollup reads: the company's, from `since` on, only the partitions needed.
 
     Rows with no date are kept with --since too, so the NULL-date check still sees them.
     """
-    optional = [(shape.has_txn_id, "txn_id"), (shape.has_source, "source"),
-                (shape.partition_year, "year AS partition_year"),
-                (file_column is not None, f"{file_column} AS ledger_file")]
+    optional = [
+        (shape.has_txn_id, "txn_id"),
+        (shape.has_source, "source"),
+        (shape.partition_year, "year AS partition_year"),
+        (file_column is not None, f"{file_column} AS ledger_file"),
+    ]
     extra = "".join(f", {column}" for present, column in optional if present)
     filters = ["company = $company"] if shape.has_company else []
     if since is not None:
@@ -186,12 +121,13 @@ def transactions_sql(shape: LedgerShape, since: date | None, file_column: str | 
         if shape.partition_year:
             filters.append(f"year >= {since.year:d}")
     where = f" WHERE {' AND '.join(filters)}" if filters else ""
-    return (f"SELECT CAST(booked_at AS DATE) AS booked_on, stream, counterparty AS payer, amount, "
-            f"currency{extra} FROM ledger{where}")
+    return (
+        f"SELECT CAST(booked_at AS DATE) AS booked_on, stream, counterparty AS payer, amount, "
+        f"currency{extra} FROM ledger{where}"
+    )
 
 
-def aggregate_sql(shape: LedgerShape, kind: PeriodKind, since: date | None,
-                  pooling: Pooling) -> str:
+def aggregate_sql(shape: LedgerShape, kind: PeriodKind, since: date | None, pooling: Pooling) -> str:
     """Sum per period x stream x counterparty x currency, with every row check counted.
 
     Two steps, so that per row there are only a month and an integer code for the payer
@@ -200,10 +136,14 @@ def aggregate_sql(shape: LedgerShape, kind: PeriodKind, since: date | None,
     calendar, by its first month) and name. A NULL date or stream falls in a group of its own,
     so the checks read the counts from here."""
     amount = "amount" if shape.amount_exact else "CAST(amount AS DECIMAL(38, 2))"
-    sub_cent = ("CAST(0 AS BIGINT)" if shape.amount_exact
-                else "COUNT(*) FILTER (WHERE amount <> ROUND(amount, 2))")
-    misplaced = ("COUNT(*) FILTER (WHERE partition_year <> YEAR(booked_on))"
-                 if shape.partition_year else "CAST(0 AS BIGINT)")
+    sub_cent = (
+        "CAST(0 AS BIGINT)" if shape.amount_exact else "COUNT(*) FILTER (WHERE amount <> ROUND(amount, 2))"
+    )
+    misplaced = (
+        "COUNT(*) FILTER (WHERE partition_year <> YEAR(booked_on))"
+        if shape.partition_year
+        else "CAST(0 AS BIGINT)"
+    )
     return f"""
 SELECT
   {month_start_sql("period_month")} AS period_start, stream, counterparty, currency,
@@ -213,6 +153,7 @@ SELECT
   CAST(SUM(null_counterparties) AS BIGINT) AS null_counterparties,
   CAST(SUM(sub_cent_amounts) AS BIGINT) AS sub_cent_amounts,
   CAST(SUM(misplaced_rows) AS BIGINT) AS misplaced_rows,
+  CAST({pooling.unspanned_sql()} AS BIGINT) AS unspanned_rows,
   MIN(first_booked) AS first_booked, MAX(last_booked) AS last_booked
 FROM (
   SELECT *, {kind.period_month_sql("booked_month")} AS period_month,
@@ -237,14 +178,18 @@ GROUP BY period_month, stream, counterparty, currency
 """
 
 
-def examples_sql(shape: LedgerShape, since: date | None, condition: str, file_column: str
-                 ) -> str:
+def examples_sql(shape: LedgerShape, since: date | None, condition: str, file_column: str) -> str:
     """Up to three rows breaking a check: how to find each (txn_id or date) and its file."""
-    shown = ("'txn_id ' || CAST(txn_id AS VARCHAR)" if shape.has_txn_id
-             else "'booked ' || COALESCE(CAST(booked_on AS VARCHAR), 'NULL')")
-    return (f"SELECT {shown} AS example, ledger_file FROM "
-            f"({transactions_sql(shape, since, file_column)}) AS tx WHERE {condition} "
-            f"ORDER BY booked_on NULLS FIRST, example LIMIT 3")
+    shown = (
+        "'txn_id ' || CAST(txn_id AS VARCHAR)"
+        if shape.has_txn_id
+        else "'booked ' || COALESCE(CAST(booked_on AS VARCHAR), 'NULL')"
+    )
+    return (
+        f"SELECT {shown} AS example, ledger_file FROM "
+        f"({transactions_sql(shape, since, file_column)}) AS tx WHERE {condition} "
+        f"ORDER BY booked_on NULLS FIRST, example LIMIT 3"
+    )
 
 
 def files_read_sql(shape: LedgerShape, since: date | None) -> str:
@@ -268,11 +213,12 @@ def source_sql(shape: LedgerShape, since: date | None, of_files: bool = False) -
 
 def sourced_row_sql(shape: LedgerShape, since: date | None) -> str:
     """The `source` of one row read that has one, if any (the scan stops at the first)."""
-    return (f"SELECT source FROM ({transactions_sql(shape, since)}) AS tx "
-            "WHERE source IS NOT NULL LIMIT 1")
+    return f"SELECT source FROM ({transactions_sql(shape, since)}) AS tx WHERE source IS NOT NULL LIMIT 1"
 
 
 def companies_sql() -> str:
     """A few companies the ledger does hold, for the error when the asked one is absent."""
-    return ("SELECT company FROM (SELECT DISTINCT company FROM ledger WHERE company IS NOT NULL) "
-            "AS c ORDER BY company LIMIT 5")
+    return (
+        "SELECT company FROM (SELECT DISTINCT company FROM ledger WHERE company IS NOT NULL) "
+        "AS c ORDER BY company LIMIT 5"
+    )

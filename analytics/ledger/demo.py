@@ -25,12 +25,19 @@ DEFAULT_COMPANY = "Lumen Social"
 MAX_ROWS = 10_000_000_000
 #: The demo's named counterparties, in the counterparties ingest format (company added).
 PARTNERS = (
-    ("Orchard Group", "strategic_partner", "Orchard Group",
-     "synthetic: strategic partner, advertiser and e-commerce platform"),
-    ("Harbor Pay", "strategic_partner", "Orchard Group",
-     "synthetic: payments affiliate of Orchard Group (common control)"),
-    ("Northwind Games", "strategic_partner", "Northwind Games",
-     "synthetic: game publisher and advertiser"),
+    (
+        "Orchard Group",
+        "strategic_partner",
+        "Orchard Group",
+        "synthetic: strategic partner, advertiser and e-commerce platform",
+    ),
+    (
+        "Harbor Pay",
+        "strategic_partner",
+        "Orchard Group",
+        "synthetic: payments affiliate of Orchard Group (common control)",
+    ),
+    ("Northwind Games", "strategic_partner", "Northwind Games", "synthetic: game publisher and advertiser"),
 )
 
 _LEDGER_SQL = """
@@ -86,21 +93,31 @@ class DemoSummary:
     written: list[Path]
 
 
-def demo(out: Path | str, rows: int, seed: int = 42, partition_by: str | None = None,
-         company: str = DEFAULT_COMPANY, start: date = date(2019, 1, 1),
-         end: date = date(2023, 12, 31), currency: str = "USD",
-         data_dir: Path | str | None = None) -> DemoSummary:
+def demo(
+    out: Path | str,
+    rows: int,
+    seed: int = 42,
+    partition_by: str | None = None,
+    company: str = DEFAULT_COMPANY,
+    start: date = date(2019, 1, 1),
+    end: date = date(2023, 12, 31),
+    currency: str = "USD",
+    data_dir: Path | str | None = None,
+) -> DemoSummary:
     """Write a synthetic ledger to `out` (a folder of `year=` partitions with `partition_by`),
     and beside it `<name>-counterparties.csv` naming its strategic partners."""
     _check_options(rows, partition_by, start, end)
     target = Path(out).expanduser().resolve()
     folder = Path(data_dir).resolve() if data_dir is not None else None
     values = _parameters(rows, seed, company, start, end, currency)
-    ledger = (_write_partitioned(target, values, folder) if partition_by
-              else commit.write_output(target, lambda temp: _copy(_LEDGER_SQL, values, temp, ""),
-                                       folder))
-    partners = commit.write_output(target.parent / f"{target.stem}-counterparties.csv",
-                                   _counterparties_csv(company), folder)
+    ledger = (
+        _write_partitioned(target, values, folder)
+        if partition_by
+        else commit.write_output(target, lambda temp: _copy(_LEDGER_SQL, values, temp, ""), folder)
+    )
+    partners = commit.write_output(
+        target.parent / f"{target.stem}-counterparties.csv", _counterparties_csv(company), folder
+    )
     return DemoSummary(ledger, partners, rows, company, [ledger, partners])
 
 
@@ -113,12 +130,19 @@ def _check_options(rows: int, partition_by: str | None, start: date, end: date) 
         raise InputError(f"--end {end} is before --start {start}")
 
 
-def _parameters(rows: int, seed: int, company: str, start: date, end: date,
-                currency: str) -> dict[str, object]:
+def _parameters(
+    rows: int, seed: int, company: str, start: date, end: date, currency: str
+) -> dict[str, object]:
     span_seconds = ((end - start).days + 1) * 86_400
-    return {"seed": int(seed), "rows": int(rows), "span": span_seconds, "start": start,
-            "company": company, "currency": currency,
-            "source": f"synthetic: analytics ledger demo, seed {int(seed)}"}
+    return {
+        "seed": int(seed),
+        "rows": int(rows),
+        "span": span_seconds,
+        "start": start,
+        "company": company,
+        "currency": currency,
+        "source": f"synthetic: analytics ledger demo, seed {int(seed)}",
+    }
 
 
 def _copy(select: str, values: dict[str, object], target: Path, options: str) -> None:
@@ -127,20 +151,22 @@ def _copy(select: str, values: dict[str, object], target: Path, options: str) ->
 
     with duckdb.connect(":memory:") as connection:
         connection.execute("SET enable_progress_bar = false")
-        connection.execute(f"COPY ({select}) TO {sql_literal(str(target))} "
-                           f"(FORMAT parquet{options})", values)
+        connection.execute(f"COPY ({select}) TO {sql_literal(str(target))} (FORMAT parquet{options})", values)
 
 
 def _write_partitioned(target: Path, values: dict[str, object], data_dir: Path | None) -> Path:
     """Write `year=` partitions into a new folder, renamed into place only once complete."""
     if target.exists():
-        raise InputError("already exists: give a new folder for a partitioned ledger",
-                         Location(target))
+        raise InputError("already exists: give a new folder for a partitioned ledger", Location(target))
     commit.check_output_path(target, data_dir)  # the data folder, a missing or read-only parent
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     try:
-        _copy(f"SELECT *, year(booked_at) AS year FROM ({_LEDGER_SQL})", values,
-              staging / "ledger", ", PARTITION_BY (year)")
+        _copy(
+            f"SELECT *, year(booked_at) AS year FROM ({_LEDGER_SQL})",
+            values,
+            staging / "ledger",
+            ", PARTITION_BY (year)",
+        )
         os.rename(staging / "ledger", target)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -150,8 +176,8 @@ def _write_partitioned(target: Path, values: dict[str, object], data_dir: Path |
 def _counterparties_csv(company: str) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["company", "counterparty", "counterparty_class", "counterparty_group",
-                     "is_pool", "note"])
-    writer.writerows([company, name, kind, group, "false", note]
-                     for name, kind, group, note in PARTNERS)
+    writer.writerow(
+        ["company", "counterparty", "counterparty_class", "counterparty_group", "is_pool", "note"]
+    )
+    writer.writerows([company, name, kind, group, "false", note] for name, kind, group, note in PARTNERS)
     return buffer.getvalue().encode("utf-8")

@@ -32,8 +32,9 @@ _YEAR_FOLDER = re.compile(r"[/\\]year=([0-9]+)[/\\]")
 ID_BITMAP_BYTES = 64 * 2**20
 
 
-def first_row(connection: duckdb.DuckDBPyConnection, sql: str,
-              params: dict[str, Any] | None = None) -> tuple[Any, ...] | None:
+def first_row(
+    connection: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any] | None = None
+) -> tuple[Any, ...] | None:
     """The first row of a small query, with its result finished (DuckDB refuses other work on a
     connection while a result is open)."""
     rows = connection.execute(sql, params or {}).fetchall()
@@ -62,8 +63,9 @@ def parquet_pattern(ledger: str) -> str:
     if path.is_dir():
         return str(path / "**" / "*.parquet")
     if not path.exists():
-        raise InputError("ledger not found: give a Parquet file, a folder of them or a glob",
-                         Location(ledger))
+        raise InputError(
+            "ledger not found: give a Parquet file, a folder of them or a glob", Location(ledger)
+        )
     return str(path)
 
 
@@ -74,9 +76,13 @@ class DuckDBLedger:
     name = "duckdb"
     file_column = "ledger_file"  # the view's name for DuckDB's virtual `filename` column
 
-    def __init__(self, ledger: str, limits: Limits,
-                 connection: duckdb.DuckDBPyConnection | None = None,
-                 since_year: int | None = None) -> None:
+    def __init__(
+        self,
+        ledger: str,
+        limits: Limits,
+        connection: duckdb.DuckDBPyConnection | None = None,
+        since_year: int | None = None,
+    ) -> None:
         self.label = ledger
         self.limits = limits
         self.connection = connection
@@ -101,8 +107,9 @@ class DuckDBLedger:
             raise
         return self
 
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
-                 trace: TracebackType | None) -> None:
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
         import duckdb
 
         if self.connection is not None and self._borrowed:
@@ -128,12 +135,15 @@ class DuckDBLedger:
         pattern = parquet_pattern(self.label)
         try:
             found, hive = first_row(
-                connection, "SELECT count(*), coalesce(bool_or(regexp_matches(file, "
-                f"'{YEAR_PARTITION}')), false) FROM glob($pattern)", {"pattern": pattern}
+                connection,
+                "SELECT count(*), coalesce(bool_or(regexp_matches(file, "
+                f"'{YEAR_PARTITION}')), false) FROM glob($pattern)",
+                {"pattern": pattern},
             ) or (0, False)
         except duckdb.Error as error:
-            raise InputError(f"cannot list the ledger's files: {first_line(error)}",
-                             Location(self.label)) from None
+            raise InputError(
+                f"cannot list the ledger's files: {first_line(error)}", Location(self.label)
+            ) from None
         if not found:
             raise InputError(f"no Parquet files match {pattern}", Location(self.label))
         self.partitioned_by_year = bool(hive)
@@ -142,19 +152,23 @@ class DuckDBLedger:
         files = f"[{', '.join(map(sql_literal, listed))}]" if listed else sql_literal(pattern)
         connection.execute(
             f"CREATE OR REPLACE TEMP VIEW ledger AS SELECT *, filename AS {self.file_column} "
-            f"FROM read_parquet({files}, hive_partitioning = {'true' if hive else 'false'})")
+            f"FROM read_parquet({files}, hive_partitioning = {'true' if hive else 'false'})"
+        )
 
-    def _partitions_since(self, connection: duckdb.DuckDBPyConnection, pattern: str
-                          ) -> list[str] | None:
+    def _partitions_since(self, connection: duckdb.DuckDBPyConnection, pattern: str) -> list[str] | None:
         """The files of the year= partitions from `since_year` on (and any outside a year=
         folder): all the rollup reads, listed, so no query needs a filter to skip the others
         and DuckDB answers bounds from Parquet statistics. None without `since_year`."""
         if self.since_year is None:
             return None
-        files = connection.execute("SELECT file FROM glob($pattern) ORDER BY file",
-                                   {"pattern": pattern}).fetchall()
-        return [str(file) for (file,) in files
-                if (_partition_year(str(file)) or self.since_year) >= self.since_year]
+        files = connection.execute(
+            "SELECT file FROM glob($pattern) ORDER BY file", {"pattern": pattern}
+        ).fetchall()
+        return [
+            str(file)
+            for (file,) in files
+            if (_partition_year(str(file)) or self.since_year) >= self.since_year
+        ]
 
     def _connection(self) -> duckdb.DuckDBPyConnection:
         assert self.connection is not None, "open the ledger first (with DuckDBLedger(...))"
@@ -162,24 +176,26 @@ class DuckDBLedger:
 
     def columns(self) -> dict[str, str]:
         rows = self._run(lambda c: c.execute("DESCRIBE ledger").fetchall())
-        return {str(name).lower(): str(sql_type) for name, sql_type, *_ in rows
-                if name != self.file_column}
+        return {str(name).lower(): str(sql_type) for name, sql_type, *_ in rows if name != self.file_column}
 
     def aggregate(self, sql: str, params: dict[str, Any]) -> pa.Table:
         table = self._run(lambda c: c.sql(sql, params=params).to_arrow_table())
         return table.cast(arrow_schema(AGGREGATE_COLUMNS))
 
-    def aggregate_into(self, db: duckdb.DuckDBPyConnection, sql: str,
-                       params: dict[str, Any]) -> None:
+    def aggregate_into(self, db: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any]) -> None:
         """The aggregate as `db`'s table AGGREGATE_TABLE: made in place when the ledger is open
         on `db` (nothing leaves DuckDB), else carried over as Arrow."""
         if db is not self.connection:
             db.register(AGGREGATE_TABLE, self.aggregate(sql, params))
             return
-        typed = ", ".join(f"CAST({name} AS {sql_type}) AS {name}"
-                          for name, sql_type in AGGREGATE_COLUMNS)
-        self._run(lambda c: c.execute(f"CREATE OR REPLACE TEMP TABLE {AGGREGATE_TABLE} AS "
-                                      f"SELECT {typed} FROM ({sql}) AS aggregated", params))
+        typed = ", ".join(f"CAST({name} AS {sql_type}) AS {name}" for name, sql_type in AGGREGATE_COLUMNS)
+        self._run(
+            lambda c: c.execute(
+                f"CREATE OR REPLACE TEMP TABLE {AGGREGATE_TABLE} AS "
+                f"SELECT {typed} FROM ({sql}) AS aggregated",
+                params,
+            )
+        )
 
     def rows(self, sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
         found: list[tuple[Any, ...]] = self._run(lambda c: c.execute(sql, params).fetchall())
@@ -191,12 +207,17 @@ class DuckDBLedger:
 
         try:
             return action(self._connection())
-        except (duckdb.IOException, duckdb.InvalidInputException,
-                duckdb.ConversionException, duckdb.OutOfRangeException) as error:
-            raise InputError(f"cannot read the ledger: {first_line(error)}",
-                             Location(self.label)) from None
+        except (
+            duckdb.IOException,
+            duckdb.InvalidInputException,
+            duckdb.ConversionException,
+            duckdb.OutOfRangeException,
+        ) as error:
+            raise InputError(f"cannot read the ledger: {first_line(error)}", Location(self.label)) from None
         except duckdb.OutOfMemoryException as error:
-            raise AnalyticsError(f"DuckDB ran out of memory ({first_line(error)}): raise "
-                                 "$ANALYTICS_MEMORY_LIMIT or free disk for spilling") from None
+            raise AnalyticsError(
+                f"DuckDB ran out of memory ({first_line(error)}): raise "
+                "$ANALYTICS_MEMORY_LIMIT or free disk for spilling"
+            ) from None
         except duckdb.Error as error:
             raise AnalyticsError(f"DuckDB failed on the ledger: {first_line(error)}") from None

@@ -41,8 +41,7 @@ class LedgerEngine(Protocol):
         AGGREGATE_COLUMNS."""
         ...
 
-    def aggregate_into(self, db: duckdb.DuckDBPyConnection, sql: str,
-                       params: dict[str, Any]) -> None:
+    def aggregate_into(self, db: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any]) -> None:
         """Run the aggregate into `db`'s table AGGREGATE_TABLE, typed as AGGREGATE_COLUMNS."""
         ...
 
@@ -55,15 +54,24 @@ def arrow_schema(columns: tuple[tuple[str, str], ...]) -> pa.Schema:
     """The Arrow schema of columns typed DATE, VARCHAR, BIGINT or DECIMAL(38,2)."""
     import pyarrow as pa
 
-    types = {"DATE": pa.date32(), "VARCHAR": pa.string(), "BIGINT": pa.int64(),
-             "DECIMAL(38,2)": pa.decimal128(38, 2)}
+    types = {
+        "DATE": pa.date32(),
+        "VARCHAR": pa.string(),
+        "BIGINT": pa.int64(),
+        "DECIMAL(38,2)": pa.decimal128(38, 2),
+    }
     return pa.schema([(name, types[sql_type]) for name, sql_type in columns])
 
 
 @contextmanager
-def open_engine(name: str, ledger: str, limits: Limits, spark_master: str | None = None,
-                db: duckdb.DuckDBPyConnection | None = None, since_year: int | None = None
-                ) -> Iterator[LedgerEngine]:
+def open_engine(
+    name: str,
+    ledger: str,
+    limits: Limits,
+    spark_master: str | None = None,
+    db: duckdb.DuckDBPyConnection | None = None,
+    since_year: int | None = None,
+) -> Iterator[LedgerEngine]:
     """Open the ledger on the named engine; closed (and its temp files removed) on exit.
 
     DuckDB opens it on `db`, the rollup's own connection, when given: one scan of the ledger

@@ -14,8 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from analytics import periods
-from analytics.errors import InputError, Location
-from analytics.ledger.definition import MIXED_CLASS, PeriodKind, Pooling, pooling_sql
+from analytics.ledger.definition import PeriodKind
 from analytics.ledger.duckdb_engine import first_row
 from analytics.periods import CALENDAR_YEAR_END
 from analytics.store.schema import TOTAL_COUNTERPARTY, TOTAL_STREAM
@@ -26,8 +25,18 @@ if TYPE_CHECKING:
 
 #: How every fact's source starts: how a later rollup recognises the figures a ledger wrote.
 SOURCE_PREFIX = "ledger "
-INGEST_COLUMNS = ("company", "period", "stream", "counterparty", "amount", "currency", "unit",
-                  "source", "precision", "note")
+INGEST_COLUMNS = (
+    "company",
+    "period",
+    "stream",
+    "counterparty",
+    "amount",
+    "currency",
+    "unit",
+    "source",
+    "precision",
+    "note",
+)
 GONE_NOTE = "no transactions in the ledger any more"
 
 
@@ -53,45 +62,19 @@ class Facts:
     rows: int
 
 
-def payer_pooling(db: duckdb.DuckDBPyConnection, company: str) -> Pooling:
-    """How the counterparties table says to write the company's payers (definition.pooling_sql):
-    a few rows of reference data, not of the ledger."""
-    rows = db.execute(pooling_sql(), {"company": company}).fetchall()
-    _refuse_class_clashes(rows, company)
-    members: dict[str, tuple[str, ...]] = {}
-    for payer, pool, _, _ in rows:
-        if payer != pool:
-            members[pool] = (*members.get(pool, ()), payer)
-    return Pooling(kept=tuple(payer for payer, pool, _, _ in rows if payer == pool),
-                   pools=tuple(sorted(members.items())))
-
-
-def _refuse_class_clashes(rows: list[tuple[str, str, str, str | None]], company: str) -> None:
-    """A payer pooled into a pool of another class would silently change class: refused (a
-    `mixed` pool takes any class)."""
-    clashes = [row for row in rows if row[0] != row[1] and row[3] not in (MIXED_CLASS, row[2])]
-    if not clashes:
-        return
-    payer, pool, payer_class, pool_class = clashes[0]
-    more = f" (and {len(clashes) - 1} more)" if len(clashes) > 1 else ""
-    raise InputError(
-        f"counterparty '{for_terminal(shorten(payer, 60))}' is {payer_class} but its group "
-        f"'{for_terminal(shorten(pool, 60))}' is a {pool_class} pool, where its revenue would "
-        f"count as {pool_class}{more}: give it class {pool_class}, or a group that is not a pool",
-        Location(f"counterparties of {company}", None, "counterparty_group"))
-
-
 def stored_currency(db: duckdb.DuckDBPyConnection, company: str) -> str | None:
-    row = first_row(db, "SELECT currency FROM revenue_of($company) UNION "
-                    "SELECT currency FROM reported_totals_of($company) LIMIT 1",
-                    {"company": company})
+    row = first_row(
+        db,
+        "SELECT currency FROM revenue_of($company) UNION "
+        "SELECT currency FROM reported_totals_of($company) LIMIT 1",
+        {"company": company},
+    )
     return None if row is None else str(row[0])
 
 
 def coverage(db: duckdb.DuckDBPyConnection, ledger_source: str | None) -> Coverage:
     """What the aggregate spans, with the rows' one source (None when they say several)."""
-    row = first_row(db, "SELECT SUM(transactions), MIN(first_booked), MAX(last_booked) "
-                    "FROM ledger_aggregate")
+    row = first_row(db, "SELECT SUM(transactions), MIN(first_booked), MAX(last_booked) FROM ledger_aggregate")
     assert row is not None and row[0], "check_rows refuses an empty ledger first"
     transactions, first, last = row
     return Coverage(int(transactions), first, last, ledger_source)
@@ -99,8 +82,10 @@ def coverage(db: duckdb.DuckDBPyConnection, ledger_source: str | None) -> Covera
 
 def source_text(ledger: str, cover: Coverage) -> str:
     """`ledger <path>, <n> transactions, booked <first> to <last>`, plus the rows' own source."""
-    text = (f"{SOURCE_PREFIX}{for_terminal(shorten(ledger, 500))}, {cover.transactions:,} "
-            f"transactions, booked {cover.first_booked} to {cover.last_booked}")
+    text = (
+        f"{SOURCE_PREFIX}{for_terminal(shorten(ledger, 500))}, {cover.transactions:,} "
+        f"transactions, booked {cover.first_booked} to {cover.last_booked}"
+    )
     if cover.ledger_source:
         text += f" ({for_terminal(shorten(cover.ledger_source, 500))})"
     return text
@@ -108,8 +93,9 @@ def source_text(ledger: str, cover: Coverage) -> str:
 
 def year_end_month(db: duckdb.DuckDBPyConnection, company: str) -> int:
     """The month the company's fiscal year ends in (`companies.fiscal_year_end`, else 12)."""
-    (year_end,) = first_row(db, "SELECT any_value(fiscal_year_end) FROM companies_of($company)",
-                            {"company": company}) or (None,)
+    (year_end,) = first_row(
+        db, "SELECT any_value(fiscal_year_end) FROM companies_of($company)", {"company": company}
+    ) or (None,)
     return CALENDAR_YEAR_END if year_end is None else periods.year_end_month(str(year_end))
 
 
@@ -117,14 +103,19 @@ def _label_periods(db: duckdb.DuckDBPyConnection, kind: PeriodKind) -> None:
     """The table `ledger_periods`: each period the aggregate holds, labelled in the company's
     fiscal calendar by periods.period_of (views.sql's `period_label` is the same rule, held
     equal by a test): a few dozen rows, labelled in Python so the session needs no views.sql."""
-    starts = [start for (start,) in db.execute(
-        "SELECT DISTINCT period_start FROM ledger_aggregate WHERE period_start IS NOT NULL"
-    ).fetchall()]
+    starts = [
+        start
+        for (start,) in db.execute(
+            "SELECT DISTINCT period_start FROM ledger_aggregate WHERE period_start IS NOT NULL"
+        ).fetchall()
+    ]
     labels = [periods.period_of(start, kind.name, kind.year_end_month).label for start in starts]
-    db.execute("CREATE OR REPLACE TEMP TABLE ledger_periods AS SELECT "
-               "unnest(CAST($starts AS DATE[])) AS period_start, "
-               "unnest(CAST($labels AS VARCHAR[])) AS period",
-               {"starts": starts, "labels": labels})
+    db.execute(
+        "CREATE OR REPLACE TEMP TABLE ledger_periods AS SELECT "
+        "unnest(CAST($starts AS DATE[])) AS period_start, "
+        "unnest(CAST($labels AS VARCHAR[])) AS period",
+        {"starts": starts, "labels": labels},
+    )
 
 
 def _facts_sql(kind: PeriodKind) -> str:
@@ -169,23 +160,35 @@ FROM (SELECT *, period_start < $first OR period_end > $last AS partial FROM ever
 """
 
 
-def write_csv(db: duckdb.DuckDBPyConnection, path: Path, company: str, kind: PeriodKind,
-              source: str, cover: Coverage) -> Facts:
+def write_csv(
+    db: duckdb.DuckDBPyConnection, path: Path, company: str, kind: PeriodKind, source: str, cover: Coverage
+) -> Facts:
     """Build the facts from `ledger_aggregate` and write them to `path` in the revenue format,
     labelled in `kind`'s fiscal calendar."""
-    (currency,) = first_row(db, "SELECT upper(any_value(currency)) FROM ledger_aggregate"
-                            ) or (None,)
+    (currency,) = first_row(db, "SELECT upper(any_value(currency)) FROM ledger_aggregate") or (None,)
     _label_periods(db, kind)
-    db.execute(_facts_sql(kind), {
-        "company": company, "kind": kind.name, "prefix": SOURCE_PREFIX, "currency": currency,
-        "source": source, "first": cover.first_booked, "last": cover.last_booked,
-        "partial": cover.partial_note()})
-    ordered = (f"SELECT {', '.join(INGEST_COLUMNS)} FROM ledger_facts ORDER BY period_start, "
-               f"stream = '{TOTAL_STREAM}', stream, counterparty = '{TOTAL_COUNTERPARTY}' DESC, "
-               "counterparty")
+    db.execute(
+        _facts_sql(kind),
+        {
+            "company": company,
+            "kind": kind.name,
+            "prefix": SOURCE_PREFIX,
+            "currency": currency,
+            "source": source,
+            "first": cover.first_booked,
+            "last": cover.last_booked,
+            "partial": cover.partial_note(),
+        },
+    )
+    ordered = (
+        f"SELECT {', '.join(INGEST_COLUMNS)} FROM ledger_facts ORDER BY period_start, "
+        f"stream = '{TOTAL_STREAM}', stream, counterparty = '{TOTAL_COUNTERPARTY}' DESC, "
+        "counterparty"
+    )
     db.sql(ordered).write_csv(str(path), header=True)
-    periods = db.execute("SELECT period, bool_or(partial) FROM ledger_facts "
-                         "GROUP BY period, period_start ORDER BY period_start").fetchall()
+    periods = db.execute(
+        "SELECT period, bool_or(partial) FROM ledger_facts "
+        "GROUP BY period, period_start ORDER BY period_start"
+    ).fetchall()
     (rows,) = first_row(db, "SELECT count(*) FROM ledger_facts") or (0,)
-    return Facts(tuple(p for p, _ in periods), tuple(p for p, partial in periods if partial),
-                 int(rows))
+    return Facts(tuple(p for p, _ in periods), tuple(p for p, partial in periods if partial), int(rows))

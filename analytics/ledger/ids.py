@@ -33,19 +33,24 @@ def id_range_sql(shape: LedgerShape, since: date | None) -> str:
     """The lowest and highest txn_id, how many, and whether one company, in the files read:
     the bitmap's bounds, which DuckDB takes from Parquet statistics."""
     one = "MIN(company) IS NOT DISTINCT FROM MAX(company)" if shape.has_company else "true"
-    return (f"SELECT MIN(txn_id), MAX(txn_id), COUNT(txn_id), {one} "
-            f"FROM ({files_read_sql(shape, since)}) AS files")
+    return (
+        f"SELECT MIN(txn_id), MAX(txn_id), COUNT(txn_id), {one} "
+        f"FROM ({files_read_sql(shape, since)}) AS files"
+    )
 
 
-def repeated_ids_sql(shape: LedgerShape, since: date | None, id_range: IdRange | None = None,
-                     of_files: bool = False) -> str:
+def repeated_ids_sql(
+    shape: LedgerShape, since: date | None, id_range: IdRange | None = None, of_files: bool = False
+) -> str:
     """How many rows repeat a transaction id already seen (0: none) among the rows read, or with
     `of_files` among every row of the files read. With `id_range` (DuckDB) the distinct ids are
     the bits set in a bitmap of the range: about a tenth of the time of COUNT(DISTINCT), which
     hashes every id (most of the memory limit at 100M rows), the fallback."""
-    distinct = ("COUNT(DISTINCT txn_id)" if id_range is None
-                else f"COALESCE(BIT_COUNT(BITSTRING_AGG(txn_id, {id_range.low:d}, "
-                     f"{id_range.high:d})), 0)")
+    distinct = (
+        "COUNT(DISTINCT txn_id)"
+        if id_range is None
+        else f"COALESCE(BIT_COUNT(BITSTRING_AGG(txn_id, {id_range.low:d}, {id_range.high:d})), 0)"
+    )
     rows = files_read_sql(shape, since) if of_files else transactions_sql(shape, since)
     return f"SELECT CAST(COUNT(txn_id) - {distinct} AS BIGINT) AS repeated FROM ({rows}) AS tx"
 
@@ -81,10 +86,13 @@ def check_duplicates(scope: Scope) -> None:
     if not rows:
         return
     _, _, ids, involved = rows[0]
-    shown = ", ".join(f"{for_terminal(shorten(str(example), SHOWN))} ({copies} rows)"
-                      for example, copies, _, _ in rows)
-    raise InputError(f"{counted(involved, 'row')} share {counted(ids, 'transaction id')}, "
-                     f"e.g. {shown}", Location(scope.engine.label, None, "txn_id"))
+    shown = ", ".join(
+        f"{for_terminal(shorten(str(example), SHOWN))} ({copies} rows)" for example, copies, _, _ in rows
+    )
+    raise InputError(
+        f"{counted(involved, 'row')} share {counted(ids, 'transaction id')}, e.g. {shown}",
+        Location(scope.engine.label, None, "txn_id"),
+    )
 
 
 def _repeated(scope: Scope, id_range: IdRange | None, of_files: bool) -> int:

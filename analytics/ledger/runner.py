@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from analytics.errors import InputError, Location, ValidationError
-from analytics.ledger import facts
+from analytics.ledger import facts, payers
 from analytics.ledger.checks import Scope, check_columns, check_rows
 from analytics.ledger.definition import (
     PERIOD_KINDS,
@@ -53,6 +53,8 @@ class RollupSummary:
     inserted: int
     replaced: int
     written: list[Path]
+    #: What was written but is worth a look (bookings outside their payer's spans of dates).
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -66,53 +68,90 @@ class _Request:
     source: str | None
 
 
-def rollup(ledger: Path | str, company: str, period_kind: str = "quarter",
-           engine: str = "duckdb", spark_master: str | None = None,
-           since: date | str | None = None, source: str | None = None,
-           data_dir: Path | str | None = None, memory_limit: str | None = None
-           ) -> RollupSummary:
+def rollup(
+    ledger: Path | str,
+    company: str,
+    period_kind: str = "quarter",
+    engine: str = "duckdb",
+    spark_master: str | None = None,
+    since: date | str | None = None,
+    source: str | None = None,
+    data_dir: Path | str | None = None,
+    memory_limit: str | None = None,
+) -> RollupSummary:
     """Roll a Parquet ledger up into the company's revenue leaves and printed totals, per
     period of its fiscal calendar (`companies.fiscal_year_end`; December when not declared).
 
     `since` recomputes only the periods from the one containing that date; `source` names the
     ledger in the facts' source instead of its path.
     """
-    request = _Request(ledger_label(str(ledger)), _checked_company(company),
-                       period_kind_named(period_kind), _since_day(since),
-                       _checked_engine(engine, spark_master), spark_master, source)
+    request = _Request(
+        ledger_label(str(ledger)),
+        _checked_company(company),
+        period_kind_named(period_kind),
+        _since_day(since),
+        _checked_engine(engine, spark_master),
+        spark_master,
+        source,
+    )
     folder = resolve_data_dir(data_dir)
     limits = Limits.from_environment(memory_limit=memory_limit)
     with tempfile.TemporaryDirectory(prefix="analytics-ledger-") as temp:
         csv_path = Path(temp) / "ledger_facts.csv"
-        kind, cover, written = _write_facts(request, folder, limits, csv_path)
+        kind, cover, written, warnings = _write_facts(request, folder, limits, csv_path)
         summary = _ingest(csv_path, folder, request.ledger)
-    return RollupSummary(request.ledger, request.company, engine, kind.name, kind.year_end_month,
-                         written.periods, written.partial_periods, cover.transactions,
-                         written.rows, summary.inserted, summary.replaced, summary.written)
+    return RollupSummary(
+        request.ledger,
+        request.company,
+        engine,
+        kind.name,
+        kind.year_end_month,
+        written.periods,
+        written.partial_periods,
+        cover.transactions,
+        written.rows,
+        summary.inserted,
+        summary.replaced,
+        summary.written,
+        warnings,
+    )
 
 
-def _write_facts(request: _Request, folder: Path, limits: Limits, csv_path: Path
-                 ) -> tuple[PeriodKind, facts.Coverage, facts.Facts]:
+def _write_facts(
+    request: _Request, folder: Path, limits: Limits, csv_path: Path
+) -> tuple[PeriodKind, facts.Coverage, facts.Facts, tuple[str, ...]]:
     """Aggregate and check the ledger, then write its facts to `csv_path`, in the periods of
-    the company's fiscal calendar."""
+    the company's fiscal calendar; with the warnings."""
     with rollup_session(folder, limits) as db:
         kind = request.kind.in_calendar(facts.year_end_month(db, request.company))
         since = None if request.since is None else kind.start_of(request.since)
-        pooling = facts.payer_pooling(db, request.company)
-        values = {"company": request.company, **pooling.values(),
-                  "stored_currency": facts.stored_currency(db, request.company)}
-        with open_engine(request.engine, request.ledger, limits, request.spark_master, db,
-                         None if since is None else since.year) as ledger:
-            shape = check_columns(ledger.columns(), request.ledger, ledger.partitioned_by_year,
-                                  ledger.partitions_listed)
+        pooling = payers.payer_pooling(db, request.company)
+        values = {
+            "company": request.company,
+            **pooling.values(),
+            "stored_currency": facts.stored_currency(db, request.company),
+        }
+        with open_engine(
+            request.engine,
+            request.ledger,
+            limits,
+            request.spark_master,
+            db,
+            None if since is None else since.year,
+        ) as ledger:
+            shape = check_columns(
+                ledger.columns(), request.ledger, ledger.partitioned_by_year, ledger.partitions_listed
+            )
             sql = aggregate_sql(shape, kind, since, pooling)
             ledger.aggregate_into(db, sql, bound(sql, values))
             scope = Scope(ledger, shape, since, values)
             check_rows(db, scope)
             check_duplicates(scope)
             cover = facts.coverage(db, _ledger_source(scope))
+            unspanned = payers.unspanned_warning(db, scope, pooling)
         source = facts.source_text(request.source or request.ledger, cover)
-        return kind, cover, facts.write_csv(db, csv_path, request.company, kind, source, cover)
+        written = facts.write_csv(db, csv_path, request.company, kind, source, cover)
+        return kind, cover, written, (unspanned,) if unspanned else ()
 
 
 def _ledger_source(scope: Scope) -> str | None:
@@ -138,8 +177,7 @@ def _ingest(csv_path: Path, folder: Path, ledger: str) -> IngestSummary:
     try:
         return ingest(csv_path, "revenue", folder)
     except InputError as error:
-        raise InputError(f"the rolled-up facts were refused: {error.message}",
-                         Location(ledger)) from None
+        raise InputError(f"the rolled-up facts were refused: {error.message}", Location(ledger)) from None
     except ValidationError as error:
         raise ValidationError(error.violations, context=f"ledger {ledger}") from None
 
@@ -171,8 +209,9 @@ def _since_day(since: date | str | None) -> date | None:
 
 def _checked_company(company: str) -> str:
     if not company.strip() or has_control_characters(company) or len(company) > MAX_NAME_LENGTH:
-        raise InputError(f"--company: give the company's name as plain text of 1 to "
-                         f"{MAX_NAME_LENGTH} characters")
+        raise InputError(
+            f"--company: give the company's name as plain text of 1 to {MAX_NAME_LENGTH} characters"
+        )
     return company
 
 

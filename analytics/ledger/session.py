@@ -34,9 +34,11 @@ def limit(connection: duckdb.DuckDBPyConnection, limits: Limits) -> Path:
     a ledger past memory aggregates out of core within the limit."""
     spill = Path(tempfile.mkdtemp(prefix="analytics-ledger-duckdb-"))
     try:
-        for setting, value in (("memory_limit", limits.memory_limit),
-                               ("max_temp_directory_size", limits.spill_limit),
-                               ("temp_directory", str(spill))):
+        for setting, value in (
+            ("memory_limit", limits.memory_limit),
+            ("max_temp_directory_size", limits.spill_limit),
+            ("temp_directory", str(spill)),
+        ):
             connection.execute(f"SET {setting} = {sql_literal(value)}")
     except BaseException:
         shutil.rmtree(spill, ignore_errors=True)
@@ -55,8 +57,7 @@ def rollup_session(folder: Path, limits: Limits) -> Iterator[duckdb.DuckDBPyConn
     if not folder.is_dir():
         from analytics.project import DATA_DIR_ENV
 
-        raise InputError(f"data folder {folder} does not exist (check --data-dir or "
-                         f"${DATA_DIR_ENV})")
+        raise InputError(f"data folder {folder} does not exist (check --data-dir or ${DATA_DIR_ENV})")
     if any(parquet.legacy_path(folder, name).exists() for name in READ_TABLES):
         with _full_session(folder, limits) as full:
             yield full
@@ -80,8 +81,11 @@ def _macros_sql(folder: Path) -> list[str]:
     from analytics.sql.engine import PARTITION_NAME_MACRO, company_rows_sql
     from analytics.store import vintages
 
-    return [PARTITION_NAME_MACRO, *(company_rows_sql(folder, name) for name in READ_TABLES),
-            *vintages.table_macros(vintages.Vintage())]
+    return [
+        PARTITION_NAME_MACRO,
+        *(company_rows_sql(folder, name) for name in READ_TABLES),
+        *vintages.table_macros(vintages.Vintage()),
+    ]
 
 
 @contextmanager

@@ -46,9 +46,19 @@ appender.console.layout.type = PatternLayout
 appender.console.layout.pattern = %d{yy/MM/dd HH:mm:ss} %p %c{1}: %m%n%ex
 """
 #: Spark's simple type names in DuckDB's words, so one set of checks reads both engines.
-_TYPES = {"date": "DATE", "timestamp": "TIMESTAMP WITH TIME ZONE", "timestamp_ntz": "TIMESTAMP",
-          "string": "VARCHAR", "tinyint": "TINYINT", "smallint": "SMALLINT", "int": "INTEGER",
-          "bigint": "BIGINT", "float": "FLOAT", "double": "DOUBLE", "boolean": "BOOLEAN"}
+_TYPES = {
+    "date": "DATE",
+    "timestamp": "TIMESTAMP WITH TIME ZONE",
+    "timestamp_ntz": "TIMESTAMP",
+    "string": "VARCHAR",
+    "tinyint": "TINYINT",
+    "smallint": "SMALLINT",
+    "int": "INTEGER",
+    "bigint": "BIGINT",
+    "float": "FLOAT",
+    "double": "DOUBLE",
+    "boolean": "BOOLEAN",
+}
 
 
 @cache
@@ -94,8 +104,9 @@ class SparkLedger:
             raise
         return self
 
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
-                 trace: TracebackType | None) -> None:
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
         if self.session is not None and self._owned:
             self.session.stop()
         self.session = None
@@ -115,8 +126,7 @@ class SparkLedger:
             session = builder.getOrCreate()
         except Exception as error:  # Java missing, master unreachable: one line, not a trace
             hint = CONNECT_HINT if master.startswith("sc://") else ""
-            raise AnalyticsError(f"Spark could not start ({master}): {first_line(error)}{hint}"
-                                 ) from None
+            raise AnalyticsError(f"Spark could not start ({master}): {first_line(error)}{hint}") from None
         session.conf.set("spark.sql.session.timeZone", "UTC")
         return session, True
 
@@ -154,8 +164,9 @@ class SparkLedger:
             frame.createOrReplaceTempView("ledger")
             self.partitioned_by_year = any(re.search(YEAR_PARTITION, f) for f in frame.inputFiles())
         except Exception as error:
-            raise InputError(f"Spark cannot read the ledger: {first_line(error)}",
-                             Location(self.label)) from None
+            raise InputError(
+                f"Spark cannot read the ledger: {first_line(error)}", Location(self.label)
+            ) from None
 
     def _session(self) -> SparkSession:
         assert self.session is not None, "open the ledger first (with SparkLedger(...))"
@@ -173,8 +184,7 @@ class SparkLedger:
         records = [dict(zip(names, row, strict=True)) for row in rows]
         return pa.Table.from_pylist(records, schema=arrow_schema(AGGREGATE_COLUMNS))
 
-    def aggregate_into(self, db: duckdb.DuckDBPyConnection, sql: str,
-                       params: dict[str, Any]) -> None:
+    def aggregate_into(self, db: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any]) -> None:
         """The aggregate, collected to the driver, as `db`'s table AGGREGATE_TABLE."""
         db.register(AGGREGATE_TABLE, self.aggregate(sql, params))
 
@@ -183,13 +193,14 @@ class SparkLedger:
             frame = self._session().sql(to_spark_sql(sql), args=self._arguments(params))
             return [tuple(row) for row in frame.collect()]
         except Exception as error:
-            raise AnalyticsError(f"Spark failed on the ledger {self.label}: "
-                                 f"{first_line(error)}") from None
+            raise AnalyticsError(f"Spark failed on the ledger {self.label}: {first_line(error)}") from None
 
     @staticmethod
     def _arguments(params: dict[str, Any]) -> dict[str, Any]:
         """Bound parameters as Spark takes them: a list becomes an array literal."""
         from pyspark.sql import functions
 
-        return {name: functions.array(*map(functions.lit, value)) if isinstance(value, list)
-                else value for name, value in params.items()}
+        return {
+            name: functions.array(*map(functions.lit, value)) if isinstance(value, list) else value
+            for name, value in params.items()
+        }
