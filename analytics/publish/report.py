@@ -103,16 +103,17 @@ def build_report(
 def chart_specs(
     frames: Frames, data_dir: DataSource = None, progress: Callable[[str], None] | None = None
 ) -> dict[str, dict[str, Any]]:
-    """Every registered chart as a Vega-Lite spec with its data inlined (`chart_for` themes
-    it), built once each; the page embeds the specs, so nothing is rendered here."""
+    """Every registered chart as a themed Vega-Lite spec with its data inlined, built and
+    validated once each (no Altair object made from it again); the page embeds the specs, so
+    nothing is rendered here."""
     from analytics.charts import registry
-    from analytics.publish.build import chart_for
+    from analytics.publish.chart_spec import spec_and_frame
     from analytics.sql.session import session
 
     specs: dict[str, dict[str, Any]] = {}
     with session(data_dir) as opened:
         for name in registry.names():
-            specs[name] = chart_for(name, data_dir=opened, subject=frames.subject).to_dict()
+            specs[name] = spec_and_frame(name, frames.subject, opened)[0]
             if progress is not None:
                 progress(name)
     return specs
