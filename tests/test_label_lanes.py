@@ -97,21 +97,23 @@ def rule_label_rows(spec: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
-def highest_share_px(spec: dict[str, Any]) -> float:
-    """Pixels from the top of the plot to the highest share drawn."""
-    shares = [
-        row["share"]
+def highest_px(spec: dict[str, Any], field: str) -> float:
+    """Pixels from the top of the plot to the highest value of `field` drawn (on the scale's
+    domain as the chart gives it; Vega may round its top up, which only lowers the value)."""
+    values = [
+        row[field]
         for layer in layers(spec)
         if isinstance(layer.get("data"), dict)
         for row in layer["data"].get("values", [])
-        if isinstance(row.get("share"), float | int)
+        if isinstance(row.get(field), float | int)
     ]
     low, top = next(
         layer["encoding"]["y"]["scale"]["domain"]
         for layer in layers(spec)
-        if "share" in str(layer.get("encoding", {}).get("y", {}).get("field", ""))
+        if layer.get("encoding", {}).get("y", {}).get("field") == field
+        and "domain" in layer["encoding"]["y"].get("scale", {})
     )
-    return HEIGHT * (top - max(shares)) / (top - low)
+    return HEIGHT * (top - max(values)) / (top - low)
 
 
 @pytest.fixture(scope="module")
@@ -153,6 +155,18 @@ def test_every_share_is_drawn_below_the_rule_labels(company, partners, shapes):
     rows = rule_label_rows(spec)
     assert rows, "every shape here has a rule label (an event or a basis change)"
     reserved = max(row["y_px"] for row in rows) + LANE_PX + FIRST_LANE_PX
-    assert highest_share_px(spec) >= reserved
+    assert highest_px(spec, "share") >= reserved
     if company == "Weibo":
         assert len({row["y_px"] for row in rows}) >= 3  # crowded 2013: several lanes used
+
+
+@pytest.mark.parametrize(
+    ("chart", "fields"), [("concentration", ("hhi", "top_share")), ("growth_ex_partner", ("growth",))]
+)
+def test_the_other_charts_draw_their_values_below_the_basis_labels(chart, fields):
+    spec = chart_for(chart, company="Weibo", partner="Alibaba", data_dir=SHIPPED).to_dict()
+    rows = rule_label_rows(spec)
+    assert len({row["label"] for row in rows}) == 3  # Weibo's three basis changes, two in 2013
+    reserved = max(row["y_px"] for row in rows) + LANE_PX + FIRST_LANE_PX
+    for field in fields:
+        assert highest_px(spec, field) >= reserved

@@ -154,6 +154,18 @@ def tooltip(rows: list[dict[str, Any]]) -> list[Any]:
     return [alt.Tooltip("basis:N", title="Basis")] if rows and "basis" in rows[0] else []
 
 
+def label_places(ctx: ChartContext) -> dict[str, Placed]:
+    """Where each basis change's label goes when the chart has no other rule labels: in lanes
+    from the top of the plot, by the period the basis starts (label_lanes.place)."""
+    found = changes(ctx.frame, ctx.year_end_month)
+    if not found:
+        return {}
+    last = ctx.frame["period_end" if "period_end" in ctx.frame.columns else "period_start"][-1]
+    shown = (ctx.frame["period_start"][0].isoformat(), last.isoformat())
+    spots = place([Label(change.period_start, change.label, bold=True) for change in found], shown)
+    return {change.period: spot for change, spot in zip(found, spots, strict=True)}
+
+
 def rule_layers(ctx: ChartContext, placed: Mapping[str, Placed] | None = None) -> list[Any]:
     """A vertical rule at the first period on each new basis, labelled `ASC 606 from 2018Q1`
     where `placed` says by period (default: in lanes from the top of the plot, none overlapping
@@ -164,11 +176,7 @@ def rule_layers(ctx: ChartContext, placed: Mapping[str, Placed] | None = None) -
     found = changes(ctx.frame, ctx.year_end_month)
     if not found:
         return []
-    if placed is None:
-        last = ctx.frame["period_end" if "period_end" in ctx.frame.columns else "period_start"][-1]
-        shown = (ctx.frame["period_start"][0].isoformat(), last.isoformat())
-        spots = place([Label(change.period_start, change.label, bold=True) for change in found], shown)
-        placed = {change.period: spot for change, spot in zip(found, spots, strict=True)}
+    placed = label_places(ctx) if placed is None else placed
     rows = [
         {
             "period": change.period,

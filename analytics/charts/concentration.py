@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from analytics.charts import basis, common
 from analytics.charts import format as fmt
+from analytics.charts.label_lanes import reserved_px, scale_below_labels
 from analytics.charts.registry import ChartContext, chart
 from analytics.charts.theme import COLOURS, HEIGHT, WIDTH
 
@@ -82,7 +83,7 @@ def concentration(ctx: ChartContext) -> Any:
         *basis.tooltip(rows),
     ]
     base = alt.Chart(common.inline(rows)).encode(x=common.period_x(ctx), tooltip=tooltip, **apart)
-    hhi_y, share_y = _y_axes()
+    hhi_y, share_y = _y_axes(rows, reserved_px(list(basis.label_places(ctx).values())))
     invalid: Final = "break-paths-show-domains"
     hhi = alt.layer(
         base.mark_line(color=COLOURS["total"], invalid=invalid).encode(y=hhi_y),
@@ -114,19 +115,26 @@ def concentration(ctx: ChartContext) -> Any:
     )
 
 
-def _y_axes() -> tuple[Any, Any]:
-    """The HHI's y (left, in the total's colour) and the top share's (right, the partner's)."""
+def _y_axes(rows: list[dict[str, Any]], reserved: int) -> tuple[Any, Any]:
+    """The HHI's y (left, in the total's colour) and the top share's (right, the partner's),
+    each from 0 to above its highest value, which stays below the basis labels' `reserved`
+    pixels (and is never cut by the plot's top edge)."""
     import altair as alt
+
+    def scale(column: str) -> Any:
+        return scale_below_labels(
+            [row[column] for row in rows if isinstance(row.get(column), int | float)], reserved
+        )
 
     hhi_y = alt.Y(
         "hhi:Q",
         title="HHI (0–10,000)",
-        scale=alt.Scale(zero=True, nice=True),
+        scale=scale("hhi"),
         axis=alt.Axis(titleColor=COLOURS["total"], format=",d"),
     )
     share_y = alt.Y(
         "top_share:Q",
-        scale=alt.Scale(zero=True, nice=True),
+        scale=scale("top_share"),
         axis=alt.Axis(
             format=".0%", title="Top counterparty's share", titleColor=COLOURS["partner"], orient="right"
         ),

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from analytics.charts import basis, common
 from analytics.charts import format as fmt
+from analytics.charts.label_lanes import reserved_px, scale_below_labels
 from analytics.charts.registry import ChartContext, chart
 from analytics.charts.theme import COLOURS, HEIGHT, WIDTH
 
@@ -116,7 +117,7 @@ def growth_ex_partner(ctx: ChartContext) -> Any:
     apart = basis.annotate(rows, frame)  # no line across a basis change
     base = alt.Chart(common.inline(rows)).encode(
         x=common.period_x(ctx),
-        y=alt.Y("growth:Q", axis=common.share_axis("Year-over-year growth")),
+        y=alt.Y("growth:Q", axis=common.share_axis("Year-over-year growth"), scale=_growth_scale(ctx, rows)),
         color=alt.Color(
             "series:N",
             title=None,
@@ -147,6 +148,12 @@ def growth_ex_partner(ctx: ChartContext) -> Any:
         frame["source"].to_list(),
         basis.notes(ctx, year_on_year=True),
     )
+
+
+def _growth_scale(ctx: ChartContext, rows: list[dict[str, Any]]) -> Any:
+    """Every growth rate drawn below the basis-change labels."""
+    growth = [row["growth"] for row in rows if isinstance(row.get("growth"), int | float)]
+    return scale_below_labels(growth, reserved_px(list(basis.label_places(ctx).values())))
 
 
 def _growth_rows(ctx: ChartContext, series: dict[str, str]) -> list[dict[str, Any]]:

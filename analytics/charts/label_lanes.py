@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from analytics.charts import common
-from analytics.charts.theme import WIDTH
+from analytics.charts.theme import HEIGHT, WIDTH
 
 FONT_SIZE = 11
 FIRST_LANE_PX = 4
@@ -82,6 +82,17 @@ def headroom(highest: float, low: float, reserved: int, height: int) -> float:
     of a plot `height` pixels high (at most two thirds of it go to labels)."""
     free = max(height - reserved - MARKER_CLEARANCE_PX, height / 3)
     return low + (highest - low) * height / free
+
+
+def scale_below_labels(values: list[float], reserved: int, height: int = HEIGHT) -> Any:
+    """A zero-based, nicely rounded y scale on which the highest of `values` is drawn below the
+    `reserved` pixels of rule labels (and never on the plot's top edge)."""
+    import altair as alt
+
+    if not values or max(values) <= 0:
+        return alt.Scale(zero=True, nice=True)
+    low = min(0.0, *values)
+    return alt.Scale(zero=True, nice=True, domain=[low, headroom(max(values), low, reserved, height)])
 
 
 def text_layers(rows: list[dict[str, Any]], x: Any, colour: str, bold: bool = False) -> list[Any]:
