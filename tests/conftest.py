@@ -101,3 +101,29 @@ def weibo_file(folder: Path, table: str) -> Path:
 def stored_bytes(folder: Path) -> dict[str, bytes]:
     """Every Parquet file of a data folder, by its path inside the folder."""
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*.parquet"))}
+
+
+@pytest.fixture
+def spec_validations(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The Altair classes whose spec is validated while the test runs (real validation, only
+    counted); making a whole Altair chart from a spec again fails the test."""
+    import altair as alt
+    from altair.utils import schemapi
+
+    validated: list[str] = []
+    validate = schemapi.SchemaBase.validate.__func__  # type: ignore[attr-defined]
+    from_dict = schemapi.SchemaBase.from_dict.__func__  # type: ignore[attr-defined]
+
+    def counted(cls, instance, schema=None):  # type: ignore[no-untyped-def]
+        validated.append(cls.__name__)
+        return validate(cls, instance, schema)
+
+    def no_chart_again(cls, *args, **kwargs):  # type: ignore[no-untyped-def]
+        """Altair makes channels from dicts itself; a whole chart made from a spec is refused."""
+        if issubclass(cls, alt.TopLevelMixin):
+            raise AssertionError("an Altair chart was made from its spec again")
+        return from_dict(cls, *args, **kwargs)
+
+    monkeypatch.setattr(schemapi.SchemaBase, "validate", classmethod(counted))
+    monkeypatch.setattr(schemapi.SchemaBase, "from_dict", classmethod(no_chart_again))
+    return validated

@@ -22,6 +22,7 @@ from analytics.charts.label_lanes import (
     LANE_PX,
     RULE_GAP_PX,
     Label,
+    extent,
     place,
     reserved_px,
 )
@@ -35,14 +36,13 @@ SHOWN = ("2013-01-01", "2021-12-31")
 
 def spans(labels: list[Label], shown: tuple[str, str] = SHOWN) -> list[tuple[int, float, float]]:
     """(lane top, start, end) in pixels of each placed label, as its estimated width says."""
-    from analytics.charts.label_lanes import _CHAR_EMS, FONT_SIZE
-
     first, last = (dt.date.fromisoformat(day).toordinal() for day in shown)
     out = []
     for label, where in zip(labels, place(labels, shown), strict=True):
         x = (dt.date.fromisoformat(label.day).toordinal() - first) / (last - first) * WIDTH
-        size = RULE_GAP_PX + len(label.text) * FONT_SIZE * _CHAR_EMS[label.bold]
-        out.append((where.y_px, x, x + size) if where.align == "left" else (where.y_px, x - size, x))
+        start, end, right = extent(label, x)
+        assert where.align == ("left" if right else "right")
+        out.append((where.y_px, start, end))
     return out
 
 

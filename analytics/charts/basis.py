@@ -158,10 +158,9 @@ def label_places(ctx: ChartContext) -> dict[str, Placed]:
     """Where each basis change's label goes when the chart has no other rule labels: in lanes
     from the top of the plot, by the period the basis starts (label_lanes.place)."""
     found = changes(ctx.frame, ctx.year_end_month)
-    if not found:
+    shown = common.shown_dates(ctx.frame)
+    if not found or shown is None:
         return {}
-    last = ctx.frame["period_end" if "period_end" in ctx.frame.columns else "period_start"][-1]
-    shown = (ctx.frame["period_start"][0].isoformat(), last.isoformat())
     spots = place([Label(change.period_start, change.label, bold=True) for change in found], shown)
     return {change.period: spot for change, spot in zip(found, spots, strict=True)}
 

@@ -91,6 +91,15 @@ def partner_colours(count: int) -> list[str]:
     return [COLOURS[PARTNER_COLOURS[index % len(PARTNER_COLOURS)]] for index in range(count)]
 
 
+def shown_dates(frame: pl.DataFrame) -> tuple[str, str] | None:
+    """The first period's start and the last period's end (its start, in a frame without
+    ends), ISO; None when nothing is shown."""
+    if not frame.height:
+        return None
+    last = frame["period_end" if "period_end" in frame.columns else "period_start"][-1]
+    return frame["period_start"][0].isoformat(), last.isoformat()
+
+
 def period_x(
     ctx: ChartContext,
     field: str = "period_start",

@@ -83,7 +83,8 @@ def concentration(ctx: ChartContext) -> Any:
         *basis.tooltip(rows),
     ]
     base = alt.Chart(common.inline(rows)).encode(x=common.period_x(ctx), tooltip=tooltip, **apart)
-    hhi_y, share_y = _y_axes(rows, reserved_px(list(basis.label_places(ctx).values())))
+    places = basis.label_places(ctx)
+    hhi_y, share_y = _y_axes(rows, reserved_px(list(places.values())))
     invalid: Final = "break-paths-show-domains"
     hhi = alt.layer(
         base.mark_line(color=COLOURS["total"], invalid=invalid).encode(y=hhi_y),
@@ -102,7 +103,7 @@ def concentration(ctx: ChartContext) -> Any:
             .encode(x=common.period_x(ctx), y=hhi_y, tooltip=tooltip),
         )
     body = (
-        alt.layer(hhi, share, *basis.rule_layers(ctx))
+        alt.layer(hhi, share, *basis.rule_layers(ctx, places))
         .resolve_scale(y="independent")
         .properties(width=WIDTH, height=HEIGHT)
     )

@@ -40,13 +40,6 @@ def threshold_layer() -> Any:
     return alt.layer(rule, text)
 
 
-def shown_dates(ctx: ChartContext) -> tuple[str, str] | None:
-    """The first period's start and the last period's end (ISO), None when nothing is shown."""
-    if not ctx.frame.height:
-        return None
-    return (ctx.frame["period_start"][0].isoformat(), ctx.frame["period_end"][-1].isoformat())
-
-
 def shading_layers(ctx: ChartContext) -> list[Any]:
     """Shade the partnership periods (`shading_rows`), each labelled at the bottom."""
     rows = shading_rows(ctx, ctx.fetch("partnerships"))
@@ -85,7 +78,7 @@ def shaded(rows: list[dict[str, Any]], opacity: float) -> list[Any]:
 def shading_rows(ctx: ChartContext, spans: Any) -> list[dict[str, Any]]:
     """The partnership spans to shade (the strategic cooperation if any, else every one),
     clipped to the periods shown; an open end runs to the last period."""
-    domain = shown_dates(ctx)
+    domain = common.shown_dates(ctx.frame)
     if domain is None:
         return []
     if SHADED_KIND in spans["kind"].to_list():
@@ -114,7 +107,7 @@ class RuleLabels:
 def rule_labels(ctx: ChartContext) -> RuleLabels:
     """Event labels (inside the shown range; one per day, several events joined) and basis-change
     labels, laid out left to right in lanes from the top (label_lanes.place)."""
-    domain = shown_dates(ctx)
+    domain = common.shown_dates(ctx.frame)
     if domain is None:
         return RuleLabels([], {}, 0)
     by_date: dict[str, list[str]] = {}

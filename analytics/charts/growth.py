@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from analytics.charts import basis, common
 from analytics.charts import format as fmt
-from analytics.charts.label_lanes import reserved_px, scale_below_labels
+from analytics.charts.label_lanes import Placed, reserved_px, scale_below_labels
 from analytics.charts.registry import ChartContext, chart
 from analytics.charts.theme import COLOURS, HEIGHT, WIDTH
 
@@ -115,9 +115,12 @@ def growth_ex_partner(ctx: ChartContext) -> Any:
     rows = _growth_rows(ctx, series)
     names = list(series.values())
     apart = basis.annotate(rows, frame)  # no line across a basis change
+    places = basis.label_places(ctx)
     base = alt.Chart(common.inline(rows)).encode(
         x=common.period_x(ctx),
-        y=alt.Y("growth:Q", axis=common.share_axis("Year-over-year growth"), scale=_growth_scale(ctx, rows)),
+        y=alt.Y(
+            "growth:Q", axis=common.share_axis("Year-over-year growth"), scale=_growth_scale(rows, places)
+        ),
         color=alt.Color(
             "series:N",
             title=None,
@@ -137,7 +140,7 @@ def growth_ex_partner(ctx: ChartContext) -> Any:
         zero,
         base.mark_line(invalid="break-paths-show-domains"),
         base.mark_point(invalid="break-paths-show-domains"),
-        *basis.rule_layers(ctx),
+        *basis.rule_layers(ctx, places),
     ).properties(width=WIDTH, height=HEIGHT)
     return common.finish(
         body,
@@ -150,10 +153,10 @@ def growth_ex_partner(ctx: ChartContext) -> Any:
     )
 
 
-def _growth_scale(ctx: ChartContext, rows: list[dict[str, Any]]) -> Any:
-    """Every growth rate drawn below the basis-change labels."""
+def _growth_scale(rows: list[dict[str, Any]], places: dict[str, Placed]) -> Any:
+    """Every growth rate drawn below the basis-change labels at `places`."""
     growth = [row["growth"] for row in rows if isinstance(row.get("growth"), int | float)]
-    return scale_below_labels(growth, reserved_px(list(basis.label_places(ctx).values())))
+    return scale_below_labels(growth, reserved_px(list(places.values())))
 
 
 def _growth_rows(ctx: ChartContext, series: dict[str, str]) -> list[dict[str, Any]]:

@@ -53,15 +53,21 @@ def place(labels: Sequence[Label], shown: tuple[str, str], width: int = WIDTH) -
     placed: list[Placed] = []
     for label in labels:
         x = (dt.date.fromisoformat(label.day).toordinal() - first) / span * width
-        size = len(label.text) * FONT_SIZE * _CHAR_EMS[label.bold]
-        right = x + RULE_GAP_PX + size <= width
-        start, end = (x, x + RULE_GAP_PX + size) if right else (x - RULE_GAP_PX - size, x)
+        start, end, right = extent(label, x, width)
         lane = next((i for i, taken in enumerate(lanes) if _clear(taken, start, end)), len(lanes))
         if lane == len(lanes):
             lanes.append([])
         lanes[lane].append((start, end))
         placed.append(Placed(FIRST_LANE_PX + LANE_PX * lane, "left" if right else "right"))
     return placed
+
+
+def extent(label: Label, x: float, width: int = WIDTH) -> tuple[float, float, bool]:
+    """The pixels a label beside a rule at `x` takes (start, end, estimated), and whether it
+    goes right of the rule: it does unless it would run past the plot's right edge."""
+    size = RULE_GAP_PX + len(label.text) * FONT_SIZE * _CHAR_EMS[label.bold]
+    right = x + size <= width
+    return (x, x + size, True) if right else (x - size, x, False)
 
 
 def _clear(taken: list[tuple[float, float]], start: float, end: float) -> bool:
