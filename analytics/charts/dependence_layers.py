@@ -16,7 +16,7 @@ from analytics.charts import basis, common
 from analytics.charts import format as fmt
 from analytics.charts.label_lanes import Label, Placed, headroom, place, reserved_px, text_layers
 from analytics.charts.registry import ChartContext
-from analytics.charts.theme import COLOURS, HEIGHT, WIDTH
+from analytics.charts.theme import COLOURS, HEIGHT
 from analytics.store.schema import MAJOR_CUSTOMER_SHARE
 
 #: The share at which a customer is a major one: the one the SQL reads (`major_customer_share()`).
@@ -35,7 +35,7 @@ def threshold_layer() -> Any:
     text = (
         alt.Chart(data)
         .mark_text(align="right", baseline="bottom", dy=-3, dx=-2, color=COLOURS["threshold"], fontSize=11)
-        .encode(y="y:Q", x=alt.value(WIDTH), text="label:N")
+        .encode(y="y:Q", x=alt.value({"expr": "width"}), text="label:N")  # the right edge, at any width
     )
     return alt.layer(rule, text)
 
